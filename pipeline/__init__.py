@@ -1,0 +1,6 @@
+"""nianbao: collect, check and compare annual reports on government information disclosure."""
+
+__version__ = "0.1.0"
+# Bumped whenever reading changes what a file yields; the pipeline re-reads files whose
+# (sha256, PARSER_VERSION) it has not seen.
+PARSER_VERSION = "1"

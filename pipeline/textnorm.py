@@ -1,0 +1,176 @@
+"""Text normalisation shared by every reader, the mapper and the checks.
+
+Two kinds of text matter here: labels (row labels, column headers, headings), which are compared
+against the codebook after heavy normalisation, and cell values, which are classified into the
+semantics of FORMAT.md without ever turning one into another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# ----------------------------------------------------------------------------------------------
+# Traditional -> simplified, character by character (mirror sites convert whole pages).
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    text = resources.files("pipeline").joinpath("data/t2s.txt").read_text(encoding="utf-8")
+    table: dict[int, str] = {}
+    for line in text.splitlines():
+        if len(line) == 2 and not line.startswith("#"):
+            table[ord(line[0])] = line[1]
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """Map traditional characters to simplified ones; other text is unchanged."""
+    return text.translate(_t2s_table())
+
+
+# A few characters that occur only in traditional text; used to decide whether a page needs it.
+_TRAD_MARKERS = set("開與報請務資訊關機處規總計數項結審轉辦則發佈廢現類據權當議訴體會區縣鎮見導")
+
+
+def looks_traditional(text: str, sample: int = 4000) -> bool:
+    head = text[:sample]
+    return sum(1 for ch in head if ch in _TRAD_MARKERS) >= 3
+
+
+# ----------------------------------------------------------------------------------------------
+# Labels
+
+_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# Leading ordinals: 一、 (一) 1. 1、 (1) ① 第一 ... possibly several in a row ("三、(一)").
+_ORDINAL = re.compile(
+    r"^(?:"
+    r"[一二三四五六七八九十]+[、.．,，]"
+    r"|[(（][一二三四五六七八九十]+[)）][、.．]?"
+    r"|[(（]?\d{1,2}[)）][、.．]?"
+    r"|\d{1,2}(?:[、.．,，](?!\d))"
+    r"|[①②③④⑤⑥⑦⑧⑨⑩]"
+    r")+"
+)
+_PUNCT = str.maketrans(
+    {
+        "（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
+        "“": "", "”": "", "\"": "", "'": "", "‘": "", "’": "", "「": "", "」": "", "《": "", "》": "",
+        "：": ":", "，": ",", "。": ".", "；": ";", "、": "、",
+    }
+)
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace of a cell's raw text, keep everything else."""
+    if not text:
+        return ""
+    return _WS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def norm_text(text: str) -> str:
+    """NFKC, simplified characters, no whitespace at all; punctuation kept (brackets unified)."""
+    t = unicodedata.normalize("NFKC", text)
+    t = to_simplified(t)
+    t = _WS.sub("", t)
+    return t.translate(_PUNCT)
+
+
+@lru_cache(maxsize=65536)
+def norm_label(text: str) -> str:
+    """A label as compared with the codebook: normalised, leading ordinals removed."""
+    t = norm_text(text)
+    t = _ORDINAL.sub("", t)
+    return t.strip(":.;,、")
+
+
+def ordinal_of(text: str) -> str | None:
+    """The leading Chinese ordinal of a heading ("三、..." -> "三"), if any."""
+    t = norm_text(text)
+    m = re.match(r"^([一二三四五六七八九十]+)[、.．,，]", t)
+    if m:
+        return m.group(1)
+    m = re.match(r"^第([一二三四五六七八九十]+)(?:部分|章|节)", t)
+    if m:
+        return m.group(1)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Values
+
+NUMERIC, ZERO, EMPTY, NA, TEXT, MISSING = "NUMERIC", "ZERO", "EMPTY", "NA", "TEXT", "MISSING"
+SEMANTICS = (NUMERIC, ZERO, EMPTY, NA, TEXT, MISSING)
+
+_NA_WORDS = {
+    "/", "-", "—", "——", "－", "―", "─", "--", "---", "\\", "无", "不适用", "不涉及", "N/A", "n/a",
+    "/件", "-件", "无件",
+}
+_UNIT = r"(?:件|个|项|次|条|万元|元|宗|起|人次|份|篇|家)?"
+_NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _UNIT + r"$")
+
+
+def classify_value(raw: str | None) -> tuple[str, float | int | None]:
+    """Classify a present cell's raw text into (semantic, value).
+
+    Never called for a cell that is not in the document (that is MISSING, decided by the mapper).
+    """
+    if raw is None:
+        return EMPTY, None
+    t = unicodedata.normalize("NFKC", raw)
+    t = _WS.sub("", t)
+    if t == "":
+        return EMPTY, None
+    if t in _NA_WORDS or all(ch in "/-—－―─\\" for ch in t):
+        return NA, None
+    m = _NUM.match(t)
+    if m:
+        sign, whole, frac = m.groups()
+        whole = whole.replace(",", "")
+        value: float | int = float(whole + frac) if frac else int(whole)
+        if sign == "-":
+            value = -value
+        if value == 0:
+            return ZERO, 0
+        return NUMERIC, value
+    return TEXT, None
+
+
+def is_value_like(raw: str | None) -> bool:
+    """True for text that reads as a table value (number, zero, blank, NA)."""
+    return classify_value(raw)[0] in (NUMERIC, ZERO, EMPTY, NA)
+
+
+# ----------------------------------------------------------------------------------------------
+# Chinese numerals and dates
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_year_to_int(text: str) -> int | None:
+    """二〇二四 -> 2024."""
+    if len(text) == 4 and all(ch in _CN_DIGITS for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    return None
+
+
+def cn_small_to_int(text: str) -> int | None:
+    """十二 -> 12, 三十一 -> 31, digits pass through."""
+    if text.isdigit():
+        return int(text)
+    if not text:
+        return None
+    if text == "十":
+        return 10
+    if "十" in text:
+        a, _, b = text.partition("十")
+        tens = _CN_DIGITS.get(a, 1) if a else 1
+        ones = _CN_DIGITS.get(b, 0) if b else 0
+        return tens * 10 + ones
+    if len(text) == 1 and text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    return None
