@@ -1,0 +1,96 @@
+"""Parse one report file into the codebook: read -> map -> identify. Never raises for bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from . import PARSER_VERSION
+from .identity import identify
+from .mapper import map_document
+from .model import UnreadableFile, problem
+from .readers import read_document
+from .structure import SECTION_ORDER
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def parse_bytes(data: bytes, path: str) -> dict:
+    """The JSON object of `nianbao parse --json` for one file's bytes."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        doc = read_document(data, path)
+    except UnreadableFile as e:
+        return {"path": path, "sha256": sha, "error": str(e)}
+    except Exception as e:  # a reader bug or a file no reader expected: say so, never a traceback
+        log.debug("reader failed on %s", path, exc_info=True)
+        return {"path": path, "sha256": sha,
+                "error": f"the file could not be read ({type(e).__name__}: {e}); it may be damaged"}
+    try:
+        mapped = map_document(doc)
+        ident = identify(doc)
+    except Exception as e:
+        log.debug("mapping failed on %s", path, exc_info=True)
+        return {"path": path, "sha256": sha, "kind": doc.kind,
+                "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
+
+    problems = list(doc.notes) + list(mapped.problems)
+    for key in SECTION_ORDER:
+        if ident.sections.get(key) is None:
+            problems.append(problem("section_absent", "warning",
+                                    f"section {_ORD[key]}、{_HEAD[key]} was not found"))
+    if mapped.format_version == "2019" and ident.year and ident.year >= 2021:
+        problems.append(problem("format_2019_late", "warning",
+                                f"the 2019 trial format was used for a {ident.year} report; "
+                                "reports for 2021 onwards use the 2021 format"))
+    if ident.agency is None:
+        problems.append(problem("agency_unknown", "warning",
+                                "the publishing body could not be found in the title, the opening or the contact line"))
+    if ident.year is None:
+        problems.append(problem("year_unknown", "warning", "the report year could not be found"))
+    if not any(mapped.tables_found.values()):
+        problems.append(problem("no_tables", "error", "no table of the format was found in the file"))
+
+    return {
+        "path": path,
+        "sha256": sha,
+        "kind": doc.kind,
+        "parser_version": PARSER_VERSION,
+        "format_version": mapped.format_version,
+        "agency": ident.agency,
+        "year": ident.year,
+        "published_on": ident.published_on,
+        "period": ident.period,
+        "title": ident.title,
+        "cells": mapped.cells,
+        "extra_cells": mapped.extra_cells,
+        "sections": ident.sections,
+        "problems": problems,
+    }
+
+
+_ORD = {"overview": "一", "proactive": "二", "requests": "三", "appeals": "四", "problems": "五", "other": "六"}
+_HEAD = {"overview": "总体情况", "proactive": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况",
+         "appeals": "政府信息公开行政复议、行政诉讼情况", "problems": "存在的主要问题及改进情况",
+         "other": "其他需要报告的事项"}
+
+
+def parse_file(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        if p.is_dir():
+            return {"path": str(path), "error": "this is a folder, not a file"}
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            return {"path": str(path), "error": f"the file is {size // (1024 * 1024)} MB, too large for a report"}
+        data = p.read_bytes()
+    except FileNotFoundError:
+        return {"path": str(path), "error": "no such file"}
+    except PermissionError:
+        return {"path": str(path), "error": "the file cannot be opened: permission denied"}
+    except OSError as e:
+        return {"path": str(path), "error": f"the file cannot be opened: {e.strerror or e}"}
+    return parse_bytes(data, str(path))

@@ -1,0 +1,57 @@
+"""Readers, one per input kind. Each turns bytes into a layout-independent `Document`.
+
+The kind is told from the content, not the file name: inboxes hold files with any names.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+
+from ..model import Document, UnreadableFile
+
+_HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.IGNORECASE)
+
+
+def detect_kind(data: bytes) -> str:
+    """'pdf', 'docx', 'html', 'text'; raises UnreadableFile for what is none of these."""
+    head = data[:2048]
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    if head.lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            raise UnreadableFile("the file looks like a Word or zip file but is damaged or truncated")
+        if "word/document.xml" in names:
+            return "docx"
+        raise UnreadableFile("the file is a zip archive, not a Word (.docx) document")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile("the file is an old binary Word (.doc) or Excel file; save it as .docx or PDF")
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
+        raise UnreadableFile("the file is an image; a report must be text, HTML, Word or a PDF with a text layer")
+    if head.startswith(b"{\\rtf"):
+        raise UnreadableFile("the file is RTF; save it as .docx or PDF")
+    sniff = data[:65536]
+    if _HTML_HINT.search(sniff):
+        return "html"
+    return "text"
+
+
+def read_document(data: bytes, name: str) -> Document:
+    kind = detect_kind(data)
+    if kind == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(data, name)
+    if kind == "docx":
+        from .docx import read_docx
+        return read_docx(data, name)
+    if kind == "html":
+        from .html import read_html
+        return read_html(data, name)
+    from .text import read_text
+    return read_text(data, name)

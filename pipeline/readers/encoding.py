@@ -1,0 +1,74 @@
+"""Decoding bytes of text and HTML files: BOM, declared charset, then UTF-8, then GB18030."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from ..model import UnreadableFile, problem
+
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",
+              "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030"}
+
+
+def _cjk_share(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in sample if not ch.isspace())
+    return cjk / max(letters, 1)
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = _META.search(data[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    return _GB_FAMILY.get(name, name)
+
+
+def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]:
+    """Return (text, notes). Raises UnreadableFile when the bytes are not Chinese text at all."""
+    notes: list[dict] = []
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile("the file is binary, not text, HTML, Word or PDF")
+    tried: list[str] = []
+    candidates: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        candidates.append("utf-8-sig")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates.append("utf-16")
+    declared = declared_charset(data) if html else None
+    if declared:
+        candidates.append(declared)
+    candidates += ["utf-8", "gb18030"]
+    for enc in dict.fromkeys(candidates):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError as e:
+            if enc.startswith("utf-8") and e.start >= len(data) - 3 and e.reason.startswith("unexpected end"):
+                # a file cut in the middle of its last character
+                text = data[: e.start].decode(enc)
+                notes.append(problem("file_truncated", "warning",
+                                     "the file ends in the middle of a character: it was cut short"))
+            else:
+                tried.append(enc)
+                continue
+        except LookupError:
+            tried.append(enc)
+            continue
+        if declared and enc != declared and enc != "utf-8-sig":
+            notes.append(problem("encoding_mismatch", "info",
+                                 f"the page declares charset {declared} but is encoded in {enc}; read as {enc}"))
+        if _cjk_share(text) < 0.02:
+            raise UnreadableFile(
+                f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao "
+                "cannot recognise")
+        return text.replace("\r\n", "\n").replace("\r", "\n"), notes
+    raise UnreadableFile(
+        "the text is in none of the encodings reports use (tried " + ", ".join(tried) + "); "
+        "it may be truncated or damaged")

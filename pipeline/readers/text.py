@@ -1,0 +1,195 @@
+"""Text as copied from web pages.
+
+Layouts seen in real reports, all handled by one tokenizer in which "|" terminates a cell and a
+line break ends a row:
+  A      a row per line, cells joined by " | ", row ending in " |"        规章 | 0 | 1 | |
+  B1     one cell per line, each ending in " |", spacer lines "|||"      规章 |
+  B2     one cell per line, each followed by a line "|"                  规章 / |
+  C      one cell per line separated by blank lines, no pipes at all     规章 / (blank) / 0
+  mixed  any of the above inside one table; a row's closing "|" wrapped onto the next line
+  tabs   cells separated by tabs (a browser's copy of a table)
+A table region is a run of lines made of pipes, table vocabulary and values; headings and prose end
+it. The reader only splits cells; deciding which cell is which is the mapper's job.
+"""
+
+from __future__ import annotations
+
+from ..model import Document, GridCell, Para, Table, problem
+from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
+from ..textnorm import clean, norm_text
+from .encoding import decode
+
+_HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE = range(7)
+
+
+def _classify(line: str) -> int:
+    s = line.strip()
+    if not s:
+        return _BLANK
+    if "|" in s:
+        return _PIPE
+    if section_of_heading(s):
+        return _HEADING
+    if is_spam(s):
+        return _SPAM
+    if "\t" in s and sum(1 for c in s.split("\t") if c.strip()) >= 2:
+        return _TAB
+    if len(norm_text(s)) <= 60 and looks_like_table_token(s):
+        return _TOKEN
+    return _PROSE
+
+
+def read_text(data: bytes, name: str) -> Document:
+    text, notes = decode(data, name)
+    lines = text.split("\n")
+    kinds = [_classify(ln) for ln in lines]
+    blocks: list = []
+    spam_lines: list[int] = []
+
+    i, n = 0, len(lines)
+    while i < n:
+        k = kinds[i]
+        if k in (_PIPE, _TAB, _TOKEN):
+            j = i
+            last_table_line = i
+            while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM):
+                if kinds[j] in (_PIPE, _TAB, _TOKEN):
+                    last_table_line = j
+                j += 1
+            end = last_table_line + 1
+            region = range(i, end)
+            vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
+            if vocab >= 2:
+                table, spam = _tokenize(lines, kinds, i, end)
+                spam_lines += spam
+                blocks.append(table)
+            else:
+                for r in region:
+                    if kinds[r] == _SPAM:
+                        spam_lines.append(r + 1)
+                    elif kinds[r] != _BLANK:
+                        blocks.append(Para(clean(lines[r]), f"line {r + 1}"))
+            i = end
+            continue
+        if k == _SPAM:
+            spam_lines.append(i + 1)
+        elif k != _BLANK:
+            blocks.append(Para(clean(lines[i]), f"line {i + 1}"))
+        i += 1
+
+    if spam_lines:
+        shown = ", ".join(str(x) for x in spam_lines[:8]) + (" …" if len(spam_lines) > 8 else "")
+        notes.append(problem("spam_ignored", "info",
+                             f"{len(spam_lines)} line(s) of page furniture or mirror-site spam ignored (line {shown})"))
+    return Document(kind="text", blocks=blocks, notes=notes)
+
+
+def _has_vocab(line: str) -> bool:
+    s = line.strip()
+    if "|" in s:
+        return any(table_vocab(p) for p in s.split("|") if p.strip())
+    if "\t" in s:
+        return any(table_vocab(p) for p in s.split("\t") if p.strip())
+    return table_vocab(s) is not None
+
+
+def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[Table, list[int]]:
+    """Split a table region into rows of cells."""
+    rows: list[list[GridCell]] = []
+    cur: list[GridCell] = []
+    pending: tuple[str, int] | None = None  # content not yet terminated by "|", and its line
+    spam: list[int] = []
+    has_pipes = any(kinds[r] == _PIPE for r in range(start, end))
+    # markdown-style rows "| a | b |": every pipe line with content opens with a pipe
+    content_pipe_lines = [lines[r].strip() for r in range(start, end)
+                          if kinds[r] == _PIPE and lines[r].replace("|", "").strip()]
+    markdown = len(content_pipe_lines) >= 3 and all(x.startswith("|") for x in content_pipe_lines)
+    blank_run = 0
+    saw_blank_marker = False
+
+    def cell(txt: str, lineno: int) -> GridCell:
+        return GridCell(clean(txt), f"line {lineno}")
+
+    def flush() -> None:
+        nonlocal cur
+        if cur:
+            rows.append(cur)
+            cur = []
+
+    for r in range(start, end):
+        line = lines[r]
+        k = kinds[r]
+        lineno = r + 1
+        if k == _BLANK:
+            blank_run += 1
+            continue
+        if k == _SPAM:
+            spam.append(lineno)
+            continue
+        if not has_pipes and rows and blank_run >= 3:
+            # Layout C: an empty cell is written as an extra pair of blank lines.
+            saw_blank_marker = True
+            for _ in range((blank_run - 1) // 2):
+                rows.append([GridCell("", f"line {lineno - 1}")])
+        blank_run = 0
+
+        if k == _PIPE:
+            parts = line.split("|")
+            if pending is not None:
+                if parts[0].strip() == "":
+                    # this line's first pipe closes the cell left open on the previous line
+                    cur.append(cell(pending[0], pending[1]))
+                    pending = None
+                    parts = parts[1:]
+                else:
+                    cur.append(cell(pending[0], pending[1]))
+                    pending = None
+                    flush()
+            elif markdown and not cur and len(parts) > 2 and parts[0].strip() == "":
+                # a markdown-style row "| a | b |": the leading pipe opens the row
+                parts = parts[1:]
+            for p in parts[:-1]:
+                cur.append(cell(p, lineno))
+            tail = parts[-1].strip() if parts else ""
+            if tail:
+                pending = (tail, lineno)
+                # the row continues only if the next non-blank line starts with "|"
+                nxt = _next_nonblank(lines, r + 1, end)
+                if nxt is None or not lines[nxt].lstrip().startswith("|"):
+                    cur.append(cell(pending[0], pending[1]))
+                    pending = None
+                    flush()
+            else:
+                flush()
+        elif k == _TAB:
+            if pending is not None:
+                cur.append(cell(pending[0], pending[1]))
+                pending = None
+            flush()
+            for p in line.split("\t"):
+                cur.append(cell(p, lineno))
+            flush()
+        else:  # a line without pipes: one cell, closed by a "|" on the next line or by the line end
+            if pending is not None:
+                cur.append(cell(pending[0], pending[1]))
+                pending = None
+                flush()
+            nxt = _next_nonblank(lines, r + 1, end)
+            if nxt is not None and nxt == r + 1 and lines[nxt].lstrip().startswith("|"):
+                pending = (line.strip(), lineno)
+            else:
+                cur.append(cell(line, lineno))
+                flush()
+    if pending is not None:
+        cur.append(cell(pending[0], pending[1]))
+    flush()
+    delimited = has_pipes or saw_blank_marker
+    return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited), spam
+
+
+def _next_nonblank(lines: list[str], i: int, end: int) -> int | None:
+    while i < end:
+        if lines[i].strip():
+            return i
+        i += 1
+    return None
