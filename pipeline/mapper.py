@@ -325,9 +325,11 @@ class T2Reader:
                 self.in_header = True
             for fmt, e in col_hits:
                 self.block_cols.append((fmt, e))
-                if fmt == "2019":
+            for c in cells:
+                n = norm_label(c.text) if c.text else ""
+                if any(m in n for m in self.cb.markers_2019):
                     self.v2019 += 1
-                else:
+                elif any(m in n for m in self.cb.markers_2021):
                     self.v2021 += 1
             return
         if label is None:

@@ -84,6 +84,8 @@ def norm_label(text: str) -> str:
     """A label as compared with the codebook: normalised, leading ordinals removed."""
     t = norm_text(text)
     t = _ORDINAL.sub("", t)
+    # variants a traditional-character page leaves behind after conversion (反覆 -> 反复)
+    t = t.replace("覆", "复").replace("資訊", "信息").replace("资讯", "信息")
     return t.strip(":.;,、")
 
 
@@ -120,11 +122,10 @@ def classify_value(raw: str | None) -> tuple[str, float | int | None]:
     """
     if raw is None:
         return EMPTY, None
-    t = unicodedata.normalize("NFKC", raw)
-    t = _WS.sub("", t)
+    t = _WS.sub("", unicodedata.normalize("NFKC", raw))
     if t == "":
         return EMPTY, None
-    if t in _NA_WORDS or all(ch in "/-—－―─\\" for ch in t):
+    if t in _NA_WORDS or all(ch in "/-—－―─\\" for ch in t) or to_simplified(t) in _NA_WORDS:
         return NA, None
     m = _NUM.match(t)
     if m:

@@ -32,8 +32,11 @@ def _classify(line: str) -> int:
         return _HEADING
     if is_spam(s):
         return _SPAM
-    if "\t" in s and sum(1 for c in s.split("\t") if c.strip()) >= 2:
-        return _TAB
+    raw = line.strip(" \r\n")
+    if "\t" in raw:
+        parts = [c for c in raw.split("\t") if c.strip()]
+        if len(parts) >= 2 or (parts and table_vocab(parts[0])):
+            return _TAB
     if len(norm_text(s)) <= 60 and looks_like_table_token(s):
         return _TOKEN
     return _PROSE
@@ -56,7 +59,7 @@ def read_text(data: bytes, name: str) -> Document:
                 if kinds[j] in (_PIPE, _TAB, _TOKEN):
                     last_table_line = j
                 j += 1
-            end = last_table_line + 1
+            end = j  # trailing blank lines belong to the region: in layout C they may be an empty cell
             region = range(i, end)
             vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
             if vocab >= 2:
@@ -151,6 +154,12 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             for p in parts[:-1]:
                 cur.append(cell(p, lineno))
             tail = parts[-1].strip() if parts else ""
+            raw_tail = parts[-1] if parts else ""
+            nxt = _next_nonblank(lines, r + 1, end)
+            if not tail and raw_tail and nxt is not None and lines[nxt].strip() == "|" and len(parts) > 1:
+                # "a | b | " then a line "|": the last cell is open and empty, closed on the next line
+                pending = ("", lineno)
+                continue
             if tail:
                 pending = (tail, lineno)
                 # the row continues only if the next non-blank line starts with "|"
@@ -183,6 +192,10 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     if pending is not None:
         cur.append(cell(pending[0], pending[1]))
     flush()
+    if not has_pipes and rows and blank_run >= 3:
+        saw_blank_marker = True
+        for _ in range((blank_run - 1) // 2):
+            rows.append([GridCell("", f"line {end}")])
     delimited = has_pipes or saw_blank_marker
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited), spam
 

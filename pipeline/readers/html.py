@@ -1,0 +1,166 @@
+"""HTML pages from government sites.
+
+Charset from BOM or <meta> (UTF-8, GBK, GB18030), tables with rowspan/colspan expanded into a grid
+whose covered positions are marked as continuations, nested markup and &nbsp; flattened, layout
+tables (a table that contains tables) treated as page structure, not data.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+from ..model import Document, GridCell, Para, Table, UnreadableFile, problem
+from ..structure import is_spam
+from ..textnorm import clean
+from .encoding import decode
+
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
+    "footer", "blockquote", "pre", "tr", "dl", "dt", "dd", "center", "form", "nav", "aside", "main",
+    "title", "hr", "caption", "figure", "address",
+}
+_SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "select", "button", "head"}
+_MAX_SPAN = 60
+
+
+def read_html(data: bytes, name: str) -> Document:
+    text, notes = decode(data, name, html=True)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise UnreadableFile(f"the HTML page could not be parsed ({e})")
+    title = root.findtext(".//title")
+    body = root.find("body")
+    if body is None:
+        body = root
+    walker = _Walker()
+    walker.walk(body)
+    walker.flush()
+    blocks = walker.blocks
+    if walker.spam:
+        notes.append(problem("spam_ignored", "info",
+                             f"{walker.spam} line(s) of page furniture or mirror-site spam ignored"))
+    return Document(kind="html", blocks=blocks, notes=notes, meta={"title": clean(title) if title else None})
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list = []
+        self.buf: list[str] = []
+        self.n_tables = 0
+        self.n_paras = 0
+        self.spam = 0
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        raw = "".join(self.buf)
+        self.buf = []
+        for line in raw.split("\n"):
+            t = clean(line)
+            if not t:
+                continue
+            if is_spam(t):
+                self.spam += 1
+                continue
+            self.n_paras += 1
+            self.blocks.append(Para(t, f"paragraph {self.n_paras}"))
+
+    def walk(self, el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in _SKIP or not isinstance(el.tag, str):
+            if el.tail:
+                self.buf.append(el.tail)
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            self.flush()
+            self.n_tables += 1
+            self.blocks.append(_grid(el, self.n_tables))
+            if el.tail:
+                self.buf.append(el.tail)
+            return
+        if tag == "br":
+            self.buf.append("\n")
+            if el.tail:
+                self.buf.append(el.tail)
+            return
+        block = tag in _BLOCK or tag in ("td", "th", "table", "tbody")
+        if block:
+            self.buf.append("\n")
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+        if block:
+            self.buf.append("\n")
+            if tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table"):
+                self.flush()
+        if el.tail:
+            self.buf.append(el.tail)
+
+
+def _cell_text(td) -> str:
+    parts: list[str] = []
+
+    def rec(e) -> None:
+        tag = e.tag.lower() if isinstance(e.tag, str) else ""
+        if tag in _SKIP:
+            if e.tail:
+                parts.append(e.tail)
+            return
+        if tag == "br":
+            parts.append("\n")
+        elif tag in ("p", "div", "li"):
+            parts.append("\n")
+        if e.text and tag not in _SKIP:
+            parts.append(e.text)
+        for c in e:
+            rec(c)
+        if tag in ("p", "div", "li"):
+            parts.append("\n")
+        if e.tail:
+            parts.append(e.tail)
+
+    if td.text:
+        parts.append(td.text)
+    for c in td:
+        rec(c)
+    return "".join(parts).replace("\xa0", " ").strip()
+
+
+def _span(td, attr: str) -> int:
+    try:
+        v = int(str(td.get(attr, "1")).strip() or 1)
+    except ValueError:
+        return 1
+    return max(1, min(v, _MAX_SPAN))
+
+
+def _grid(table, index: int) -> Table:
+    rows = [tr for tr in table.iter("tr") if tr.getparent() is not None]
+    grid: dict[tuple[int, int], GridCell] = {}
+    width = 0
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            text = clean(_cell_text(td))
+            at = f"table {index}, row {r + 1}, col {c + 1}"
+            for dr in range(rs):
+                for dc in range(cs):
+                    if r + dr >= len(rows):
+                        continue
+                    grid[(r + dr, c + dc)] = GridCell(text, at, cont=bool(dr or dc))
+            c += cs
+            width = max(width, c)
+    out: list[list[GridCell]] = []
+    for r in range(len(rows)):
+        row = [grid[(r, c)] for c in range(width) if (r, c) in grid]
+        out.append(row)
+    return Table(rows=out, at=f"table {index}")

@@ -1,0 +1,170 @@
+"""PDFs with a text layer (pdfplumber).
+
+Tables are found from their ruling lines; merged regions come back as empty positions, marked as
+continuations. Text between tables is read band by band so paragraphs and tables keep their order.
+A table running over a page break arrives as two grids, joined by the mapper (rows are found by
+label, so the second part needs no header). Page markers such as "- 4 -" are dropped. A PDF with no
+text layer is reported as needing OCR.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from io import BytesIO
+
+from ..model import Document, GridCell, Para, Table, UnreadableFile
+from ..structure import is_spam, section_of_heading, table_vocab
+from ..textnorm import clean
+
+_PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}|\d+\s*/\s*\d+)\s*$")
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(BytesIO(data))
+    except PDFSyntaxError as e:
+        raise UnreadableFile(f"the PDF is damaged or truncated ({e})")
+    except Exception as e:  # pdfminer raises many kinds: encrypted, malformed xref, ...
+        msg = str(e) or type(e).__name__
+        if "password" in msg.lower() or "encrypt" in msg.lower():
+            raise UnreadableFile("the PDF is password-protected")
+        raise UnreadableFile(f"the PDF could not be opened ({msg}); it may be damaged")
+    blocks: list = []
+    total_chars = 0
+    n_tables = 0
+    pending: list[tuple[float, float, str, int]] = []
+    margins: list[tuple[float, float]] = []
+    try:
+        pages = pdf.pages
+        for pno, page in enumerate(pages, start=1):
+            chars = page.chars
+            total_chars += len(chars)
+            if not chars:
+                continue
+            tables = []
+            for t in page.find_tables():
+                grid = t.extract()
+                if _is_data_table(grid):
+                    tables.append((t.bbox, grid))
+            tables.sort(key=lambda x: x[0][1])
+            top = 0.0
+            for bbox, grid in tables:
+                pending += _text_band(page, top, bbox[1], pno)
+                blocks += _flush(pending, margins)
+                n_tables += 1
+                blocks.append(_to_table(grid, pno, n_tables))
+                top = bbox[3]
+            pending += _text_band(page, top, float(page.height), pno)
+        blocks += _flush(pending, margins)
+    except UnreadableFile:
+        raise
+    except Exception as e:
+        raise UnreadableFile(f"the PDF could not be read ({type(e).__name__}: {e}); it may be damaged")
+    finally:
+        pdf.close()
+    if total_chars < 20:
+        raise UnreadableFile(
+            "the PDF has no text layer (it is a scan or an image): it needs OCR before nianbao can read it")
+    return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
+
+
+def _flush(pending: list, margins: list) -> list[Para]:
+    if not pending:
+        return []
+    xs0 = sorted(x0 for x0, _, _, _ in pending)
+    xs1 = sorted(x1 for _, x1, _, _ in pending)
+    left = xs0[len(xs0) // 5] if len(xs0) >= 5 else xs0[0]
+    right = xs1[-max(1, len(xs1) // 5)] if len(xs1) >= 5 else xs1[-1]
+    if margins:
+        left, right = min(left, margins[0][0]), max(right, margins[0][1])
+    else:
+        margins.append((left, right))
+    paras = _paragraphs(pending, left, right)
+    pending.clear()
+    return paras
+
+
+def _is_data_table(grid: list[list[str | None]]) -> bool:
+    """A boxed paragraph is drawn like a table; a data table has several columns and table words."""
+    if not grid:
+        return False
+    width = max(len(r) for r in grid)
+    if width < 2:
+        return False
+    vocab = sum(1 for r in grid for c in r if c and table_vocab(c))
+    return vocab >= 1
+
+
+def _text_band(page, top: float, bottom: float, pno: int) -> list[tuple[float, float, str, int]]:
+    """The text lines of a horizontal band of a page: (x0, x1, text, page)."""
+    if bottom - top < 1:
+        return []
+    x0, _, x1, _ = page.bbox
+    try:
+        band = page.crop((x0, max(top, page.bbox[1]), x1, min(bottom, page.bbox[3])), strict=False)
+        lines = band.extract_text_lines()
+    except ValueError:
+        return []
+    out = []
+    for ln in lines:
+        t = clean(ln["text"])
+        if not t or _PAGE_MARK.match(t) or is_spam(t):
+            continue
+        out.append((float(ln["x0"]), float(ln["x1"]), _join_cjk_spaces(t), pno))
+    return out
+
+
+_NEW_PARA = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_ENDS = ("。", "！", "？", "：", "；", "。）", "。”")
+
+
+def _paragraphs(lines: list[tuple[float, float, str, int]], left: float, right: float) -> list[Para]:
+    """Re-join lines wrapped at the page width into paragraphs, across page breaks too.
+
+    A line that is indented or centred starts a paragraph; a line that stops short of the right
+    margin, or ends a sentence at it, ends one; headings stand alone.
+    """
+    out: list[Para] = []
+    buf, at = "", ""
+    for x0, x1, t, pno in lines:
+        indented = x0 > left + 8
+        if buf and (indented or _NEW_PARA.match(t)):
+            out.append(Para(buf, at))
+            buf = ""
+        if not buf:
+            at = f"page {pno}"
+        buf += t
+        short = x1 < right - 24
+        if short or buf.endswith(_ENDS) and short or (section_of_heading(buf) and len(buf) <= 40):
+            out.append(Para(buf, at))
+            buf = ""
+    if buf:
+        out.append(Para(buf, at))
+    return out
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
+
+
+def _join_cjk_spaces(text: str) -> str:
+    """PDF text puts spaces around numbers inside Chinese ("2024 年"); Chinese has none."""
+    return _CJK_SPACE.sub("", text)
+
+
+def _to_table(grid: list[list[str | None]], pno: int, index: int) -> Table:
+    rows = []
+    for r, row in enumerate(grid):
+        cells = []
+        for c, v in enumerate(row):
+            at = f"page {pno}, table {index}, row {r + 1}, col {c + 1}"
+            if v is None:
+                cells.append(GridCell("", at, cont=True))
+            else:
+                cells.append(GridCell(clean(v), at))
+        rows.append(cells)
+    return Table(rows=rows, at=f"page {pno}, table {index}")

@@ -1,0 +1,107 @@
+"""A parsed report drawn for a terminal: identity, the three tables as the official form, problems."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .codebook import codebook, t3_column_codes, t4_column_codes, t4_group_codes
+
+_SHOW = {"EMPTY": "(空)", "MISSING": "缺"}
+_T3_SHORT = {
+    "new": "一、本年新收申请", "carried_over": "二、上年结转", "granted": "（一）予以公开",
+    "partly_granted": "（二）部分公开", "withheld_state_secret": "（三）1.国家秘密",
+    "withheld_prohibited": "2.法律行政法规禁止", "withheld_three_safety": "3.危及三安全一稳定",
+    "withheld_third_party": "4.保护第三方权益", "withheld_internal": "5.三类内部事务",
+    "withheld_process": "6.四类过程性信息", "withheld_enforcement_file": "7.行政执法案卷",
+    "withheld_inquiry": "8.行政查询事项", "unavailable_not_held": "（四）1.本机关不掌握",
+    "unavailable_needs_creation": "2.需另行制作", "unavailable_unclear": "3.补正后仍不明确",
+    "declined_petition": "（五）1.信访举报投诉", "declined_duplicate": "2.重复申请",
+    "declined_publication": "3.公开出版物", "declined_excessive": "4.大量反复申请",
+    "declined_confirmation": "5.确认或重新出具", "other_no_correction": "（六）1.逾期不补正",
+    "other_no_fee": "2.逾期未缴费", "other_other": "3.其他", "processed_total": "（七）总计",
+    "carried_forward": "四、结转下年度",
+}
+_T3_COLS = {"natural_person": "自然人", "business": "商业企业", "research": "科研机构",
+            "nonprofit": "社会公益", "legal_services": "法律服务", "other_org": "其他", "total": "总计"}
+_T4_COLS = {"upheld": "维持", "corrected": "纠正", "other": "其他", "pending": "未审结", "total": "总计"}
+_T4_GROUPS = {"review": "行政复议", "suit_direct": "诉讼·直接起诉", "suit_after_review": "诉讼·复议后起诉"}
+
+
+def width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def pad(s: str, w: int, right: bool = False) -> str:
+    gap = max(0, w - width(s))
+    return (" " * gap + s) if right else (s + " " * gap)
+
+
+def show(cell: dict) -> str:
+    sem = cell["semantic"]
+    if sem in _SHOW:
+        return _SHOW[sem]
+    if sem in ("NUMERIC", "ZERO"):
+        v = cell["value"]
+        return str(int(v)) if isinstance(v, float) and v.is_integer() and "." not in (cell.get("raw") or "") \
+            else str(v)
+    raw = cell.get("raw") or ""
+    return raw if width(raw) <= 10 else raw[:4] + "…"
+
+
+def draw(result: dict) -> str:
+    out: list[str] = []
+    name = result["path"]
+    if "error" in result:
+        return f"✗ {name}\n  cannot be read: {result['error']}\n"
+    fmt = result.get("format_version") or "?"
+    out.append(f"■ {name}   [{result['kind']}, {fmt} format]")
+    period = result.get("period")
+    out.append(f"  单位 agency      {result.get('agency') or '(not found)'}")
+    out.append(f"  年度 year        {result.get('year') or '(not found)'}")
+    out.append("  统计期限 period  " + (f"{period['start']} – {period['end']}" if period else "(not stated)"))
+    out.append(f"  发布日期 published {result.get('published_on') or '(not stated)'}")
+    secs = result.get("sections") or {}
+    marks = "  ".join(f"{o}{'✓' if secs.get(k) is not None else '✗'}" for o, k in
+                      zip("一二三四五六", ("overview", "proactive", "requests", "appeals", "problems", "other")))
+    out.append(f"  sections        {marks}")
+    cells = result["cells"]
+    cb = codebook()
+
+    out.append("")
+    out.append("  表二 主动公开政府信息情况")
+    for row in cb.t2_rows:
+        vals = "   ".join(f"{_t2col(c)} {show(cells[f'T2/{row.code}/{c}'])}" for c in row.columns)
+        out.append(f"    {pad(row.label, 16)}{vals}")
+
+    out.append("")
+    out.append("  表三 收到和处理政府信息公开申请情况")
+    cols = t3_column_codes()
+    colw = 9
+    out.append("    " + pad("", 20) + "".join(pad(_T3_COLS[c], colw, right=True) for c in cols))
+    for row in cb.t3_rows:
+        vals = "".join(pad(show(cells[f"T3/{row.code}/{c}"]), colw, right=True) for c in cols)
+        out.append(f"    {pad(_T3_SHORT.get(row.code, row.code), 20)}{vals}")
+
+    out.append("")
+    out.append("  表四 行政复议、行政诉讼情况")
+    out.append("    " + pad("", 18) + "".join(pad(_T4_COLS[c], 8, right=True) for c in t4_column_codes()))
+    for g in t4_group_codes():
+        vals = "".join(pad(show(cells[f"T4/{g}.{c}"]), 8, right=True) for c in t4_column_codes())
+        out.append(f"    {pad(_T4_GROUPS[g], 18)}{vals}")
+
+    probs = result.get("problems") or []
+    out.append("")
+    if probs:
+        out.append(f"  problems ({len(probs)})")
+        for p in probs:
+            mark = {"error": "✗", "warning": "!", "info": "·"}.get(p["severity"], "·")
+            out.append(f"    {mark} [{p['code']}] {p['message']}")
+    else:
+        out.append("  no problems")
+    out.append("  legend: (空) blank cell · 缺 not in the report · / and 无 as written")
+    return "\n".join(out) + "\n"
+
+
+def _t2col(code: str) -> str:
+    return {"issued": "制发", "repealed": "废止", "in_force": "现行有效", "decisions": "处理决定",
+            "amount": "收费金额(万元)"}[code]
