@@ -411,6 +411,11 @@ class Registry:
             if mp:
                 self._children["managing"][mp].append(u.unit_id)
         self._anc_cache: dict[str, frozenset[str]] = {}
+        leagues = [u for u in self.units.values() if u.level == "league"]
+        self._league_id: str | None = leagues[0].unit_id if leagues else None
+        self._league_name: str = _norm(leagues[0].name) if leagues else ""
+        # "阿拉善" of "阿拉善盟": names starting with it already carry the league's prefix
+        self._league_stem: str = re.sub(r"(盟|市|地区|自治州)$", "", self._league_name)
         self._build_index()
 
     # -- container protocol ---------------------------------------------------------------------
@@ -538,15 +543,16 @@ class Registry:
         """Written prefixes before a unit's name: "" and the names of its parent, managing body
         and the league ("阿拉善左旗", "阿拉善盟阿拉善左旗", "阿拉善盟", "阿左旗" …)."""
         out: list[tuple[str, int | None, int | None]] = [("", None, None)]
-        league = [c for c in cores.get("1529", []) if c[0] == "阿拉善盟"] or [("阿拉善盟", None, None)]
+        league = [c for c in cores.get(self._league_id or "", []) if c[0] == self._league_name]
         seen = {""}
         for pid in (unit.statutory_parent, unit.managing_body):
             if not pid or pid not in self.units:
                 continue
             for text, vf, vt in cores.get(pid, []):
                 items = [(text, vf, vt)]
-                if pid != "1529" and not text.startswith(REGION_PREFIXES) and not (
-                        text.startswith("阿拉善") and self.units[pid].level != "banner"):
+                if self.units[pid].level != "league" and not text.startswith(REGION_PREFIXES) and not (
+                        self._league_stem and text.startswith(self._league_stem)
+                        and self.units[pid].level != "banner"):
                     items += [(lg + text, *(_intersect((vf, vt), (lvf, lvt)) or (vf, vt)))
                               for lg, lvf, lvt in league]
                 for it in items:
@@ -601,14 +607,17 @@ class Registry:
 
             is_dept = u.level == "department"
             # the league's name alone before a department of a banner would name the league's own
-            league_only = {pt for pt, _a, _b in prefixes if pt and pt in {c[0] for c in cores.get("1529", [])}}
+            league_texts = {c[0] for c in cores.get(self._league_id or "", [])}
+            league_only = {pt for pt, _a, _b in prefixes if pt and pt in league_texts}
+            parent_is_league = u.statutory_parent is not None and u.statutory_parent == self._league_id
             for text, vf, vt, src in items:
                 t = _norm(text)
                 core = _core(t)
                 # a name that already carries a prefix gets no other (阿拉善左旗巴彦木仁苏木人民政府,
                 # 内蒙古阿拉善高新技术产业开发区, 阿拉善高新区)
                 qualified = (self._qualified(core, prefixes) or core.startswith(REGION_PREFIXES)
-                             or (core.startswith("阿拉善") and u.level not in ("league", "banner")))
+                             or (bool(self._league_stem) and core.startswith(self._league_stem)
+                                 and u.level not in ("league", "banner")))
                 if not is_dept or qualified:  # a bare "财政局" names no body (every banner has one)
                     for k in {t, core}:
                         rng = _intersect((vf, vt), uvalid)
@@ -619,7 +628,7 @@ class Registry:
                 for ptext, pvf, pvt in prefixes:
                     if is_dept and not ptext and not qualified:
                         continue  # a bare "财政局" would claim every banner's department
-                    if is_dept and ptext in league_only and u.statutory_parent != "1529":
+                    if is_dept and ptext in league_only and not parent_is_league:
                         continue  # 阿拉善盟 + 财政局 is the league's bureau, not the banner's
                     if ptext and qualified:
                         continue  # the name already carries a prefix (阿拉善左旗巴彦木仁苏木人民政府)
@@ -764,7 +773,7 @@ class Registry:
         lead = _EDGE_JUNK.sub("", lead)
         if lead:
             names = "、".join(o[2] for o in occ)
-            return _none(text, f"“{text}”中“{lead}”不属于阿拉善盟的已登记单位（其后为：{names}）/ "
+            return _none(text, f"“{text}”中“{lead}”不属于{self._league_name}的已登记单位（其后为：{names}）/ "
                                f"matches no unit: '{lead}' before {names} is not part of the registry"), frozenset()
         # chains of adjacent names: 阿拉善盟|阿拉善左旗|巴彦木仁苏木
         chains: list[list[tuple[int, int, str]]] = []

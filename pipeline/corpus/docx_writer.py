@@ -67,7 +67,9 @@ def add_table(document, table: Table, *, font_size: float = 9) -> object:
     widths = [Cm(total_w * w / sum(weights)) for w in weights]
     for ci, col in enumerate(t.columns):
         col.width = widths[ci]
-    grid = [[t.cell(r, c) for c in range(table.width)] for r in range(n_rows)]
+    from docx.table import _Cell
+
+    grid = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]   # before merging: one tc a column
     present: list[set[int]] = [set() for _ in range(n_rows)]
     covered: list[set[int]] = [set() for _ in range(n_rows)]
     for ri, row in enumerate(table.rows):

@@ -291,7 +291,7 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
             raw.append(cells)
             meta.append((False, code, 0))
         n_header = 3
-        weights = ((2.4,) if seed_like else (0.55, 0.95, 3.0)) + (1.0,) * nv
+        weights = ((2.4,) if seed_like else (0.6, 1.25, 3.0)) + (1.0,) * nv
     elif key == "T4":
         width = 15
         raw.append([(tx("行政复议"), 1, 5, None), (tx("行政诉讼"), 1, 10, None)])

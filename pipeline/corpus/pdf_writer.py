@@ -70,7 +70,6 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
     lines: list[str] = []
     for para in text.split("\n"):
         cur = ""
-        cur_w = indent if not lines or True else 0.0
         cur_w = indent if not lines else 0.0
         avail = width
         for tok in _TOKEN.findall(para):
@@ -214,17 +213,26 @@ class Layout:
                     if need > have:
                         heights[ri + cell.rs - 1] += need - have
         # paginate rows (never split a row; headers are not repeated)
-        total = sum(heights)
-        if force_split and self.y - total >= self.bottom and split_row is None:
-            split_row = max(1, n // 2)
-        row_page, row_top = [0] * n, [0.0] * n
-        for ri in range(n):
-            first_on_page = self.y >= PAGE_H - s.margin_t - 0.01
-            if (self.y - heights[ri] < self.bottom and not first_on_page) or (split_row is not None and ri == split_row):
-                self.new_page()
-            row_page[ri] = len(self.pages) - 1
-            row_top[ri] = self.y
-            self.y -= heights[ri]
+        top_y = PAGE_H - s.margin_t
+
+        def paginate(split_at: int | None):
+            y, p = self.y, len(self.pages) - 1
+            pages, tops = [0] * n, [0.0] * n
+            for ri in range(n):
+                first_on_page = y >= top_y - 0.01
+                if (y - heights[ri] < self.bottom and not first_on_page) or ri == split_at:
+                    p += 1
+                    y = top_y
+                pages[ri], tops[ri] = p, y
+                y -= heights[ri]
+            return pages, tops, y
+
+        row_page, row_top, end_y = paginate(split_row)
+        if force_split and split_row is None and n >= 10 and row_page[0] == row_page[-1]:
+            row_page, row_top, end_y = paginate(max(1, n // 2))
+        while len(self.pages) - 1 < row_page[-1]:
+            self.pages.append(Page())
+        self.y = end_y
         # draw cells, a segment per page
         for ri, row in enumerate(rows):
             for cell in row.cells:
@@ -249,7 +257,7 @@ class Layout:
                         take = min(len(rest), max(0, cap))
                     assigned.append(rest[:take])
                     rest = rest[take:]
-                center = cell.cid is not None or row.header or cell.rs > 1 or table.key.startswith("T4")
+                center = cell.cid is not None or row.header or cell.rs > 1 or table.key == "T4"
                 for (p, top, bot), seg_lines in zip(segs, assigned):
                     page = self.pages[p]
                     page.lines.update({(x0, top, x1, top), (x0, bot, x1, bot), (x0, bot, x0, top), (x1, bot, x1, top)})
@@ -291,6 +299,8 @@ def layout_document(spec: ReportSpec, *, style: Style | None = None, signature: 
         if b.kind == "title":
             L.paragraph(b.text, st.title_size, st.title_size * 1.6, align="center", space_after=st.body_leading * 0.5)
         elif b.kind == "heading":
+            if L.y - 3 * st.body_leading < L.bottom:   # keep the heading with what follows
+                L.new_page()
             L.paragraph(b.text, st.heading_size, st.body_leading, indent_chars=2)
         elif b.kind in ("para", "spam"):
             L.paragraph(b.text, st.body_size, st.body_leading, indent_chars=2)
@@ -306,11 +316,6 @@ def layout_document(spec: ReportSpec, *, style: Style | None = None, signature: 
             y, m, d = spec.published_date().split("-")
             L.paragraph(f"{int(y)}年{int(m)}月{int(d)}日", st.body_size, st.body_leading, align="right")
     return L
-
-
-def _footer(i: int) -> list[tuple[str, float]]:
-    """'- N -' as three strings with real gaps, so text extraction keeps the spaces."""
-    return [("-", -1), (str(i), 0), ("-", 1)]
 
 
 def _draw_footer(c, i: int, size: float) -> None:
@@ -394,7 +399,7 @@ def _page_image(page: Page, page_no: int, dpi: int, footer_size: float):
                 d.text((cx, top), ch, fill=0, font=font(int(px * 0.9)))
             elif not ch.isspace() and ch not in "，。、；：）（“”":
                 # a greeked glyph: a few strokes in the character's box
-                h = hash(ch)
+                h = ord(ch) * 2654435761 & 0xFFFFFFFF
                 m = max(1, int(px * 0.12))
                 x0, x1 = cx + m, cx + w - m
                 y0, y1 = top + m, top + px - m
