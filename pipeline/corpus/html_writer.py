@@ -144,7 +144,7 @@ def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "
         if not content_open and b.kind in ("para", "heading", "table"):
             h.append('<div class="content" id="zoom">')
             content_open = True
-        h += _block_html(b, title_tag, tr, site, spec, t2_split, cell_wrap, empty_cell, th_headers, indent)
+        h += _block_html(b, title_tag, tr, spec, t2_split, cell_wrap, empty_cell, th_headers, indent)
     h.append("</div></div>" if content_open else "</div>")  # content, article
     if junk:
         h += [
@@ -156,7 +156,7 @@ def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "
     return "\n".join(h)
 
 
-def _block_html(b: Block, title_tag: str, tr: bool, site: str, spec: ReportSpec, t2_split: bool,
+def _block_html(b: Block, title_tag: str, tr: bool, spec: ReportSpec, t2_split: bool,
                 cell_wrap: str, empty_cell: str, th_headers: bool, indent: str) -> list[str]:
     tx = lambda s: transform(s, False, tr)  # noqa: E731
     k = b.kind

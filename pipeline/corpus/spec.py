@@ -110,6 +110,11 @@ class ReportSpec:
         return name, url
 
     def copy(self, **changes) -> "ReportSpec":
+        """A changed copy; a default title or period follows a changed agency or year."""
+        if "title" not in changes and self.title == f"{self.agency}{self.year}年政府信息公开工作年度报告":
+            changes["title"] = "__default__"
+        if "period" not in changes and self.period == (f"{self.year}-01-01", f"{self.year}-12-31"):
+            changes["period"] = ("__default__", "__default__")
         return replace(self, **changes)
 
 
@@ -208,20 +213,14 @@ def example_cells(seed: int = 0, format_version: str = "2021") -> dict[str, str]
 
 
 def example_spec(seed: int = 0, **changes) -> ReportSpec:
+    """A complete report (all 200 cells) with a mix of blanks, '/', zeros and numbers."""
     fv = changes.get("format_version", "2021")
-    spec = ReportSpec(
-        agency="阿拉善左旗巴彦木仁苏木人民政府",
-        year=2024,
-        published_on="2025-01-06",
-        cells=example_cells(seed, fv),
-        format_version=fv,
-    )
+    kwargs = dict(agency="阿拉善左旗巴彦木仁苏木人民政府", year=2024, published_on="2025-01-06",
+                  cells=example_cells(seed, fv), format_version=fv)
     if fv == "2019":
-        spec.extra_cells = example_t2v2019_cells(seed)
-    for k, v in changes.items():
-        setattr(spec, k, v)
-    spec.__post_init__()
-    return spec
+        kwargs["extra_cells"] = example_t2v2019_cells(seed)
+    kwargs.update(changes)
+    return ReportSpec(**kwargs)
 
 
 def example_t2v2019_cells(seed: int = 0) -> dict[str, str]:

@@ -4,9 +4,11 @@ Layouts (a table row is the list of its cells *as the page's <tr> has them*: cel
 from above are not there, a colspan counts once, and "pad" is the number of grid columns the row does
 not fill):
 
-- ``"A"``  one row per line, cells joined by " | ", each row ending in " |" followed by one "|" per pad
-  column (none on a table's last row); runs of spaces collapse, so an empty cell reads "| |"
-  (exactly as the seed: ``一、本年新收政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||``).
+- ``"A"``  one row per line, cells joined by " | ", each row ending in " |", then (except on a table's
+  last row) a space and one "|" per pad column; runs of spaces collapse, so an empty cell reads "| |".
+  Exactly the seed: ``一、本年新收政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||``,
+  ``自然人 | 法人或其他组织 | 总计 | |||||||``, ``规章 | 0 | 1 | |`` (an empty last cell), and the seed
+  file itself is reproduced byte for byte from its spec with ``ascii_punct=True``.
 - ``"B1"`` one cell per line, each line ending in " |" (an empty cell is the line " |"), rows separated
   by spacer lines of pipes ("|||", longer where the row is short).
 - ``"B2"`` one cell per line, each cell followed by a line "|" (an empty cell is a "|" line with no

@@ -1,0 +1,29 @@
+"""The Dagster code location of nianbao (`dagster dev -m pipeline.definitions`, `dg check defs`)."""
+
+
+import dagster as dg
+
+from .orchestration.assets import YEARS, inbox_manifest, report_reads
+from .orchestration.automation import JOB_NAME, inbox_sensor, yearly_schedule
+from .orchestration.resources import NianbaoResource
+from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
+from .settings import from_env
+
+warehouse = published_asset([warehouse_candidate])
+
+ALL_ASSETS = [inbox_manifest, report_reads, warehouse_candidate, warehouse]
+ALL_CHECKS = [*invariant_checks]
+
+nianbao_job = dg.define_asset_job(
+    JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS,
+    description="Read the inbox, build, check and publish the warehouse, render the reports.",
+)
+
+defs = dg.Definitions(
+    assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
+    jobs=[nianbao_job],
+    schedules=[yearly_schedule(nianbao_job, from_env().schedule)],
+    sensors=[inbox_sensor(nianbao_job)],
+    resources={"nianbao": NianbaoResource()},
+)

@@ -1,0 +1,134 @@
+"""The inbox: every file that enters, with its hash, size, kind and a cheap guess of its report year.
+
+The guess (a "year hint") only decides which yearly partition reads the file; the report's real
+year comes from reading it. Nothing here parses a whole report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import asdict, dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from .model import UnreadableFile
+from .readers import detect_kind
+
+_YEAR_IN_TITLE = re.compile(
+    r"(20[1-3]\d)\s*年度?[^\n。]{0,40}?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_YEAR_ANY = re.compile(r"(20[1-3]\d)\s*年")
+_YEAR_PATH = re.compile(r"(?<!\d)(20[1-3]\d)(?!\d)")
+_TAG = re.compile(r"<[^>]{0,2000}>")
+
+
+@dataclass
+class InboxFile:
+    path: str  # relative to the inbox, with "/" separators
+    abspath: str
+    size: int
+    sha256: str
+    kind: str | None  # text | html | docx | pdf, or None when unreadable at sight
+    error: str | None  # why the file cannot be read at all, in words a person understands
+    year_hint: int | None
+    hint_source: str | None
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def _ignored(rel: Path) -> bool:
+    return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
+
+
+def scan(inbox: str | Path) -> list[InboxFile]:
+    """Every file under `inbox` (hidden files and Office lock files skipped), sorted by path."""
+    root = Path(inbox)
+    if not root.is_dir():
+        raise FileNotFoundError(f"the inbox {inbox} is not a folder")
+    out: list[InboxFile] = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if _ignored(rel) or not p.is_file():
+            continue
+        out.append(inspect(p, rel.as_posix()))
+    return out
+
+
+def inspect(p: Path, rel: str) -> InboxFile:
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        return InboxFile(rel, str(p), 0, "", None, f"the file cannot be opened: {e.strerror or e}", None, None)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        kind = detect_kind(data)
+        error = None
+    except UnreadableFile as e:
+        kind, error = None, str(e)
+    year, source = (None, None)
+    if kind is not None:
+        try:
+            year, source = sniff_year(data, kind)
+        except Exception:  # a damaged file: the reader will say why
+            year, source = None, None
+    if year is None:
+        y = path_year(rel)
+        if y:
+            year, source = y, "path"
+    return InboxFile(rel, str(p), len(data), sha, kind, error, year, source)
+
+
+def path_year(rel: str) -> int | None:
+    years = [int(m) for m in _YEAR_PATH.findall(rel) if 2015 <= int(m) <= date.today().year]
+    return years[-1] if years else None
+
+
+def _year_from_text(text: str) -> int | None:
+    m = _YEAR_IN_TITLE.search(text)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def sniff_year(data: bytes, kind: str) -> tuple[int | None, str | None]:
+    """The report year as stated near the top of the file, without reading the whole report."""
+    text = ""
+    if kind in ("text", "html"):
+        head = data[:12000]
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            text = head.decode("gb18030", errors="ignore")
+        if kind == "html":
+            text = _TAG.sub("\n", text)
+    elif kind == "docx":
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            xml = z.read("word/document.xml")[:60000].decode("utf-8", errors="ignore")
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))[:3000]
+    elif kind == "pdf":
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            if len(pdf) == 0:
+                return None, None
+            page = pdf[0]
+            tp = page.get_textpage()
+            text = tp.get_text_range()
+            tp.close()
+            page.close()
+        finally:
+            pdf.close()
+    text = re.sub(r"[ \t\u3000\xa0]+", "", text)
+    y = _year_from_text(text)
+    if y:
+        return y, "title"
+    return None, None
+
+
+def latest_complete_year() -> int:
+    return date.today().year - 1

@@ -1,0 +1,1 @@
+"""The thin Dagster layer: assets, checks, schedule and sensor around plain pipeline functions."""

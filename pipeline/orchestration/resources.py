@@ -1,0 +1,38 @@
+"""The one resource every asset uses: where the inbox, run folder and warehouse are."""
+
+
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from ..settings import Settings, from_env
+
+_T0 = time.perf_counter()
+
+
+class NianbaoResource(dg.ConfigurableResource):
+    """Paths and choices of a nianbao deployment (defaults from NIANBAO_* environment variables)."""
+
+    inbox: str = ""
+    out: str = ""
+    db: str = ""
+    registry: str = ""
+    deadline: str = ""
+    workers: int = 0
+    progress: bool = False
+
+    def settings(self) -> Settings:
+        return from_env(inbox=self.inbox or None, out=self.out or None, db=self.db or None,
+                        registry=self.registry or None, deadline=self.deadline or None,
+                        workers=self.workers or None)
+
+    def say(self, message: str) -> None:
+        """Progress for a person running `nianbao run` (silent under the Dagster UI)."""
+        if self.progress:
+            print(f"  [{time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def candidate_path(self, run_id: str) -> Path:
+        s = self.settings()
+        return s.state / f"candidate-{run_id[:8]}.duckdb"

@@ -1,0 +1,195 @@
+"""Reading files into the read cache: content-addressed, incremental, parallel.
+
+The cache lives in `<state>/reads/<batch>/` as Parquet files, one batch per reading step, written
+to a temporary folder and renamed into place, so reading steps of different years may run at the
+same time without sharing a DuckDB writer. A file whose (sha256, parser version) is in the cache is
+not read again.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+import pandas as pd
+
+from . import PARSER_VERSION
+from .codebook import split_cell_id
+from .parse import parse_bytes
+
+REPORT_COLUMNS = [
+    "sha256", "parser_version", "kind", "error", "format_version", "agency", "year", "published_on",
+    "period_start", "period_end", "title", "n_problems", "n_errors",
+]
+CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at"]
+SECTION_COLUMNS = ["sha256", "section", "text", "chars"]
+PROBLEM_COLUMNS = ["sha256", "seq", "code", "severity", "message", "cells"]
+
+
+@dataclass
+class Flat:
+    report: tuple
+    cells: list[tuple]
+    extra: list[tuple]
+    sections: list[tuple]
+    problems: list[tuple]
+
+
+def flatten(result: dict) -> Flat:
+    sha = result.get("sha256", "")
+    if "error" in result:
+        report = (sha, PARSER_VERSION, result.get("kind"), result["error"], None, None, None, None, None, None,
+                  None, 0, 0)
+        return Flat(report, [], [], [], [])
+    period = result.get("period") or {}
+    probs = result.get("problems") or []
+    report = (
+        sha, PARSER_VERSION, result["kind"], None, result.get("format_version"), result.get("agency"),
+        result.get("year"), result.get("published_on"), period.get("start"), period.get("end"),
+        result.get("title"), len(probs), sum(1 for p in probs if p["severity"] == "error"),
+    )
+
+    def rows(cells: dict) -> list[tuple]:
+        out = []
+        for cid, c in cells.items():
+            t, r, col = split_cell_id(cid)
+            v = c.get("value")
+            out.append((sha, cid, t, r, col, c["semantic"], float(v) if v is not None else None,
+                        c.get("raw"), c.get("at")))
+        return out
+
+    sections = [(sha, k, v, len(v) if v is not None else None) for k, v in (result.get("sections") or {}).items()]
+    problems = [(sha, i, p["code"], p["severity"], p["message"], json.dumps(p.get("cells") or [], ensure_ascii=False))
+                for i, p in enumerate(probs)]
+    return Flat(report, rows(result["cells"]), rows(result.get("extra_cells") or {}), sections, problems)
+
+
+def _read_one(abspath: str, path: str, sha: str) -> Flat:
+    try:
+        with open(abspath, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return flatten({"sha256": sha, "path": path, "error": f"the file cannot be opened: {e.strerror or e}"})
+    return flatten(parse_bytes(data, path))
+
+
+def _read_chunk(items: list[tuple[str, str, str]]) -> list[Flat]:
+    return [_read_one(a, p) for a, p in items]
+
+
+class ReadCache:
+    def __init__(self, state_dir: str | Path):
+        self.root = Path(state_dir) / "reads"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def batches(self) -> list[Path]:
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                      and (p / "reports.parquet").exists())
+
+    def glob(self, table: str) -> list[str]:
+        return [str(b / f"{table}.parquet") for b in self.batches()]
+
+    def known(self) -> set[str]:
+        files = self.glob("reports")
+        if not files:
+            return set()
+        con = duckdb.connect()
+        try:
+            rows = con.execute(
+                "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ?", [files, PARSER_VERSION]
+            ).fetchall()
+        finally:
+            con.close()
+        return {r[0] for r in rows}
+
+    def write_batch(self, flats: list[Flat], label: str) -> Path | None:
+        if not flats:
+            return None
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{label}-{uuid.uuid4().hex[:8]}"
+        tmp = self.root / f".{name}.tmp"
+        tmp.mkdir(parents=True)
+        frames = {
+            "reports": pd.DataFrame([f.report for f in flats], columns=REPORT_COLUMNS),
+            "cells": pd.DataFrame([c for f in flats for c in f.cells], columns=CELL_COLUMNS),
+            "cells_extra": pd.DataFrame([c for f in flats for c in f.extra], columns=CELL_COLUMNS),
+            "sections": pd.DataFrame([s for f in flats for s in f.sections], columns=SECTION_COLUMNS),
+            "problems": pd.DataFrame([p for f in flats for p in f.problems], columns=PROBLEM_COLUMNS),
+        }
+        con = duckdb.connect()
+        try:
+            for table, df in frames.items():
+                con.register("df", _typed(table, df))
+                con.execute(f"COPY (SELECT * FROM df) TO '{tmp / (table + '.parquet')}' (FORMAT parquet)")
+                con.unregister("df")
+        finally:
+            con.close()
+        final = self.root / name
+        os.replace(tmp, final)
+        return final
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+
+def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Give empty and all-null columns a type so every batch's Parquet schema agrees."""
+    types = {
+        "reports": {"year": "Int64", "n_problems": "Int64", "n_errors": "Int64"},
+        "cells": {"value": "float64"},
+        "cells_extra": {"value": "float64"},
+        "sections": {"chars": "Int64"},
+        "problems": {"seq": "Int64"},
+    }[table]
+    for col in df.columns:
+        if col in types:
+            df[col] = df[col].astype(types[col])
+        else:
+            df[col] = df[col].astype("object").where(df[col].notna(), None)
+    return df
+
+
+def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> dict:
+    """Read every file not yet in the cache. `files` are inbox entries (InboxFile) without errors."""
+    known = cache.known()
+    todo: dict[str, tuple[str, str, str]] = {}
+    for f in files:
+        if f.error or not f.sha256 or f.sha256 in known or f.sha256 in todo:
+            continue
+        todo[f.sha256] = (f.abspath, f.path, f.sha256)
+    items = list(todo.values())
+    started = time.perf_counter()
+    flats: list[Flat] = []
+    if items:
+        workers = workers or min(os.cpu_count() or 1, max(1, len(items) // 8))
+        if workers <= 1 or len(items) < 8:
+            for i, it in enumerate(items, 1):
+                flats.append(_read_one(*it))
+                if progress and (i % 50 == 0 or i == len(items)):
+                    progress(i, len(items))
+        else:
+            size = max(1, min(64, len(items) // (workers * 4) or 1))
+            chunks = [items[i:i + size] for i in range(0, len(items), size)]
+            ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
+            done = 0
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                for chunk_result in pool.map(_read_chunk, chunks):
+                    flats += chunk_result
+                    done += len(chunk_result)
+                    if progress:
+                        progress(done, len(items))
+    batch = cache.write_batch(flats, label)
+    return {"read": len(flats), "cached": len(known), "seconds": round(time.perf_counter() - started, 3),
+            "batch": str(batch) if batch else None,
+            "unreadable": sum(1 for f in flats if f.report[3] is not None)}

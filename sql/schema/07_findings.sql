@@ -1,0 +1,32 @@
+CREATE TABLE findings (
+    finding_id   VARCHAR PRIMARY KEY,
+    report_id    VARCHAR,
+    unit_id      VARCHAR,
+    year         INTEGER,
+    rule_id      VARCHAR NOT NULL,
+    instance     VARCHAR NOT NULL,
+    scope        VARCHAR NOT NULL,
+    status       VARCHAR NOT NULL,
+    severity     VARCHAR NOT NULL,
+    lhs_cells    VARCHAR[],
+    rhs_cells    VARCHAR[],
+    lhs_value    DOUBLE,
+    rhs_value    DOUBLE,
+    difference   DOUBLE,
+    likely_cause VARCHAR,
+    message_zh   VARCHAR,
+    message_en   VARCHAR,
+    other_report_id VARCHAR
+);
+COMMENT ON TABLE findings IS 'Results of the rule catalogue (expectations/rules.toml) for every active report: one row per report, rule and instance (e.g. per column).';
+COMMENT ON COLUMN findings.rule_id IS 'Rule id in the catalogue (e.g. t3_balance).';
+COMMENT ON COLUMN findings.instance IS 'Which instance of the rule (a column, a row, a group), or "-".';
+COMMENT ON COLUMN findings.scope IS 'report | unit_years | units: what the rule covers.';
+COMMENT ON COLUMN findings.status IS 'PASS; FAIL (every operand a number and the identity breaks); UNCERTAIN (an operand EMPTY, NA or TEXT); NOT_ASSESSABLE (an operand MISSING, or a fact not stated).';
+COMMENT ON COLUMN findings.severity IS 'error | warning | info (from the catalogue).';
+COMMENT ON COLUMN findings.lhs_cells IS 'Cells on the left-hand side of the formula.';
+COMMENT ON COLUMN findings.rhs_cells IS 'Cells on the right-hand side.';
+COMMENT ON COLUMN findings.difference IS 'lhs - rhs where both are numbers.';
+COMMENT ON COLUMN findings.likely_cause IS 'For FAIL: reading_artefact (e.g. two adjacent digits that balance the row when joined) or publisher_error.';
+COMMENT ON COLUMN findings.message_zh IS 'The finding explained in Chinese.';
+COMMENT ON COLUMN findings.other_report_id IS 'For rules across years or units: the other report compared.';
