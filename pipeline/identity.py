@@ -64,6 +64,12 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
     """(agency, year, title) from the title line(s) near the top."""
     for i, line in enumerate(lines[:25]):
         n = norm_text(line)
+        if not _TITLE_WORDS.search(n) and i + 1 < len(lines):
+            # a title wrapped over two lines (centred PDF titles)
+            joined = n + norm_text(lines[i + 1])
+            if _TITLE_WORDS.search(joined) and len(joined) <= 80 and \
+                    re.search(r"(\d{4}年|政府|信息$|政府信息公开$)", n):
+                line, n = line.strip() + lines[i + 1].strip(), joined
         if not _TITLE_WORDS.search(n) or len(n) > 80:
             continue
         if n.startswith(("本年度报告", "本报告", "根据")):

@@ -78,6 +78,7 @@ class T3Reader:
         self.pending: tuple[Entry, list[GridCell], str] | None = None
         self.problems: list[dict] = []
         self.saw_2019_other = False
+        self.tentative = False
         self.any_content = False
 
     # -- header ------------------------------------------------------------------------------
@@ -183,6 +184,13 @@ class T3Reader:
             if group.code == "other_handling" and any(v.text for v in values):
                 self.saw_2019_other = True
                 entry = next(e for e in self.cb.t3_rows if e.code == "other_other")
+            elif group.code == "other_handling" and not values and self.data_mode:
+                # one cell per line: values may follow (the 2019 format's single （六）其他处理 row)
+                # or the sub-rows may (2021); decided when the next label or the values arrive
+                self.pending = (next(e for e in self.cb.t3_rows if e.code == "other_other"), [],
+                                cells[last].at)
+                self.tentative = True
+                return
             else:
                 if any(v.text for v in values if _is_value(v)) and values:
                     self.problems.append(problem(
@@ -227,6 +235,11 @@ class T3Reader:
             return
         entry, vals, at = self.pending
         self.pending = None
+        if self.tentative:
+            self.tentative = False
+            if not any(v.text for v in vals):
+                return  # it was only the group heading
+            self.saw_2019_other = True
         self._record(entry, vals, at, delimited)
 
     def _record(self, entry: Entry, values: list[GridCell], at: str, delimited: bool) -> None:

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from .codebook import codebook
-from .textnorm import is_value_like, norm_label, norm_text, ordinal_of
+from .textnorm import is_value_like, norm_label, norm_text, ordinal_of, to_simplified
 
 SECTION_ORDER = ("overview", "proactive", "requests", "appeals", "problems", "other")
 SECTION_TABLE = {"proactive": "T2", "requests": "T3", "appeals": "T4"}
@@ -105,7 +105,7 @@ def is_spam(line: str) -> bool:
     Conservative: report text mentions websites and WeChat accounts legitimately, so a URL alone
     marks a line as spam only when the line is short and carries no report vocabulary.
     """
-    t = line.strip()
+    t = to_simplified(line.strip())
     if not t:
         return False
     if _SPAM_STRONG.search(t):
