@@ -212,6 +212,22 @@ T3_OUTCOME_ROWS = (
     "declined_confirmation",
     "other_no_correction", "other_no_fee", "other_other",
 )
+# Short Chinese labels of Table 3 rows, for messages and narrow tables.
+T3_SHORT = {
+    "new": "一、本年新收申请", "carried_over": "二、上年结转", "granted": "（一）予以公开",
+    "partly_granted": "（二）部分公开", "withheld_state_secret": "（三）1.国家秘密",
+    "withheld_prohibited": "2.法律行政法规禁止", "withheld_three_safety": "3.危及三安全一稳定",
+    "withheld_third_party": "4.保护第三方权益", "withheld_internal": "5.三类内部事务",
+    "withheld_process": "6.四类过程性信息", "withheld_enforcement_file": "7.行政执法案卷",
+    "withheld_inquiry": "8.行政查询事项", "unavailable_not_held": "（四）1.本机关不掌握",
+    "unavailable_needs_creation": "2.需另行制作", "unavailable_unclear": "3.补正后仍不明确",
+    "declined_petition": "（五）1.信访举报投诉", "declined_duplicate": "2.重复申请",
+    "declined_publication": "3.公开出版物", "declined_excessive": "4.大量反复申请",
+    "declined_confirmation": "5.确认或重新出具", "other_no_correction": "（六）1.逾期不补正",
+    "other_no_fee": "2.逾期未缴费", "other_other": "3.其他", "processed_total": "（七）总计",
+    "carried_forward": "四、结转下年度",
+}
+
 T3_APPLICANT_COLUMNS = ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")
 T3_ORG_COLUMNS = ("business", "research", "nonprofit", "legal_services", "other_org")
 T4_PARTS = ("upheld", "corrected", "other", "pending")

@@ -1,0 +1,147 @@
+"""The input of the checks: a batch of reports as matrices (vectorised over reports), built either
+from the warehouse or from parsed files (`nianbao check`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import cell_ids, t3_row_codes
+
+SEM_CODES = {"NUMERIC": 0, "ZERO": 1, "EMPTY": 2, "NA": 3, "TEXT": 4, "MISSING": 5}
+NUMERIC, ZERO, EMPTY, NA, TEXT, MISSING = range(6)
+CELL_INDEX = {cid: i for i, cid in enumerate(cell_ids())}
+SUBTOTAL_INDEX = {row: i for i, row in enumerate(t3_row_codes())}
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+@dataclass
+class Batch:
+    reports: pd.DataFrame  # one row per report, positional index 0..n-1
+    V: np.ndarray  # values (n x 200), NaN unless NUMERIC/ZERO
+    S: np.ndarray  # semantic codes (n x 200)
+    XV: np.ndarray  # org_subtotal values (n x 25)
+    XS: np.ndarray  # org_subtotal semantics (n x 25), MISSING when the column is absent
+    problems: list[list[dict]]
+    sections: list[dict]
+    prev: np.ndarray = field(default=None)  # index of the same unit's report of the year before, or -1
+    focus: np.ndarray = field(default=None)  # reports whose findings are wanted (others are context)
+
+    def __post_init__(self) -> None:
+        n = len(self.reports)
+        if self.prev is None:
+            self.prev = previous_index(self.reports)
+        if self.focus is None:
+            self.focus = np.ones(n, dtype=bool)
+
+    @property
+    def n(self) -> int:
+        return len(self.reports)
+
+
+def previous_index(reports: pd.DataFrame) -> np.ndarray:
+    pos = {}
+    for i, (u, y) in enumerate(zip(reports["unit_id"], reports["year"])):
+        if u is not None and not pd.isna(u) and y is not None and not pd.isna(y):
+            pos[(u, int(y))] = i
+    out = np.full(len(reports), -1, dtype=np.int64)
+    for i, (u, y) in enumerate(zip(reports["unit_id"], reports["year"])):
+        if u is not None and not pd.isna(u) and y is not None and not pd.isna(y):
+            out[i] = pos.get((u, int(y) - 1), -1)
+    return out
+
+
+def title_year(title: str | None) -> int | None:
+    if not title:
+        return None
+    m = _TITLE_YEAR.search(title.replace(" ", ""))
+    return int(m.group(1)) if m else None
+
+
+def empty_matrices(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    V = np.full((n, len(CELL_INDEX)), np.nan)
+    S = np.full((n, len(CELL_INDEX)), MISSING, dtype=np.int8)
+    XV = np.full((n, len(SUBTOTAL_INDEX)), np.nan)
+    XS = np.full((n, len(SUBTOTAL_INDEX)), MISSING, dtype=np.int8)
+    return V, S, XV, XS
+
+
+def from_parsed(results: list[dict], units: list[dict | None]) -> Batch:
+    """A batch from `parse_file` results; `units` gives each report's registry facts (or None)."""
+    n = len(results)
+    V, S, XV, XS = empty_matrices(n)
+    rows = []
+    for i, (r, u) in enumerate(zip(results, units)):
+        for cid, c in r["cells"].items():
+            j = CELL_INDEX[cid]
+            S[i, j] = SEM_CODES[c["semantic"]]
+            if c["value"] is not None:
+                V[i, j] = float(c["value"])
+        for cid, c in (r.get("extra_cells") or {}).items():
+            if cid.endswith("/org_subtotal"):
+                j = SUBTOTAL_INDEX[cid.split("/")[1]]
+                XS[i, j] = SEM_CODES[c["semantic"]]
+                if c["value"] is not None:
+                    XV[i, j] = float(c["value"])
+        u = u or {}
+        period = r.get("period") or {}
+        rows.append({
+            "report_id": r.get("report_id") or r["sha256"][:16], "path": r["path"],
+            "unit_id": u.get("unit_id"), "unit_name": u.get("name"), "unit_level": u.get("level"),
+            "year": r.get("year"), "agency": r.get("agency"), "format_version": r.get("format_version"),
+            "title_year": title_year(r.get("title")), "published_on": r.get("published_on"),
+            "period_start": period.get("start"), "period_end": period.get("end"),
+            "match_method": u.get("match_method"), "can_make_rules": u.get("can_make_rules"),
+            "deadline_kind": u.get("deadline_kind"),
+        })
+    reports = pd.DataFrame(rows)
+    return Batch(reports=reports, V=V, S=S, XV=XV, XS=XS,
+                 problems=[r.get("problems") or [] for r in results],
+                 sections=[r.get("sections") or {} for r in results])
+
+
+def from_warehouse(con) -> Batch:
+    """All active reports of a warehouse connection."""
+    reports = con.execute("""
+        SELECT r.report_id, r.path, r.unit_id, u.name AS unit_name, u.level AS unit_level, r.year, r.agency,
+               r.format_version, r.title, CAST(r.published_on AS VARCHAR) AS published_on,
+               CAST(r.period_start AS VARCHAR) AS period_start, CAST(r.period_end AS VARCHAR) AS period_end,
+               r.match_method, u.can_make_rules, u.deadline_kind
+        FROM reports r LEFT JOIN units u USING (unit_id)
+        WHERE r.active
+        ORDER BY r.unit_id, r.year, r.report_id""").df()
+    reports["title_year"] = [title_year(t) for t in reports["title"]]
+    n = len(reports)
+    V, S, XV, XS = empty_matrices(n)
+    pos = {rid: i for i, rid in enumerate(reports["report_id"])}
+    if n:
+        cells = con.execute("""
+            SELECT c.report_id, c.cell_id, c.semantic, c.value
+            FROM cells c JOIN reports r USING (report_id) WHERE r.active""").df()
+        ri = cells["report_id"].map(pos).to_numpy()
+        ci = cells["cell_id"].map(CELL_INDEX).to_numpy()
+        S[ri, ci] = cells["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
+        V[ri, ci] = cells["value"].to_numpy(dtype=float, na_value=np.nan)
+        extra = con.execute("""
+            SELECT c.report_id, c.row_code, c.semantic, c.value
+            FROM cells_extra c JOIN reports r USING (report_id)
+            WHERE r.active AND c.col_code = 'org_subtotal'""").df()
+        if len(extra):
+            ri = extra["report_id"].map(pos).to_numpy()
+            ci = extra["row_code"].map(SUBTOTAL_INDEX).to_numpy()
+            XS[ri, ci] = extra["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
+            XV[ri, ci] = extra["value"].to_numpy(dtype=float, na_value=np.nan)
+    problems: list[list[dict]] = [[] for _ in range(n)]
+    for rid, code, sev, cells_ in con.execute("""
+            SELECT p.report_id, p.code, p.severity, p.cells FROM problems p JOIN reports r USING (report_id)
+            WHERE r.active ORDER BY p.report_id, p.seq""").fetchall():
+        problems[pos[rid]].append({"code": code, "severity": sev, "cells": list(cells_ or [])})
+    sections: list[dict] = [{} for _ in range(n)]
+    for rid, sec, text in con.execute("""
+            SELECT s.report_id, s.section, s.text FROM sections s JOIN reports r USING (report_id)
+            WHERE r.active""").fetchall():
+        sections[pos[rid]][sec] = text
+    return Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=problems, sections=sections)

@@ -1,0 +1,121 @@
+"""The rule catalogue (expectations/rules.toml), loaded and expanded into rule instances."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..codebook import T3_SHORT, t3_column_codes, t3_row_codes, t4_group_codes
+from ..structure import SECTION_ORDER
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "expectations" / "rules.toml"
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str  # "-" for a rule with one instance
+    lhs: tuple[str, ...] = ()
+    rhs: tuple[str, ...] = ()
+    label_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    family: str
+    scope: str
+    severity: str
+    title_zh: str
+    explain_zh: str
+    explain_en: str
+    basis: str
+    min: float | None
+    max: float | None
+    for_each: str | None
+    needs_previous: bool
+    raw: dict = field(repr=False, hash=False, compare=False)
+    instances: tuple[Instance, ...] = ()
+
+
+_COL_ZH = {"natural_person": "自然人", "business": "商业企业", "research": "科研机构", "nonprofit": "社会公益组织",
+           "legal_services": "法律服务机构", "other_org": "其他组织", "total": "总计", "org_subtotal": "小计"}
+_GROUP_ZH = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
+_SECTION_ZH = {"overview": "一、总体情况", "proactive": "二、主动公开", "requests": "三、依申请公开",
+               "appeals": "四、复议诉讼", "problems": "五、存在问题及改进", "other": "六、其他事项"}
+_STATEMENT_ZH = {"received": "收到申请数", "answered": "答复（办结）数", "carried_over": "上年结转数",
+                 "carried_forward": "结转下年度数", "reviews": "行政复议数", "suits": "行政诉讼数"}
+_FIGURE_ZH = {"applications_new": "新收申请", "applications_processed": "办理总计", "reviews": "行政复议",
+              "suits": "行政诉讼", "licensing": "行政许可", "penalties": "行政处罚"}
+_T2_ZH = {"rules": "规章", "normative_docs": "行政规范性文件"}
+_TABLE_ZH = {"T2": "表二", "T3": "表三", "T4": "表四"}
+
+
+def _fill(templates: list[str], **kw) -> tuple[str, ...]:
+    return tuple(t.format(**kw) for t in templates)
+
+
+def _expand(r: dict, inst: dict) -> tuple[Instance, ...]:
+    fe = r.get("for_each")
+    lhs, rhs = r.get("lhs", []), r.get("rhs", [])
+    if fe is None:
+        return (Instance("-", tuple(r.get("cells", lhs)), tuple(rhs), ""),)
+    if fe == "t3_column":
+        return tuple(Instance(c, _fill(lhs, col=c), _fill(rhs, col=c), f"“{_COL_ZH[c]}”列")
+                     for c in t3_column_codes())
+    if fe in ("t3_row", "t3_row_with_subtotal"):
+        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), f"“{T3_SHORT[row]}”行")
+                     for row in t3_row_codes())
+    if fe == "t4_group":
+        return tuple(Instance(g, _fill(lhs, group=g), _fill(rhs, group=g), _GROUP_ZH[g]) for g in t4_group_codes())
+    if fe == "t2_row_doc":
+        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), _T2_ZH[row])
+                     for row in inst["t2_row_doc"])
+    if fe == "section":
+        return tuple(Instance(s, (), (), _SECTION_ZH[s]) for s in SECTION_ORDER)
+    if fe == "table":
+        return tuple(Instance(t, (), (), _TABLE_ZH[t]) for t in ("T2", "T3", "T4"))
+    if fe == "count_table":
+        return tuple(Instance(t, (), (), _TABLE_ZH[t]) for t in inst["count_table"])
+    if fe == "statement":
+        return tuple(Instance(k, (), tuple(v), _STATEMENT_ZH[k]) for k, v in inst["statement"].items())
+    if fe == "key_figure":
+        return tuple(Instance(k, tuple(v), tuple("prev:" + c for c in v), _FIGURE_ZH[k])
+                     for k, v in inst["key_figure"].items())
+    raise ValueError(f"rule {r['id']}: unknown for_each {fe!r}")
+
+
+@lru_cache(maxsize=4)
+def load(path: str | None = None) -> tuple[tuple[Rule, ...], dict]:
+    p = Path(path) if path else CATALOGUE
+    data = tomllib.loads(p.read_text(encoding="utf-8"))
+    inst = data.get("instances", {})
+    rules = []
+    seen = set()
+    for r in data["rule"]:
+        if r["id"] in seen:
+            raise ValueError(f"rule {r['id']} is declared twice in {p}")
+        seen.add(r["id"])
+        rules.append(Rule(
+            id=r["id"], family=r["family"], scope=r["scope"], severity=r["severity"],
+            title_zh=r["title_zh"], explain_zh=r["explain_zh"], explain_en=r["explain_en"], basis=r["basis"],
+            min=r.get("min"), max=r.get("max"), for_each=r.get("for_each"),
+            needs_previous=bool(r.get("needs_previous", False)), raw=r, instances=_expand(r, inst),
+        ))
+    return tuple(rules), inst
+
+
+def rules() -> tuple[Rule, ...]:
+    return load()[0]
+
+
+def instances_config() -> dict:
+    return load()[1]
+
+
+def rule(rule_id: str) -> Rule:
+    for r in rules():
+        if r.id == rule_id:
+            return r
+    raise KeyError(rule_id)

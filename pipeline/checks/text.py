@@ -1,0 +1,115 @@
+"""What the narrative says: numbers it states, and how much of it is repeated from elsewhere."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..textnorm import norm_text
+
+_N = r"(\d+)\s*件"
+# Each statement: patterns whose group 1 is the number; searched in the normalised narrative.
+_PATTERNS: dict[str, list[re.Pattern]] = {
+    "received": [
+        re.compile(r"(?:共|累计|全年|本年度?|新)?(?:受理|收到|接收|新收|接到)(?:了)?(?:各类|各级)?(?:政府)?(?:信息)?公开申请(?:共|总计|合计)?" + _N),
+        re.compile(r"(?:政府)?信息公开申请(?:共|总计|合计)?(?:受理|收到|新收)(?:了)?" + _N),
+        re.compile(r"(?:受理|收到|新收)(?:依申请公开|政府信息公开)(?:申请|事项)?" + _N),
+    ],
+    "answered": [
+        re.compile(r"(?:答复|办结|已办结|办理完成|处理完毕|作出答复)(?:了)?(?:申请)?" + _N),
+    ],
+    "carried_over": [
+        re.compile(r"上(?:一)?年度?结转(?:的)?(?:政府信息公开)?(?:申请)?" + _N),
+        re.compile(r"" + _N + r"(?:为|系)?上(?:一)?年度?结转"),
+    ],
+    "carried_forward": [
+        re.compile(r"另有" + _N + r"(?:申请)?(?:顺延|结转|转入)(?:到|至)?下(?:一)?年度"),
+        re.compile(r"" + _N + r"(?:申请)?(?:顺延|结转|转入)(?:到|至)?下(?:一)?年度"),
+        re.compile(r"结转(?:至|到)?下(?:一)?年度(?:继续)?(?:办理|答复)?(?:的)?(?:申请)?" + _N),
+    ],
+    "reviews": [
+        re.compile(r"(?:政府信息公开)?(?:引发|提起|发生|涉及)?行政复议(?:案件|申请)?(?:共)?" + _N),
+    ],
+    "suits": [
+        re.compile(r"(?:政府信息公开)?(?:引发|提起|发生|涉及)?行政诉讼(?:案件)?(?:共)?" + _N),
+    ],
+}
+# Statements that a figure is zero.
+_ZERO: dict[str, list[re.Pattern]] = {
+    "received": [re.compile(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:政府)?(?:信息)?公开申请"),
+                 re.compile(r"(?:政府)?信息公开申请(?:数量)?为(?:0|零)")],
+    "reviews": [re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政复议"),
+                re.compile(r"行政复议(?:案件)?(?:数量)?为(?:0|零)")],
+    "suits": [re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政诉讼"),
+              re.compile(r"行政诉讼(?:案件)?(?:数量)?为(?:0|零)")],
+}
+
+
+def statements(narrative: str) -> dict[str, int]:
+    """The numbers a narrative states, by statement key. A statement not found is absent."""
+    t = norm_text(narrative or "")
+    t = t.replace("，", ",")
+    out: dict[str, int] = {}
+    for key, pats in _PATTERNS.items():
+        for p in pats:
+            m = p.search(t)
+            if m:
+                out[key] = int(m.group(1))
+                break
+        if key not in out:
+            for p in _ZERO.get(key, ()):
+                if p.search(t):
+                    out[key] = 0
+                    break
+    # "行政诉讼46件，其中…" is the total; "未经复议直接起诉X件" alone would not be
+    return out
+
+
+_FEE = re.compile(r"费")
+
+
+def mentions_fees(text: str | None) -> bool:
+    return bool(text) and bool(_FEE.search(text))
+
+
+_EMPTY_WORDS = {"", "无", "无。", "暂无", "暂无。", "没有", "无问题", "无。无。"}
+
+
+def is_empty_problems_section(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    t = norm_text(text).strip(".。")
+    return t in {w.strip(".。") for w in _EMPTY_WORDS} or len(t) < 6
+
+
+# ----------------------------------------------------------------------------------------------
+# Copying: character shingles of the narrative, with digits folded so a copy that only updated
+# the year and the figures is still a copy.
+
+_DIGITS = re.compile(r"\d+")
+_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、“”\"'（）()《》〈〉【】\[\]—-]+")
+SHINGLE = 8
+
+
+def fold(text: str, names: tuple[str, ...] = ()) -> str:
+    t = norm_text(text or "")
+    for n in names:
+        if n:
+            t = t.replace(norm_text(n), "")
+    t = _DIGITS.sub("0", t)
+    return _PUNCT.sub("", t)
+
+
+@lru_cache(maxsize=4096)
+def shingles(folded: str) -> frozenset[int]:
+    if len(folded) < SHINGLE:
+        return frozenset({hash(folded)}) if folded else frozenset()
+    return frozenset(hash(folded[i:i + SHINGLE]) for i in range(len(folded) - SHINGLE + 1))
+
+
+def repeated_share(current: str, previous: str) -> float | None:
+    """Share of the current narrative's shingles found in the previous one (0..1)."""
+    a, b = shingles(current), shingles(previous)
+    if not a:
+        return None
+    return len(a & b) / len(a)
