@@ -55,7 +55,8 @@ def message(rule_id: str, instance: str, label: str, status: str, lhs, rhs, diff
         en = f"{rule_id} [{instance}] fails: lhs {_fmt(lhs)}, rhs {_fmt(rhs)}" + (f", difference {_fmt(diff)}"
                                                                                  if diff is not None else "")
     elif status == "UNCERTAIN":
-        zh = f"{head}：{detail or '有空白、“/”或文字单元格'}，无法确定是否相符（空白不等于0）。"
+        zh = (f"{head}：{detail}，无法确定。" if detail else
+              f"{head}：有空白、“/”或文字单元格，无法确定是否相符（空白不等于0）。")
         en = f"{rule_id} [{instance}] uncertain: an operand is blank, not applicable or text"
     elif status == "NOT_ASSESSABLE":
         zh = f"{head}：{detail or '报告中缺少所需单元格'}，无法判断。"
