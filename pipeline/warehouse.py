@@ -41,6 +41,21 @@ def run_sql(con: duckdb.DuckDBPyConnection, group: str) -> None:
         con.execute(f.read_text(encoding="utf-8"))
 
 
+def document_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Comment every column that its own .sql file left undocumented, from sql/columns.toml."""
+    import tomllib
+
+    docs = tomllib.loads((SQL_DIR / "columns.toml").read_text(encoding="utf-8"))
+    common = docs.get("common", {})
+    rows = con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                       "WHERE database_name = current_database() AND comment IS NULL").fetchall()
+    for table, column in rows:
+        text = docs.get(table, {}).get(column) if isinstance(docs.get(table), dict) else None
+        text = text or common.get(column)
+        if text:
+            con.execute(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + "'" + text.replace("'", "''") + "'")
+
+
 # ----------------------------------------------------------------------------------------------
 # Version history of inbox paths (kept in the state folder, so older versions stay known)
 
@@ -316,6 +331,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
         con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))
         run_sql(con, "views")
         run_sql(con, "rollups")
+        document_columns(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

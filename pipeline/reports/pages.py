@@ -1,0 +1,766 @@
+"""The report pages: one per unit and year, one per banner-level group and for the league (per year
+and hierarchy), and an index. Rendered with Jinja2 from `reports/*.html` (autoescape on); the CSS of
+`reports/static/` is copied next to the pages; no script, no font or file from the network.
+
+Incremental: each page's template context is plain data; its fingerprint (SHA-256 of the templates,
+this package's code and the context) is kept in `<pages>/_pages.json`. A page whose fingerprint did
+not change and whose file is still there with the size written is not rendered again, so a re-run
+after one changed report rewrites only the pages that show something of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts
+from .data import HIERARCHIES, Data, load
+from .layout import SECTION_TITLES, T2_BLOCKS, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T4_COLUMNS, T4_GROUPS, short_label
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "reports"
+STATIC = TEMPLATES / "static"
+MANIFEST = "_pages.json"
+MANIFEST_VERSION = 1
+
+HIERARCHY_ZH = {"statutory": "法定隶属", "managing": "管理关系"}
+HIERARCHY_NOTE = {
+    "statutory": "按法定隶属（国家统计局区划）汇总：巴彦木仁苏木计入阿拉善左旗，乌斯太镇计入高新区。",
+    "managing": "按管理关系（托管、区镇合一）汇总：巴彦木仁苏木经乌兰布和示范区计入高新区，乌斯太镇计入高新区。",
+}
+LEVEL_ZH = {"league": "盟", "banner": "旗（区）", "township": "苏木镇街道", "zone": "园区", "department": "部门"}
+LEVEL_ORDER = {"league": 0, "banner": 1, "zone": 2, "township": 3, "department": 4}
+STATUS_ZH = {"FAIL": "不成立", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法检查", "PASS": "成立"}
+STATUS_NOTE = {
+    "FAIL": "参与计算的单元格都是数字，但等式不成立",
+    "UNCERTAIN": "有单元格为空白、“/”或文字，无法确定是否成立",
+    "NOT_ASSESSABLE": "报告中缺少所需单元格或信息，无法检查",
+}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+CAUSE_ZH = {
+    "reading_artefact": "可能是读取造成的（例如相邻两个数字被连在一起读），请对照原文核实",
+    "publisher_error": "可能是报告本身填报有误",
+}
+TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明", None: "—"}
+
+METRIC_ZH = {
+    "applications_new": "本年新收申请", "applications_processed": "本年办理结果总计",
+    "disclosed": "予以公开＋部分公开", "share_disclosed": "公开率", "reviews": "行政复议",
+    "suits": "行政诉讼", "review_correction_rate": "复议纠错率", "suit_correction_rate": "诉讼纠错率",
+    "findings_fail": "检查不成立条数",
+}
+RATE_METRICS = {"share_disclosed", "review_correction_rate", "suit_correction_rate"}
+
+# (label, source, key): source cell = a cell of the report, rate/figure = derived_figures, uy = unit_years
+MOVE_FIGURES = (
+    ("本年新收申请", "cell", "T3/new/total"),
+    ("上年结转申请", "cell", "T3/carried_over/total"),
+    ("本年办理结果总计", "cell", "T3/processed_total/total"),
+    ("予以公开", "cell", "T3/granted/total"),
+    ("部分公开", "cell", "T3/partly_granted/total"),
+    ("公开率", "rate", "share_disclosed"),
+    ("结转下年度办理", "cell", "T3/carried_forward/total"),
+    ("行政复议", "cell", "T4/review.total"),
+    ("行政诉讼（未经复议直接起诉）", "cell", "T4/suit_direct.total"),
+    ("行政诉讼（复议后起诉）", "cell", "T4/suit_after_review.total"),
+    ("行政规范性文件·本年制发", "cell", "T2/normative_docs/issued"),
+    ("行政规范性文件·现行有效", "cell", "T2/normative_docs/in_force"),
+    ("行政许可·处理决定", "cell", "T2/licensing/decisions"),
+    ("行政处罚·处理决定", "cell", "T2/penalties/decisions"),
+    ("行政强制·处理决定", "cell", "T2/coercion/decisions"),
+    ("行政事业性收费（万元）", "cell", "T2/fees/amount"),
+    ("检查不成立条数", "uy", "findings_fail"),
+)
+OWN_FIGURES = ("T3/new/total", "T3/carried_over/total", "T3/processed_total/total", "T3/granted/total",
+               "T3/partly_granted/total", "T3/carried_forward/total", "T4/review.total", "T4/suit_direct.total",
+               "T4/suit_after_review.total", "T2/normative_docs/issued", "T2/normative_docs/in_force",
+               "T2/licensing/decisions", "T2/penalties/decisions", "T2/coercion/decisions", "T2/fees/amount")
+
+
+# ----------------------------------------------------------------------------------------------
+# Formatting
+
+
+def fmt_num(v) -> str:
+    if v is None:
+        return "—"
+    v = float(v)
+    if v.is_integer():
+        return f"{int(v)}"
+    return f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_pct(r) -> str:
+    return "—" if r is None else f"{100 * r:.1f}%"
+
+
+def rate_text(rate, num, base, min_base) -> str:
+    if rate is not None:
+        return fmt_pct(rate)
+    if base is None:
+        return "—（基数不是数字）"
+    if base < min_base:
+        return f"—（基数 {fmt_num(base)} 小于 {min_base}）"
+    if num is None:
+        return "—（分项不是数字）"
+    return "—"
+
+
+_SEM = {
+    "EMPTY": ("空白", "sem-empty", "空白：报告里这一格没有填写（不是 0）"),
+    "MISSING": ("缺", "sem-missing", "缺失：报告中没有这一格（表格缺失、截断或无法对齐）"),
+}
+
+
+def unit_cell(cid: str, t) -> dict:
+    sem, val, raw = t if t else ("MISSING", None, None)
+    title = ""
+    if sem in ("NUMERIC", "ZERO"):
+        text = fmt_num(val)
+        cls = "n" if sem == "NUMERIC" else "n z"
+        if raw is not None and raw.strip() != text:
+            title = f"原文：{raw.strip()}"
+    elif sem == "NA":
+        text = (raw or "").strip() or "/"
+        cls = "sem-na"
+        title = f"填写为“{text}”（不适用或无），不是数字"
+    elif sem == "TEXT":
+        r = (raw or "").strip()
+        text = r if len(r) <= 8 else r[:7] + "…"
+        cls = "sem-text"
+        title = f"文字：{r}"
+    else:
+        text, cls, title = _SEM.get(sem, ("?", "sem-text", sem))
+    return {"id": cid, "sem": sem, "text": text, "cls": cls, "title": title, "marks": [], "sub": ""}
+
+
+def group_cell(cid: str, r: dict | None) -> dict:
+    if r is None:
+        return {"id": cid, "sem": "NONE", "text": "—", "cls": "g-none", "title": "本年没有单位的报告",
+                "marks": [], "sub": ""}
+    k = r["units_not_number"]
+    n = r["units_reporting"]
+    if r["units_numeric"] == 0:
+        text, cls = "—", "g-none"
+    else:
+        text, cls = fmt_num(r["value_sum"]), "n"
+    parts = []
+    if r["units_empty"]:
+        parts.append(f"{r['units_empty']} 个空白")
+    if r["units_na"]:
+        parts.append(f"{r['units_na']} 个“/”")
+    if r["units_text"]:
+        parts.append(f"{r['units_text']} 个文字")
+    if r["units_missing"]:
+        parts.append(f"{r['units_missing']} 个缺失")
+    title = f"{r['units_numeric']}/{n} 个单位填写了数字，合计 {text}"
+    if parts:
+        title += "；未计入：" + "、".join(parts)
+    sub = ""
+    if k:
+        cls += " partial"
+        sub = f"{k}未计"
+    marks = []
+    if r.get("parts_kind") and r.get("parts_sum") is not None and r["units_numeric"]:
+        diff = (r["value_sum"] or 0) - r["parts_sum"]
+        what = "各申请人列" if r["parts_kind"] == "columns" else "各办理结果行"
+        title += f"；{what}分项合计 {fmt_num(r['parts_sum'])}"
+        if abs(diff) > 1e-9:
+            cls += " g-diff"
+            sub = (sub + " " if sub else "") + f"分项{fmt_num(r['parts_sum'])}"
+    return {"id": cid, "sem": "SUM", "text": text, "cls": cls, "title": title, "marks": marks, "sub": sub}
+
+
+def _safe(uid: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(uid))
+
+
+def unit_path(uid: str, year: int) -> str:
+    return f"{year}/u/{_safe(uid)}.html"
+
+
+def group_path(hierarchy: str, gid: str, year: int) -> str:
+    return f"{year}/g/{hierarchy}/{_safe(gid)}.html"
+
+
+# ----------------------------------------------------------------------------------------------
+# Findings: numbering, markers and explanations
+
+
+def _cells_text(ids: list[str] | None, limit: int = 4) -> str:
+    ids = list(ids or [])
+    if not ids:
+        return "—"
+    names = [short_label(c) for c in ids[:limit]]
+    s = " ＋ ".join(names)
+    if len(ids) > limit:
+        s += f" 等 {len(ids)} 格"
+    return s
+
+
+def number_findings(fs: list[dict]) -> list[dict]:
+    order = {"FAIL": 0, "UNCERTAIN": 1, "NOT_ASSESSABLE": 2}
+    sev = {"error": 0, "warning": 1, "info": 2}
+    listed = [f for f in fs if f["status"] != "PASS"]
+    listed.sort(key=lambda f: (order.get(f["status"], 3), sev.get(f["severity"], 3), f["rule_id"],
+                               str(f["instance"]), str(f["finding_id"])))
+    return listed
+
+
+def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) -> list[dict]:
+    out = []
+    for n, f in enumerate(number_findings(fs), start=1):
+        other_href = ""
+        other_label = ""
+        if f.get("other_report_id"):
+            o = d.reports.get(f["other_report_id"])
+            if o:
+                other_href = root + unit_path(o["unit_id"], o["year"])
+                other_label = f"{d.unit_name(o['unit_id'])} {o['year']}年度报告"
+        if f["status"] in ("FAIL", "UNCERTAIN"):
+            sides = [("左", f.get("lhs_cells"))]
+            if not f.get("other_report_id"):
+                sides.append(("右", f.get("rhs_cells")))
+            for side, ids in sides:
+                for cid in ids or []:
+                    c = cells.get(cid)
+                    if c is None:
+                        continue
+                    c["marks"].append({"n": n, "side": side, "status": f["status"].lower(),
+                                       "title": f"第 {n} 条（{f['rule_id']}）：等式{'左' if side == '左' else '右'}边，"
+                                                f"{STATUS_ZH.get(f['status'], f['status'])}"})
+                    if f["status"] == "FAIL":
+                        c["cls"] += " fail"
+                    elif "fail" not in c["cls"]:
+                        c["cls"] += " uncertain"
+        out.append({
+            "n": n, "status": f["status"], "status_zh": STATUS_ZH.get(f["status"], f["status"]),
+            "status_note": STATUS_NOTE.get(f["status"], ""),
+            "severity": f["severity"], "severity_zh": SEVERITY_ZH.get(f["severity"], f["severity"]),
+            "rule_id": f["rule_id"], "instance": f["instance"] if f["instance"] not in (None, "-") else "",
+            "message": f.get("message_zh") or f.get("message_en") or "",
+            "lhs": _cells_text(f.get("lhs_cells")), "rhs": _cells_text(f.get("rhs_cells")),
+            "lhs_value": fmt_num(f.get("lhs_value")) if f.get("lhs_value") is not None else "",
+            "rhs_value": fmt_num(f.get("rhs_value")) if f.get("rhs_value") is not None else "",
+            "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
+            "cause": CAUSE_ZH.get(f.get("likely_cause") or "", f.get("likely_cause") or ""),
+            "other_href": other_href, "other_label": other_label,
+        })
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Contexts
+
+
+def _timeliness(uy: dict) -> dict:
+    t = uy.get("timeliness")
+    text = TIMELINESS_ZH.get(t, t or "—")
+    if t == "late" and uy.get("days_late"):
+        text += f" {uy['days_late']} 天"
+    return {"code": t or "none", "text": text}
+
+
+def _link_unit(d: Data, uid: str, year: int, root: str) -> dict:
+    rid = d.report_by_unit_year.get((uid, year))
+    return {"id": uid, "name": d.unit_name(uid), "href": root + unit_path(uid, year) if rid else ""}
+
+
+def _group_of(d: Data, uid: str, hierarchy: str) -> str | None:
+    """The banner-level group of a unit, or the league."""
+    for p in d.chain(uid, hierarchy):
+        if (hierarchy, p) in d.groups:
+            return p
+    return None
+
+
+def _cell_number(t) -> float | None:
+    if not t:
+        return None
+    sem, val, _raw = t
+    return val if sem in ("NUMERIC", "ZERO") else None
+
+
+def _cell_show(t) -> str:
+    if not t:
+        return "缺"
+    sem, val, raw = t
+    if sem in ("NUMERIC", "ZERO"):
+        return fmt_num(val)
+    return {"EMPTY": "空白", "MISSING": "缺", "NA": (raw or "/").strip() or "/"}.get(sem, (raw or "")[:8])
+
+
+def unit_context(d: Data, uid: str, year: int) -> dict:
+    root = "../../"
+    rid = d.report_by_unit_year[(uid, year)]
+    rep = d.reports[rid]
+    u = d.units[uid]
+    uy = d.unit_years.get((uid, year), {})
+    min_base = int(d.settings.get("min_base", 30))
+    raw_cells = d.cells.get(rid, {})
+    cells = {cid: unit_cell(cid, raw_cells.get(cid)) for cid in _ALL_IDS}
+    findings = findings_view(d, d.findings.get((uid, year), []), cells, root)
+    counts = {s: sum(1 for f in d.findings.get((uid, year), []) if f["status"] == s)
+              for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE", "PASS")}
+    parents = {}
+    for h in HIERARCHIES:
+        parents[h] = [{"id": p, "name": d.unit_name(p),
+                       "href": root + group_path(h, p, year) if (h, p) in d.groups else ""} for p in d.chain(uid, h)]
+    differs = [p["id"] for p in parents["statutory"]] != [p["id"] for p in parents["managing"]]
+    inbox = d.build_info.get("inbox") or ""
+    source_href = ""
+    if inbox.startswith("/"):
+        source_href = Path(inbox, rep["path"]).as_uri()
+    # movement since the previous year
+    prev_rid = d.report_by_unit_year.get((uid, year - 1))
+    moves = []
+    if prev_rid:
+        pc = d.cells.get(prev_rid, {})
+        dv, dp = d.derived.get(("unit", uid, year), {}), d.derived.get(("unit", uid, year - 1), {})
+        puy = d.unit_years.get((uid, year - 1), {})
+        for label, src, key in MOVE_FIGURES:
+            if src == "cell":
+                cur_t, prev_t = raw_cells.get(key), pc.get(key)
+                cur, prev = _cell_number(cur_t), _cell_number(prev_t)
+                cur_s, prev_s = _cell_show(cur_t), _cell_show(prev_t)
+            elif src == "rate":
+                cur, prev = dv.get(key), dp.get(key)
+                cur_s, prev_s = fmt_pct(cur), fmt_pct(prev)
+            else:
+                cur, prev = uy.get(key), puy.get(key)
+                cur_s, prev_s = fmt_num(cur), fmt_num(prev)
+            change = pct = ""
+            direction = ""
+            if cur is not None and prev is not None:
+                delta = cur - prev
+                direction = "up" if delta > 0 else "down" if delta < 0 else "same"
+                if src == "rate":
+                    change = f"{100 * delta:+.1f} 个百分点"
+                else:
+                    change = ("+" if delta > 0 else "") + fmt_num(delta)
+                    if prev >= min_base:
+                        pct = f"{100 * delta / prev:+.1f}%"
+            moves.append({"label": label, "prev": prev_s, "cur": cur_s, "change": change, "pct": pct,
+                          "dir": direction})
+    carry = None
+    if prev_rid:
+        a, b = raw_cells.get("T3/carried_over/total"), d.cells.get(prev_rid, {}).get("T3/carried_forward/total")
+        carry = {"this": _cell_show(a), "prev": _cell_show(b),
+                 "same": _cell_number(a) is not None and _cell_number(a) == _cell_number(b)}
+    # standing among the banner's units
+    standing = []
+    for h in HIERARCHIES:
+        rk = d.ranks.get((h, uid, year), {})
+        if not rk:
+            continue
+        any_row = next(iter(rk.values()))
+        bid = any_row.get("banner_id")
+        if h == "managing" and bid == uy.get("statutory_banner_id") and not differs:
+            continue
+        rows_ = []
+        for m, label in METRIC_ZH.items():
+            r = rk.get(m)
+            if not r:
+                continue
+            v = r["value"]
+            vs = fmt_pct(v) if m in RATE_METRICS else fmt_num(v)
+            if v is None and m in RATE_METRICS:
+                dv = d.derived.get(("unit", uid, year), {})
+                base = {"share_disclosed": dv.get("applications_processed"),
+                        "review_correction_rate": dv.get("review_concluded"),
+                        "suit_correction_rate": dv.get("suit_concluded")}[m]
+                vs = rate_text(None, None, base, min_base)
+            rows_.append({
+                "label": label, "value": vs,
+                "rank_banner": f"{r['rank_in_banner']} / {r['n_in_banner']}" if r["rank_in_banner"] else "—",
+                "rank_level": f"{r['rank_in_level']} / {r['n_in_level']}" if r["rank_in_level"] else "—",
+                "pct_banner": f"{r['percentile_in_banner']:.0f}" if r["percentile_in_banner"] is not None else "—",
+                "pct_level": f"{r['percentile_in_level']:.0f}" if r["percentile_in_level"] is not None else "—",
+            })
+        standing.append({"hierarchy": h, "hierarchy_zh": HIERARCHY_ZH[h],
+                         "banner": d.unit_name(bid) if bid else "", "level_zh": LEVEL_ZH.get(uy.get("peer_level"), ""),
+                         "banner_href": root + group_path(h, bid, year) if bid else "", "rows": rows_})
+    secs = d.sections.get(rid, {})
+    sections = []
+    for key, title in SECTION_TITLES:
+        text = secs.get(key)
+        sections.append({"key": key, "title": title, "absent": key not in secs or text is None,
+                         "paras": [p for p in (text or "").split("\n") if p.strip()]})
+    extra = [{"id": r["cell_id"], "label": r["cell_id"], "sem": r["semantic"],
+              "text": unit_cell(r["cell_id"], (r["semantic"], r["value"], r["raw"]))["text"]}
+             for r in d.extra_cells.get(rid, [])]
+    years = [y for y in d.years if (uid, y) in d.report_by_unit_year]
+    return {
+        "kind": "unit", "root": root, "title": f"{u['name']} {year} 年度报告",
+        "unit": {"id": uid, "name": u["name"], "full_name": u["full_name"] or u["name"],
+                 "level_zh": LEVEL_ZH.get(u["level"], u["level"]), "kind": u["kind"] or ""},
+        "year": year, "parents": parents, "parents_differ": differs,
+        "report": {"id": rid, "path": rep["path"], "agency": rep["agency"] or "", "title": rep["title"] or "",
+                   "kind": rep["kind"] or "", "format_version": rep["format_version"] or "",
+                   "published_on": rep["published_on"] or "", "deadline": uy.get("deadline") or "",
+                   "timeliness": _timeliness(uy), "match_method": rep["match_method"] or "",
+                   "match_confidence": rep["match_confidence"], "source_href": source_href,
+                   "n_problems": rep["n_problems"] or 0},
+        "cells": cells, "extra": extra, "findings": findings, "counts": counts,
+        "moves": moves, "prev_year": year - 1 if prev_rid else None,
+        "prev_href": root + unit_path(uid, year - 1) if prev_rid else "", "carry": carry,
+        "standing": standing, "sections": sections,
+        "problems": [{"code": p["code"], "severity": SEVERITY_ZH.get(p["severity"], p["severity"]),
+                      "message": p["message"]} for p in d.problems.get(rid, [])],
+        "years": [{"year": y, "href": root + unit_path(uid, y), "current": y == year} for y in years],
+        "crumbs": _crumbs(d, uid, year, root),
+    }
+
+
+def _crumbs(d: Data, uid: str, year: int, root: str) -> list[dict]:
+    out = [{"name": "首页", "href": root + "index.html"}]
+    chain = [p for p in reversed(d.chain(uid, "statutory")) if ("statutory", p) in d.groups]
+    for p in chain:
+        out.append({"name": f"{d.unit_name(p)}（{year}）", "href": root + group_path("statutory", p, year)})
+    return out
+
+
+def _league_row(d: Data, uid: str, year: int, root: str, hierarchy: str, min_base: int) -> dict:
+    uy = d.unit_years[(uid, year)]
+    dv = d.derived.get(("unit", uid, year), {})
+    read = uy["read"]
+    if read:
+        status, status_cls = ("通过" if uy["clean"] else "有问题"), ("ok" if uy["clean"] else "bad")
+    elif uy["expected"]:
+        status, status_cls = ("文件未能使用" if uy["received"] else "未收到"), "missing"
+    else:
+        status, status_cls = "—", ""
+    g = _group_of(d, uid, hierarchy)
+    return {
+        "id": uid, "name": uy["unit_name"], "href": root + unit_path(uid, year) if read else "",
+        "level_zh": LEVEL_ZH.get(uy["peer_level"], uy["peer_level"]), "level_order": LEVEL_ORDER.get(uy["peer_level"], 9),
+        "banner": d.unit_name(g) if g else "", "read": read, "status": status, "status_cls": status_cls,
+        "new": fmt_num(dv.get("applications_new")) if read else "",
+        "processed": fmt_num(dv.get("applications_processed")) if read else "",
+        "disclosed": fmt_num(dv.get("disclosed")) if read else "",
+        "share": rate_text(dv.get("share_disclosed"), dv.get("disclosed"), dv.get("applications_processed"), min_base)
+        if read else "",
+        "reviews": fmt_num(dv.get("reviews")) if read else "",
+        "suits": fmt_num(dv.get("suits")) if read else "",
+        "fail": uy["findings_fail"] if read else "", "fail_error": uy["findings_fail_error"] if read else "",
+        "uncertain": uy["findings_uncertain"] if read else "",
+        "published_on": uy["published_on"] or "", "timeliness": _timeliness(uy) if read else {"code": "none", "text": ""},
+        "copy": uy["copy_fail"] if read else "",
+        "apps_value": dv.get("applications_new"),
+    }
+
+
+def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
+    root = "../../../"
+    g = d.groups[(hierarchy, gid)]
+    min_base = int(d.settings.get("min_base", 30))
+    cov = d.coverage.get((hierarchy, gid, year)) or {}
+    summ = d.summary.get((hierarchy, gid, year)) or {}
+    members = [m for m in d.members.get((hierarchy, gid), []) if (m, year) in d.unit_years]
+    rc = d.rollup_cells.get((hierarchy, gid, year), {})
+    cells = {cid: group_cell(cid, rc.get(cid)) for cid in _ALL_IDS}
+    table = [_league_row(d, m, year, root, hierarchy, min_base) for m in members]
+    table.sort(key=lambda r: (r["level_order"], r["banner"], r["id"]))
+    missing = []
+    for m in cov.get("missing_unit_ids") or []:
+        reasons = d.manifest_reasons.get((m, year), [])
+        missing.append({"id": m, "name": d.unit_name(m), "received": bool(reasons),
+                        "reason": "；".join(f"{r['path']}：{r['reason'] or r['status']}" for r in reasons)})
+    unexpected = [r for r in table if r["read"] and not d.unit_years[(r["id"], year)]["expected"]]
+    tl = d.timeliness.get((hierarchy, gid, year)) or {}
+    cp = d.copying.get((hierarchy, gid, year)) or {}
+    dv = d.derived.get(("group", hierarchy, gid, year), {})
+    # own report next to the sum of the units
+    own_rid = d.report_by_unit_year.get((gid, year))
+    own = []
+    ov = d.own_vs_units.get((hierarchy, gid, year), {})
+    if own_rid and ov:
+        oc = d.cells.get(own_rid, {})
+        for cid in OWN_FIGURES:
+            r = ov.get(cid)
+            if not r:
+                continue
+            own.append({"label": short_label(cid), "own": _cell_show(oc.get(cid)),
+                        "units": fmt_num(r["units_sum"]) if r["units_numeric"] else "—",
+                        "coverage": f"{r['units_numeric']}/{r['units_numeric'] + r['units_not_number']}",
+                        "difference": fmt_num(r["difference"]) if r["difference"] is not None else "—"})
+    rates = []
+    for label, key, num_key, base_key in (
+            ("公开率（予以公开＋部分公开）/ 办理结果总计", "share_disclosed", "disclosed", "applications_processed"),
+            ("不予公开 / 办理结果总计", "share_withheld", "withheld", "applications_processed"),
+            ("无法提供 / 办理结果总计", "share_unavailable", "unavailable", "applications_processed"),
+            ("本机关不掌握 / 办理结果总计", "share_not_held", "not_held", "applications_processed"),
+            ("不予处理 / 办理结果总计", "share_declined", "declined", "applications_processed"),
+            ("复议纠错率：纠正 / 已审结", "review_correction_rate", "review_corrected", "review_concluded"),
+            ("诉讼纠错率：纠正 / 已审结", "suit_correction_rate", "suit_corrected", "suit_concluded"),
+            ("复议和直接起诉 / 办理结果总计", "challenge_rate", "challenges", "applications_processed")):
+        rates.append({"label": label, "value": rate_text(dv.get(key), dv.get(num_key), dv.get(base_key), min_base),
+                      "num": fmt_num(dv.get(num_key)), "base": fmt_num(dv.get(base_key))})
+    # charts
+    bars = sorted(((r["name"], r["apps_value"]) for r in table if r["read"]),
+                  key=lambda x: (-(x[1] if x[1] is not None else -1), x[0]))
+    chart_apps = charts.hbar(bars, f"{year}年各单位本年新收政府信息公开申请", unit="件",
+                             note=f"共 {len(bars)} 份报告；未收到的单位不在图中")
+    outcome_parts = [
+        ("予以公开", dv.get("granted"), "granted"), ("部分公开", dv.get("partly_granted"), "partly_granted"),
+        ("不予公开", dv.get("withheld"), "withheld"), ("无法提供", dv.get("unavailable"), "unavailable"),
+        ("不予处理", dv.get("declined"), "declined"),
+    ]
+    other = None
+    vals = [v for _, v, _ in outcome_parts]
+    if dv.get("applications_processed") is not None and all(v is not None for v in vals):
+        other = dv["applications_processed"] - sum(vals)
+    outcome_parts.append(("其他处理", other, "other"))
+    chart_outcomes = charts.stacked(outcome_parts, f"{year}年办理结果构成（各单位“总计”列相加）")
+    chart_time = charts.stacked([
+        ("按时", tl.get("on_time", 0), "on_time"), ("逾期", tl.get("late", 0), "late"),
+        ("日期不明", tl.get("unknown", 0), "unknown"), ("未收到报告", cov.get("units_missing", 0), "missing"),
+    ], f"{year}年度报告发布及时性（截止日期：次年 {d.settings.get('deadline', '01-31')}）", unit="个")
+    trend_years = [y for y in d.years if (hierarchy, gid, y) in d.coverage]
+    series = [("本年新收申请", []), ("办理结果总计", [])]
+    for y in trend_years:
+        gd = d.derived.get(("group", hierarchy, gid, y), {})
+        series[0][1].append(gd.get("applications_new"))
+        series[1][1].append(gd.get("applications_processed"))
+    chart_trend = charts.columns(series, [str(y) for y in trend_years], "历年申请数量（所属单位合计）") \
+        if len(trend_years) > 1 else ""
+    banners = []
+    if g["group_level"] == "league":
+        for (h, bid), bg in d.groups.items():
+            if h != hierarchy or bg["group_level"] != "banner":
+                continue
+            s = d.summary.get((hierarchy, bid, year))
+            if not s:
+                continue
+            banners.append({
+                "name": bg["group_name"], "href": root + group_path(hierarchy, bid, year),
+                "own_href": root + unit_path(bid, year) if s["own_report_read"] else "",
+                "expected": s["units_expected"], "read": s["reports_read"], "missing": s["units_missing"],
+                "clean": s["reports_clean"], "on_time": s["on_time"], "late": s["late"], "unknown": s["unknown_date"],
+                "new": fmt_num(s["applications_new"]), "processed": fmt_num(s["applications_processed"]),
+                "share": rate_text(s["share_disclosed"], s["disclosed"], s["applications_processed"], min_base),
+                "fail": s["findings_fail"], "copy": s["copy_fail"]})
+    other_h = "managing" if hierarchy == "statutory" else "statutory"
+    years = [{"year": y, "href": root + group_path(hierarchy, gid, y), "current": y == year}
+             for y in d.years if (hierarchy, gid, y) in d.coverage]
+    return {
+        "kind": "group", "root": root,
+        "title": f"{g['group_name']} {year} 年度汇总（{HIERARCHY_ZH[hierarchy]}）",
+        "group": {"id": gid, "name": g["group_name"], "level": g["group_level"],
+                  "level_zh": "盟" if g["group_level"] == "league" else "旗（区）"},
+        "year": year, "hierarchy": hierarchy, "hierarchy_zh": HIERARCHY_ZH[hierarchy],
+        "hierarchy_note": HIERARCHY_NOTE[hierarchy],
+        "other_hierarchy": {"zh": HIERARCHY_ZH[other_h], "href": root + group_path(other_h, gid, year)},
+        "coverage": {k: cov.get(k, 0) for k in ("units_expected", "units_received", "files_received", "reports_read",
+                                               "expected_read", "reports_clean", "reports_unexpected",
+                                               "units_missing", "units_missing_received")} | {
+            "pct_read": cov.get("pct_read")},
+        "missing": missing, "unexpected": unexpected,
+        "timeliness": {"on_time": tl.get("on_time", 0), "late": tl.get("late", 0), "unknown": tl.get("unknown", 0),
+                       "late_names": tl.get("late_names") or [], "max_days_late": tl.get("max_days_late")},
+        "copying": {"copy_fail": cp.get("copy_fail", 0), "names": cp.get("copying_names") or []},
+        "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0)},
+        "cells": cells, "rates": rates, "table": table, "banners": banners,
+        "own": own, "own_href": root + unit_path(gid, year) if own_rid else "",
+        "rules": [{"rule_id": r["rule_id"], "severity": SEVERITY_ZH.get(r["severity"], r["severity"] or ""),
+                   "fail": r["fail"], "uncertain": r["uncertain"], "not_assessable": r["not_assessable"],
+                   "pass": r["pass"], "units_failing": r["units_failing"]}
+                  for r in d.findings_by_rule.get((hierarchy, gid, year), [])],
+        "charts": {"apps": Markup(chart_apps), "outcomes": Markup(chart_outcomes), "time": Markup(chart_time),
+                   "trend": Markup(chart_trend)},
+        "years": years,
+        "crumbs": [{"name": "首页", "href": root + "index.html"}] + (
+            [{"name": f"{d.unit_name(p)}（{year}）", "href": root + group_path(hierarchy, p, year)}
+             for p in reversed(d.chain(gid, hierarchy)) if (hierarchy, p) in d.groups]),
+    }
+
+
+def index_context(d: Data) -> dict:
+    root = ""
+    groups = [(h, gid) for (h, gid), g in d.groups.items()]
+    league = [gid for (h, gid), g in d.groups.items() if h == "statutory" and g["group_level"] == "league"]
+    banners = [gid for (h, gid), g in d.groups.items() if h == "statutory" and g["group_level"] == "banner"]
+    years = []
+    for y in sorted(d.years, reverse=True):
+        cols = []
+        for gid in league + banners:
+            links = []
+            for h in HIERARCHIES:
+                s = d.summary.get((h, gid, y))
+                if s is None:
+                    continue
+                links.append({"zh": HIERARCHY_ZH[h], "href": group_path(h, gid, y), "read": s["reports_read"],
+                              "expected": s["units_expected"], "missing": s["units_missing"],
+                              "fail": s["findings_fail"]})
+            cols.append({"name": d.unit_name(gid), "links": links})
+        n_reports = sum(1 for (u, yy) in d.report_by_unit_year if yy == y)
+        years.append({"year": y, "cols": cols, "reports": n_reports})
+    # units × years matrix, by statutory banner
+    matrix = []
+    uids = sorted({u for (u, _y) in d.unit_years},
+                  key=lambda u: (_group_of(d, u, "statutory") or "", LEVEL_ORDER.get(d.units[u]["level"], 9), u))
+    for uid in uids:
+        row = {"id": uid, "name": d.unit_name(uid), "banner": d.unit_name(_group_of(d, uid, "statutory")),
+               "level_zh": LEVEL_ZH.get(d.units[uid]["level"], ""), "cells": []}
+        for y in d.years:
+            uy = d.unit_years.get((uid, y))
+            if uy is None:
+                row["cells"].append({"cls": "na", "text": "", "href": ""})
+            elif uy["read"]:
+                row["cells"].append({"cls": "ok" if uy["clean"] else "bad",
+                                     "text": "✓" if uy["clean"] else f"✗{uy['findings_fail']}",
+                                     "href": unit_path(uid, y)})
+            elif uy["expected"]:
+                row["cells"].append({"cls": "missing", "text": "缺", "href": ""})
+            else:
+                row["cells"].append({"cls": "na", "text": "", "href": ""})
+        matrix.append(row)
+    return {"kind": "index", "root": root, "title": "政府信息公开工作年度报告 · 检查与对比",
+            "years": years, "all_years": d.years, "matrix": matrix, "groups": len(groups),
+            "build": {k: d.build_info.get(k, "") for k in ("nianbao_version", "parser_version", "inbox")},
+            "deadline": d.settings.get("deadline", "01-31"), "min_base": d.settings.get("min_base", "30"),
+            "crumbs": []}
+
+
+# ----------------------------------------------------------------------------------------------
+# Rendering
+
+
+_ALL_IDS: tuple[str, ...] = ()
+
+
+def _all_ids() -> tuple[str, ...]:
+    out = []
+    for _h, _cols, rows_ in T2_BLOCKS:
+        for code, _label, cols in rows_:
+            out += [f"T2/{code}/{c}" for c, _ in cols]
+    for code, _labels in T3_ROWS:
+        out += [f"T3/{code}/{c}" for c in T3_COLUMNS]
+    for g in T4_GROUPS:
+        out += [f"T4/{g}.{c}" for c in T4_COLUMNS]
+    return tuple(out)
+
+
+_ALL_IDS = _all_ids()
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.globals.update(T2_BLOCKS=T2_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS, T3_HEADER_NOTE=T3_HEADER_NOTE,
+                       T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS)
+    return env
+
+
+def template_salt() -> str:
+    """Digest of everything besides the context that shapes a page: templates and this package's code."""
+    h = hashlib.sha256(str(MANIFEST_VERSION).encode())
+    files = sorted(TEMPLATES.glob("*.html")) + sorted(Path(__file__).parent.glob("*.py"))
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(salt: str, template: str, ctx: dict) -> str:
+    h = hashlib.sha256(salt.encode())
+    h.update(template.encode())
+    h.update(json.dumps(ctx, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return h.hexdigest()
+
+
+def iter_pages(d: Data):
+    """(relative path, template, context) of every page."""
+    yield "index.html", "index.html", index_context(d)
+    for (h, gid), _g in d.groups.items():
+        for y in d.years:
+            if (h, gid, y) in d.coverage:
+                yield group_path(h, gid, y), "group.html", group_context(d, h, gid, y)
+    for (uid, y) in sorted(d.report_by_unit_year):
+        yield unit_path(uid, y), "unit.html", unit_context(d, uid, y)
+
+
+def _read_manifest(out: Path) -> dict:
+    p = out / MANIFEST
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+        if m.get("version") == MANIFEST_VERSION:
+            return m.get("pages", {})
+    except (OSError, ValueError):
+        pass
+    return {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _copy_static(out: Path) -> list[str]:
+    written = []
+    for f in sorted(STATIC.glob("*")):
+        if not f.is_file():
+            continue
+        target = out / "static" / f.name
+        data = f.read_bytes()
+        if not target.exists() or target.read_bytes() != data:
+            _write_atomic(target, data)
+            written.append(f"static/{f.name}")
+    return written
+
+
+def render_all(db_path: str | Path, out_dir: str | Path, progress=None) -> dict:
+    """Render every page of the warehouse at `db_path` into `out_dir` (Settings.pages).
+
+    Returns {"pages", "written", "unchanged", "removed", "seconds", "index", "written_paths"}."""
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    d = load(db_path)
+    t_load = time.perf_counter() - t0
+    env = environment()
+    salt = template_salt()
+    old = _read_manifest(out)
+    new: dict[str, dict] = {}
+    written: list[str] = []
+    unchanged = 0
+    templates: dict[str, jinja2.Template] = {}
+    for rel, tname, ctx in iter_pages(d):
+        fp = fingerprint(salt, tname, ctx)
+        prev = old.get(rel)
+        target = out / rel
+        if prev and prev.get("fp") == fp:
+            try:
+                if target.stat().st_size == prev.get("size"):
+                    new[rel] = prev
+                    unchanged += 1
+                    continue
+            except OSError:
+                pass
+        tpl = templates.get(tname) or templates.setdefault(tname, env.get_template(tname))
+        data = tpl.render(**ctx).encode("utf-8")
+        _write_atomic(target, data)
+        new[rel] = {"fp": fp, "size": len(data)}
+        written.append(rel)
+        if progress and len(written) % 200 == 0:
+            progress(f"  rendered {len(written)} pages")
+    removed = []
+    for rel in sorted(set(old) - set(new)):
+        p = out / rel
+        if p.is_file():
+            p.unlink()
+            removed.append(rel)
+    static = _copy_static(out)
+    _write_atomic(out / MANIFEST, json.dumps({"version": MANIFEST_VERSION, "pages": new}, sort_keys=True,
+                                             ensure_ascii=False, indent=0).encode("utf-8"))
+    return {"pages": len(new), "written": len(written), "unchanged": unchanged, "removed": len(removed),
+            "static_written": len(static), "seconds": round(time.perf_counter() - t0, 3),
+            "load_seconds": round(t_load, 3), "index": str(out / "index.html"), "written_paths": written}
