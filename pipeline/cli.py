@@ -64,6 +64,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_cli(inbox=args.inbox, db=args.db, out=args.out, year=args.year, quiet=args.quiet)
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    """The Dagster UI on the same definitions, DAGSTER_HOME inside the run folder, telemetry off."""
+    import shutil
+
+    from .settings import from_env, prepare_dagster_home
+
+    settings = from_env(inbox=args.inbox, out=args.out)
+    home = prepare_dagster_home(settings)
+    exe = shutil.which("dagster") or str(Path(sys.executable).parent / "dagster")
+    if not Path(exe).exists():
+        print("nianbao ui: the dagster command is not installed in this environment", file=sys.stderr)
+        return 2
+    env = dict(os.environ, DAGSTER_HOME=str(home), NIANBAO_INBOX=str(settings.inbox), NIANBAO_OUT=str(settings.out))
+    print(f"DAGSTER_HOME={home}\nopen http://127.0.0.1:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    os.execve(exe, [exe, "dev", "-m", "pipeline.definitions", "-p", str(args.port)], env)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="nianbao",
@@ -91,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=int, metavar="Y", help="only this report year")
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.set_defaults(func=cmd_run)
+
+    u = sub.add_parser("ui", help="the Dagster UI (dagster dev) on the same definitions")
+    u.add_argument("--inbox", metavar="DIR")
+    u.add_argument("--out", metavar="DIR")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=cmd_ui)
     return ap
 
 

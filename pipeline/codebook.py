@@ -55,6 +55,9 @@ def _first(entries: tuple[Entry, ...], text: str, normalised: bool = False) -> E
     return None
 
 
+_UNSET = object()
+
+
 @dataclass(frozen=True)
 class Codebook:
     raw: dict
@@ -76,37 +79,54 @@ class Codebook:
     markers_2019: tuple[str, ...]
     markers_2021: tuple[str, ...]
     cell_ids: tuple[str, ...] = field(default=())
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    # -- lookups --------------------------------------------------------------------------
+    # -- lookups (memoised: the same labels recur in every report) -------------------------
+    def _lookup(self, name: str, text: str) -> Entry | None:
+        key = (name, text)
+        hit = self._memo.get(key, _UNSET)
+        if hit is _UNSET:
+            hit = _first(getattr(self, name), text)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
+
     def t2_row(self, text: str) -> Entry | None:
-        return _first(self.t2_rows, text)
+        return self._lookup("t2_rows", text)
 
     def t2_column(self, text: str) -> Entry | None:
-        return _first(self.t2_columns, text)
+        return self._lookup("t2_columns", text)
 
     def t2v2019_row(self, text: str) -> Entry | None:
-        return _first(self.t2v2019_rows, text)
+        return self._lookup("t2v2019_rows", text)
 
     def t2v2019_column(self, text: str) -> Entry | None:
-        return _first(self.t2v2019_columns, text)
+        return self._lookup("t2v2019_columns", text)
 
     def t3_row(self, text: str, context: set[str] | None = None) -> Entry | None:
+        ctx = frozenset(context or ())
+        key = ("t3_rows", text, ctx)
+        hit = self._memo.get(key, _UNSET)
+        if hit is not _UNSET:
+            return hit
         t = norm_label(text)
-        if not t:
-            return None
-        ctx = context or set()
-        for e in self.t3_rows:
-            if e.context and e.context not in ctx:
-                continue
-            if e.matches(t):
-                return e
-        return None
+        hit = None
+        if t:
+            for e in self.t3_rows:
+                if e.context and e.context not in ctx:
+                    continue
+                if e.matches(t):
+                    hit = e
+                    break
+        if len(self._memo) < 200_000:
+            self._memo[key] = hit
+        return hit
 
     def t3_row_group(self, text: str) -> Entry | None:
-        return _first(self.t3_row_groups, text)
+        return self._lookup("t3_row_groups", text)
 
     def t3_column(self, text: str) -> Entry | None:
-        return _first(self.t3_columns, text)
+        return self._lookup("t3_columns", text)
 
     def is_t3_org_group(self, text: str) -> bool:
         t = norm_label(text)
@@ -121,17 +141,17 @@ class Codebook:
         return bool(t) and any(p.search(t) for p in self.t2_headers)
 
     def t4_group(self, text: str) -> Entry | None:
-        return _first(self.t4_groups, text)
+        return self._lookup("t4_groups", text)
 
     def t4_column(self, text: str) -> Entry | None:
-        return _first(self.t4_columns, text)
+        return self._lookup("t4_columns", text)
 
     def is_t4_supergroup(self, text: str) -> bool:
         t = norm_label(text)
         return bool(t) and any(p.search(t) for p in self.t4_supergroup)
 
     def section(self, text: str) -> Entry | None:
-        return _first(self.sections, text)
+        return self._lookup("sections", text)
 
 
 def _build(raw: dict) -> Codebook:

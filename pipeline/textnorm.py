@@ -115,7 +115,19 @@ _UNIT = r"(?:件|个|项|次|条|万元|元|宗|起|人次|份|篇|家)?"
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _UNIT + r"$")
 
 
+@lru_cache(maxsize=65536)
+def _classify(raw: str) -> tuple[str, float | int | None]:
+    return _classify_uncached(raw)
+
+
 def classify_value(raw: str | None) -> tuple[str, float | int | None]:
+    """Classify a present cell's raw text into (semantic, value) (memoised)."""
+    if raw is None:
+        return EMPTY, None
+    return _classify(raw)
+
+
+def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     """Classify a present cell's raw text into (semantic, value).
 
     Never called for a cell that is not in the document (that is MISSING, decided by the mapper).

@@ -626,6 +626,37 @@ class UnitState:
     sections: dict[str, str | None] | None = None   # last year's overview/problems/other as written
     chosen: dict[str, int] | None = None
     factor: float = 1.0
+    profile: dict | None = None                  # the unit's usual levels (see make_profile)
+
+
+def make_profile(rng: random.Random, unit: GenUnit) -> dict:
+    """A unit's usual yearly levels: figures change from year to year around them, not at random."""
+    level = unit.activity
+    big = level in _BIG
+    p0, lo, hi = ACTIVITY.get(level, ACTIVITY["township"])
+    if level == "township":
+        active = rng.random() < 0.3
+        p0, hi = (0.35, 5) if active else (0.8, 3)
+    lic = {"township": (0, 300), "zone": (100, 2000), "banner": (800, 12000), "league": (200, 5000),
+           "department": (0, 3000)}.get(level, (0, 300))
+    pen = {"township": (0, 30), "zone": (10, 300), "banner": (100, 2500), "league": (20, 800),
+           "department": (0, 1500)}.get(level, (0, 30))
+    return {
+        "p_zero": p0, "lo": lo, "hi": hi, "new": rng.randint(lo, hi),
+        "licensing": 0 if (not big and rng.random() < 0.5) else rng.randint(*lic),
+        "penalties": 0 if (not big and rng.random() < 0.6) else rng.randint(*pen),
+        "coercion": (0 if rng.random() < 0.85 else rng.randint(1, 5)) if not big else
+        (0 if rng.random() < 0.3 else rng.randint(1, 120)),
+        "fees": 0.0 if rng.random() < 0.85 else round(rng.uniform(0.01, 5.0) if not big else rng.uniform(10, 900), 4),
+    }
+
+
+def _vary(rng: random.Random, base, lo: float = 0.7, hi: float = 1.4):
+    if not base:
+        return base
+    if isinstance(base, float):
+        return round(base * rng.uniform(lo, hi), 4)
+    return max(1, round(base * rng.uniform(lo, hi)))
 
 
 def _split(rng: random.Random, n: int, weights) -> list[int]:
@@ -651,13 +682,13 @@ def gen_values(rng: random.Random, unit: GenUnit, year: int, st: UnitState, quie
     """The true numbers of one report (cell id -> int, fees a float); all identities hold."""
     v: dict = {}
     level = unit.activity
-    p0, lo, hi = ACTIVITY.get(level, ACTIVITY["township"])
-    if quiet or rng.random() < p0:
+    prof = st.profile or make_profile(rng, unit)
+    if quiet or rng.random() < prof["p_zero"]:
         n_new = 0
+    elif level in _BIG:
+        n_new = _vary(rng, max(1, round(prof["new"] * st.factor)))
     else:
-        n_new = rng.randint(lo, hi)
-        if level in _BIG:
-            n_new = max(1, round(n_new * st.factor))
+        n_new = rng.randint(1, prof["hi"])
     new = _split(rng, n_new, COLUMN_WEIGHTS)
     if st.fwd is not None:
         carried = [st.fwd[c] for c in T3_APPLICANT_COLUMNS]
@@ -706,18 +737,10 @@ def gen_values(rng: random.Random, unit: GenUnit, year: int, st: UnitState, quie
     rep = min(prev_if + iss, rng.randint(0, max(1, iss // 2 + (3 if big else 1))) if rng.random() < 0.6 else 0)
     v["T2/normative_docs/issued"], v["T2/normative_docs/repealed"] = iss, rep
     v["T2/normative_docs/in_force"] = prev_if + iss - rep
-    rng_lic = {"township": (0, 300), "zone": (100, 2000), "banner": (800, 12000), "league": (200, 5000),
-               "department": (0, 3000)}.get(level, (0, 300))
-    v["T2/licensing/decisions"] = 0 if (not big and rng.random() < 0.5) else rng.randint(*rng_lic)
-    rng_pen = {"township": (0, 30), "zone": (10, 300), "banner": (100, 2500), "league": (20, 800),
-               "department": (0, 1500)}.get(level, (0, 30))
-    v["T2/penalties/decisions"] = 0 if (not big and rng.random() < 0.6) else rng.randint(*rng_pen)
-    v["T2/coercion/decisions"] = (0 if rng.random() < 0.85 else rng.randint(1, 5)) if not big else \
-        (0 if rng.random() < 0.3 else rng.randint(1, 120))
-    if rng.random() < 0.85:
-        v["T2/fees/amount"] = 0
-    else:
-        v["T2/fees/amount"] = round(rng.uniform(0.01, 5.0) if not big else rng.uniform(10, 900), 4)
+    v["T2/licensing/decisions"] = _vary(rng, prof["licensing"])
+    v["T2/penalties/decisions"] = _vary(rng, prof["penalties"])
+    v["T2/coercion/decisions"] = _vary(rng, prof["coercion"])
+    v["T2/fees/amount"] = _vary(rng, prof["fees"]) or 0
     return v
 
 
@@ -1473,7 +1496,8 @@ class Generator:
                     uid = p.unit.unit_id
                     st = states.get(uid)
                     if st is None:
-                        st = states[uid] = UnitState(factor=_rng(self.seed, "factor", uid).uniform(0.5, 1.5))
+                        st = states[uid] = UnitState(factor=_rng(self.seed, "factor", uid).uniform(0.5, 1.5),
+                                                     profile=make_profile(_rng(self.seed, "profile", uid), p.unit))
                     b = self.build(p, st)
                     if p.superseded_by_real:
                         b.truth.update(expected_status="superseded", reason_kind="newer_version",
@@ -1525,7 +1549,7 @@ class Generator:
         for b, (sha, size, secs) in zip(batch, results):
             k = b.truth.get("bad") or b.kind
             self.timing.setdefault(k, []).append(secs)
-            for d in b.truth.get("defects") or []:
+            for d in (b.truth.get("defects") or []) if b.truth["expected_status"] != "duplicate" else []:
                 self.counts[d["kind"]] = self.counts.get(d["kind"], 0) + 1
             b.truth["sha256"] = sha
             b.truth["size"] = size

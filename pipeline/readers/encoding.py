@@ -12,12 +12,16 @@ _GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gb
               "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030"}
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s")
+
+
 def _cjk_share(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    letters = sum(1 for ch in sample if not ch.isspace())
+    cjk = len(_CJK.findall(sample))
+    letters = len(sample) - len(_SPACE.findall(sample))
     return cjk / max(letters, 1)
 
 

@@ -102,6 +102,8 @@ class _Walker:
 
 
 def _cell_text(td) -> str:
+    if len(td) == 0:  # the common case: plain text
+        return (td.text or "").replace("\xa0", " ").strip()
     parts: list[str] = []
 
     def rec(e) -> None:
@@ -131,11 +133,14 @@ def _cell_text(td) -> str:
 
 
 def _span(td, attr: str) -> int:
+    v = td.get(attr)
+    if v is None:
+        return 1
     try:
-        v = int(str(td.get(attr, "1")).strip() or 1)
+        n = int(v.strip() or 1)
     except ValueError:
         return 1
-    return max(1, min(v, _MAX_SPAN))
+    return max(1, min(n, _MAX_SPAN))
 
 
 def _grid(table, index: int) -> Table:

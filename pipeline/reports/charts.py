@@ -11,8 +11,11 @@ FONT = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','WenQuanYi Micro 
 COLORS = {
     "granted": "#2f7d32", "partly_granted": "#8bc34a", "withheld": "#e65100", "unavailable": "#f9a825",
     "declined": "#8d6e63", "other": "#90a4ae", "on_time": "#2f7d32", "late": "#c62828", "unknown": "#9e9e9e",
-    "missing": "#eeeeee", "bar": "#3f6fb5", "bar2": "#9bb7e0",
+    "missing": "#cfd5dc", "bar": "#3f6fb5", "bar2": "#9bb7e0",
 }
+
+
+_LIGHT = {"missing", "unavailable", "partly_granted", "unknown"}
 
 
 def _fmt(v: float | None) -> str:
@@ -69,7 +72,8 @@ def stacked(parts: list[tuple[str, float | None, str]], title: str, width: int =
             body.append(f'<rect x="{x:.1f}" y="{top}" width="{w:.1f}" height="{bar_h}" '
                         f'fill="{COLORS.get(c, c)}"><title>{escape(lbl)} {_fmt(v)}{escape(unit)}</title></rect>')
             if w > 44:
-                body.append(f'<text x="{x + w / 2:.1f}" y="{top + 17}" text-anchor="middle" fill="#fff">'
+                fg = "#333" if c in _LIGHT else "#fff"
+                body.append(f'<text x="{x + w / 2:.1f}" y="{top + 17}" text-anchor="middle" fill="{fg}">'
                             f'{100 * v / total:.0f}%</text>')
             x += w
     else:

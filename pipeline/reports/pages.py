@@ -235,9 +235,9 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
                     c["marks"].append({"n": n, "side": side, "status": f["status"].lower(),
                                        "title": f"第 {n} 条（{f['rule_id']}）：等式{'左' if side == '左' else '右'}边，"
                                                 f"{STATUS_ZH.get(f['status'], f['status'])}"})
-                    if f["status"] == "FAIL":
-                        c["cls"] += " fail"
-                    elif "fail" not in c["cls"]:
+                    if f["status"] == "FAIL" and " fail" not in c["cls"]:
+                        c["cls"] = c["cls"].replace(" uncertain", "") + " fail"
+                    elif " fail" not in c["cls"] and " uncertain" not in c["cls"]:
                         c["cls"] += " uncertain"
         out.append({
             "n": n, "status": f["status"], "status_zh": STATUS_ZH.get(f["status"], f["status"]),
@@ -246,6 +246,7 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
             "rule_id": f["rule_id"], "instance": f["instance"] if f["instance"] not in (None, "-") else "",
             "message": f.get("message_zh") or f.get("message_en") or "",
             "lhs": _cells_text(f.get("lhs_cells")), "rhs": _cells_text(f.get("rhs_cells")),
+            "has_formula": bool(f.get("lhs_cells") or f.get("rhs_cells") or f.get("lhs_value") is not None),
             "lhs_value": fmt_num(f.get("lhs_value")) if f.get("lhs_value") is not None else "",
             "rhs_value": fmt_num(f.get("rhs_value")) if f.get("rhs_value") is not None else "",
             "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
@@ -272,10 +273,11 @@ def _link_unit(d: Data, uid: str, year: int, root: str) -> dict:
     return {"id": uid, "name": d.unit_name(uid), "href": root + unit_path(uid, year) if rid else ""}
 
 
-def _group_of(d: Data, uid: str, hierarchy: str) -> str | None:
-    """The banner-level group of a unit, or the league."""
+def _group_of(d: Data, uid: str, hierarchy: str, banner_only: bool = False) -> str | None:
+    """The nearest rollup group above a unit (a banner-level group, else the league)."""
     for p in d.chain(uid, hierarchy):
-        if (hierarchy, p) in d.groups:
+        g = d.groups.get((hierarchy, p))
+        if g and (not banner_only or g["group_level"] == "banner"):
             return p
     return None
 
@@ -436,11 +438,11 @@ def _league_row(d: Data, uid: str, year: int, root: str, hierarchy: str, min_bas
         status, status_cls = ("文件未能使用" if uy["received"] else "未收到"), "missing"
     else:
         status, status_cls = "—", ""
-    g = _group_of(d, uid, hierarchy)
+    g = _group_of(d, uid, hierarchy, banner_only=True)
     return {
         "id": uid, "name": uy["unit_name"], "href": root + unit_path(uid, year) if read else "",
         "level_zh": LEVEL_ZH.get(uy["peer_level"], uy["peer_level"]), "level_order": LEVEL_ORDER.get(uy["peer_level"], 9),
-        "banner": d.unit_name(g) if g else "", "read": read, "status": status, "status_cls": status_cls,
+        "banner": d.unit_name(g) if g else "", "banner_id": g or "", "read": read, "status": status, "status_cls": status_cls,
         "new": fmt_num(dv.get("applications_new")) if read else "",
         "processed": fmt_num(dv.get("applications_processed")) if read else "",
         "disclosed": fmt_num(dv.get("disclosed")) if read else "",
@@ -451,7 +453,7 @@ def _league_row(d: Data, uid: str, year: int, root: str, hierarchy: str, min_bas
         "fail": uy["findings_fail"] if read else "", "fail_error": uy["findings_fail_error"] if read else "",
         "uncertain": uy["findings_uncertain"] if read else "",
         "published_on": uy["published_on"] or "", "timeliness": _timeliness(uy) if read else {"code": "none", "text": ""},
-        "copy": uy["copy_fail"] if read else "",
+        "copy_fail": uy["copy_fail"] if read else "",
         "apps_value": dv.get("applications_new"),
     }
 
@@ -466,7 +468,7 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
     rc = d.rollup_cells.get((hierarchy, gid, year), {})
     cells = {cid: group_cell(cid, rc.get(cid)) for cid in _ALL_IDS}
     table = [_league_row(d, m, year, root, hierarchy, min_base) for m in members]
-    table.sort(key=lambda r: (r["level_order"], r["banner"], r["id"]))
+    table.sort(key=lambda r: (r["level_order"], r["banner_id"], r["id"]))
     missing = []
     for m in cov.get("missing_unit_ids") or []:
         reasons = d.manifest_reasons.get((m, year), [])
@@ -544,8 +546,9 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
                 "expected": s["units_expected"], "read": s["reports_read"], "missing": s["units_missing"],
                 "clean": s["reports_clean"], "on_time": s["on_time"], "late": s["late"], "unknown": s["unknown_date"],
                 "new": fmt_num(s["applications_new"]), "processed": fmt_num(s["applications_processed"]),
-                "share": rate_text(s["share_disclosed"], s["disclosed"], s["applications_processed"], min_base),
-                "fail": s["findings_fail"], "copy": s["copy_fail"]})
+                "share": rate_text(s["share_disclosed"], s["disclosed"], s["applications_processed"], min_base)
+                if s["reports_read"] else "—",
+                "fail": s["findings_fail"], "copy_fail": s["copy_fail"]})
     other_h = "managing" if hierarchy == "statutory" else "statutory"
     years = [{"year": y, "href": root + group_path(hierarchy, gid, y), "current": y == year}
              for y in d.years if (hierarchy, gid, y) in d.coverage]

@@ -1,2 +1,229 @@
-def write_workbook(db_path, path):
-    raise NotImplementedError
+"""The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings, missing units and
+every cell of every active report, with Chinese headers, frozen header rows and column widths.
+
+Numbers are written as numbers. A cell that is not a number is written as a text marker (see the
+sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none of them becomes 0.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from pathlib import Path
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .data import rows
+from .layout import all_cell_ids, short_label
+
+MARKERS = {"EMPTY": "〔空白〕", "NA": "〔不适用〕", "MISSING": "〔缺〕", "TEXT": "〔文字〕"}
+LEGEND = (
+    ("数字", "报告中填写的数字（含 0），按数字写入，可直接计算。"),
+    ("〔空白〕", "报告中有这一格，但没有填写。不是 0。"),
+    ("〔不适用〕…", "报告中填写“/”“-”“无”“不适用”等；括号后是原文。不是 0。"),
+    ("〔文字〕…", "报告中填写了其他文字；括号后是原文。"),
+    ("〔缺〕", "报告中没有这一格（表格缺失、截断或无法对齐）。"),
+    ("口径：法定隶属", "按国家统计局区划的法定上级汇总（巴彦木仁苏木计入阿拉善左旗）。"),
+    ("口径：管理关系", "按托管、区镇合一的管理主体汇总（巴彦木仁苏木经乌兰布和示范区计入高新区）。"),
+    ("合计", "旗（区）、盟的合计是所属单位（不含本级）报告中数字之和；“总计”列是各单位总计之和，不把总计加进分项。"),
+    ("比率", "基数小于 30（或 settings 中的 min_base）时不计算，留空。"),
+    ("及时性", "发布日期不晚于截止日期（默认次年 1 月 31 日）为按时；报告页面未写发布日期为日期不明。"),
+)
+HEADER_FILL = PatternFill("solid", fgColor="DDE5EF")
+HEADER_FONT = Font(bold=True)
+HIER_ZH = {"statutory": "法定隶属", "managing": "管理关系"}
+LEVEL_ZH = {"league": "盟", "banner": "旗（区）", "township": "苏木镇街道", "zone": "园区", "department": "部门"}
+TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明"}
+STATUS_ZH = {"FAIL": "不成立", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法检查", "PASS": "成立"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# (header, key, kind, width); kind: text | int | num | pct | date | bool | list
+SUMMARY_COLS = (
+    ("年度", "year", "int", 7), ("口径", "hierarchy", "hier", 9), ("层级", "group_level", "level", 8),
+    ("单位代码", "group_id", "text", 10), ("单位", "group_name", "text", 26),
+    ("应报单位", "units_expected", "int", 9), ("已收到", "units_received", "int", 8), ("已读取", "reports_read", "int", 8),
+    ("检查全部通过", "reports_clean", "int", 12), ("缺报", "units_missing", "int", 7), ("到报率", "pct_read", "pct100", 8),
+    ("按时", "on_time", "int", 7), ("逾期", "late", "int", 7), ("日期不明", "unknown_date", "int", 9),
+    ("检查不成立", "findings_fail", "int", 10), ("无法确定", "findings_uncertain", "int", 9),
+    ("疑似抄袭", "copy_fail", "int", 9), ("本级有报告", "own_report_read", "bool", 10),
+    ("本年新收申请", "applications_new", "num", 12), ("办理结果总计", "applications_processed", "num", 12),
+    ("予以公开＋部分公开", "disclosed", "num", 16), ("公开率", "share_disclosed", "pct", 9),
+    ("行政复议", "reviews", "num", 9), ("行政诉讼", "suits", "num", 9),
+    ("复议纠错率", "review_correction_rate", "pct", 10), ("诉讼纠错率", "suit_correction_rate", "pct", 10),
+    ("缺报单位", "missing_names", "list", 60),
+)
+LEAGUE_COLS = (
+    ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 22),
+    ("层级", "peer_level", "level", 11), ("所属旗（区）·法定", "statutory_banner", "text", 16),
+    ("所属旗（区）·管理", "managing_banner", "text", 16), ("应报", "expected", "bool", 6),
+    ("已收到", "received", "bool", 7), ("已读取", "read", "bool", 7), ("发布日期", "published_on", "date", 11),
+    ("截止日期", "deadline", "date", 11), ("及时性", "timeliness", "timeliness", 8), ("逾期天数", "days_late", "int", 9),
+    ("本年新收申请", "applications_new", "num", 12), ("办理结果总计", "applications_processed", "num", 12),
+    ("予以公开", "granted", "num", 9), ("部分公开", "partly_granted", "num", 9), ("公开率", "share_disclosed", "pct", 8),
+    ("行政复议", "reviews", "num", 9), ("行政诉讼", "suits", "num", 9),
+    ("复议纠错率", "review_correction_rate", "pct", 10), ("诉讼纠错率", "suit_correction_rate", "pct", 10),
+    ("检查不成立", "findings_fail", "int", 10), ("其中错误级", "findings_fail_error", "int", 10),
+    ("无法确定", "findings_uncertain", "int", 9), ("无法检查", "findings_not_assessable", "int", 9),
+    ("疑似抄袭", "copy_fail", "int", 9), ("全部通过", "clean", "bool", 9), ("报告编号", "report_id", "text", 18),
+    ("来源文件", "path", "text", 40),
+)
+FINDING_COLS = (
+    ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 20),
+    ("报告编号", "report_id", "text", 18), ("规则", "rule_id", "text", 22), ("实例", "instance", "text", 16),
+    ("范围", "scope", "text", 10), ("结果", "status", "status", 9), ("级别", "severity", "severity", 7),
+    ("等式左边", "lhs_cells", "list", 40), ("等式右边", "rhs_cells", "list", 40), ("左边值", "lhs_value", "num", 9),
+    ("右边值", "rhs_value", "num", 9), ("差", "difference", "num", 8), ("可能原因", "likely_cause", "text", 16),
+    ("说明", "message_zh", "text", 60), ("对照报告", "other_report_id", "text", 18),
+)
+MISSING_COLS = (
+    ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 22),
+    ("层级", "peer_level", "level", 11), ("所属旗（区）·法定", "statutory_banner", "text", 16),
+    ("所属旗（区）·管理", "managing_banner", "text", 16), ("文件已收到", "received", "bool", 10),
+    ("收到的文件数", "files_received", "int", 11), ("未能使用的原因", "reasons", "text", 80),
+)
+
+
+def _value(v, kind):
+    if v is None:
+        return None
+    if kind == "hier":
+        return HIER_ZH.get(v, v)
+    if kind == "level":
+        return LEVEL_ZH.get(v, v)
+    if kind == "timeliness":
+        return TIMELINESS_ZH.get(v, v)
+    if kind == "status":
+        return STATUS_ZH.get(v, v)
+    if kind == "severity":
+        return SEVERITY_ZH.get(v, v)
+    if kind == "bool":
+        return "是" if v else "否"
+    if kind == "list":
+        return "、".join(str(x) for x in v) if v else None
+    if kind == "date":
+        return _dt.date.fromisoformat(str(v)[:10])
+    if kind == "pct100":
+        return float(v) / 100.0
+    if kind in ("num", "pct"):
+        f = float(v)
+        return int(f) if kind == "num" and f.is_integer() else f
+    return v
+
+
+_FORMATS = {"pct": "0.0%", "pct100": "0.0%", "date": "yyyy-mm-dd"}
+
+
+def _sheet(wb: Workbook, title: str, cols, data: list[dict]):
+    ws = wb.create_sheet(title)
+    ws.append([c[0] for c in cols])
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r in data:
+        ws.append([_value(r.get(key), kind) for _h, key, kind, _w in cols])
+    for i, (_h, _key, kind, width) in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = width
+        fmt = _FORMATS.get(kind)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+    ws.freeze_panes = "A2"
+    if data:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(data) + 1}"
+    return ws
+
+
+def cell_marker(sem: str, value, raw):
+    """What the workbook writes for a cell: the number, or a text marker (blank ≠ 0 ≠ "/" ≠ missing)."""
+    if sem in ("NUMERIC", "ZERO"):
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    m = MARKERS.get(sem, "〔?〕")
+    if sem in ("NA", "TEXT") and raw:
+        return m + raw.strip()
+    return m
+
+
+def write_workbook(db_path: str | Path, path: str | Path) -> dict:
+    """Write the workbook for the warehouse at `db_path` to `path` (atomically). Returns counts."""
+    t0 = time.perf_counter()
+    path = Path(path)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        names = {r["unit_id"]: r["name"] for r in rows(con, "SELECT unit_id, name FROM units")}
+        summary = rows(con, """SELECT * FROM rollup_summary
+                               ORDER BY year, hierarchy DESC, group_level DESC, group_id""")
+        league = rows(con, """SELECT * FROM league_table ORDER BY year,
+                              CASE peer_level WHEN 'league' THEN 0 WHEN 'banner' THEN 1 WHEN 'zone' THEN 2
+                                   WHEN 'township' THEN 3 ELSE 4 END, statutory_banner_id NULLS FIRST, unit_id""")
+        findings = rows(con, """SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
+                                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                                ORDER BY f.year, f.unit_id,
+                                    CASE f.status WHEN 'FAIL' THEN 0 WHEN 'UNCERTAIN' THEN 1
+                                                  WHEN 'NOT_ASSESSABLE' THEN 2 ELSE 3 END, f.rule_id, f.instance""")
+        missing = rows(con, """SELECT y.*, (SELECT string_agg(m.path || '：' || coalesce(m.reason, m.status), '；'
+                                                      ORDER BY m.path)
+                                           FROM manifest m WHERE m.unit_id = y.unit_id AND m.year = y.year) AS reasons
+                               FROM unit_years y WHERE y.expected AND NOT y.read ORDER BY y.year, y.unit_id""")
+        reps = rows(con, "SELECT report_id, unit_id, year FROM reports WHERE active ORDER BY year, unit_id")
+        cur = con.execute("SELECT c.report_id, c.cell_id, c.semantic, c.value, c.raw FROM cells c "
+                          "JOIN reports r ON r.report_id = c.report_id AND r.active")
+        cells: dict[str, dict] = {}
+        for rid, cid, sem, val, raw in cur.fetchall():
+            cells.setdefault(rid, {})[cid] = (sem, val, raw)
+    finally:
+        con.close()
+    for r in league + missing:
+        r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
+        r["managing_banner"] = names.get(r.get("managing_banner_id"))
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "汇总", SUMMARY_COLS, summary)
+    _sheet(wb, "单位排行", LEAGUE_COLS, league)
+    _sheet(wb, "检查发现", FINDING_COLS, findings)
+    _sheet(wb, "缺报单位", MISSING_COLS, missing)
+
+    ids = all_cell_ids()
+    ws = wb.create_sheet("全部单元格")
+    ws.append(["单位代码", "单位", "年度"] + [short_label(c) for c in ids])
+    ws.append(["unit_id", "unit_name", "year"] + ids)
+    for row in (1, 2):
+        for cell in ws[row]:
+            cell.fill, cell.font = HEADER_FILL, HEADER_FONT if row == 1 else Font(color="666666", size=9)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=(row == 1))
+    ws.row_dimensions[1].height = 48
+    for r in reps:
+        cs = cells.get(r["report_id"], {})
+        ws.append([r["unit_id"], names.get(r["unit_id"]), r["year"]] +
+                  [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 20
+    ws.column_dimensions["C"].width = 7
+    for i in range(4, len(ids) + 4):
+        ws.column_dimensions[get_column_letter(i)].width = 11
+    ws.freeze_panes = "D3"
+
+    lg = wb.create_sheet("说明")
+    lg.append(["标记或名称", "含义"])
+    for cell in lg[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    for a, b in LEGEND:
+        lg.append([a, b])
+    lg.column_dimensions["A"].width = 18
+    lg.column_dimensions["B"].width = 100
+    lg.freeze_panes = "A2"
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, path)
+    return {"path": str(path), "sheets": wb.sheetnames, "summary_rows": len(summary), "league_rows": len(league),
+            "findings": len(findings), "missing": len(missing), "reports": len(reps),
+            "seconds": round(time.perf_counter() - t0, 3)}

@@ -1,6 +1,12 @@
 -- Coverage of each group and year: units expected, received, read, clean, and the missing ones by name.
 CREATE OR REPLACE VIEW rollup_coverage AS
-SELECT m.hierarchy, m.group_id, m.group_name, m.group_level, y.year,
+WITH years AS (
+    SELECT DISTINCT year FROM unit_years
+), y AS (
+    SELECT m.hierarchy, m.group_id, u.*
+    FROM rollup_members m JOIN unit_years u ON u.unit_id = m.unit_id
+)
+SELECT g.hierarchy, g.group_id, g.group_name, g.group_level, yr.year,
     count(*) FILTER (WHERE y.expected)                          AS units_expected,
     count(*) FILTER (WHERE y.expected AND y.received)           AS units_received,
     coalesce(sum(y.files_received), 0)::BIGINT                  AS files_received,
@@ -13,10 +19,11 @@ SELECT m.hierarchy, m.group_id, m.group_name, m.group_level, y.year,
     coalesce(list(y.unit_name ORDER BY y.unit_id) FILTER (WHERE y.expected AND NOT y.read), [])  AS missing_names,
     coalesce(list(y.unit_id ORDER BY y.unit_id) FILTER (WHERE y.expected AND NOT y.read), [])    AS missing_unit_ids,
     round(100.0 * count(*) FILTER (WHERE y.expected AND y.read) / nullif(count(*) FILTER (WHERE y.expected), 0), 1) AS pct_read
-FROM rollup_members m
-JOIN unit_years y ON y.unit_id = m.unit_id
+FROM rollup_groups g
+CROSS JOIN years yr
+LEFT JOIN y ON y.hierarchy = g.hierarchy AND y.group_id = g.group_id AND y.year = yr.year
 GROUP BY ALL;
-COMMENT ON VIEW rollup_coverage IS 'Per hierarchy, group and year: units expected (existing that year and filing their own report), units of which a file was received (manifest rows resolved to the unit), reports read (active), clean (no FAIL finding), and the expected units without a report, by name.';
+COMMENT ON VIEW rollup_coverage IS 'Per hierarchy, group and year (every group in every report year, even with no unit expected): units expected (existing that year and filing their own report), units of which a file was received (manifest rows resolved to the unit), reports read (active), clean (no FAIL finding), and the expected units without a report, by name.';
 COMMENT ON COLUMN rollup_coverage.units_received IS 'Expected units at least one file of which was resolved to the unit for the year (read or not).';
 COMMENT ON COLUMN rollup_coverage.reports_read IS 'Units of the group with an active report (expected or not).';
 COMMENT ON COLUMN rollup_coverage.reports_unexpected IS 'Active reports of units not expected that year (e.g. a joint body that published one of its own).';
