@@ -79,6 +79,9 @@ class T3Reader:
         self.problems: list[dict] = []
         self.saw_2019_other = False
         self.tentative = False
+        self.fragment = ""
+        self.after_values = False
+        self.explicit = True
         self.any_content = False
 
     # -- header ------------------------------------------------------------------------------
@@ -140,6 +143,7 @@ class T3Reader:
         return self.cb.t3_row(text, ctx)
 
     def feed(self, table: Table) -> None:
+        self.explicit = table.explicit
         for row in table.rows:
             cells = [c for c in row if not c.cont]
             if not cells:
@@ -174,9 +178,35 @@ class T3Reader:
             if g is not None:
                 self.context.add(g.code)
                 last, entry, group = i, None, g
+        if entry is None and group is None and self.data_mode and self.fragment and not self.explicit:
+            # a label wrapped over lines around its values (text copied from a PDF):
+            # "1、申请人无正当理由逾期不补" / "正、行政机关不再处理其政府信 67 3 0 0 1 0 71"
+            first_text = next((c for c in cells if c.text and not _is_value(c)), None)
+            joined = self.fragment + (first_text.text if first_text else "")
+            e = self._row_label(joined)
+            if e is not None and e.code not in self.rows:
+                last = cells.index(first_text) if first_text else -1
+                entry = e
         if entry is None and group is None:
+            texts = [c.text for c in cells if c.text]
+            if self.data_mode and not self.explicit and len(cells) == 1 and texts and not _is_value(cells[0]) \
+                    and not self._header_token(cells[0].text):
+                if self.pending is not None and self.pending[1]:
+                    self._finish_pending(delimited)
+                    self.after_values = True
+                if self.after_values:
+                    self.after_values = False  # the tail of a label wrapped around its values
+                    self.fragment = ""
+                    return
+                self.fragment = (self.fragment + cells[0].text)[-40:]
+                if self.pending is None:
+                    return
             self._no_label_row(cells, delimited)
             return
+        self.fragment = ""
+        if entry is not None and self.pending is not None and self.pending[0].code == entry.code \
+                and not self.pending[1]:
+            self.pending = None  # the same label again, wrapped: its values follow here
         self._finish_pending(delimited)
         values = cells[last + 1:]
         if entry is None:
@@ -219,7 +249,8 @@ class T3Reader:
         if self.pending is not None:
             entry, vals, at = self.pending
             for c in cells:
-                if not vals and c.text and not _is_value(c) and table_vocab(c.text) is None:
+                if not vals and c.text and not _is_value(c) and table_vocab(c.text) is None \
+                        and not self.explicit:
                     continue  # a label wrapped onto the next line
                 if c.text and not _is_value(c) and (table_vocab(c.text) or is_spam(c.text)):
                     continue
@@ -264,6 +295,7 @@ class T3Reader:
                 [ids[i] for i, v in enumerate(fitted) if v is None and not ids[i].endswith("/org_subtotal")]))
         self.rows[entry.code] = RowRead(fitted, list(spec), at)
         self.order.append(entry.code)
+        self.after_values = any(v.text for v in values)
 
     def finish(self) -> None:
         self._finish_pending(True)
@@ -526,7 +558,7 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     for t, rs in out:
         if t is None or not rs:
             continue
-        result.append((t, Table(rows=rs, at=table.at, delimited=table.delimited)))
+        result.append((t, Table(rows=rs, at=table.at, delimited=table.delimited, explicit=table.explicit)))
     return result
 
 

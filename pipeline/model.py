@@ -31,6 +31,9 @@ class Table:
     # False when blank cells may have vanished from the source (cells separated by blank lines
     # only): a row with fewer values than columns is then ambiguous, never left-aligned.
     delimited: bool = True
+    # True when every cell is explicitly delimited (pipes, tabs, a real grid): a text cell is then a
+    # cell, never a piece of a label wrapped over lines
+    explicit: bool = True
 
 
 @dataclass(slots=True)

@@ -87,3 +87,21 @@ def test_filled_copy_of_the_template_reads_back_exactly(national_template, tmp_p
     wrong = [(cid, r["cells"][cid]["semantic"], r["cells"][cid]["value"], v) for cid, v in written.items()
              if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != classify_value(v)]
     assert wrong == []
+
+
+def test_text_copied_from_the_real_pdf_reads_exactly(real_pdf, real_pdf_key, tmp_path):
+    """Text copied out of a PDF viewer: cells separated by spaces, labels wrapped around their
+    values, a vertical label one character per line, page markers."""
+    import pdfplumber
+
+    with pdfplumber.open(str(real_pdf)) as pdf:
+        text = "\n".join(p.extract_text() for p in pdf.pages)
+    path = tmp_path / "copied.txt"
+    path.write_text(text, encoding="utf-8")
+    key = json.loads(real_pdf_key.read_text(encoding="utf-8"))
+    r = parse_file(path)
+    assert r["kind"] == "text"
+    wrong = [cid for cid, exp in key["cells"].items()
+             if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (exp["semantic"], exp["value"])]
+    assert wrong == []
+    assert key["agency_contains"] in r["agency"] and r["year"] == 2024

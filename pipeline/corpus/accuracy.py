@@ -90,9 +90,10 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
         if _table_exists(con, "findings"):
             cols = [c[0] for c in con.execute("SELECT * FROM findings LIMIT 0").description]
             lc = "likely_cause" if "likely_cause" in cols else "NULL"
-            for rid, rule, inst, status, lhs, rhs, cause in con.execute(
-                    f"SELECT report_id, rule_id, instance, status, lhs_cells, rhs_cells, {lc} FROM findings").fetchall():
-                findings[rid].append({"rule": rule, "instance": inst, "status": status,
+            sv = "severity" if "severity" in cols else "NULL"
+            for rid, rule, inst, status, lhs, rhs, cause, sev in con.execute(
+                    f"SELECT report_id, rule_id, instance, status, lhs_cells, rhs_cells, {lc}, {sv} FROM findings").fetchall():
+                findings[rid].append({"rule": rule, "instance": inst, "status": status, "severity": sev,
                                       "cells": set(lhs or []) | set(rhs or []), "likely_cause": cause})
                 n_findings += 1
         problems: dict[str, list[dict]] = defaultdict(list)
@@ -221,15 +222,20 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
     clean = [t for t in truth if t["expected_status"] == "read" and not t["defects"] and t.get("cells")]
     alarms = []
     fired = Counter()
+    serious = 0
     for t in clean:
         rid = (manifest.get(t["path"]) or {}).get("report_id")
-        fs = [f["rule"] for f in findings.get(rid, []) if f["status"] == "FAIL"]
+        fl = [f for f in findings.get(rid, []) if f["status"] == "FAIL"]
+        fs = [f["rule"] for f in fl]
         ps = [p["code"] for p in problems.get(rid, []) if p["severity"] == "error"]
         if fs or ps:
-            alarms.append({"path": t["path"], "rules": sorted(set(fs)), "problems": sorted(set(ps))})
+            alarms.append({"path": t["path"], "rules": sorted(set(fs)), "problems": sorted(set(ps)),
+                           "findings": [f"{f['rule']}[{f['instance']}] ({f['severity']})" for f in fl]})
             fired.update(set(fs) | set(ps))
+            serious += bool(ps or any(f["severity"] != "info" for f in fl))
     out["false_alarms"] = {"defect_free_reports": len(clean), "with_alarm": len(alarms),
                            "share": _ratio(len(alarms), len(clean)), "by_rule": dict(fired.most_common()),
+                           "with_alarm_above_info": serious, "share_above_info": _ratio(serious, len(clean)),
                            "examples": alarms[:max_listed]}
 
     # (e) manifest statuses --------------------------------------------------------------------
@@ -331,8 +337,9 @@ def format_report(r: dict) -> str:
     L.append("")
     L.append(f"(d) False alarms: {f['with_alarm']}/{f['defect_free_reports']} defect-free reports = {_pct(f['share'])}"
              + (f"; by rule/problem: {f['by_rule']}" if f["by_rule"] else ""))
+    L.append(f"    not counting findings of severity info: {f['with_alarm_above_info']} = {_pct(f['share_above_info'])}")
     for a in f["examples"][:10]:
-        L.append(f"    {a['path']}: {', '.join(a['rules'] + a['problems'])}")
+        L.append(f"    {a['path']}: {', '.join(a['findings'] + a['problems'])}")
     m = r["manifest"]
     L.append("")
     L.append(f"(e) Manifest status as expected for {_pct(m['status_accuracy'])} of the files")

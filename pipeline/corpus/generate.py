@@ -864,6 +864,8 @@ def _eligible(kind: str, p: Planned, prev: Planned | None) -> bool:
         return prev is not None and "truncated_table" not in prev.defects
     if kind == "format_2019":
         return p.year >= 2021
+    if kind == "rules_nonzero":   # a 规章 is a defect only for a body that cannot make them
+        return not p.unit.can_make_rules
     return True
 
 
@@ -1408,7 +1410,8 @@ class Generator:
 
     def _split_target(self, rng: random.Random, v: dict):
         """(row, col, next col, two-digit value): an existing value, else one made (consistently)."""
-        rows = ["new"] + list(T3_OUTCOME_ROWS)
+        # not the 其他处理 rows, which the 2019 format merges into one
+        rows = ["new"] + [r for r in T3_OUTCOME_ROWS if not r.startswith("other_")]
         cols = T3_APPLICANT_COLUMNS[:-1]
         cand = [(r, c, T3_APPLICANT_COLUMNS[i + 1], v[f"T3/{r}/{c}"]) for r in rows for i, c in enumerate(cols)
                 if 11 <= v[f"T3/{r}/{c}"] <= 99 and v[f"T3/{r}/{c}"] % 10 and v[f"T3/{r}/{T3_APPLICANT_COLUMNS[i + 1]}"] == 0]
@@ -1500,7 +1503,7 @@ class Generator:
                                                      profile=make_profile(_rng(self.seed, "profile", uid), p.unit))
                     b = self.build(p, st)
                     if p.superseded_by_real:
-                        b.truth.update(expected_status="superseded", reason_kind="newer_version",
+                        b.truth.update(expected_status="superseded", bad="superseded", reason_kind="newer_version",
                                        superseded_by=p.superseded_by_real["dest"])
                     if p.kind == "pdf_image":
                         b.truth.update(expected_status="set_aside", bad="image_pdf", reason_kind="needs_ocr")

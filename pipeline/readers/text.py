@@ -14,12 +14,16 @@ it. The reader only splits cells; deciding which cell is which is the mapper's j
 
 from __future__ import annotations
 
+import re
+
 from ..model import Document, GridCell, Para, Table, problem
 from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
-from ..textnorm import clean, norm_text
+from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode
 
-_HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE = range(7)
+_HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
+_SENTENCE = re.compile(r"\d\s*件|。|；")
+_PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
 
 
 def _classify(line: str) -> int:
@@ -30,8 +34,10 @@ def _classify(line: str) -> int:
         return _PIPE
     if section_of_heading(s):
         return _HEADING
-    if is_spam(s):
+    if is_spam(s) or _PAGE_MARK.match(s):
         return _SPAM
+    if _SENTENCE.search(s) and not is_value_like(s):
+        return _PROSE
     raw = line.strip(" \r\n")
     if "\t" in raw:
         parts = [c for c in raw.split("\t") if c.strip()]
@@ -39,6 +45,12 @@ def _classify(line: str) -> int:
             return _TAB
     if len(norm_text(s)) <= 60 and looks_like_table_token(s):
         return _TOKEN
+    pieces = split_spaced(s)
+    if len(pieces) > 1 and len(norm_text(pieces[0])) <= 60 and (looks_like_table_token(pieces[0])
+                                                                   or len(pieces) >= 4):
+        return _TOKEN
+    if len(norm_text(s)) <= 16:
+        return _FRAG  # a piece of a label wrapped over lines (PDF copies): kept inside a table
     return _PROSE
 
 
@@ -55,10 +67,13 @@ def read_text(data: bytes, name: str) -> Document:
         if k in (_PIPE, _TAB, _TOKEN):
             j = i
             last_table_line = i
-            while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM):
+            while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM, _FRAG):
                 if kinds[j] in (_PIPE, _TAB, _TOKEN):
                     last_table_line = j
                 j += 1
+            # a region ends with its last table line; fragments after it belong to the text
+            while j > last_table_line + 1 and kinds[j - 1] in (_FRAG, _SPAM):
+                j -= 1
             end = j  # trailing blank lines belong to the region: in layout C they may be an empty cell
             region = range(i, end)
             vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
@@ -187,7 +202,8 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             if nxt is not None and nxt == r + 1 and lines[nxt].lstrip().startswith("|"):
                 pending = (line.strip(), lineno)
             else:
-                cur.append(cell(line, lineno))
+                for piece in split_spaced(line):
+                    cur.append(cell(piece, lineno))
                 flush()
     if pending is not None:
         cur.append(cell(pending[0], pending[1]))
@@ -197,7 +213,34 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
         for _ in range((blank_run - 1) // 2):
             rows.append([GridCell("", f"line {end}")])
     delimited = has_pipes or saw_blank_marker
-    return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited), spam
+    explicit = has_pipes or any(kinds[r] == _TAB for r in range(start, end))
+    return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+def split_spaced(line: str) -> list[str]:
+    """Cells of a line copied from a PDF viewer, where cells are separated by spaces only:
+    "规章 1 0 11" -> label and values; "72 64 178 …" -> values; "信息内容 本年制发件数 …" -> headers.
+    A line that is none of these stays one cell."""
+    tokens = line.split()
+    if len(tokens) < 2:
+        return [line]
+    value = [is_value_like(t) for t in tokens]
+    if all(value):
+        return tokens
+    k = len(tokens)
+    while k > 0 and value[k - 1]:
+        k -= 1
+    if 0 < k < len(tokens):
+        prefix = " ".join(tokens[:k])
+        if _CJK.search(prefix) and (table_vocab(prefix) or len(tokens) - k >= 3):
+            return [prefix] + tokens[k:]
+    if all(len(t) <= 10 for t in tokens) and any(table_vocab(t) for t in tokens) \
+            and not any(value):
+        return tokens
+    return [line]
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _next_nonblank(lines: list[str], i: int, end: int) -> int | None:

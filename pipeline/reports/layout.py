@@ -18,7 +18,7 @@ T4_GROUP_LABELS = {"review": "行政复议", "suit_direct": "行政诉讼（未�
                    "suit_after_review": "行政诉讼（复议后起诉）"}
 T3_COLUMN_LABELS = {"natural_person": "自然人", "business": "商业企业", "research": "科研机构",
                     "nonprofit": "社会公益组织", "legal_services": "法律服务机构", "other_org": "其他",
-                    "total": "总计"}
+                    "total": "总计", "org_subtotal": "法人或其他组织小计"}
 
 # Table 2: (block heading, column headers, rows: (row code, label, [(col code, colspan)]))
 T2_BLOCKS = (

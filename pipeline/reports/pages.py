@@ -193,14 +193,38 @@ def group_path(hierarchy: str, gid: str, year: int) -> str:
 # Findings: numbering, markers and explanations
 
 
-def _cells_text(ids: list[str] | None, limit: int = 4) -> str:
-    ids = list(ids or [])
-    if not ids:
+def parse_ref(ref: str) -> tuple[str | None, int, str]:
+    """A cell reference of a finding: 'T3/new/total', '-T2/rules/repealed' (subtracted),
+    'prev:T3/carried_forward/total' (in the other report) -> (prefix, sign, cell id)."""
+    sign = 1
+    r = ref.strip()
+    if r.startswith("-"):
+        sign, r = -1, r[1:]
+    prefix = None
+    if ":" in r:
+        prefix, r = r.split(":", 1)
+        if r.startswith("-"):
+            sign, r = -sign, r[1:]
+    return prefix, sign, r
+
+
+_PREFIX_ZH = {"prev": "上年", "other": "对照报告"}
+
+
+def _cells_text(refs: list[str] | None, limit: int = 4) -> str:
+    refs = list(refs or [])
+    if not refs:
         return "—"
-    names = [short_label(c) for c in ids[:limit]]
-    s = " ＋ ".join(names)
-    if len(ids) > limit:
-        s += f" 等 {len(ids)} 格"
+    parts = []
+    for i, ref in enumerate(refs[:limit]):
+        prefix, sign, cid = parse_ref(ref)
+        name = short_label(cid)
+        if prefix:
+            name = f"{_PREFIX_ZH.get(prefix, prefix)}的{name}"
+        parts.append(("－ " if sign < 0 else ("＋ " if i else "")) + name)
+    s = " ".join(parts)
+    if len(refs) > limit:
+        s += f" 等 {len(refs)} 格"
     return s
 
 
@@ -214,6 +238,10 @@ def number_findings(fs: list[dict]) -> list[dict]:
 
 
 def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) -> list[dict]:
+    """Numbered findings (FAIL, then UNCERTAIN, then NOT_ASSESSABLE) and the markers they put on cells:
+    a cell of this report on the left of the formula gets "n左", on the right "n右" (for FAIL every
+    operand; for UNCERTAIN the operands that are not numbers); cells of another report (prev:…) are
+    named in the explanation, not marked here."""
     out = []
     for n, f in enumerate(number_findings(fs), start=1):
         other_href = ""
@@ -222,18 +250,18 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
             o = d.reports.get(f["other_report_id"])
             if o:
                 other_href = root + unit_path(o["unit_id"], o["year"])
-                other_label = f"{d.unit_name(o['unit_id'])} {o['year']}年度报告"
+                other_label = f"{d.unit_name(o['unit_id'])} {o['year']} 年度报告"
         if f["status"] in ("FAIL", "UNCERTAIN"):
-            sides = [("左", f.get("lhs_cells"))]
-            if not f.get("other_report_id"):
-                sides.append(("右", f.get("rhs_cells")))
-            for side, ids in sides:
-                for cid in ids or []:
-                    c = cells.get(cid)
+            for side, refs in (("左", f.get("lhs_cells")), ("右", f.get("rhs_cells"))):
+                for ref in refs or []:
+                    prefix, _sign, cid = parse_ref(ref)
+                    c = cells.get(cid) if prefix is None else None
                     if c is None:
                         continue
+                    if f["status"] == "UNCERTAIN" and c["sem"] in ("NUMERIC", "ZERO"):
+                        continue  # mark what makes it uncertain: the blank, "/" or text operands
                     c["marks"].append({"n": n, "side": side, "status": f["status"].lower(),
-                                       "title": f"第 {n} 条（{f['rule_id']}）：等式{'左' if side == '左' else '右'}边，"
+                                       "title": f"第 {n} 条（{f['rule_id']}）：等式{side}边，"
                                                 f"{STATUS_ZH.get(f['status'], f['status'])}"})
                     if f["status"] == "FAIL" and " fail" not in c["cls"]:
                         c["cls"] = c["cls"].replace(" uncertain", "") + " fail"
@@ -245,8 +273,9 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
             "severity": f["severity"], "severity_zh": SEVERITY_ZH.get(f["severity"], f["severity"]),
             "rule_id": f["rule_id"], "instance": f["instance"] if f["instance"] not in (None, "-") else "",
             "message": f.get("message_zh") or f.get("message_en") or "",
-            "lhs": _cells_text(f.get("lhs_cells")), "rhs": _cells_text(f.get("rhs_cells")),
-            "has_formula": bool(f.get("lhs_cells") or f.get("rhs_cells") or f.get("lhs_value") is not None),
+            "lhs": _cells_text(f.get("lhs_cells")) if f.get("lhs_cells") else "规定值",
+            "rhs": _cells_text(f.get("rhs_cells")) if f.get("rhs_cells") else "规定值",
+            "has_formula": bool(f.get("lhs_cells") or f.get("rhs_cells")),
             "lhs_value": fmt_num(f.get("lhs_value")) if f.get("lhs_value") is not None else "",
             "rhs_value": fmt_num(f.get("rhs_value")) if f.get("rhs_value") is not None else "",
             "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",

@@ -20,6 +20,7 @@ from ..codebook import cell_ids, split_cell_id
 from ..corpus.spec import default_section_text, example_cells
 from ..registry import load_registry
 from ..textnorm import classify_value
+from .. import warehouse as _warehouse
 from ..warehouse import connect, run_sql
 
 SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
@@ -181,6 +182,8 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
         con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))
         run_sql(con, "views")
         run_sql(con, "rollups")
+        if hasattr(_warehouse, "document_columns"):
+            _warehouse.document_columns(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

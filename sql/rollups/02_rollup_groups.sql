@@ -11,3 +11,4 @@ WHERE u.level = 'league'
 COMMENT ON VIEW rollup_groups IS 'Rollup groups for each hierarchy: the league (盟) and the banner-level units, i.e. every 旗 and every zone the league runs directly (the 高新区; the 乌兰布和示范区 is run by the 高新区, so it is not a group of its own).';
 COMMENT ON COLUMN rollup_groups.hierarchy IS 'statutory (follow units.statutory_parent) | managing (follow units.managing_body where there is one, else the statutory parent).';
 COMMENT ON COLUMN rollup_groups.group_level IS 'league | banner.';
+COMMENT ON COLUMN rollup_groups.group_kind IS 'Kind of the group''s unit: 盟, 旗, 开发区.';

@@ -88,3 +88,7 @@ COMMENT ON COLUMN unit_years.deadline IS 'Publication deadline: report_settings 
 COMMENT ON COLUMN unit_years.timeliness IS 'on_time (published on or before the deadline) | late | unknown (no publication date) | NULL (no report).';
 COMMENT ON COLUMN unit_years.copy_fail IS 'FAIL findings of rules copy_* (text or tables copied from another report).';
 COMMENT ON COLUMN unit_years.clean IS 'Read, and no FAIL finding.';
+COMMENT ON COLUMN unit_years.exists_in_year IS 'The unit exists in the year (valid_from <= year <= valid_to).';
+COMMENT ON COLUMN unit_years.files_received IS 'Inbox files resolved to the unit and year (any status).';
+COMMENT ON COLUMN unit_years.file_kind IS 'text | html | docx | pdf: the file of the active report.';
+COMMENT ON COLUMN unit_years.days_late IS 'Days between the deadline and a late publication; NULL when on time or unknown.';

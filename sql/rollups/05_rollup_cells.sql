@@ -61,3 +61,8 @@ COMMENT ON COLUMN rollup_cells.parts_kind IS 'columns (the row''s applicant colu
 COMMENT ON COLUMN rollup_cells.parts_sum IS 'For a total: the sum of the units'' part cells (never including any total column).';
 COMMENT ON COLUMN rollup_cells.parts_not_number IS 'For a total: part cells (unit × part) that were not numbers.';
 COMMENT ON COLUMN rollup_cells.total_minus_parts IS 'value_sum - parts_sum: what the units'' totals say beyond their parts (information).';
+COMMENT ON COLUMN rollup_cells.units_empty IS 'Units whose cell is EMPTY (blank).';
+COMMENT ON COLUMN rollup_cells.units_na IS 'Units whose cell is NA ("/", "无", 不适用 ...).';
+COMMENT ON COLUMN rollup_cells.units_text IS 'Units whose cell is TEXT.';
+COMMENT ON COLUMN rollup_cells.units_missing IS 'Units whose cell is MISSING (not in the report).';
+COMMENT ON COLUMN rollup_cells.parts_numeric IS 'For a total: part cells (unit × part) that are numbers.';

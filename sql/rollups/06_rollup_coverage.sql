@@ -30,3 +30,9 @@ COMMENT ON COLUMN rollup_coverage.reports_unexpected IS 'Active reports of units
 COMMENT ON COLUMN rollup_coverage.units_missing IS 'Expected units without an active report.';
 COMMENT ON COLUMN rollup_coverage.units_missing_received IS 'Of the missing units, those whose file arrived but could not be used (set aside).';
 COMMENT ON COLUMN rollup_coverage.pct_read IS 'Percentage of expected units with a report.';
+COMMENT ON COLUMN rollup_coverage.units_expected IS 'Units of the group that exist in the year and file their own report.';
+COMMENT ON COLUMN rollup_coverage.files_received IS 'Inbox files resolved to the group''s units for the year.';
+COMMENT ON COLUMN rollup_coverage.expected_read IS 'Expected units with an active report.';
+COMMENT ON COLUMN rollup_coverage.reports_clean IS 'Active reports with no FAIL finding.';
+COMMENT ON COLUMN rollup_coverage.missing_names IS 'Names of the expected units without a report, by unit_id.';
+COMMENT ON COLUMN rollup_coverage.missing_unit_ids IS 'unit_id of the expected units without a report.';

@@ -12,3 +12,7 @@ WHERE y.read
 GROUP BY ALL;
 COMMENT ON VIEW rollup_timeliness IS 'Per hierarchy, group and year, of the reports read: published on or before the deadline (unit_years.deadline: 31 January of the next year unless report_settings says otherwise), late, or with no publication date.';
 COMMENT ON COLUMN rollup_timeliness.unknown IS 'Reports whose page states no publication date.';
+COMMENT ON COLUMN rollup_timeliness.on_time IS 'Reports published on or before the deadline.';
+COMMENT ON COLUMN rollup_timeliness.late IS 'Reports published after the deadline.';
+COMMENT ON COLUMN rollup_timeliness.max_days_late IS 'The longest delay in days.';
+COMMENT ON COLUMN rollup_timeliness.late_names IS 'Names of the units that published late, latest first.';

@@ -13,3 +13,9 @@ JOIN findings f ON f.unit_id = r.unit_id AND f.year = r.year AND (f.report_id IS
 GROUP BY ALL;
 COMMENT ON VIEW rollup_findings IS 'Per hierarchy, group, year and rule: findings of the units'' active reports by status, and how many units fail the rule.';
 COMMENT ON COLUMN rollup_findings.units_failing IS 'Units with at least one FAIL of the rule.';
+COMMENT ON COLUMN rollup_findings.rule_id IS 'Rule of the catalogue (expectations/rules.toml).';
+COMMENT ON COLUMN rollup_findings.fail IS 'FAIL findings of the rule.';
+COMMENT ON COLUMN rollup_findings.uncertain IS 'UNCERTAIN findings of the rule.';
+COMMENT ON COLUMN rollup_findings.not_assessable IS 'NOT_ASSESSABLE findings of the rule.';
+COMMENT ON COLUMN rollup_findings.pass IS 'PASS findings of the rule.';
+COMMENT ON COLUMN rollup_findings.severity IS 'Severity of the rule (error | warning | info).';

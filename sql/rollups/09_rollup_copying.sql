@@ -9,3 +9,6 @@ JOIN unit_years y ON y.unit_id = m.unit_id
 WHERE y.read
 GROUP BY ALL;
 COMMENT ON VIEW rollup_copying IS 'Per hierarchy, group and year: FAIL findings of the copy_* rules (narrative or tables copied from another report) and the units concerned.';
+COMMENT ON COLUMN rollup_copying.copy_fail IS 'FAIL findings of the copy_* rules.';
+COMMENT ON COLUMN rollup_copying.units_copying IS 'Units with at least one copy_* FAIL.';
+COMMENT ON COLUMN rollup_copying.copying_names IS 'Names of those units.';

@@ -11,3 +11,10 @@ JOIN reports r ON r.active AND r.unit_id = rc.group_id AND r.year = rc.year
 JOIN cells oc ON oc.report_id = r.report_id AND oc.cell_id = rc.cell_id;
 COMMENT ON VIEW rollup_own_vs_units IS 'Where a banner (or the league) has its own report and some of its units have theirs: per cell, the banner government''s own figure, the sum of its units'' figures, and own - sum. A banner government''s report covers the government itself, not its townships, so a difference is information, not an error.';
 COMMENT ON COLUMN rollup_own_vs_units.difference IS 'own_value - units_sum; NULL unless both are numbers.';
+COMMENT ON COLUMN rollup_own_vs_units.own_report_id IS 'The group''s own active report (the banner government''s or the league''s).';
+COMMENT ON COLUMN rollup_own_vs_units.own_semantic IS 'Semantic of the cell in the own report.';
+COMMENT ON COLUMN rollup_own_vs_units.own_value IS 'The own report''s number (NULL unless NUMERIC or ZERO).';
+COMMENT ON COLUMN rollup_own_vs_units.units_sum IS 'Sum of the units'' numbers (rollup_cells.value_sum).';
+COMMENT ON COLUMN rollup_own_vs_units.units_reporting IS 'Units of the group with an active report.';
+COMMENT ON COLUMN rollup_own_vs_units.units_numeric IS 'Of which the cell is a number.';
+COMMENT ON COLUMN rollup_own_vs_units.units_not_number IS 'Of which the cell is blank, "/", text or missing.';

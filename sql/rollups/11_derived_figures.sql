@@ -78,3 +78,18 @@ COMMENT ON COLUMN derived_figures.review_correction_rate IS 'review.corrected / 
 COMMENT ON COLUMN derived_figures.suit_correction_rate IS 'Suits (direct and after review) corrected / concluded, where concluded >= min_base.';
 COMMENT ON COLUMN derived_figures.challenges IS 'Reviews plus suits filed directly (suits after review follow a review already counted).';
 COMMENT ON COLUMN derived_figures.challenge_rate IS 'challenges / processed_total, where processed_total >= min_base.';
+COMMENT ON COLUMN derived_figures.entity_id IS 'The unit (scope unit) or the group (scope group).';
+COMMENT ON COLUMN derived_figures.entity_name IS 'Its name.';
+COMMENT ON COLUMN derived_figures.units_reporting IS 'Active reports the figures come from (1 for a unit).';
+COMMENT ON COLUMN derived_figures.min_base IS 'Smallest base of a rate (report_settings.min_base).';
+COMMENT ON COLUMN derived_figures.withheld IS 'The eight 不予公开 rows (总计 column), when all are numbers.';
+COMMENT ON COLUMN derived_figures.unavailable IS 'The three 无法提供 rows, when all are numbers.';
+COMMENT ON COLUMN derived_figures.not_held IS '（四）1. 本机关不掌握相关政府信息 (总计 column).';
+COMMENT ON COLUMN derived_figures.declined IS 'The five 不予处理 rows, when all are numbers.';
+COMMENT ON COLUMN derived_figures.review_upheld IS 'T4 行政复议 结果维持.';
+COMMENT ON COLUMN derived_figures.review_corrected IS 'T4 行政复议 结果纠正.';
+COMMENT ON COLUMN derived_figures.review_other IS 'T4 行政复议 其他结果.';
+COMMENT ON COLUMN derived_figures.suit_upheld IS '行政诉讼 结果维持 (direct + after review).';
+COMMENT ON COLUMN derived_figures.suit_corrected IS '行政诉讼 结果纠正 (direct + after review).';
+COMMENT ON COLUMN derived_figures.suit_other IS '行政诉讼 其他结果 (direct + after review).';
+COMMENT ON COLUMN derived_figures.suit_concluded IS 'Suits concluded: upheld + corrected + other (pending excluded): the base of the suit correction rate.';

@@ -43,3 +43,9 @@ COMMENT ON VIEW unit_ranks IS 'Per hierarchy, unit, year and metric: the unit''s
 COMMENT ON COLUMN unit_ranks.metric IS 'applications_new, applications_processed, disclosed, share_disclosed, reviews, suits, review_correction_rate, suit_correction_rate, findings_fail.';
 COMMENT ON COLUMN unit_ranks.percentile_in_level IS 'Percentage of ranked peers whose figure is at most this one (100 = the largest).';
 COMMENT ON COLUMN unit_ranks.rank_in_banner IS 'Rank among the units of the same peer level under the same banner (NULL for units under no banner).';
+COMMENT ON COLUMN unit_ranks.peer_level IS 'The level compared within (unit_years.peer_level).';
+COMMENT ON COLUMN unit_ranks.banner_id IS 'The unit''s banner-level group in this hierarchy.';
+COMMENT ON COLUMN unit_ranks.rank_in_level IS 'Rank among the units of the same peer level in the year (1 = largest).';
+COMMENT ON COLUMN unit_ranks.n_in_level IS 'Units of the same peer level with a figure.';
+COMMENT ON COLUMN unit_ranks.n_in_banner IS 'Units of the same peer level under the same banner with a figure.';
+COMMENT ON COLUMN unit_ranks.percentile_in_banner IS 'Percentage of ranked banner peers whose figure is at most this one.';
