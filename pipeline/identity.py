@@ -16,7 +16,7 @@ _AGENCY_END = re.compile(
     r"旗|县|区|市|盟|所|站|队|会|处|馆|社|部|司|公司)$"
 )
 _CONTACT_SUFFIX = re.compile(
-    r"(?:的)?(?:党政综合办公室|综合办公室|党政办公室|政务公开办公室|政务公开办|政府办公室|政府办|办公室|党政办|综合办|"
+    r"(?:的)?(?:党政综合办公室|综合办公室|党政办公室|政务公开办公室|政务公开办|办公室|党政办|综合办|"
     r"政务服务中心|行政审批政务服务与数据管理局|政务服务局|信息公开办|政务公开领导小组办公室)$"
 )
 _TITLE_WORDS = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告|信息公开年报|政务公开工作年度报告|年度报告")
@@ -30,6 +30,7 @@ class Identity:
     year_source: str | None = None
     period: dict | None = None
     published_on: str | None = None
+    signed_on: str | None = None
     title: str | None = None
     sections: dict[str, str | None] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
@@ -67,8 +68,9 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         if not _TITLE_WORDS.search(n) and i + 1 < len(lines):
             # a title wrapped over two lines (centred PDF titles)
             joined = n + norm_text(lines[i + 1])
-            if _TITLE_WORDS.search(joined) and len(joined) <= 80 and \
-                    re.search(r"(\d{4}年|政府|信息$|政府信息公开$)", n):
+            nxt = norm_text(lines[i + 1])
+            if _TITLE_WORDS.search(joined) and len(joined) <= 80 and ":" not in n and (
+                    re.search(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)", n) or nxt.startswith(("年", "度"))):
                 line, n = line.strip() + lines[i + 1].strip(), joined
         if not _TITLE_WORDS.search(n) or len(n) > 80:
             continue
@@ -218,9 +220,30 @@ def identify(doc: Document) -> Identity:
         m = re.search(r"(?:本|这)?(\d{4})年度?(?:政府信息公开|，|,)", text)
         if m:
             ident.year, ident.year_source = int(m.group(1)), "text"
-    ident.published_on = _published([b.text for b in paras])
+    furniture = list(doc.meta.get("furniture") or [])
+    ident.published_on = _published([b.text for b in paras]) or _published(furniture)
+    ident.signed_on = _signed(lines)
     ident.sections = sections(doc)
     return ident
+
+
+_DATE_LINE = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
+_DATE_LINE_CN = re.compile(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+
+
+def _signed(lines: list[str]) -> str | None:
+    """The date under the signature at the end of the report ("2025年1月6日")."""
+    for line in reversed(lines[-6:]):
+        t = norm_text(line)
+        m = _DATE_LINE.match(t)
+        if m:
+            return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _DATE_LINE_CN.match(t)
+        if m:
+            y, mo, d = cn_year_to_int(m.group(1)), cn_small_to_int(m.group(2)), cn_small_to_int(m.group(3))
+            if y and mo and d:
+                return _iso(y, mo, d)
+    return None
 
 
 def sections(doc: Document) -> dict[str, str | None]:

@@ -63,6 +63,7 @@ def parse_bytes(data: bytes, path: str) -> dict:
         "agency": ident.agency,
         "year": ident.year,
         "published_on": ident.published_on,
+        "signed_on": ident.signed_on,
         "period": ident.period,
         "title": ident.title,
         "cells": mapped.cells,

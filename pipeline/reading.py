@@ -29,7 +29,7 @@ from .parse import parse_bytes
 
 REPORT_COLUMNS = [
     "sha256", "parser_version", "kind", "error", "format_version", "agency", "year", "published_on",
-    "period_start", "period_end", "title", "n_problems", "n_errors",
+    "period_start", "period_end", "title", "n_problems", "n_errors", "signed_on",
 ]
 CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at"]
 SECTION_COLUMNS = ["sha256", "section", "text", "chars"]
@@ -49,7 +49,7 @@ def flatten(result: dict) -> Flat:
     sha = result.get("sha256", "")
     if "error" in result:
         report = (sha, PARSER_VERSION, result.get("kind"), result["error"], None, None, None, None, None, None,
-                  None, 0, 0)
+                  None, 0, 0, None)
         return Flat(report, [], [], [], [])
     period = result.get("period") or {}
     probs = result.get("problems") or []
@@ -57,6 +57,7 @@ def flatten(result: dict) -> Flat:
         sha, PARSER_VERSION, result["kind"], None, result.get("format_version"), result.get("agency"),
         result.get("year"), result.get("published_on"), period.get("start"), period.get("end"),
         result.get("title"), len(probs), sum(1 for p in probs if p["severity"] == "error"),
+        result.get("signed_on"),
     )
 
     def rows(cells: dict) -> list[tuple]:
@@ -84,7 +85,7 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
 
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Flat]:
-    return [_read_one(a, p) for a, p in items]
+    return [_read_one(*it) for it in items]
 
 
 class ReadCache:

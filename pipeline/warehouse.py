@@ -197,7 +197,8 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             "unit_id": res.unit_id if status == "candidate" else (res.unit_id if res.unit_id else None),
             "year": year, "agency": _none(rep.get("agency")), "kind": _none(rep.get("kind")),
             "format_version": _none(rep.get("format_version")), "title": _none(rep.get("title")),
-            "published_on": _none(rep.get("published_on")), "period_start": _none(rep.get("period_start")),
+            "published_on": _none(rep.get("published_on")), "signed_on": _none(rep.get("signed_on")),
+            "period_start": _none(rep.get("period_start")),
             "period_end": _none(rep.get("period_end")), "match_method": res.method,
             "match_confidence": float(res.confidence), "match_reason": res.reason or None,
             "parser_version": PARSER_VERSION, "n_problems": int(_none(rep.get("n_problems")) or 0),
@@ -297,7 +298,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
             con.register("r", reports)
             con.execute("""INSERT INTO reports SELECT report_id, sha256, path, version, in_inbox, active, status,
                            unit_id, year::INTEGER, agency, kind, format_version, title,
-                           try_cast(published_on AS DATE), try_cast(period_start AS DATE),
+                           try_cast(published_on AS DATE), try_cast(signed_on AS DATE), try_cast(period_start AS DATE),
                            try_cast(period_end AS DATE), match_method, match_confidence, match_reason,
                            parser_version, n_problems, n_errors FROM r ORDER BY report_id""")
             pick = reports[["sha256", "report_id", "batch"]]

@@ -93,6 +93,7 @@ def from_parsed(results: list[dict], units: list[dict | None]) -> Batch:
             "unit_id": u.get("unit_id"), "unit_name": u.get("name"), "unit_level": u.get("level"),
             "year": r.get("year"), "agency": r.get("agency"), "format_version": r.get("format_version"),
             "title_year": title_year(r.get("title")), "published_on": r.get("published_on"),
+            "signed_on": r.get("signed_on"),
             "period_start": period.get("start"), "period_end": period.get("end"),
             "match_method": u.get("match_method"), "can_make_rules": u.get("can_make_rules"),
             "deadline_kind": u.get("deadline_kind"),
@@ -108,6 +109,7 @@ def from_warehouse(con) -> Batch:
     reports = con.execute("""
         SELECT r.report_id, r.path, r.unit_id, u.name AS unit_name, u.level AS unit_level, r.year, r.agency,
                r.format_version, r.title, CAST(r.published_on AS VARCHAR) AS published_on,
+               CAST(r.signed_on AS VARCHAR) AS signed_on,
                CAST(r.period_start AS VARCHAR) AS period_start, CAST(r.period_end AS VARCHAR) AS period_end,
                r.match_method, u.can_make_rules, u.deadline_kind
         FROM reports r LEFT JOIN units u USING (unit_id)

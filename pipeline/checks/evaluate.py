@@ -268,8 +268,16 @@ def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Ch
                 continue
             dl = deadline_for(y, rep["deadline_kind"].iat[i], township_deadline)
             if pub is None:
+                signed = _d(rep["signed_on"].iat[i]) if "signed_on" in rep else None
+                if signed is not None and signed > dl:
+                    # not published before it was signed: late whatever the publication date
+                    ch.metric[i] = float((signed - dl).days)
+                    ch.lhs[i], ch.rhs[i] = signed.toordinal(), dl.toordinal()
+                    detail[i] = f"未注明发布日期，但落款日期{signed.isoformat()}已晚于期限{dl.isoformat()}"
+                    continue
                 ch.pre[i] = UNCERTAIN
-                detail[i] = f"未注明发布日期，期限为{dl.isoformat()}"
+                detail[i] = f"未注明发布日期，期限为{dl.isoformat()}" + (
+                    f"，落款日期{signed.isoformat()}" if signed else "")
                 continue
             ch.metric[i] = float((pub - dl).days)
             ch.lhs[i], ch.rhs[i] = pub.toordinal(), dl.toordinal()
@@ -331,9 +339,9 @@ def fam_previous(b: Batch, rule: Rule, inst: Instance) -> Chunk:
         base = instances_config().get("jump_min_base", 5)
         small = np.minimum(lhs, rhs)
         big = np.maximum(lhs, rhs)
-        low = (rhs < base) & (pre == ASSESS)
+        low = (small < base) & (pre == ASSESS)  # a jump is measured from a base of at least `base`
         ch.pre[low] = NOT_ASSESSABLE
-        detail[low] = f"上年基数小于{base}"
+        detail[low] = f"两年中较小的数字小于{base}，不作比较"
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(small > 0, big / np.where(small > 0, small, 1), np.inf)
         ch.metric = np.where(ch.pre == ASSESS, ratio, np.nan)

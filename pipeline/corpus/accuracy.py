@@ -53,7 +53,10 @@ READ_STATUSES = ("read", "superseded")   # files whose cells the warehouse shoul
 
 
 def load_truth(path: str | Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
+    """truth.jsonl or truth.jsonl.gz."""
+    from .generate import open_truth
+
+    with open_truth(path) as f:
         return [json.loads(line) for line in f if line.strip()]
 
 

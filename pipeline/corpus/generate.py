@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..codebook import T3_APPLICANT_COLUMNS, T3_OUTCOME_ROWS, T4_PARTS, cell_ids, codebook
+from ..codebook import T3_APPLICANT_COLUMNS, T3_OUTCOME_ROWS, T4_PARTS, cell_ids
 from ..registry import DEFAULT_DIR, UNIT_COLUMNS, load_registry
 from .model import data_row_codes
 from .spec import SPAM_LINES, ReportSpec
@@ -1493,7 +1493,7 @@ class Generator:
             pool = ctx.Pool(self.workers)
         n_bad = 0
         try:
-            with self.truth_path.open("w", encoding="utf-8", newline="\n") as tf:
+            with open_truth(self.truth_path, "w") as tf:
                 batch: list[Built] = []
                 for p in items:
                     uid = p.unit.unit_id
@@ -1648,6 +1648,25 @@ class Generator:
         return Built(None, "raw", {}, r["dest"], t, data=data)
 
 
+def open_truth(path: str | Path, mode: str = "r"):
+    """truth.jsonl, or truth.jsonl.gz (gzip without timestamp, so the bytes stay the same)."""
+    import gzip
+
+    path = Path(path)
+    if path.suffix == ".gz":
+        raw = open(path, mode + "b")
+        gz = gzip.GzipFile(filename="", mode=mode + "b", fileobj=raw, compresslevel=6, mtime=0)
+        wrapper = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
+        orig_close = wrapper.close
+
+        def close():
+            orig_close()
+            raw.close()
+        wrapper.close = close
+        return wrapper
+    return open(path, mode, encoding="utf-8", newline="\n")
+
+
 def _timed_job(args) -> tuple[str, int, float]:
     t = time.perf_counter()
     path, kind, options, spec, post = args
@@ -1731,7 +1750,7 @@ def main(argv=None) -> int:
     ap.add_argument("--defect-scale", type=float, default=1.0, help="multiply every default defect rate")
     ap.add_argument("--no-bad-files", action="store_true")
     ap.add_argument("--no-coverage", action="store_true", help="do not force every defect kind to appear once")
-    ap.add_argument("--truth", help="truth file (default <out>/truth.jsonl)")
+    ap.add_argument("--truth", help="truth file (default <out>/truth.jsonl; a .gz name writes it gzipped)")
     ap.add_argument("--sample", action="store_true",
                     help="regenerate the bundled sample (assets/sample, or --out) with its fixed seed")
     args = ap.parse_args(argv)

@@ -38,10 +38,11 @@ def read_html(data: bytes, name: str) -> Document:
     walker.walk(body)
     walker.flush()
     blocks = walker.blocks
-    if walker.spam:
+    if walker.furniture:
         notes.append(problem("spam_ignored", "info",
-                             f"{walker.spam} line(s) of page furniture or mirror-site spam ignored"))
-    return Document(kind="html", blocks=blocks, notes=notes, meta={"title": clean(title) if title else None})
+                             f"{len(walker.furniture)} line(s) of page furniture or mirror-site spam ignored"))
+    return Document(kind="html", blocks=blocks, notes=notes,
+                    meta={"title": clean(title) if title else None, "furniture": walker.furniture[:80]})
 
 
 class _Walker:
@@ -50,7 +51,7 @@ class _Walker:
         self.buf: list[str] = []
         self.n_tables = 0
         self.n_paras = 0
-        self.spam = 0
+        self.furniture: list[str] = []  # page furniture kept aside (a 发布时间 line may hide among it)
 
     def flush(self) -> None:
         if not self.buf:
@@ -62,7 +63,7 @@ class _Walker:
             if not t:
                 continue
             if is_spam(t):
-                self.spam += 1
+                self.furniture.append(t)
                 continue
             self.n_paras += 1
             self.blocks.append(Para(t, f"paragraph {self.n_paras}"))

@@ -99,7 +99,8 @@ def read_text(data: bytes, name: str) -> Document:
         shown = ", ".join(str(x) for x in spam_lines[:8]) + (" …" if len(spam_lines) > 8 else "")
         notes.append(problem("spam_ignored", "info",
                              f"{len(spam_lines)} line(s) of page furniture or mirror-site spam ignored (line {shown})"))
-    return Document(kind="text", blocks=blocks, notes=notes)
+    furniture = [clean(lines[i - 1]) for i in spam_lines[:80]]
+    return Document(kind="text", blocks=blocks, notes=notes, meta={"furniture": furniture})
 
 
 def _has_vocab(line: str) -> bool:

@@ -14,6 +14,7 @@ CREATE TABLE reports (
     format_version     VARCHAR,
     title              VARCHAR,
     published_on       DATE,
+    signed_on          DATE,
     period_start       DATE,
     period_end         DATE,
     match_method       VARCHAR,
@@ -36,6 +37,7 @@ COMMENT ON COLUMN reports.agency IS 'Publishing body as the report names it (tit
 COMMENT ON COLUMN reports.kind IS 'text | html | docx | pdf.';
 COMMENT ON COLUMN reports.format_version IS '2021 (国办公开办函〔2021〕30号) or 2019 (trial format).';
 COMMENT ON COLUMN reports.published_on IS 'Publication date where the page states one (发布日期 / 发布时间).';
+COMMENT ON COLUMN reports.signed_on IS 'Date under the signature at the end of the report, when there is one: publication was no earlier.';
 COMMENT ON COLUMN reports.period_start IS 'Statistical period as stated (所列数据统计期限).';
 COMMENT ON COLUMN reports.match_method IS 'How the unit was found: exact_full_name, alias, alias_historical, stripped_suffix, path, ...';
 COMMENT ON COLUMN reports.match_confidence IS '0..1 confidence of the unit match.';
