@@ -21,6 +21,57 @@ _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+
 
 
 def read_pdf(data: bytes, name: str) -> Document:
+    """Characters and ruling lines from PDFium (fast); pdfplumber only if PDFium cannot open it."""
+    from . import pdfgrid
+
+    try:
+        pages = list(pdfgrid.read_pages(data))
+    except Exception as e:  # PDFium refuses some damaged files pdfminer can still read, and vice versa
+        msg = str(e) or type(e).__name__
+        if "password" in msg.lower():
+            raise UnreadableFile("the PDF is password-protected")
+        return read_pdf_pdfplumber(data, name)
+    if sum(len(p.chars) for p in pages) < 20:
+        raise UnreadableFile(
+            "the PDF has no text layer (it is a scan or an image): it needs OCR before nianbao can read it")
+    blocks: list = []
+    pending: list[tuple[float, float, str, int]] = []
+    margins: list[tuple[float, float]] = []
+    n_tables = 0
+    for pno, page in enumerate(pages, start=1):
+        tables = [(bbox, grid) for bbox, grid in page.tables if _is_data_table(grid)]
+        tables.sort(key=lambda t: t[0][1])
+        free = [ch for ch in page.chars
+                if not any(b[0] - 1 <= ch.cx <= b[2] + 1 and b[1] - 1 <= ch.cy <= b[3] + 1 for b, _ in tables)]
+        lines = pdfgrid.group_lines(free)
+        top = -1.0
+        for bbox, grid in tables:
+            pending += _band(lines, top, bbox[1], pno)
+            blocks += _flush(pending, margins)
+            n_tables += 1
+            blocks.append(_to_table(grid, pno, n_tables))
+            top = bbox[3]
+        pending += _band(lines, top, page.height + 1, pno)
+    blocks += _flush(pending, margins)
+    return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
+
+
+def _band(lines, top: float, bottom: float, pno: int) -> list[tuple[float, float, str, int]]:
+    from .pdfgrid import line_text
+
+    out = []
+    for ln in lines:
+        cy = sum(ch.cy for ch in ln) / len(ln)
+        if not (top <= cy < bottom):
+            continue
+        t = clean(line_text(ln))
+        if not t or _PAGE_MARK.match(t) or is_spam(t):
+            continue
+        out.append((ln[0].x0, ln[-1].x1, _join_cjk_spaces(t), pno))
+    return out
+
+
+def read_pdf_pdfplumber(data: bytes, name: str) -> Document:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError

@@ -1,0 +1,322 @@
+"""PDF pages as characters and ruling lines (pypdfium2), and tables rebuilt from the lines.
+
+pdfminer (behind pdfplumber) parses content streams in Python and takes a tenth of a second per
+page; PDFium does it in C in a few milliseconds. This module gets each character with its box and
+every path segment of the page, then finds tables the way pdfplumber does: horizontal and vertical
+edges, their intersections, the smallest rectangles whose four sides exist (so a merged cell is one
+rectangle), tables as groups of touching cells, and a grid whose positions covered by a merged cell
+are marked as continuations.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfraw
+
+SNAP = 2.0  # points: edges closer than this are the same line
+MIN_EDGE = 3.0
+
+
+class Char:
+    __slots__ = ("text", "x0", "top", "x1", "bottom", "cx", "cy")
+
+    def __init__(self, text: str, x0: float, top: float, x1: float, bottom: float):
+        self.text, self.x0, self.top, self.x1, self.bottom = text, x0, top, x1, bottom
+        self.cx, self.cy = (x0 + x1) / 2, (top + bottom) / 2
+
+
+@dataclass(slots=True)
+class Cell:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class PageGrid:
+    chars: list[Char]
+    tables: list[tuple[tuple[float, float, float, float], list[list[str | None]]]]  # (bbox, grid)
+    width: float
+    height: float
+
+
+def read_pages(data: bytes):
+    """Yield PageGrid for every page of the PDF."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                yield _page(page)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+
+
+def _page(page) -> PageGrid:
+    w, h = page.get_size()
+    tp = page.get_textpage()
+    chars: list[Char] = []
+    try:
+        n = tp.count_chars()
+        rect = pdfraw.FS_RECTF()
+        for i in range(n):
+            code = pdfraw.FPDFText_GetUnicode(tp.raw, i)
+            if code in (0, 10, 13, 0xFFFE, 0xFEFF):
+                continue
+            ch = chr(code)
+            if ch.isspace():
+                continue
+            # the loose box spans the font's ascent and descent: the same height for every glyph
+            # of a line, so a line's characters share a centre whatever their shape
+            if not pdfraw.FPDFText_GetLooseCharBox(tp.raw, i, rect):
+                continue
+            if rect.right <= rect.left and rect.top <= rect.bottom:
+                continue
+            chars.append(Char(ch, rect.left, h - rect.top, rect.right, h - rect.bottom))
+    finally:
+        tp.close()
+    hs, vs = _edges(page, h)
+    tables = _tables(hs, vs, chars)
+    return PageGrid(chars, tables, w, h)
+
+
+# ----------------------------------------------------------------------------------------------
+# Edges from path objects
+
+
+def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal edges (y, x0, x1) and vertical edges (x, top, bottom), page coordinates, top-down."""
+    hs: list[tuple[float, float, float]] = []
+    vs: list[tuple[float, float, float]] = []
+    for obj in page.get_objects(filter=[pdfraw.FPDF_PAGEOBJ_PATH], max_depth=4):
+        try:
+            x0, y0, x1, y1 = obj.get_bounds()
+        except Exception:
+            continue
+        top, bottom = h - y1, h - y0
+        wdt, hgt = x1 - x0, bottom - top
+        if hgt <= SNAP and wdt >= MIN_EDGE:
+            hs.append(((top + bottom) / 2, x0, x1))
+            continue
+        if wdt <= SNAP and hgt >= MIN_EDGE:
+            vs.append(((x0 + x1) / 2, top, bottom))
+            continue
+        if wdt < MIN_EDGE or hgt < MIN_EDGE:
+            continue
+        nseg = pdfraw.FPDFPath_CountSegments(obj.raw)
+        if nseg <= 6:
+            # a rectangle (re, or 4-5 line segments): its four sides
+            hs += [(top, x0, x1), (bottom, x0, x1)]
+            vs += [(x0, top, bottom), (x1, top, bottom)]
+        else:
+            _segments(obj, h, hs, vs)
+    return hs, vs
+
+
+def _segments(obj, h: float, hs: list, vs: list) -> None:
+    """Axis-aligned straight segments of a complex path, in page coordinates."""
+    m = obj.get_matrix()
+    a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+    x, y = ctypes.c_float(), ctypes.c_float()
+    pts: list[tuple[float, float, int]] = []
+    for i in range(pdfraw.FPDFPath_CountSegments(obj.raw)):
+        seg = pdfraw.FPDFPath_GetPathSegment(obj.raw, i)
+        if not pdfraw.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        kind = pdfraw.FPDFPathSegment_GetType(seg)
+        px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
+        pts.append((px, h - py, kind))
+    for (xa, ya, _), (xb, yb, kb) in zip(pts, pts[1:]):
+        if kb != pdfraw.FPDF_SEGMENT_LINETO:
+            continue
+        if abs(ya - yb) <= SNAP and abs(xa - xb) >= MIN_EDGE:
+            hs.append(((ya + yb) / 2, min(xa, xb), max(xa, xb)))
+        elif abs(xa - xb) <= SNAP and abs(ya - yb) >= MIN_EDGE:
+            vs.append(((xa + xb) / 2, min(ya, yb), max(ya, yb)))
+
+
+def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Snap edges at nearly the same position to one line and join overlapping pieces."""
+    out: list[tuple[float, float, float]] = []
+    edges = sorted(edges)
+    groups: list[list[tuple[float, float, float]]] = []
+    for e in edges:
+        if groups and abs(e[0] - groups[-1][0][0]) <= SNAP:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    for g in groups:
+        pos = sum(e[0] for e in g) / len(g)
+        spans = sorted((e[1], e[2]) for e in g)
+        s0, s1 = spans[0]
+        for a, b in spans[1:]:
+            if a <= s1 + SNAP:
+                s1 = max(s1, b)
+            else:
+                out.append((pos, s0, s1))
+                s0, s1 = a, b
+        out.append((pos, s0, s1))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Cells and tables
+
+
+def _tables(hs_raw, vs_raw, chars: list[Char]):
+    if len(hs_raw) < 2 or len(vs_raw) < 2:
+        return []
+    hs, vs = _merge(hs_raw), _merge(vs_raw)
+    tol = SNAP
+    # intersections: (x, y) where a vertical and a horizontal edge cross
+    points: set[tuple[float, float]] = set()
+    for vx, vt, vb in vs:
+        for hy, hx0, hx1 in hs:
+            if hx0 - tol <= vx <= hx1 + tol and vt - tol <= hy <= vb + tol:
+                points.add((round(vx, 1), round(hy, 1)))
+    if not points:
+        return []
+
+    def h_connected(p, q) -> bool:  # same y, a horizontal edge covers x from p to q
+        y = p[1]
+        return any(abs(hy - y) <= tol and hx0 - tol <= min(p[0], q[0]) and max(p[0], q[0]) <= hx1 + tol
+                   for hy, hx0, hx1 in hs)
+
+    def v_connected(p, q) -> bool:
+        x = p[0]
+        return any(abs(vx - x) <= tol and vt - tol <= min(p[1], q[1]) and max(p[1], q[1]) <= vb + tol
+                   for vx, vt, vb in vs)
+
+    by_row: dict[float, list[float]] = {}
+    by_col: dict[float, list[float]] = {}
+    for x, y in points:
+        by_row.setdefault(y, []).append(x)
+        by_col.setdefault(x, []).append(y)
+    for v in by_row.values():
+        v.sort()
+    for v in by_col.values():
+        v.sort()
+
+    cells: list[Cell] = []
+    for (x, y) in sorted(points, key=lambda p: (p[1], p[0])):
+        rights = [rx for rx in by_row[y] if rx > x]
+        downs = [dy for dy in by_col[x] if dy > y]
+        found = None
+        for dy in downs:
+            if not v_connected((x, y), (x, dy)):
+                break
+            for rx in rights:
+                if not h_connected((x, y), (rx, y)):
+                    break
+                if (rx, dy) in points and h_connected((x, dy), (rx, dy)) and v_connected((rx, y), (rx, dy)):
+                    found = Cell(x, y, rx, dy)
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    if not cells:
+        return []
+    return [(_bbox(group), _grid(group, chars)) for group in _group(cells)]
+
+
+def _bbox(cells: list[Cell]) -> tuple[float, float, float, float]:
+    return (min(c.x0 for c in cells), min(c.top for c in cells), max(c.x1 for c in cells),
+            max(c.bottom for c in cells))
+
+
+def _group(cells: list[Cell]) -> list[list[Cell]]:
+    """Cells that share corners belong to one table."""
+    corners: dict[tuple[float, float], list[int]] = {}
+    for i, c in enumerate(cells):
+        for p in ((c.x0, c.top), (c.x1, c.top), (c.x0, c.bottom), (c.x1, c.bottom)):
+            corners.setdefault(p, []).append(i)
+    parent = list(range(len(cells)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for idx in corners.values():
+        for j in idx[1:]:
+            a, b = find(idx[0]), find(j)
+            if a != b:
+                parent[a] = b
+    groups: dict[int, list[Cell]] = {}
+    for i, c in enumerate(cells):
+        groups.setdefault(find(i), []).append(c)
+    return sorted(groups.values(), key=lambda g: (min(c.top for c in g), min(c.x0 for c in g)))
+
+
+def _grid(cells: list[Cell], chars: list[Char]) -> list[list[str | None]]:
+    import bisect
+
+    xs = sorted({c.x0 for c in cells} | {c.x1 for c in cells})
+    ys = sorted({c.top for c in cells} | {c.bottom for c in cells})
+    xi = {x: i for i, x in enumerate(xs)}
+    yi = {y: i for i, y in enumerate(ys)}
+    grid: list[list[str | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for c in cells:
+        r0, r1, k0, k1 = yi[c.top], yi[c.bottom], xi[c.x0], xi[c.x1]
+        for r in range(r0, r1):
+            for k in range(k0, k1):
+                owner[(r, k)] = (r0, k0)
+        grid[r0][k0] = ""
+    mine: dict[tuple[int, int], list[Char]] = {}
+    for ch in chars:
+        cx, cy = ch.cx, ch.cy
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+            continue
+        k = min(bisect.bisect_right(xs, cx) - 1, len(xs) - 2)
+        r = min(bisect.bisect_right(ys, cy) - 1, len(ys) - 2)
+        o = owner.get((r, k))
+        if o is not None:
+            mine.setdefault(o, []).append(ch)
+    for (r, k), chs in mine.items():
+        grid[r][k] = cell_text(chs)
+    return grid
+
+
+def cell_text(chars: list[Char]) -> str:
+    """Characters of a cell in reading order: lines top to bottom, left to right within a line."""
+    if not chars:
+        return ""
+    lines = group_lines(chars)
+    return "\n".join(line_text(ln) for ln in lines)
+
+
+def group_lines(chars: list[Char]) -> list[list[Char]]:
+    chars = sorted(chars, key=lambda ch: (ch.cy, ch.x0))
+    lines: list[list[Char]] = []
+    for ch in chars:
+        if lines:
+            last = lines[-1]
+            ref = last[0]
+            height = max(ref.bottom - ref.top, 1.0)
+            if abs(ch.cy - ref.cy) <= height * 0.5:
+                last.append(ch)
+                continue
+        lines.append([ch])
+    for ln in lines:
+        ln.sort(key=lambda ch: ch.x0)
+    return lines
+
+
+def line_text(line: list[Char]) -> str:
+    out = []
+    prev = None
+    for ch in line:
+        if prev is not None and ch.x0 - prev.x1 > 3.0:
+            out.append(" ")
+        out.append(ch.text)
+        prev = ch
+    return "".join(out)
