@@ -257,7 +257,17 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             else:
                 row.update(status="set_aside", reason=r["reason"])
         manifest.append(row)
-    return pd.DataFrame(manifest), pd.DataFrame(reports)
+    return (pd.DataFrame(manifest, columns=MANIFEST_COLUMNS),
+            pd.DataFrame(reports, columns=REPORT_PLAN_COLUMNS) if reports else pd.DataFrame(columns=REPORT_PLAN_COLUMNS))
+
+
+MANIFEST_COLUMNS = ["path", "sha256", "size_bytes", "kind", "status", "reason", "report_id", "unit_id", "year",
+                    "duplicate_of", "superseded_by", "year_hint"]
+REPORT_PLAN_COLUMNS = [
+    "report_id", "sha256", "path", "version", "in_inbox", "active", "status", "reason", "unit_id", "year", "agency",
+    "kind", "format_version", "title", "published_on", "signed_on", "period_start", "period_end", "match_method",
+    "match_confidence", "match_reason", "parser_version", "n_problems", "n_errors", "first_seen", "batch",
+    "superseded_by"]
 
 
 def current_paths(current: dict[str, list[str]]) -> set[str]:
@@ -291,9 +301,10 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
         con.register("a", aliases)
         con.execute("INSERT INTO unit_aliases SELECT unit_id, alias, valid_from, valid_to, source FROM a "
                     "ORDER BY unit_id, alias, source")
-        con.register("m", manifest)
-        con.execute("INSERT INTO manifest SELECT path, sha256, size_bytes, kind, status, reason, report_id, "
-                    "unit_id, year::INTEGER, duplicate_of, superseded_by, year_hint::INTEGER FROM m ORDER BY path")
+        if len(manifest):
+            con.register("m", manifest)
+            con.execute("INSERT INTO manifest SELECT path, sha256, size_bytes, kind, status, reason, report_id, "
+                        "unit_id, year::INTEGER, duplicate_of, superseded_by, year_hint::INTEGER FROM m ORDER BY path")
         if len(reports):
             con.register("r", reports)
             con.execute("""INSERT INTO reports SELECT report_id, sha256, path, version, in_inbox, active, status,

@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
+import time
+
 import dagster as dg
 
 from ..inbox import InboxFile, scan
@@ -43,6 +45,7 @@ def partition_of(year_hint: int | None, keys: list[str]) -> str:
 
 @dg.asset(group_name="ingest", description="Every file in the inbox with its hash, size, kind and year hint.")
 def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+    _t0 = time.perf_counter()
     s = nianbao.settings()
     s.state.mkdir(parents=True, exist_ok=True)
     nianbao.say(f"scanning the inbox {s.inbox}")
@@ -53,6 +56,7 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     kinds = Counter(f.kind or "unreadable" for f in files)
     hints = Counter(str(f.year_hint) for f in files)
     nianbao.say(f"{len(files)} files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    nianbao.record(context.run_id, "scan", time.perf_counter() - _t0)
     return dg.MaterializeResult(metadata={
         "files": len(files), "kinds": dict(kinds), "year_hints": dict(hints),
         "unreadable_at_sight": sum(1 for f in files if f.error), "inbox": str(s.inbox),
@@ -65,6 +69,7 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     description="Reports read into the read cache, by report year; unchanged files are not read again.",
 )
 def report_reads(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+    _t0 = time.perf_counter()
     s = nianbao.settings()
     keys = context.partition_keys
     all_keys = YEARS.get_partition_keys()
@@ -78,5 +83,6 @@ def report_reads(context: dg.AssetExecutionContext, nianbao: NianbaoResource) ->
     stats = read_files(files, ReadCache(s.state), label, workers=s.workers, progress=progress)
     nianbao.say(f"read {stats['read']} new or changed files in {stats['seconds']} s "
                 f"({stats['cached']} already in the cache)")
+    nianbao.record(context.run_id, "read", time.perf_counter() - _t0)
     return dg.MaterializeResult(metadata={**{k: v for k, v in stats.items() if v is not None},
                                           "files_in_partitions": len(files)})

@@ -4,6 +4,8 @@ Findings about the reports never block a run: their asset checks are warnings th
 Only the pipeline's own invariants (warehouse_assets.py) block publishing.
 """
 
+import time
+
 import dagster as dg
 
 from ..warehouse import connect
@@ -31,6 +33,7 @@ FAMILIES = {
                 "Expectations; written to the findings table of the candidate warehouse, Data Docs in the run folder.",
 )
 def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
+    _t0 = time.perf_counter()
     from ..checks.batch import from_warehouse
     from ..checks.findings import run_checks, write_findings
 
@@ -47,6 +50,7 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         con.close()
     counts = table["status"].value_counts().to_dict() if len(table) else {}
     nianbao.say(f"{len(batch.reports)} reports checked: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    nianbao.record(context.run_id, "checks", time.perf_counter() - _t0)
     yield dg.MaterializeResult(metadata={
         "reports": len(batch.reports), **{f"status_{k.lower()}": int(v) for k, v in counts.items()},
         "data_docs": dg.MetadataValue.path(validation.docs_index or ""),

@@ -33,6 +33,15 @@ class NianbaoResource(dg.ConfigurableResource):
         if self.progress:
             print(f"  [{time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
 
+    def record(self, run_id: str, stage: str, seconds: float, **extra) -> None:
+        """Stage timings of a run (state/timings.jsonl), read by `nianbao run` and the benchmarks."""
+        import json
+
+        s = self.settings()
+        s.state.mkdir(parents=True, exist_ok=True)
+        with (s.state / "timings.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"run_id": run_id, "stage": stage, "seconds": round(seconds, 3), **extra}) + "\n")
+
     def candidate_path(self, run_id: str) -> Path:
         s = self.settings()
         return s.state / f"candidate-{run_id[:8]}.duckdb"

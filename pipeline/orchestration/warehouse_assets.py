@@ -1,6 +1,8 @@
 """The warehouse: built into a new file, checked by blocking invariants, published by atomic rename."""
 
 
+import time
+
 import dagster as dg
 
 from .. import warehouse
@@ -15,6 +17,7 @@ from .resources import NianbaoResource
     description="A new DuckDB file built from the manifest, the read cache and the registry (sql/).",
 )
 def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+    _t0 = time.perf_counter()
     s = nianbao.settings()
     files = load_inbox(nianbao)
     cand = nianbao.candidate_path(context.run_id)
@@ -23,6 +26,7 @@ def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResou
     res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox))
     nianbao.say(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
                 f"{res.duplicates} duplicates, {res.superseded} superseded")
+    nianbao.record(context.run_id, "warehouse", time.perf_counter() - _t0)
     return dg.MaterializeResult(metadata={
         "candidate": str(cand), "files": res.files, "reports": res.reports, "active": res.active,
         "set_aside": res.set_aside, "duplicates": res.duplicates, "superseded": res.superseded,
@@ -60,10 +64,12 @@ def published_asset(upstream: list):
                     "invariants pass.",
     )
     def _warehouse(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+        _t0 = time.perf_counter()
         s = nianbao.settings()
         cand = nianbao.candidate_path(context.run_id)
         warehouse.publish(cand, s.db)
         nianbao.say(f"published {s.db}")
+        nianbao.record(context.run_id, "publish", time.perf_counter() - _t0)
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(s.db))})
 
     return _warehouse

@@ -183,15 +183,22 @@ def _tables(hs_raw, vs_raw, chars: list[Char]):
     if not points:
         return []
 
+    # the edges through each row and column of intersections, so a check looks at one or two spans
+    row_spans: dict[float, list[tuple[float, float]]] = {}
+    col_spans: dict[float, list[tuple[float, float]]] = {}
+    for x, y in points:
+        if y not in row_spans:
+            row_spans[y] = [(a, b) for hy, a, b in hs if abs(hy - y) <= tol]
+        if x not in col_spans:
+            col_spans[x] = [(a, b) for vx, a, b in vs if abs(vx - x) <= tol]
+
     def h_connected(p, q) -> bool:  # same y, a horizontal edge covers x from p to q
-        y = p[1]
-        return any(abs(hy - y) <= tol and hx0 - tol <= min(p[0], q[0]) and max(p[0], q[0]) <= hx1 + tol
-                   for hy, hx0, hx1 in hs)
+        lo, hi = min(p[0], q[0]), max(p[0], q[0])
+        return any(a - tol <= lo and hi <= b + tol for a, b in row_spans.get(p[1], ()))
 
     def v_connected(p, q) -> bool:
-        x = p[0]
-        return any(abs(vx - x) <= tol and vt - tol <= min(p[1], q[1]) and max(p[1], q[1]) <= vb + tol
-                   for vx, vt, vb in vs)
+        lo, hi = min(p[1], q[1]), max(p[1], q[1])
+        return any(a - tol <= lo and hi <= b + tol for a, b in col_spans.get(p[0], ()))
 
     by_row: dict[float, list[float]] = {}
     by_col: dict[float, list[float]] = {}

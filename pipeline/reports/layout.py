@@ -20,21 +20,43 @@ T3_COLUMN_LABELS = {"natural_person": "自然人", "business": "商业企业", "
                     "nonprofit": "社会公益组织", "legal_services": "法律服务机构", "other_org": "其他",
                     "total": "总计", "org_subtotal": "法人或其他组织小计"}
 
-# Table 2: (block heading, column headers, rows: (row code, label, [(col code, colspan)]))
+# Table 2: (block heading, column headers [(label, colspan)], rows: (row code, label, [(col code, colspan)]))
 T2_BLOCKS = (
-    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), (
+    ("第二十条第（一）项", (("本年制发件数", 1), ("本年废止件数", 1), ("现行有效件数", 1)), (
         ("rules", "规章", (("issued", 1), ("repealed", 1), ("in_force", 1))),
         ("normative_docs", "行政规范性文件", (("issued", 1), ("repealed", 1), ("in_force", 1))),
     )),
-    ("第二十条第（五）项", ("本年处理决定数量",), (
+    ("第二十条第（五）项", (("本年处理决定数量", 3),), (
         ("licensing", "行政许可", (("decisions", 3),)),
     )),
-    ("第二十条第（六）项", ("本年处理决定数量",), (
+    ("第二十条第（六）项", (("本年处理决定数量", 3),), (
         ("penalties", "行政处罚", (("decisions", 3),)),
         ("coercion", "行政强制", (("decisions", 3),)),
     )),
-    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), (
+    ("第二十条第（八）项", (("本年收费金额（单位：万元）", 3),), (
         ("fees", "行政事业性收费", (("amount", 3),)),
+    )),
+)
+
+# Table 2 of the 2019 trial format (国办公开办函〔2019〕60号), cell ids T2v2019/<row>/<column>.
+T2V2019_BLOCKS = (
+    ("第二十条第（一）项", (("本年新制作数量", 1), ("本年新公开数量", 1), ("对外公开总数量", 1)), (
+        ("rules", "规章", (("produced", 1), ("published", 1), ("total_public", 1))),
+        ("normative_docs", "规范性文件", (("produced", 1), ("published", 1), ("total_public", 1))),
+    )),
+    ("第二十条第（五）项", (("上一年项目数量", 1), ("本年增/减", 1), ("处理决定数量", 1)), (
+        ("licensing", "行政许可", (("previous_items", 1), ("change", 1), ("decisions", 1))),
+        ("other_services", "其他对外管理服务事项", (("previous_items", 1), ("change", 1), ("decisions", 1))),
+    )),
+    ("第二十条第（六）项", (("上一年项目数量", 1), ("本年增/减", 1), ("处理决定数量", 1)), (
+        ("penalties", "行政处罚", (("previous_items", 1), ("change", 1), ("decisions", 1))),
+        ("coercion", "行政强制", (("previous_items", 1), ("change", 1), ("decisions", 1))),
+    )),
+    ("第二十条第（八）项", (("上一年项目数量", 1), ("本年增/减", 2)), (
+        ("fees", "行政事业性收费", (("previous_items", 1), ("change", 2))),
+    )),
+    ("第二十条第（九）项", (("采购项目数量", 1), ("采购总金额", 2)), (
+        ("procurement", "政府集中采购", (("procurement_items", 1), ("procurement_amount", 2))),
     )),
 )
 
@@ -100,6 +122,15 @@ SECTION_TITLES = (
 )
 
 
+T2V2019_LABELS = {"produced": "本年新制作数量", "published": "本年新公开数量", "total_public": "对外公开总数量",
+                  "previous_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
+                  "procurement_items": "采购项目数量", "procurement_amount": "采购总金额"}
+T2V2019_ROWS = {"rules": "规章", "normative_docs": "规范性文件", "licensing": "行政许可",
+                "other_services": "其他对外管理服务事项", "penalties": "行政处罚", "coercion": "行政强制",
+                "fees": "行政事业性收费", "procurement": "政府集中采购"}
+T3_COLUMNS_WITH_SUBTOTAL = T3_PARTS + ("org_subtotal", "total")
+
+
 def short_label(cell_id: str) -> str:
     """A short Chinese name of a cell: 表三 予以公开·自然人, 表四 行政复议·总计, 表二 规章·现行有效件数."""
     table, _, rest = cell_id.partition("/")
@@ -112,6 +143,9 @@ def short_label(cell_id: str) -> str:
     if table == "T4":
         row, _, col = rest.partition(".")
         return f"表四 {T4_GROUP_LABELS.get(row, row)}·{T4_COLUMN_LABELS.get(col, col)}"
+    if table == "T2v2019":
+        row, _, col = rest.partition("/")
+        return f"表二（2019 格式） {T2V2019_ROWS.get(row, row)}·{T2V2019_LABELS.get(col, col)}"
     return cell_id
 
 

@@ -21,7 +21,10 @@ from markupsafe import Markup
 
 from . import charts
 from .data import HIERARCHIES, Data, load
-from .layout import SECTION_TITLES, T2_BLOCKS, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T4_COLUMNS, T4_GROUPS, short_label
+from .layout import (
+    SECTION_TITLES, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_HEADER_NOTE, T3_ROWS,
+    T4_COLUMNS, T4_GROUPS, all_cell_ids, short_label,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "reports"
@@ -336,6 +339,22 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
     min_base = int(d.settings.get("min_base", 30))
     raw_cells = d.cells.get(rid, {})
     cells = {cid: unit_cell(cid, raw_cells.get(cid)) for cid in _ALL_IDS}
+    # cells outside the 200: the 法人或其他组织小计 column of Table 3, the 2019 format's Table 2
+    extra = d.extra_cells.get(rid, [])
+    for r in extra:
+        cells[r["cell_id"]] = unit_cell(r["cell_id"], (r["semantic"], r["value"], r["raw"]))
+    has_subtotal = any(r["cell_id"].startswith("T3/") and r["cell_id"].endswith("/org_subtotal") for r in extra)
+    t2v2019 = any(r["table_code"] == "T2v2019" for r in extra)
+    if has_subtotal:
+        for code, _labels in T3_ROWS:
+            cells.setdefault(f"T3/{code}/org_subtotal", unit_cell(f"T3/{code}/org_subtotal", None))
+    if t2v2019:
+        for _h, _cols, rows_ in T2V2019_BLOCKS:
+            for code, _label, cols in rows_:
+                for c, _span in cols:
+                    cid = f"T2v2019/{code}/{c}"
+                    cells.setdefault(cid, unit_cell(cid, None))
+    drawn = set(_ALL_IDS) | {cid for cid in cells if cid.startswith("T2v2019/") or cid.endswith("/org_subtotal")}
     findings = findings_view(d, d.findings.get((uid, year), []), cells, root)
     counts = {s: sum(1 for f in d.findings.get((uid, year), []) if f["status"] == s)
               for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE", "PASS")}
@@ -423,9 +442,8 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
         text = secs.get(key)
         sections.append({"key": key, "title": title, "absent": key not in secs or text is None,
                          "paras": [p for p in (text or "").split("\n") if p.strip()]})
-    extra = [{"id": r["cell_id"], "label": r["cell_id"], "sem": r["semantic"],
-              "text": unit_cell(r["cell_id"], (r["semantic"], r["value"], r["raw"]))["text"]}
-             for r in d.extra_cells.get(rid, [])]
+    extra_rows = [{"id": r["cell_id"], "label": short_label(r["cell_id"]), "text": cells[r["cell_id"]]["text"],
+                   "cls": cells[r["cell_id"]]["cls"]} for r in extra if r["cell_id"] not in drawn]
     years = [y for y in d.years if (uid, y) in d.report_by_unit_year]
     return {
         "kind": "unit", "root": root, "title": f"{u['name']} {year} 年度报告",
@@ -434,11 +452,13 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
         "year": year, "parents": parents, "parents_differ": differs,
         "report": {"id": rid, "path": rep["path"], "agency": rep["agency"] or "", "title": rep["title"] or "",
                    "kind": rep["kind"] or "", "format_version": rep["format_version"] or "",
-                   "published_on": rep["published_on"] or "", "deadline": uy.get("deadline") or "",
+                   "published_on": rep["published_on"] or "", "signed_on": rep.get("signed_on") or "",
+                   "deadline": uy.get("deadline") or "",
                    "timeliness": _timeliness(uy), "match_method": rep["match_method"] or "",
                    "match_confidence": rep["match_confidence"], "source_href": source_href,
                    "n_problems": rep["n_problems"] or 0},
-        "cells": cells, "extra": extra, "findings": findings, "counts": counts,
+        "cells": cells, "extra": extra_rows, "findings": findings,
+        "t3_cols": list(T3_COLUMNS_WITH_SUBTOTAL if has_subtotal else T3_COLUMNS), "t2v2019": t2v2019, "counts": counts,
         "moves": moves, "prev_year": year - 1 if prev_rid else None,
         "prev_href": root + unit_path(uid, year - 1) if prev_rid else "", "carry": carry,
         "standing": standing, "sections": sections,
@@ -664,29 +684,14 @@ def index_context(d: Data) -> dict:
 # Rendering
 
 
-_ALL_IDS: tuple[str, ...] = ()
-
-
-def _all_ids() -> tuple[str, ...]:
-    out = []
-    for _h, _cols, rows_ in T2_BLOCKS:
-        for code, _label, cols in rows_:
-            out += [f"T2/{code}/{c}" for c, _ in cols]
-    for code, _labels in T3_ROWS:
-        out += [f"T3/{code}/{c}" for c in T3_COLUMNS]
-    for g in T4_GROUPS:
-        out += [f"T4/{g}.{c}" for c in T4_COLUMNS]
-    return tuple(out)
-
-
-_ALL_IDS = _all_ids()
+_ALL_IDS: tuple[str, ...] = tuple(all_cell_ids())
 
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals.update(T2_BLOCKS=T2_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS, T3_HEADER_NOTE=T3_HEADER_NOTE,
-                       T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS)
+    env.globals.update(T2_BLOCKS=T2_BLOCKS, T2V2019_BLOCKS=T2V2019_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS,
+                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS)
     return env
 
 

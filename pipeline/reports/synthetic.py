@@ -47,6 +47,7 @@ class Synthetic:
     missing: {(unit_id, year)} expected but not received at all.
     set_aside: {(unit_id, year)} received (a manifest row resolved to the unit) but not read.
     published: {(unit_id, year): "YYYY-MM-DD" or None}; default: a date in January of year + 1.
+    signed: {(unit_id, year): "YYYY-MM-DD"}: the date under the signature (落款日期); default none.
     sections: {(unit_id, year): {section: text or None}}.
     departments: number of extra department units per banner and for the league (for volume).
     """
@@ -57,6 +58,7 @@ class Synthetic:
     missing: set = field(default_factory=set)
     set_aside: set = field(default_factory=set)
     published: dict = field(default_factory=dict)
+    signed: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     departments: int = 0
     units: list[str] | None = None          # restrict reports to these unit ids (all expected by default)
@@ -124,7 +126,7 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
                 "report_id": rid, "sha256": sha, "path": path, "version": 1, "in_inbox": True, "active": True,
                 "status": "active", "unit_id": uid, "year": year, "agency": u["full_name"], "kind": "text",
                 "format_version": "2021", "title": f"{u['full_name']}{year}年政府信息公开工作年度报告",
-                "published_on": pub, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
+                "published_on": pub, "signed_on": spec.signed.get(key), "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
                 "match_method": "exact_full_name", "match_confidence": 1.0, "match_reason": None,
                 "parser_version": "synthetic", "n_problems": 0, "n_errors": 0,
             })
@@ -148,23 +150,22 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
     con = connect(db_path)
     try:
         run_sql(con, "schema")
+        # BY NAME: columns added to the schema later stay NULL here instead of breaking the build
         con.register("u", units)
-        con.execute("""INSERT INTO units SELECT unit_id, name, full_name, level, kind, nullif(statutory_parent, ''),
-                       nullif(managing_body, ''), files_own_report, can_make_rules, deadline_kind,
-                       valid_from, valid_to, nullif(note, '') FROM u ORDER BY unit_id""")
+        con.execute("""INSERT INTO units BY NAME SELECT * REPLACE (nullif(statutory_parent, '') AS statutory_parent,
+                       nullif(managing_body, '') AS managing_body, nullif(note, '') AS note) FROM u ORDER BY unit_id""")
         con.unregister("u")
         if manifest:
             con.register("m", pd.DataFrame(manifest))
-            con.execute("""INSERT INTO manifest SELECT path, sha256, size_bytes, kind, status, reason, report_id,
-                           unit_id, year::INTEGER, duplicate_of, superseded_by, year_hint::INTEGER FROM m ORDER BY path""")
+            con.execute("""INSERT INTO manifest BY NAME SELECT * REPLACE (year::INTEGER AS year,
+                           year_hint::INTEGER AS year_hint) FROM m ORDER BY path""")
             con.unregister("m")
         if reports:
             con.register("r", pd.DataFrame(reports))
-            con.execute("""INSERT INTO reports SELECT report_id, sha256, path, version, in_inbox, active, status,
-                           unit_id, year::INTEGER, agency, kind, format_version, title, try_cast(published_on AS DATE),
-                           try_cast(period_start AS DATE), try_cast(period_end AS DATE), match_method,
-                           match_confidence, match_reason, parser_version, n_problems, n_errors FROM r
-                           ORDER BY report_id""")
+            con.execute("""INSERT INTO reports BY NAME SELECT * REPLACE (year::INTEGER AS year,
+                           try_cast(published_on AS DATE) AS published_on, try_cast(signed_on AS DATE) AS signed_on,
+                           try_cast(period_start AS DATE) AS period_start,
+                           try_cast(period_end AS DATE) AS period_end) FROM r ORDER BY report_id""")
             con.unregister("r")
             cdf = pd.DataFrame(cells, columns=["report_id", "cell_id", "table_code", "row_code", "col_code",
                                                "semantic", "value", "raw", "location"])

@@ -1,5 +1,7 @@
-"""The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings, missing units and
-every cell of every active report, with Chinese headers, frozen header rows and column widths.
+"""The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings (every FAIL, UNCERTAIN
+and NOT_ASSESSABLE of the active reports; PASS results are counted per rule in 规则汇总), missing
+units and every cell of every active report, with Chinese headers, frozen header rows and column
+widths. Written in openpyxl's write-only mode (a thousand reports in a few seconds).
 
 Numbers are written as numbers. A cell that is not a number is written as a text marker (see the
 sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none of them becomes 0.
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -79,6 +82,11 @@ FINDING_COLS = (
     ("右边值", "rhs_value", "num", 9), ("差", "difference", "num", 8), ("可能原因", "likely_cause", "text", 16),
     ("说明", "message_zh", "text", 60), ("对照报告", "other_report_id", "text", 18),
 )
+RULE_COLS = (
+    ("年度", "year", "int", 7), ("规则", "rule_id", "text", 26), ("级别", "severity", "severity", 7),
+    ("不成立", "fail", "int", 8), ("涉及单位", "units_failing", "int", 9), ("无法确定", "uncertain", "int", 9),
+    ("无法检查", "not_assessable", "int", 9), ("成立", "pass", "int", 8),
+)
 MISSING_COLS = (
     ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 22),
     ("层级", "peer_level", "level", 11), ("所属旗（区）·法定", "statutory_banner", "text", 16),
@@ -117,24 +125,36 @@ def _value(v, kind):
 _FORMATS = {"pct": "0.0%", "pct100": "0.0%", "date": "yyyy-mm-dd"}
 
 
+def _header(ws, labels, font=HEADER_FONT, wrap=True):
+    out = []
+    for v in labels:
+        c = WriteOnlyCell(ws, value=v)
+        c.fill, c.font = HEADER_FILL, font
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=wrap)
+        out.append(c)
+    return out
+
+
 def _sheet(wb: Workbook, title: str, cols, data: list[dict]):
+    """A write-only sheet: Chinese header row, frozen, filtered, columns sized and formatted."""
     ws = wb.create_sheet(title)
-    ws.append([c[0] for c in cols])
-    for cell in ws[1]:
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r in data:
-        ws.append([_value(r.get(key), kind) for _h, key, kind, _w in cols])
-    for i, (_h, _key, kind, width) in enumerate(cols, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = width
-        fmt = _FORMATS.get(kind)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
+    for i, (_h, _key, _kind, width) in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     if data:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(data) + 1}"
+    ws.append(_header(ws, [c[0] for c in cols]))
+    formats = [_FORMATS.get(kind) for _h, _key, kind, _w in cols]
+    for r in data:
+        out = []
+        for (_h, key, kind, _w), fmt in zip(cols, formats):
+            v = _value(r.get(key), kind)
+            if fmt and v is not None:
+                c = WriteOnlyCell(ws, value=v)
+                c.number_format = fmt
+                v = c
+            out.append(v)
+        ws.append(out)
     return ws
 
 
@@ -164,9 +184,20 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
         findings = rows(con, """SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
                                 JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
                                               AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                                WHERE f.status <> 'PASS'
                                 ORDER BY f.year, f.unit_id,
                                     CASE f.status WHEN 'FAIL' THEN 0 WHEN 'UNCERTAIN' THEN 1
                                                   WHEN 'NOT_ASSESSABLE' THEN 2 ELSE 3 END, f.rule_id, f.instance""")
+        by_rule = rows(con, """SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
+                                  count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
+                                  count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
+                                  count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
+                                  count(*) FILTER (WHERE f.status = 'PASS') AS pass,
+                                  count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
+                               FROM findings f
+                               JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                             AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                               GROUP BY ALL ORDER BY f.year, f.rule_id""")
         missing = rows(con, """SELECT y.*, (SELECT string_agg(m.path || '：' || coalesce(m.reason, m.status), '；'
                                                       ORDER BY m.path)
                                            FROM manifest m WHERE m.unit_id = y.unit_id AND m.year = y.year) AS reasons
@@ -183,47 +214,41 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
         r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
         r["managing_banner"] = names.get(r.get("managing_banner_id"))
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     _sheet(wb, "汇总", SUMMARY_COLS, summary)
     _sheet(wb, "单位排行", LEAGUE_COLS, league)
     _sheet(wb, "检查发现", FINDING_COLS, findings)
+    _sheet(wb, "规则汇总", RULE_COLS, by_rule)
     _sheet(wb, "缺报单位", MISSING_COLS, missing)
 
     ids = all_cell_ids()
     ws = wb.create_sheet("全部单元格")
-    ws.append(["单位代码", "单位", "年度"] + [short_label(c) for c in ids])
-    ws.append(["unit_id", "unit_name", "year"] + ids)
-    for row in (1, 2):
-        for cell in ws[row]:
-            cell.fill, cell.font = HEADER_FILL, HEADER_FONT if row == 1 else Font(color="666666", size=9)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=(row == 1))
-    ws.row_dimensions[1].height = 48
-    for r in reps:
-        cs = cells.get(r["report_id"], {})
-        ws.append([r["unit_id"], names.get(r["unit_id"]), r["year"]] +
-                  [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 7
     for i in range(4, len(ids) + 4):
         ws.column_dimensions[get_column_letter(i)].width = 11
     ws.freeze_panes = "D3"
+    ws.row_dimensions[1].height = 48
+    ws.append(_header(ws, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids]))
+    ws.append(_header(ws, ["unit_id", "unit_name", "year"] + ids, font=Font(color="666666", size=9), wrap=False))
+    for r in reps:
+        cs = cells.get(r["report_id"], {})
+        ws.append([r["unit_id"], names.get(r["unit_id"]), r["year"]] +
+                  [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
 
     lg = wb.create_sheet("说明")
-    lg.append(["标记或名称", "含义"])
-    for cell in lg[1]:
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-    for a, b in LEGEND:
-        lg.append([a, b])
     lg.column_dimensions["A"].width = 18
     lg.column_dimensions["B"].width = 100
     lg.freeze_panes = "A2"
+    lg.append(_header(lg, ["标记或名称", "含义"]))
+    for a, b in LEGEND:
+        lg.append([a, b])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
     os.replace(tmp, path)
     return {"path": str(path), "sheets": wb.sheetnames, "summary_rows": len(summary), "league_rows": len(league),
-            "findings": len(findings), "missing": len(missing), "reports": len(reps),
+            "findings": len(findings), "rules": len(by_rule), "missing": len(missing), "reports": len(reps),
             "seconds": round(time.perf_counter() - t0, 3)}

@@ -1,0 +1,161 @@
+"""End-to-end benchmark of `nianbao run`: wall time, time per stage, peak memory of the process tree.
+
+Usage:
+  python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--incremental] [--work DIR]
+
+A corpus of N reports is generated once (pipeline.corpus.generate, seed 7) with a registry that
+covers every generated unit, then `nianbao run` is timed on it from a cold read cache. With
+--incremental, one report is then changed and the run repeated, and a run on an empty inbox gives
+the start-up cost. Results are appended to bench/results/pipeline.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(d))
+        except OSError:
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+        stack += children.get(p, [])
+    return total / 1024
+
+
+def timed_run(args: list[str], env: dict) -> tuple[float, float, int, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = [0.0]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            time.sleep(0.1)
+
+    th = threading.Thread(target=poll, daemon=True)
+    th.start()
+    out, _ = proc.communicate()
+    done.set()
+    th.join()
+    return time.perf_counter() - t0, peak[0], proc.returncode, out
+
+
+def stages(state: Path) -> dict[str, float]:
+    p = state / "timings.jsonl"
+    if not p.exists():
+        return {}
+    rows = [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+    last = rows[-1]["run_id"]
+    out: dict[str, float] = {}
+    for r in rows:
+        if r["run_id"] == last:
+            out[r["stage"]] = out.get(r["stage"], 0) + r["seconds"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--mix", default="default")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--work", default="/tmp/nianbao-bench")
+    ap.add_argument("--incremental", action="store_true")
+    ap.add_argument("--keep-corpus", action="store_true", help="reuse a generated corpus")
+    args = ap.parse_args()
+
+    work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}"
+    corpus, run_dir = work / "corpus", work / "run"
+    gen_seconds = None
+    if not (corpus / "inbox").exists() or not args.keep_corpus:
+        shutil.rmtree(corpus, ignore_errors=True)
+        t = time.perf_counter()
+        subprocess.run([PY, "-m", "pipeline.corpus.generate", "--out", str(corpus), "--seed", str(args.seed),
+                        "--scale", str(args.n), "--years", "2022", "2023", "2024", "--mix", args.mix,
+                        "--registry-out", str(corpus / "registry"), "--workers", "2",
+                        "--truth", str(corpus / "truth.jsonl.gz")],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        gen_seconds = round(time.perf_counter() - t, 1)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    env = dict(os.environ, NIANBAO_REGISTRY=str(corpus / "registry"))
+    nianbao = str(Path(PY).parent / "nianbao")
+    files = sum(1 for p in (corpus / "inbox").rglob("*") if p.is_file())
+    size_mb = sum(p.stat().st_size for p in (corpus / "inbox").rglob("*") if p.is_file()) / 1e6
+
+    wall, peak, rc, out = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out", str(run_dir),
+                                     "--quiet"], env)
+    if rc != 0:
+        print(out)
+        raise SystemExit(f"nianbao run failed ({rc})")
+    record = {
+        "bench": "pipeline", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+                   f"Python {platform.python_version()}",
+        "command": f"python bench/bench_pipeline.py --n {args.n} --mix {args.mix}"
+                   + (" --incremental" if args.incremental else ""),
+        "reports": args.n, "files": files, "inbox_mb": round(size_mb, 1), "mix": args.mix,
+        "generate_seconds": gen_seconds, "wall_seconds": round(wall, 1), "peak_rss_mb": round(peak),
+        "stages": stages(run_dir / "state"),
+    }
+    print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
+    print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
+
+    if args.incremental:
+        empty = work / "empty_inbox"
+        empty.mkdir(exist_ok=True)
+        startup, _, _, _ = timed_run([nianbao, "run", "--inbox", str(empty), "--out", str(work / "empty_run"),
+                                      "--quiet"], env)
+        target = next(p for p in sorted((corpus / "inbox").rglob("*.txt")) if p.stat().st_size > 2000)
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace("。", "。 ", 1), encoding="utf-8")
+        wall2, peak2, rc2, out2 = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out",
+                                             str(run_dir), "--quiet"], env)
+        if rc2 != 0:
+            print(out2)
+            raise SystemExit("incremental run failed")
+        record.update({"startup_seconds": round(startup, 1), "incremental_wall_seconds": round(wall2, 1),
+                       "incremental_beyond_startup_seconds": round(wall2 - startup, 1),
+                       "incremental_stages": stages(run_dir / "state"), "incremental_peak_rss_mb": round(peak2)})
+        print(f"  one changed file: {wall2:.1f} s ({wall2 - startup:.1f} s beyond a {startup:.1f} s start-up)")
+        print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["incremental_stages"].items()))
+    out_path = ROOT / "bench" / "results" / "pipeline.jsonl"
+    out_path.parent.mkdir(exist_ok=True)
+    with out_path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
