@@ -41,6 +41,16 @@ def run_sql(con: duckdb.DuckDBPyConnection, group: str) -> None:
         con.execute(f.read_text(encoding="utf-8"))
 
 
+def _write_rules(con: duckdb.DuckDBPyConnection) -> None:
+    from .checks.catalogue import rules
+
+    con.executemany("INSERT INTO rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (r.id, r.family, r.scope, r.severity, r.title_zh, r.explain_zh, r.explain_en, r.basis, r.min, r.max)
+        for r in rules()])
+    con.executemany("INSERT INTO rule_instances VALUES (?, ?, ?, ?, ?)", [
+        (r.id, i.name, i.label_zh, list(i.lhs), list(i.rhs)) for r in rules() for i in r.instances])
+
+
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Comment every column that its own .sql file left undocumented, from sql/columns.toml."""
     import tomllib
@@ -336,6 +346,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                 FROM read_parquet(?, filename = true, union_by_name = true) s
                 JOIN pick p ON p.sha256 = s.sha256 AND p.batch = parse_dirpath(s.filename)
                 ORDER BY p.report_id, s.seq""", [cache.glob("problems")])
+        _write_rules(con)
         years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
         info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION,
                 "storage_version": STORAGE_VERSION, "inbox": inbox_label,

@@ -243,3 +243,26 @@ def test_split_digit_is_flagged_as_a_reading_artefact():
     assert split["status"] == "FAIL" and split["likely_cause"] == "reading_artefact"
     other = table[(table["report_id"] == "slip") & (table["instance"] == "new")].iloc[0]
     assert other["status"] == "FAIL" and other["likely_cause"] == "publisher_error"
+
+
+def test_every_rule_belongs_to_one_summary_group():
+    from pipeline.orchestration.check_assets import GROUPS
+
+    families = [f for fams in GROUPS.values() for f in fams]
+    assert len(families) == len(set(families))
+    assert {r.family for r in rules()} <= set(families)
+
+
+def test_chunked_checking_gives_the_same_findings(findings):
+    import copy as _copy
+
+    names = list(CASES)
+    results = [_copy.deepcopy(CASES[n][0]) for n in names]
+    for i, r in enumerate(results):
+        r["report_id"] = names[i]
+    units = [CASES[n][1] for n in names]
+    small, _ = run_checks(from_parsed(results, units), chunk_size=3)
+    key = ["report_id", "rule_id", "instance"]
+    a = findings.sort_values(key).reset_index(drop=True)[key + ["status"]]
+    b = small.sort_values(key).reset_index(drop=True)[key + ["status"]]
+    assert a.equals(b)

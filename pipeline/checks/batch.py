@@ -41,6 +41,30 @@ class Batch:
     def n(self) -> int:
         return len(self.reports)
 
+    def take(self, idx: np.ndarray) -> "Batch":
+        """The reports at `idx` as a batch of their own (previous years looked up inside it)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        return Batch(reports=self.reports.iloc[idx].reset_index(drop=True), V=self.V[idx], S=self.S[idx],
+                     XV=self.XV[idx], XS=self.XS[idx], problems=[self.problems[i] for i in idx],
+                     sections=[self.sections[i] for i in idx], focus=self.focus[idx])
+
+    def chunks(self, size: int) -> list[np.ndarray]:
+        """Indices in chunks of about `size` reports, every unit's years in the same chunk."""
+        units = self.reports["unit_id"].astype(object).where(self.reports["unit_id"].notna(), None).to_numpy()
+        order: dict[object, list[int]] = {}
+        for i, u in enumerate(units):
+            order.setdefault(u if u is not None else ("?", i), []).append(i)
+        out: list[np.ndarray] = []
+        cur: list[int] = []
+        for _, members in sorted(order.items(), key=lambda kv: str(kv[0])):
+            cur += members
+            if len(cur) >= size:
+                out.append(np.array(cur, dtype=np.int64))
+                cur = []
+        if cur:
+            out.append(np.array(cur, dtype=np.int64))
+        return out
+
 
 def previous_index(reports: pd.DataFrame) -> np.ndarray:
     pos = {}

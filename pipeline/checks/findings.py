@@ -75,58 +75,124 @@ def _instance_label(rule_id: str, instance: str) -> str:
     return ""
 
 
+CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
+
+
+def check_batches(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
+                  only: set[str] | None = None, chunk_size: int = 4000):
+    """Findings chunk by chunk (every unit's years together), then the rules across units.
+
+    Yields (findings DataFrame, Validation) per chunk, so a country's worth of reports never sits
+    in memory as one table.
+    """
+    from .catalogue import rules
+
+    all_ids = {r.id for r in rules()}
+    wanted = set(only) if only else all_ids
+    per_unit = wanted - CROSS_UNIT_RULES
+    cross = wanted & CROSS_UNIT_RULES
+    if per_unit and b.n:
+        for idx in b.chunks(chunk_size):
+            sub = b.take(idx)
+            ev = evaluate(sub, township_deadline=township_deadline, only=per_unit)
+            yield _findings(sub, ev, data_docs)
+    if cross and b.n:
+        ev = evaluate(b, township_deadline=township_deadline, only=cross)
+        yield _findings(b, ev, data_docs)
+
+
 def run_checks(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
-               only: set[str] | None = None) -> tuple[pd.DataFrame, Validation]:
-    """Evaluate every rule on the batch, let GX decide FAIL, and return the findings table."""
-    ev = evaluate(b, township_deadline=township_deadline, only=only)
+               only: set[str] | None = None, chunk_size: int = 4000) -> tuple[pd.DataFrame, Validation]:
+    """All findings of a batch as one table (for files and tests; the pipeline writes chunk by chunk)."""
+    frames, vals = [], []
+    for df, val in check_batches(b, township_deadline, data_docs, only, chunk_size):
+        frames.append(df)
+        vals.append(val)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
+    return out, merge_validations(vals)
+
+
+def merge_validations(vals: list[Validation]) -> Validation:
+    if not vals:
+        return Validation(set(), {}, True, None)
+    per_rule: dict[str, dict] = {}
+    for v in vals:
+        for rid, d in v.per_rule.items():
+            cur = per_rule.setdefault(rid, {"evaluated": 0, "unexpected": 0, "success": True})
+            cur["evaluated"] += d["evaluated"]
+            cur["unexpected"] += d["unexpected"]
+            cur["success"] = cur["success"] and d["success"]
+    docs = next((v.docs_index for v in vals if v.docs_index), None)
+    return Validation(set(), per_rule, all(v.success for v in vals), docs)
+
+
+def _findings(b: Batch, ev: pd.DataFrame, data_docs) -> tuple[pd.DataFrame, Validation]:
     if ev.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS), Validation(set(), {}, True, None)
     ev["row_key"] = np.arange(len(ev))
-    assessed = ev[ev["pre"] == ASSESS]
-    val = validate(assessed, data_docs=data_docs)
-    status = np.where(ev["pre"] == UNCERTAIN, "UNCERTAIN",
-                      np.where(ev["pre"] == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS")).astype(object)
-    fail = ev["row_key"].isin(val.failing).to_numpy() & (ev["pre"] == ASSESS).to_numpy()
+    pre = ev["pre"].to_numpy()
+    val = validate(ev[pre == ASSESS], data_docs=data_docs)
+    status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
+    status = status.astype(object)
+    fail = ev["row_key"].isin(val.failing).to_numpy() & (pre == ASSESS)
     status[fail] = "FAIL"
-    ev["status"] = status
 
     rep = b.reports
-    rid = rep["report_id"].to_numpy()
-    unit = rep["unit_id"].to_numpy()
+    rid = rep["report_id"].to_numpy().astype(object)
+    unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
     year = rep["year"].to_numpy()
-    labels = {}
-    rows = []
-    for r in ev.itertuples(index=False):
-        ri = int(r.ri)
-        lab = labels.setdefault((r.rule_id, r.instance), _instance_label(r.rule_id, r.instance))
-        diff = r.metric if r.status in ("FAIL", "PASS") and rule_of(r.rule_id).family in (
-            "identity", "carryover", "continuity", "statement") else None
-        lhs = None if (isinstance(r.lhs_value, float) and math.isnan(r.lhs_value)) else r.lhs_value
-        rhs = None if (isinstance(r.rhs_value, float) and math.isnan(r.rhs_value)) else r.rhs_value
-        detail = r.detail if isinstance(r.detail, str) else None
-        zh, en = message(r.rule_id, r.instance, lab, r.status, lhs, rhs, diff, detail, r.lhs_cells, r.rhs_cells)
-        cause = None
-        if r.status == "FAIL" and rule_of(r.rule_id).family == "identity":
-            cause = "reading_artefact" if r.artefact else "publisher_error"
+    ri = ev["ri"].to_numpy()
+    rules_ = ev["rule_id"].to_numpy()
+    insts = ev["instance"].to_numpy()
+    families = {r: rule_of(r).family for r in set(rules_)}
+    metric = ev["metric"].to_numpy()
+    diff_ok = np.array([families[r] in ("identity", "carryover", "continuity", "statement") for r in rules_])
+    diff = np.where(diff_ok & np.isin(status, ("FAIL", "PASS")), metric, np.nan)
+    lhs = ev["lhs_value"].to_numpy()
+    rhs = ev["rhs_value"].to_numpy()
+    other = ev["other"].to_numpy()
+    n = len(ev)
+    out = {
+        "finding_id": [hashlib.sha1(f"{rid[ri[k]]}|{rules_[k]}|{insts[k]}".encode()).hexdigest()[:16]
+                       for k in range(n)],
+        "report_id": rid[ri], "unit_id": unit[ri],
+        "year": pd.array([None if y is None or pd.isna(y) else int(y) for y in year[ri]], dtype="Int64"),
+        "rule_id": rules_, "instance": insts,
+        "scope": np.array([rule_of(r).scope for r in rules_], dtype=object),
+        "status": status, "severity": np.array([rule_of(r).severity for r in rules_], dtype=object),
+        "lhs_cells": np.full(n, None, dtype=object), "rhs_cells": np.full(n, None, dtype=object),
+        "lhs_value": np.where(np.isnan(lhs), None, lhs).astype(object),
+        "rhs_value": np.where(np.isnan(rhs), None, rhs).astype(object),
+        "difference": np.where(np.isnan(diff), None, diff).astype(object),
+        "likely_cause": np.full(n, None, dtype=object), "message_zh": np.full(n, None, dtype=object),
+        "message_en": np.full(n, None, dtype=object),
+        "other_report_id": np.where(other >= 0, rid[np.where(other >= 0, other, 0)], None).astype(object),
+    }
+    # PASS rows carry no message (the rule and its cells are in the rules tables); the others do
+    labels: dict = {}
+    lcells, rcells, details, art = (ev["lhs_cells"].to_numpy(), ev["rhs_cells"].to_numpy(),
+                                    ev["detail"].to_numpy(), ev["artefact"].to_numpy())
+    for k in np.flatnonzero(status != "PASS"):
+        r_id, inst = rules_[k], insts[k]
+        lab = labels.setdefault((r_id, inst), _instance_label(r_id, inst))
+        d = diff[k]
+        detail = details[k] if isinstance(details[k], str) else None
+        zh, en = message(r_id, inst, lab, status[k], out["lhs_value"][k], out["rhs_value"][k],
+                         None if np.isnan(d) else d, detail, lcells[k], rcells[k])
+        if status[k] == "FAIL" and families[r_id] == "identity":
+            cause = "reading_artefact" if art[k] else "publisher_error"
+            out["likely_cause"][k] = cause
             if cause == "reading_artefact":
                 zh += "（疑为识读问题：相邻两格的数字合并后恰好相符，或该行识读不完整，请核对原文。）"
-        other = rid[int(r.other)] if r.other >= 0 else None
-        key = f"{rid[ri]}|{r.rule_id}|{r.instance}"
-        y = year[ri]
-        rows.append((
-            hashlib.sha1(key.encode()).hexdigest()[:16], rid[ri],
-            None if unit[ri] is None or (isinstance(unit[ri], float) and math.isnan(unit[ri])) else unit[ri],
-            None if y is None or pd.isna(y) else int(y), r.rule_id, r.instance, rule_of(r.rule_id).scope, r.status,
-            rule_of(r.rule_id).severity, list(r.lhs_cells or ()), list(r.rhs_cells or ()), lhs, rhs,
-            None if diff is None or (isinstance(diff, float) and math.isnan(diff)) else float(diff),
-            cause, zh, en, other,
-        ))
-    out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    return out, val
+        out["message_zh"][k], out["message_en"][k] = zh, en
+        out["lhs_cells"][k] = list(lcells[k] or ())
+        out["rhs_cells"][k] = list(rcells[k] or ())
+    return pd.DataFrame(out, columns=FINDING_COLUMNS), val
 
 
-def write_findings(con, findings: pd.DataFrame) -> None:
-    con.execute("DELETE FROM findings")
+def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
+    if replace:
+        con.execute("DELETE FROM findings")
     if findings.empty:
         return
     con.register("f", findings)

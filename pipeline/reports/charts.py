@@ -95,7 +95,7 @@ def stacked(parts: list[tuple[str, float | None, str]], title: str, width: int =
 def columns(series: list[tuple[str, list[float | None]]], categories: list[str], title: str,
             width: int = 640, height: int = 220, unit: str = "件") -> str:
     """Grouped columns: categories along x (years), one column per series."""
-    left, top, bottom = 40, 28, 40
+    left, top, bottom = 40, 44, 40
     plot_h = height - top - bottom
     vals = [v for _, vs in series for v in vs if v is not None]
     vmax = max(vals) if vals and max(vals) > 0 else 1.0

@@ -477,6 +477,17 @@ def _crumbs(d: Data, uid: str, year: int, root: str) -> list[dict]:
     return out
 
 
+def deadline_text(d: Data) -> str:
+    """截止日期：苏木镇街道 次年01-31，旗（盟）政府 03-31，部门 01-31 (from report_settings)."""
+    base = d.settings.get("deadline", "01-31")
+    gov = d.settings.get("deadline.government", base)
+    dep = d.settings.get("deadline.department", base)
+    town = d.settings.get("deadline.township", base)
+    if gov == dep == town:
+        return f"截止日期：次年 {town}"
+    return f"截止日期：次年 {town}；旗、盟政府 {gov}；部门、园区 {dep}"
+
+
 def _league_row(d: Data, uid: str, year: int, root: str, hierarchy: str, min_base: int) -> dict:
     uy = d.unit_years[(uid, year)]
     dv = d.derived.get(("unit", uid, year), {})
@@ -495,13 +506,15 @@ def _league_row(d: Data, uid: str, year: int, root: str, hierarchy: str, min_bas
         "new": fmt_num(dv.get("applications_new")) if read else "",
         "processed": fmt_num(dv.get("applications_processed")) if read else "",
         "disclosed": fmt_num(dv.get("disclosed")) if read else "",
-        "share": rate_text(dv.get("share_disclosed"), dv.get("disclosed"), dv.get("applications_processed"), min_base)
-        if read else "",
+        "share": fmt_pct(dv.get("share_disclosed")) if read else "",
+        "share_note": rate_text(dv.get("share_disclosed"), dv.get("disclosed"), dv.get("applications_processed"),
+                                min_base) if read else "",
         "reviews": fmt_num(dv.get("reviews")) if read else "",
         "suits": fmt_num(dv.get("suits")) if read else "",
         "fail": uy["findings_fail"] if read else "", "fail_error": uy["findings_fail_error"] if read else "",
         "uncertain": uy["findings_uncertain"] if read else "",
-        "published_on": uy["published_on"] or "", "timeliness": _timeliness(uy) if read else {"code": "none", "text": ""},
+        "published_on": uy["published_on"] or (f"落款 {uy['signed_on']}" if uy.get("signed_on") else ""),
+        "timeliness": _timeliness(uy) if read else {"code": "none", "text": ""},
         "copy_fail": uy["copy_fail"] if read else "",
         "apps_value": dv.get("applications_new"),
     }
@@ -572,7 +585,7 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
     chart_time = charts.stacked([
         ("按时", tl.get("on_time", 0), "on_time"), ("逾期", tl.get("late", 0), "late"),
         ("日期不明", tl.get("unknown", 0), "unknown"), ("未收到报告", cov.get("units_missing", 0), "missing"),
-    ], f"{year}年度报告发布及时性（截止日期：次年 {d.settings.get('deadline', '01-31')}）", unit="个")
+    ], f"{year}年度报告发布及时性（{deadline_text(d)}）", unit="个")
     trend_years = [y for y in d.years if (hierarchy, gid, y) in d.coverage]
     series = [("本年新收申请", []), ("办理结果总计", [])]
     for y in trend_years:
@@ -595,8 +608,9 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
                 "expected": s["units_expected"], "read": s["reports_read"], "missing": s["units_missing"],
                 "clean": s["reports_clean"], "on_time": s["on_time"], "late": s["late"], "unknown": s["unknown_date"],
                 "new": fmt_num(s["applications_new"]), "processed": fmt_num(s["applications_processed"]),
-                "share": rate_text(s["share_disclosed"], s["disclosed"], s["applications_processed"], min_base)
-                if s["reports_read"] else "—",
+                "share": fmt_pct(s["share_disclosed"]),
+                "share_note": rate_text(s["share_disclosed"], s["disclosed"], s["applications_processed"], min_base)
+                if s["reports_read"] else "没有报告",
                 "fail": s["findings_fail"], "copy_fail": s["copy_fail"]})
     other_h = "managing" if hierarchy == "statutory" else "statutory"
     years = [{"year": y, "href": root + group_path(hierarchy, gid, y), "current": y == year}
@@ -676,7 +690,7 @@ def index_context(d: Data) -> dict:
     return {"kind": "index", "root": root, "title": "政府信息公开工作年度报告 · 检查与对比",
             "years": years, "all_years": d.years, "matrix": matrix, "groups": len(groups),
             "build": {k: d.build_info.get(k, "") for k in ("nianbao_version", "parser_version", "inbox")},
-            "deadline": d.settings.get("deadline", "01-31"), "min_base": d.settings.get("min_base", "30"),
+            "deadline": deadline_text(d), "min_base": d.settings.get("min_base", "30"),
             "crumbs": []}
 
 

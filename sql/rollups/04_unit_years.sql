@@ -11,7 +11,7 @@ recv AS (
     GROUP BY ALL
 ),
 act AS (
-    SELECT unit_id, year, report_id, path, kind, format_version, published_on
+    SELECT unit_id, year, report_id, path, kind, format_version, published_on, signed_on
     FROM reports WHERE active
 ),
 f AS (
@@ -41,7 +41,7 @@ base AS (
         u.files_own_report, coalesce(u.deadline_kind, 'township') AS deadline_kind, y.year,
         (u.valid_from IS NULL OR u.valid_from <= y.year) AND (u.valid_to IS NULL OR y.year <= u.valid_to) AS exists_in_year,
         coalesce(r.files_received, 0) AS files_received,
-        a.report_id, a.path, a.kind AS file_kind, a.format_version, a.published_on,
+        a.report_id, a.path, a.kind AS file_kind, a.format_version, a.published_on, a.signed_on,
         coalesce(
             try_strptime(CAST(y.year + 1 AS VARCHAR) || '-' ||
                 coalesce((SELECT value FROM report_settings WHERE key = 'deadline.' || coalesce(u.deadline_kind, 'township')),
@@ -61,18 +61,20 @@ base AS (
     LEFT JOIN banner bs ON bs.hierarchy = 'statutory' AND bs.unit_id = u.unit_id
     LEFT JOIN banner bm ON bm.hierarchy = 'managing' AND bm.unit_id = u.unit_id
 )
-SELECT * EXCLUDE (files_received, report_id, path, file_kind, format_version, published_on, deadline,
+SELECT * EXCLUDE (files_received, report_id, path, file_kind, format_version, published_on, signed_on, deadline,
                   findings_fail, findings_fail_error, findings_uncertain, findings_not_assessable, findings_pass, copy_fail),
     exists_in_year AND files_own_report AS expected,
     files_received,
     files_received > 0 AS received,
     report_id IS NOT NULL AS read,
-    report_id, path, file_kind, format_version, published_on, deadline,
+    report_id, path, file_kind, format_version, published_on, signed_on, deadline,
     CASE WHEN report_id IS NULL THEN NULL
-         WHEN published_on IS NULL THEN 'unknown'
-         WHEN published_on <= deadline THEN 'on_time'
-         ELSE 'late' END AS timeliness,
-    CASE WHEN published_on > deadline THEN date_diff('day', deadline, published_on) END AS days_late,
+         WHEN published_on IS NOT NULL AND published_on <= deadline THEN 'on_time'
+         WHEN published_on IS NOT NULL THEN 'late'
+         WHEN signed_on > deadline THEN 'late'
+         ELSE 'unknown' END AS timeliness,
+    CASE WHEN published_on > deadline THEN date_diff('day', deadline, published_on)
+         WHEN published_on IS NULL AND signed_on > deadline THEN date_diff('day', deadline, signed_on) END AS days_late,
     findings_fail, findings_fail_error, findings_uncertain, findings_not_assessable, findings_pass, copy_fail,
     report_id IS NOT NULL AND findings_fail = 0 AS clean
 FROM base
@@ -85,10 +87,11 @@ COMMENT ON COLUMN unit_years.expected IS 'The unit existed that year (valid_from
 COMMENT ON COLUMN unit_years.received IS 'At least one inbox file was resolved to the unit and year (read, set aside, duplicate or superseded).';
 COMMENT ON COLUMN unit_years.read IS 'The unit has an active report for the year.';
 COMMENT ON COLUMN unit_years.deadline IS 'Publication deadline: report_settings deadline.<deadline_kind>, else deadline (MM-DD in the year after the report year), else 31 January.';
-COMMENT ON COLUMN unit_years.timeliness IS 'on_time (published on or before the deadline) | late | unknown (no publication date) | NULL (no report).';
+COMMENT ON COLUMN unit_years.timeliness IS 'on_time (published on or before the deadline) | late (published after it, or no publication date but signed after it, as the timeliness rule) | unknown (no publication date) | NULL (no report).';
 COMMENT ON COLUMN unit_years.copy_fail IS 'FAIL findings of rules copy_* (text or tables copied from another report).';
 COMMENT ON COLUMN unit_years.clean IS 'Read, and no FAIL finding.';
 COMMENT ON COLUMN unit_years.exists_in_year IS 'The unit exists in the year (valid_from <= year <= valid_to).';
 COMMENT ON COLUMN unit_years.files_received IS 'Inbox files resolved to the unit and year (any status).';
 COMMENT ON COLUMN unit_years.file_kind IS 'text | html | docx | pdf: the file of the active report.';
 COMMENT ON COLUMN unit_years.days_late IS 'Days between the deadline and a late publication; NULL when on time or unknown.';
+COMMENT ON COLUMN unit_years.signed_on IS 'Date under the signature (落款日期), when read: a report with no publication date but signed after the deadline is late.';

@@ -24,9 +24,9 @@ COMMENT ON COLUMN findings.instance IS 'Which instance of the rule (a column, a 
 COMMENT ON COLUMN findings.scope IS 'report | unit_years | units: what the rule covers.';
 COMMENT ON COLUMN findings.status IS 'PASS; FAIL (every operand a number and the identity breaks); UNCERTAIN (an operand EMPTY, NA or TEXT); NOT_ASSESSABLE (an operand MISSING, or a fact not stated).';
 COMMENT ON COLUMN findings.severity IS 'error | warning | info (from the catalogue).';
-COMMENT ON COLUMN findings.lhs_cells IS 'Cells on the left-hand side of the formula.';
+COMMENT ON COLUMN findings.lhs_cells IS 'Cells on the left-hand side of the formula (for PASS: NULL, see rule_instances).';
 COMMENT ON COLUMN findings.rhs_cells IS 'Cells on the right-hand side.';
 COMMENT ON COLUMN findings.difference IS 'lhs - rhs where both are numbers.';
 COMMENT ON COLUMN findings.likely_cause IS 'For FAIL: reading_artefact (e.g. two adjacent digits that balance the row when joined) or publisher_error.';
-COMMENT ON COLUMN findings.message_zh IS 'The finding explained in Chinese.';
+COMMENT ON COLUMN findings.message_zh IS 'The finding explained in Chinese (NULL for PASS).';
 COMMENT ON COLUMN findings.other_report_id IS 'For rules across years or units: the other report compared.';
