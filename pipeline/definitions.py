@@ -6,13 +6,14 @@ import dagster as dg
 from .orchestration.assets import YEARS, inbox_manifest, report_reads
 from .orchestration.automation import JOB_NAME, inbox_sensor, yearly_schedule
 from .orchestration.check_assets import findings
+from .orchestration.report_assets import REPORT_ASSETS
 from .orchestration.resources import NianbaoResource
 from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
 from .settings import from_env
 
 warehouse = published_asset([warehouse_candidate, findings])
 
-ALL_ASSETS = [inbox_manifest, report_reads, warehouse_candidate, findings, warehouse]
+ALL_ASSETS = [inbox_manifest, report_reads, warehouse_candidate, findings, warehouse, *REPORT_ASSETS]
 ALL_CHECKS = [*invariant_checks]
 
 nianbao_job = dg.define_asset_job(

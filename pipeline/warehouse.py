@@ -291,7 +291,7 @@ def current_paths(current: dict[str, list[str]]) -> set[str]:
 
 
 def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registry: Registry,
-          state_dir: str | Path, inbox_label: str = "") -> BuildResult:
+          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31") -> BuildResult:
     """Write a complete warehouse to `db_path` (which must not be the published file)."""
     db_path = Path(db_path)
     state_dir = Path(state_dir)
@@ -348,7 +348,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                 ORDER BY p.report_id, s.seq""", [cache.glob("problems")])
         _write_rules(con)
         years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
-        info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION,
+        info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION, "deadline": deadline,
                 "storage_version": STORAGE_VERSION, "inbox": inbox_label,
                 "report_years": json.dumps(years)}
         con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))

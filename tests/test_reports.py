@@ -320,7 +320,7 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
     path = tmp_path / "nianbao.xlsx"
     res = write_workbook(db, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "单位排行", "检查发现", "缺报单位", "全部单元格", "说明"]
+    assert wb.sheetnames == ["汇总", "单位排行", "检查发现", "规则汇总", "缺报单位", "全部单元格", "说明"]
     con = duckdb.connect(str(db), read_only=True)
     try:
         summary = {(r["year"], r["hierarchy"], r["group_id"]): r for r in rows(con, "SELECT * FROM rollup_summary")}
@@ -328,7 +328,8 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
             con, "SELECT * FROM rollup_cells WHERE cell_id = 'T3/new/total'")}
         cells = {(r["unit_id"], r["year"], r["cell_id"]): r for r in rows(
             con, "SELECT r.unit_id, r.year, c.* FROM cells c JOIN reports r USING (report_id) WHERE r.active")}
-        n_findings = con.execute("SELECT count(*) FROM findings").fetchone()[0]
+        n_findings = con.execute("SELECT count(*) FROM findings WHERE status <> 'PASS'").fetchone()[0]
+        n_pass = con.execute("SELECT count(*) FROM findings WHERE status = 'PASS'").fetchone()[0]
         n_active = con.execute("SELECT count(*) FROM reports WHERE active").fetchone()[0]
     finally:
         con.close()
@@ -352,6 +353,7 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
         n += 1
     assert n == len(summary) == res["summary_rows"]
     assert wb["检查发现"].max_row == n_findings + 1
+    assert sum(r[7] for r in wb["规则汇总"].iter_rows(min_row=2, values_only=True)) == n_pass > 0
     missing = [r for r in wb["缺报单位"].iter_rows(min_row=2, values_only=True)]
     assert any(r[0] == 2024 and r[1] == MISSING for r in missing)
     ws = wb["全部单元格"]
@@ -400,8 +402,8 @@ def test_dagster_assets_materialise(site, tmp_path):
                          instance=dg.DagsterInstance.ephemeral())
     assert res.success
     assert (out / "pages" / "index.html").is_file() and (out / "nianbao.xlsx").is_file()
-    meta = {m.asset_key.to_user_string(): m.metadata for m in res.get_asset_materialization_events()
-            and [e.event_specific_data.materialization for e in res.get_asset_materialization_events()]}
+    mats = [e.event_specific_data.materialization for e in res.get_asset_materialization_events()]
+    meta = {m.asset_key.to_user_string(): m.metadata for m in mats}
     assert meta["report_pages"]["index"].value == str(out / "pages" / "index.html")
     assert meta["office_workbook"]["path"].value == str(out / "nianbao.xlsx")
 

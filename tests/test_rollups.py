@@ -32,6 +32,7 @@ U_SET_ASIDE = "152921110"         # 巴彦浩特镇: a file that could not be re
 U_LATE = "152921112"              # 吉兰泰镇: published 2025-02-15
 U_NO_DATE = "152921113"           # 宗别立镇: no publication date
 U_ON_DEADLINE = "152921114"       # 敖伦布拉格镇: published on the deadline itself
+U_SIGNED_LATE = "152921115"       # 腾格里额里斯镇: no publication date, signed after the deadline
 WUSITAI = "152971100"             # 乌斯太镇: joint report with the 高新区, none of its own
 
 T3_IDS = [c for c in cell_ids() if c.startswith("T3/")]
@@ -51,9 +52,10 @@ def _spec() -> Synthetic:
                             "T4/review.corrected": "10", "T4/review.other": "5"},
             ("152921", 2024): {"T3/new/total": "500"},
         },
+        signed={(U_SIGNED_LATE, 2024): "2025-02-03", (U_NO_DATE, 2024): "2025-01-05"},
         missing={(U_MISSING, 2024)},
         set_aside={(U_SET_ASIDE, 2024)},
-        published={(U_LATE, 2024): "2025-02-15", (U_ON_DEADLINE, 2024): "2025-01-31", (U_NO_DATE, 2024): None, ("152921", 2024): "2025-03-15"},
+        published={(U_SIGNED_LATE, 2024): None, (U_LATE, 2024): "2025-02-15", (U_ON_DEADLINE, 2024): "2025-01-31", (U_NO_DATE, 2024): None, ("152921", 2024): "2025-03-15"},
     )
 
 
@@ -291,10 +293,12 @@ def test_coverage(con, reg):
 def test_timeliness_default_and_settings(con, db, tmp_path):
     t = {(r["hierarchy"], r["group_id"], r["year"]): r for r in rows(con, "SELECT * FROM rollup_timeliness")}
     lz = t[("statutory", "152921", 2024)]
-    assert lz["late"] == 1 and lz["unknown"] == 1 and lz["late_names"] == ["吉兰泰镇"]
-    uy = rows(con, "SELECT * FROM unit_years WHERE year = 2024 AND unit_id IN (?, ?, ?, ?)",
-              [U_LATE, U_NO_DATE, U_ON_DEADLINE, "152921"])
+    assert lz["late"] == 2 and lz["unknown"] == 1 and lz["late_names"] == ["吉兰泰镇", "腾格里额里斯镇"]
+    uy = rows(con, "SELECT * FROM unit_years WHERE year = 2024 AND unit_id IN (?, ?, ?, ?, ?)",
+              [U_LATE, U_NO_DATE, U_ON_DEADLINE, U_SIGNED_LATE, "152921"])
     by = {r["unit_id"]: r for r in uy}
+    # no publication date, but signed after the deadline: late, as the timeliness rule says
+    assert by[U_SIGNED_LATE]["timeliness"] == "late" and by[U_SIGNED_LATE]["days_late"] == 3
     assert by[U_ON_DEADLINE]["timeliness"] == "on_time" and by[U_ON_DEADLINE]["days_late"] is None
     assert by[U_LATE]["timeliness"] == "late" and by[U_LATE]["days_late"] == 15
     assert by[U_LATE]["deadline"] == "2025-01-31"

@@ -23,7 +23,8 @@ def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResou
     cand = nianbao.candidate_path(context.run_id)
     nianbao.say("building the warehouse")
     registry = load_registry(s.registry) if s.registry else load_registry()
-    res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox))
+    res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox),
+                          deadline=s.deadline)
     nianbao.say(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
                 f"{res.duplicates} duplicates, {res.superseded} superseded")
     nianbao.record(context.run_id, "warehouse", time.perf_counter() - _t0)
