@@ -28,7 +28,8 @@ PY = sys.executable
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+    """Memory of a process and all its descendants, in MB: the sum of their proportional set sizes
+    (PSS: a page shared by n processes counts 1/n in each, so forked workers are not counted twice)."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -43,9 +44,9 @@ def tree_rss_mb(pid: int) -> float:
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
                         break
         except OSError:
@@ -127,30 +128,49 @@ def main() -> None:
         "command": f"python bench/bench_pipeline.py --n {args.n} --mix {args.mix}"
                    + (" --incremental" if args.incremental else ""),
         "reports": args.n, "files": files, "inbox_mb": round(size_mb, 1), "mix": args.mix,
-        "generate_seconds": gen_seconds, "wall_seconds": round(wall, 1), "peak_rss_mb": round(peak),
+        "generate_seconds": gen_seconds, "wall_seconds": round(wall, 1), "peak_pss_mb": round(peak),
         "stages": stages(run_dir / "state"),
     }
     print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
 
     if args.incremental:
+        # start-up: the fixed cost of a run (process, imports, Dagster) on an empty inbox; best of 2
         empty = work / "empty_inbox"
         empty.mkdir(exist_ok=True)
-        startup, _, _, _ = timed_run([nianbao, "run", "--inbox", str(empty), "--out", str(work / "empty_run"),
-                                      "--quiet"], env)
-        target = next(p for p in sorted((corpus / "inbox").rglob("*.txt")) if p.stat().st_size > 2000)
-        text = target.read_text(encoding="utf-8")
-        target.write_text(text.replace("。", "。 ", 1), encoding="utf-8")
-        wall2, peak2, rc2, out2 = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out",
-                                             str(run_dir), "--quiet"], env)
-        if rc2 != 0:
-            print(out2)
-            raise SystemExit("incremental run failed")
-        record.update({"startup_seconds": round(startup, 1), "incremental_wall_seconds": round(wall2, 1),
+        startups = []
+        for k in range(2):
+            shutil.rmtree(work / "empty_run", ignore_errors=True)
+            t, _, _, _ = timed_run([nianbao, "run", "--inbox", str(empty), "--out", str(work / "empty_run"),
+                                    "--quiet"], env)
+            startups.append(t)
+        startup = min(startups)
+        # one changed file, twice with different files; the better of the two
+        texts = []
+        for p in sorted((corpus / "inbox").rglob("*.txt")):
+            try:
+                if p.stat().st_size > 2000 and "。" in p.read_text(encoding="utf-8"):
+                    texts.append(p)
+            except UnicodeDecodeError:
+                continue
+        incs = []
+        for k, target in enumerate(texts[:2]):
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace("。", "。 ", 1), encoding="utf-8")
+            wall2, peak2, rc2, out2 = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out",
+                                                 str(run_dir), "--quiet"], env)
+            if rc2 != 0:
+                print(out2)
+                raise SystemExit("incremental run failed")
+            incs.append((wall2, peak2, stages(run_dir / "state")))
+        wall2, peak2, st2 = min(incs, key=lambda x: x[0])
+        record.update({"startup_seconds": round(startup, 1), "startup_runs": [round(x, 1) for x in startups],
+                       "incremental_wall_seconds": round(wall2, 1),
+                       "incremental_runs": [round(x[0], 1) for x in incs],
                        "incremental_beyond_startup_seconds": round(wall2 - startup, 1),
-                       "incremental_stages": stages(run_dir / "state"), "incremental_peak_rss_mb": round(peak2)})
+                       "incremental_stages": st2, "incremental_peak_pss_mb": round(peak2)})
         print(f"  one changed file: {wall2:.1f} s ({wall2 - startup:.1f} s beyond a {startup:.1f} s start-up)")
-        print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["incremental_stages"].items()))
+        print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in st2.items()))
     out_path = ROOT / "bench" / "results" / "pipeline.jsonl"
     out_path.parent.mkdir(exist_ok=True)
     with out_path.open("a", encoding="utf-8") as f:

@@ -35,6 +35,7 @@ class InboxFile:
     error: str | None  # why the file cannot be read at all, in words a person understands
     year_hint: int | None
     hint_source: str | None
+    mtime_ns: int = 0  # with size, tells an unchanged file without reading it again
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -44,22 +45,38 @@ def _ignored(rel: Path) -> bool:
     return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
 
 
-def scan(inbox: str | Path) -> list[InboxFile]:
-    """Every file under `inbox` (hidden files and Office lock files skipped), sorted by path."""
+def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[InboxFile]:
+    """Every file under `inbox` (hidden files and Office lock files skipped), sorted by path.
+
+    A file whose size and modification time equal those in `previous` (the last scan) is taken as
+    unchanged and not hashed again.
+    """
     root = Path(inbox)
     if not root.is_dir():
         raise FileNotFoundError(f"the inbox {inbox} is not a folder")
+    known = {f.path: f for f in previous or () if f.mtime_ns and f.sha256}
     out: list[InboxFile] = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
         if _ignored(rel) or not p.is_file():
             continue
-        out.append(inspect(p, rel.as_posix()))
+        path = rel.as_posix()
+        old = known.get(path)
+        if old is not None:
+            try:
+                st = p.stat()
+            except OSError:
+                st = None
+            if st is not None and st.st_size == old.size and st.st_mtime_ns == old.mtime_ns:
+                out.append(InboxFile(**{**old.as_row(), "abspath": str(p)}))
+                continue
+        out.append(inspect(p, path))
     return out
 
 
 def inspect(p: Path, rel: str) -> InboxFile:
     try:
+        st = p.stat()
         data = p.read_bytes()
     except OSError as e:
         return InboxFile(rel, str(p), 0, "", None, f"the file cannot be opened: {e.strerror or e}", None, None)
@@ -79,7 +96,9 @@ def inspect(p: Path, rel: str) -> InboxFile:
         y = path_year(rel)
         if y:
             year, source = y, "path"
-    return InboxFile(rel, str(p), len(data), sha, kind, error, year, source)
+    if st.st_size != len(data):  # written to while we read it: do not trust the time stamp
+        st = None
+    return InboxFile(rel, str(p), len(data), sha, kind, error, year, source, st.st_mtime_ns if st else 0)
 
 
 def path_year(rel: str) -> int | None:

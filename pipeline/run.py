@@ -37,6 +37,16 @@ def run_pipeline(settings: Settings, year: int | None = None, progress: bool = F
                                registry=str(settings.registry or ""), deadline=settings.deadline,
                                workers=settings.workers or 0, progress=progress)
     settings.out.mkdir(parents=True, exist_ok=True)
+    from .checks import gxworker
+
+    gxworker.start()  # imports Great Expectations on the other core while the inbox is read
+    try:
+        return _execute(dg, job, resource, start, end)
+    finally:
+        gxworker.stop()
+
+
+def _execute(dg, job, resource, start: str, end: str):
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,

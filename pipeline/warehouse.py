@@ -44,11 +44,18 @@ def run_sql(con: duckdb.DuckDBPyConnection, group: str) -> None:
 def _write_rules(con: duckdb.DuckDBPyConnection) -> None:
     from .checks.catalogue import rules
 
-    con.executemany("INSERT INTO rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        (r.id, r.family, r.scope, r.severity, r.title_zh, r.explain_zh, r.explain_en, r.basis, r.min, r.max)
-        for r in rules()])
-    con.executemany("INSERT INTO rule_instances VALUES (?, ?, ?, ?, ?)", [
-        (r.id, i.name, i.label_zh, list(i.lhs), list(i.rhs)) for r in rules() for i in r.instances])
+    con.register("rr", pd.DataFrame(
+        [(r.id, r.family, r.scope, r.severity, r.title_zh, r.explain_zh, r.explain_en, r.basis, r.min, r.max)
+         for r in rules()],
+        columns=["rule_id", "family", "scope", "severity", "title_zh", "explain_zh", "explain_en", "basis", "lo", "hi"]))
+    con.execute("INSERT INTO rules SELECT rule_id, family, scope, severity, title_zh, explain_zh, explain_en, basis, "
+                "lo::DOUBLE, hi::DOUBLE FROM rr")
+    con.register("ri", pd.DataFrame([(r.id, i.name, i.label_zh, list(i.lhs), list(i.rhs))
+                                     for r in rules() for i in r.instances],
+                                    columns=["rule_id", "instance", "label_zh", "lhs", "rhs"]))
+    con.execute("INSERT INTO rule_instances SELECT rule_id, instance, label_zh, lhs::VARCHAR[], rhs::VARCHAR[] FROM ri")
+    con.unregister("rr")
+    con.unregister("ri")
 
 
 def document_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -351,7 +358,9 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
         info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION, "deadline": deadline,
                 "storage_version": STORAGE_VERSION, "inbox": inbox_label,
                 "report_years": json.dumps(years)}
-        con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))
+        con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
+        con.execute("INSERT INTO build_info SELECT key, value FROM bi")
+        con.unregister("bi")
         run_sql(con, "views")
         run_sql(con, "rollups")
         document_columns(con)

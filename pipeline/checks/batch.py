@@ -128,8 +128,12 @@ def from_parsed(results: list[dict], units: list[dict | None]) -> Batch:
                  sections=[r.get("sections") or {} for r in results])
 
 
-def from_warehouse(con) -> Batch:
-    """All active reports of a warehouse connection."""
+def from_warehouse(con, cells_for: set | None = None) -> Batch:
+    """All active reports of a warehouse connection.
+
+    `cells_for`: load cells and problems only for these units (None: all). Sections are always
+    loaded: the rules across units need every narrative.
+    """
     reports = con.execute("""
         SELECT r.report_id, r.path, r.unit_id, u.name AS unit_name, u.level AS unit_level, r.year, r.agency,
                r.format_version, r.title, CAST(r.published_on AS VARCHAR) AS published_on,
@@ -142,32 +146,50 @@ def from_warehouse(con) -> Batch:
     reports["title_year"] = [title_year(t) for t in reports["title"]]
     n = len(reports)
     V, S, XV, XS = empty_matrices(n)
+    b = Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=[[] for _ in range(n)],
+              sections=[{} for _ in range(n)])
     pos = {rid: i for i, rid in enumerate(reports["report_id"])}
-    if n:
-        cells = con.execute("""
-            SELECT c.report_id, c.cell_id, c.semantic, c.value
-            FROM cells c JOIN reports r USING (report_id) WHERE r.active""").df()
-        ri = cells["report_id"].map(pos).to_numpy()
-        ci = cells["cell_id"].map(CELL_INDEX).to_numpy()
-        S[ri, ci] = cells["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
-        V[ri, ci] = cells["value"].to_numpy(dtype=float, na_value=np.nan)
-        extra = con.execute("""
-            SELECT c.report_id, c.row_code, c.semantic, c.value
-            FROM cells_extra c JOIN reports r USING (report_id)
-            WHERE r.active AND c.col_code = 'org_subtotal'""").df()
-        if len(extra):
-            ri = extra["report_id"].map(pos).to_numpy()
-            ci = extra["row_code"].map(SUBTOTAL_INDEX).to_numpy()
-            XS[ri, ci] = extra["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
-            XV[ri, ci] = extra["value"].to_numpy(dtype=float, na_value=np.nan)
-    problems: list[list[dict]] = [[] for _ in range(n)]
-    for rid, code, sev, cells_ in con.execute("""
-            SELECT p.report_id, p.code, p.severity, p.cells FROM problems p JOIN reports r USING (report_id)
-            WHERE r.active ORDER BY p.report_id, p.seq""").fetchall():
-        problems[pos[rid]].append({"code": code, "severity": sev, "cells": list(cells_ or [])})
-    sections: list[dict] = [{} for _ in range(n)]
     for rid, sec, text in con.execute("""
             SELECT s.report_id, s.section, s.text FROM sections s JOIN reports r USING (report_id)
             WHERE r.active""").fetchall():
-        sections[pos[rid]][sec] = text
-    return Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=problems, sections=sections)
+        b.sections[pos[rid]][sec] = text
+    if cells_for is None or cells_for:
+        fill_cells(con, b, cells_for)
+    return b
+
+
+def fill_cells(con, b: Batch, units: set | None = None) -> None:
+    """Load cells, extra cells and problems of the batch's reports (of `units` only, when given)."""
+    if not b.n:
+        return
+    pos = {rid: i for i, rid in enumerate(b.reports["report_id"])}
+    wanted = None
+    if units is not None:
+        wanted = b.reports.loc[b.reports["unit_id"].isin(list(units)), ["report_id"]]
+        if wanted.empty:
+            return
+        con.register("wanted_reports", wanted)
+    only = " AND r.report_id IN (SELECT report_id FROM wanted_reports)" if wanted is not None else ""
+    cells = con.execute(f"""
+        SELECT c.report_id, c.cell_id, c.semantic, c.value
+        FROM cells c JOIN reports r USING (report_id) WHERE r.active{only}""").df()
+    if len(cells):
+        ri = cells["report_id"].map(pos).to_numpy()
+        ci = cells["cell_id"].map(CELL_INDEX).to_numpy()
+        b.S[ri, ci] = cells["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
+        b.V[ri, ci] = cells["value"].to_numpy(dtype=float, na_value=np.nan)
+    extra = con.execute(f"""
+        SELECT c.report_id, c.row_code, c.semantic, c.value
+        FROM cells_extra c JOIN reports r USING (report_id)
+        WHERE r.active AND c.col_code = 'org_subtotal'{only}""").df()
+    if len(extra):
+        ri = extra["report_id"].map(pos).to_numpy()
+        ci = extra["row_code"].map(SUBTOTAL_INDEX).to_numpy()
+        b.XS[ri, ci] = extra["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
+        b.XV[ri, ci] = extra["value"].to_numpy(dtype=float, na_value=np.nan)
+    for rid, code, sev, cells_ in con.execute(f"""
+            SELECT p.report_id, p.code, p.severity, p.cells FROM problems p JOIN reports r USING (report_id)
+            WHERE r.active{only} ORDER BY p.report_id, p.seq""").fetchall():
+        b.problems[pos[rid]].append({"code": code, "severity": sev, "cells": list(cells_ or [])})
+    if wanted is not None:
+        con.unregister("wanted_reports")

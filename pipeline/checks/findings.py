@@ -130,11 +130,18 @@ def _findings(b: Batch, ev: pd.DataFrame, data_docs) -> tuple[pd.DataFrame, Vali
     if ev.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS), Validation(set(), {}, True, None)
     ev["row_key"] = np.arange(len(ev))
+    val = validate(ev[ev["pre"].to_numpy() == ASSESS], data_docs=data_docs)
+    return _rows(b, ev, val.failing), val
+
+
+def _rows(b: Batch, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
+    """The findings table of evaluation `ev` on batch `b`, given the row keys GX found failing."""
+    if ev.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
     pre = ev["pre"].to_numpy()
-    val = validate(ev[pre == ASSESS], data_docs=data_docs)
     status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
     status = status.astype(object)
-    fail = ev["row_key"].isin(val.failing).to_numpy() & (pre == ASSESS)
+    fail = ev["row_key"].isin(failing).to_numpy() & (pre == ASSESS)
     status[fail] = "FAIL"
 
     rep = b.reports
@@ -187,7 +194,7 @@ def _findings(b: Batch, ev: pd.DataFrame, data_docs) -> tuple[pd.DataFrame, Vali
         out["message_zh"][k], out["message_en"][k] = zh, en
         out["lhs_cells"][k] = list(lcells[k] or ())
         out["rhs_cells"][k] = list(rcells[k] or ())
-    return pd.DataFrame(out, columns=FINDING_COLUMNS), val
+    return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 
 def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
@@ -199,3 +206,114 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
     con.execute(f"INSERT INTO findings SELECT {', '.join(FINDING_COLUMNS)} FROM f ORDER BY report_id, rule_id, "
                 "instance")
     con.unregister("f")
+
+
+# ----------------------------------------------------------------------------------------------
+# Incremental checking: a unit whose inputs did not change keeps its findings.
+
+
+def code_fingerprint() -> str:
+    """Hash of the rule catalogue and the checking code: a change to either re-checks everything."""
+    from .catalogue import CATALOGUE
+
+    h = hashlib.sha1(CATALOGUE.read_bytes())
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
+    import json
+
+    base = code_fingerprint() + "|" + township_deadline
+    per: dict[str, list] = {}
+    cols = [c for c in b.reports.columns]
+    for row in b.reports[cols].astype(object).itertuples(index=False):
+        d = dict(zip(cols, row))
+        per.setdefault(d["unit_id"], []).append({k: (None if v is None or (isinstance(v, float) and v != v)
+                                                     else str(v)) for k, v in d.items()})
+    return {u: hashlib.sha1((base + json.dumps(sorted(rows, key=lambda r: r["report_id"]), sort_keys=True,
+                                                ensure_ascii=False)).encode()).hexdigest()
+            for u, rows in per.items() if u is not None}
+
+
+def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
+               data_docs: str | Path | None = None, previous_db: str | Path | None = None,
+               chunk_size: int = 4000) -> dict:
+    """Write the findings of the warehouse's active reports into its findings table.
+
+    With `previous_db` (the published warehouse), units whose fingerprint is unchanged copy their
+    findings from it instead of being checked again (their cells are then not even loaded); the
+    rules across units are always re-run.
+    """
+    from .batch import fill_cells, from_warehouse
+    from .catalogue import rules
+
+    if b is None:
+        b = from_warehouse(con, cells_for=set())
+        loaded = False
+    else:
+        loaded = True
+    fps = unit_fingerprints(b, township_deadline)
+    con.execute("DELETE FROM findings")
+    con.execute("DELETE FROM check_fingerprints")
+    if fps:
+        con.register("fps", pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
+        con.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
+        con.unregister("fps")
+    reuse: set[str] = set()
+    if previous_db and Path(previous_db).exists():
+        try:
+            con.execute(f"ATTACH '{previous_db}' AS prev (READ_ONLY)")
+            try:
+                old = dict(con.execute("SELECT unit_id, fingerprint FROM prev.check_fingerprints").fetchall())
+                reuse = {u for u, f in fps.items() if old.get(u) == f}
+                if reuse:
+                    con.register("reuse_units", pd.DataFrame({"unit_id": sorted(reuse)}))
+                    cross = ", ".join(f"'{r}'" for r in sorted(CROSS_UNIT_RULES))
+                    con.execute(f"""INSERT INTO findings SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
+                                    WHERE unit_id IN (SELECT unit_id FROM reuse_units)
+                                      AND rule_id NOT IN ({cross})""")
+                    con.unregister("reuse_units")
+            finally:
+                con.execute("DETACH prev")
+        except duckdb_errors():  # an older warehouse without the bookkeeping: check everything
+            reuse = set()
+            con.execute("DELETE FROM findings")
+    todo_units = {u for u in fps if u not in reuse}
+    if not loaded and todo_units:
+        fill_cells(con, b, todo_units)
+    per_unit = {r.id for r in rules()} - CROSS_UNIT_RULES
+    todo = np.array([u in todo_units for u in b.reports["unit_id"]], dtype=bool)
+    evaluations: list[tuple[Batch, pd.DataFrame]] = []
+    if todo.any():
+        sub = b.take(np.flatnonzero(todo))
+        for idx in sub.chunks(chunk_size):
+            part = sub.take(idx)
+            evaluations.append((part, evaluate(part, township_deadline=township_deadline, only=per_unit)))
+    if b.n:
+        evaluations.append((b, evaluate(b, township_deadline=township_deadline, only=set(CROSS_UNIT_RULES))))
+    vals = []
+    # one GX validation for all of them (each call has a fixed cost)
+    frames, offset = [], 0
+    for _part, ev in evaluations:
+        ev["row_key"] = np.arange(offset, offset + len(ev))
+        offset += len(ev)
+        frames.append(ev[ev["pre"] == ASSESS][["row_key", "rule_id", "metric"]])
+    if frames:
+        val = validate(pd.concat(frames, ignore_index=True), data_docs=data_docs)
+        vals.append(val)
+        for part, ev in evaluations:
+            table = _rows(part, ev, val.failing)
+            write_findings(con, table, replace=False)
+    counts = {status: int(n) for status, n in con.execute("SELECT status, count(*) FROM findings GROUP BY ALL")
+              .fetchall()}
+    fails = con.execute("SELECT rule_id, report_id FROM findings WHERE status = 'FAIL'").df()
+    return {"counts": counts, "fails": fails, "validation": merge_validations(vals), "reports": b.n,
+            "reused_units": len(reuse), "checked_reports": int(todo.sum())}
+
+
+def duckdb_errors():
+    import duckdb
+
+    return (duckdb.Error,)

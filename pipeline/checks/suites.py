@@ -61,6 +61,16 @@ def build_suite(context, selected: list[Rule]):
 
 def validate(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
     """Validate the assessed evaluation rows (columns row_key, rule_id, metric)."""
+    from . import gxworker
+
+    frame = frame[["row_key", "rule_id", "metric"]]
+    result = gxworker.validate(frame, data_docs)
+    if result is not None:
+        return result
+    return validate_here(frame, data_docs)
+
+
+def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
     _quiet()
     import great_expectations as gx
 

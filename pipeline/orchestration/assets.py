@@ -31,7 +31,10 @@ def load_inbox(res: NianbaoResource) -> list[InboxFile]:
     p = manifest_path(res)
     if not p.exists():
         return []
-    return [InboxFile(**row) for row in json.loads(p.read_text(encoding="utf-8"))]
+    try:
+        return [InboxFile(**row) for row in json.loads(p.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError):  # a state file from another version: scan afresh
+        return []
 
 
 def partition_of(year_hint: int | None, keys: list[str]) -> str:
@@ -49,7 +52,7 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     s = nianbao.settings()
     s.state.mkdir(parents=True, exist_ok=True)
     nianbao.say(f"scanning the inbox {s.inbox}")
-    files = scan(s.inbox)
+    files = scan(s.inbox, previous=load_inbox(nianbao))
     tmp = manifest_path(nianbao).with_suffix(".tmp")
     tmp.write_text(json.dumps([asdict(f) for f in files], ensure_ascii=False), encoding="utf-8")
     tmp.replace(manifest_path(nianbao))

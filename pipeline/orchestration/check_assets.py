@@ -43,37 +43,30 @@ def _rules_of(group: str) -> set[str]:
 )
 def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     _t0 = time.perf_counter()
-    from ..checks.batch import from_warehouse
-    from ..checks.findings import check_batches, merge_validations, write_findings
+    from ..checks.findings import check_into
 
     s = nianbao.settings()
     cand = nianbao.candidate_path(context.run_id)
     nianbao.say("checking the reports (Great Expectations)")
     con = connect(cand)
-    counts: dict[str, int] = {}
-    fails = []
     try:
-        batch = from_warehouse(con)
-        con.execute("DELETE FROM findings")
-        vals = []
-        for table, validation in check_batches(batch, township_deadline=s.deadline, data_docs=s.data_docs):
-            write_findings(con, table, replace=False)
-            vals.append(validation)
-            for k, v in table["status"].value_counts().items():
-                counts[k] = counts.get(k, 0) + int(v)
-            fails.append(table.loc[table["status"] == "FAIL", ["rule_id", "report_id"]])
-        validation = merge_validations(vals)
+        res = check_into(con, township_deadline=s.deadline, data_docs=s.data_docs, previous_db=s.db)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    import pandas as pd
+        from ..checks import gxworker
 
-    table = pd.concat(fails, ignore_index=True) if fails else pd.DataFrame(columns=["rule_id", "report_id"])
+        gxworker.stop()  # its memory is better spent on the pages and the workbook
+    counts, validation = res["counts"], res["validation"]
+    table = res["fails"]
     table["status"] = "FAIL"
-    nianbao.say(f"{len(batch.reports)} reports checked: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    if res["reused_units"]:
+        nianbao.say(f"findings of {res['reused_units']} unchanged units kept; {res['checked_reports']} reports "
+                    "checked again")
+    nianbao.say(f"{res['reports']} reports checked: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     nianbao.record(context.run_id, "checks", time.perf_counter() - _t0)
     yield dg.MaterializeResult(metadata={
-        "reports": len(batch.reports), **{f"status_{k.lower()}": int(v) for k, v in counts.items()},
+        "reports": res["reports"], **{f"status_{k.lower()}": int(v) for k, v in counts.items()},
         "data_docs": dg.MetadataValue.path(validation.docs_index or ""),
     })
     for name in GROUPS:

@@ -29,7 +29,20 @@ def _plain(v):
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
-    return [{k: _plain(v) for k, v in zip(names, r)} for r in cur.fetchall()]
+    types = [str(d[1]).upper() for d in cur.description]
+    # only dates, doubles (NaN) and lists need converting; strings and integers pass as they are
+    convert = [i for i, t in enumerate(types) if any(k in t for k in ("DATE", "TIME", "DOUBLE", "FLOAT", "[]",
+                                                                         "LIST", "DECIMAL"))]
+    data = cur.fetchall()
+    if not convert:
+        return [dict(zip(names, r)) for r in data]
+    out = []
+    for r in data:
+        r = list(r)
+        for i in convert:
+            r[i] = _plain(r[i])
+        out.append(dict(zip(names, r)))
+    return out
 
 
 
@@ -119,6 +132,7 @@ def _load(con) -> Data:
             SELECT f.* FROM findings f
             JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
                           AND (f.report_id IS NULL OR f.report_id = r.report_id)
+            WHERE f.status <> 'PASS'  -- PASS results are counted in unit_years.findings_pass
             ORDER BY f.unit_id, f.year, f.rule_id, f.instance, f.finding_id"""):
         d.findings.setdefault((r["unit_id"], r["year"]), []).append(r)
     for r in rows(con, "SELECT * FROM derived_figures"):

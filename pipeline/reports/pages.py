@@ -357,7 +357,8 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
     drawn = set(_ALL_IDS) | {cid for cid in cells if cid.startswith("T2v2019/") or cid.endswith("/org_subtotal")}
     findings = findings_view(d, d.findings.get((uid, year), []), cells, root)
     counts = {s: sum(1 for f in d.findings.get((uid, year), []) if f["status"] == s)
-              for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE", "PASS")}
+              for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE")}
+    counts["PASS"] = int((d.unit_years.get((uid, year)) or {}).get("findings_pass") or 0)
     parents = {}
     for h in HIERARCHIES:
         parents[h] = [{"id": p, "name": d.unit_name(p),
@@ -720,9 +721,13 @@ def template_salt() -> str:
 
 
 def fingerprint(salt: str, template: str, ctx: dict) -> str:
+    """Hash of what a page shows. Contexts are built in a fixed order from sorted queries, so their
+    pickled bytes are stable between runs (and pickling is several times faster than JSON)."""
+    import pickle
+
     h = hashlib.sha256(salt.encode())
     h.update(template.encode())
-    h.update(json.dumps(ctx, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    h.update(pickle.dumps(ctx, protocol=5))
     return h.hexdigest()
 
 

@@ -1,7 +1,8 @@
 """The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings (every FAIL, UNCERTAIN
 and NOT_ASSESSABLE of the active reports; PASS results are counted per rule in 规则汇总), missing
 units and every cell of every active report, with Chinese headers, frozen header rows and column
-widths. Written in openpyxl's write-only mode (a thousand reports in a few seconds).
+widths. Written with XlsxWriter in constant-memory mode (a thousand reports in about a second); any
+reader (openpyxl, Excel, WPS) opens it.
 
 Numbers are written as numbers. A cell that is not a number is written as a text marker (see the
 sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none of them becomes 0.
@@ -15,10 +16,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from .data import rows
 from .layout import all_cell_ids, short_label
@@ -36,8 +34,9 @@ LEGEND = (
     ("比率", "基数小于 30（或 settings 中的 min_base）时不计算，留空。"),
     ("及时性", "发布日期不晚于截止日期（默认次年 1 月 31 日）为按时；报告页面未写发布日期为日期不明。"),
 )
-HEADER_FILL = PatternFill("solid", fgColor="DDE5EF")
-HEADER_FONT = Font(bold=True)
+HEADER = {"bold": True, "bg_color": "#DDE5EF", "align": "center", "valign": "vcenter", "text_wrap": True,
+          "border": 1}
+HEADER_IDS = {"font_color": "#666666", "font_size": 9, "bg_color": "#DDE5EF", "border": 1}
 HIER_ZH = {"statutory": "法定隶属", "managing": "管理关系"}
 LEVEL_ZH = {"league": "盟", "banner": "旗（区）", "township": "苏木镇街道", "zone": "园区", "department": "部门"}
 TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明"}
@@ -125,36 +124,42 @@ def _value(v, kind):
 _FORMATS = {"pct": "0.0%", "pct100": "0.0%", "date": "yyyy-mm-dd"}
 
 
-def _header(ws, labels, font=HEADER_FONT, wrap=True):
-    out = []
-    for v in labels:
-        c = WriteOnlyCell(ws, value=v)
-        c.fill, c.font = HEADER_FILL, font
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=wrap)
-        out.append(c)
-    return out
+class _Book:
+    """The formats of one workbook, made once."""
+
+    def __init__(self, path: Path):
+        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                                  "strings_to_formulas": False, "strings_to_urls": False})
+        self.header = self.wb.add_format(HEADER)
+        self.header_ids = self.wb.add_format(HEADER_IDS)
+        self.num = {k: self.wb.add_format({"num_format": v}) for k, v in _FORMATS.items()}
+        self.names: list[str] = []
+
+    def sheet(self, title: str):
+        self.names.append(title)
+        return self.wb.add_worksheet(title)
 
 
-def _sheet(wb: Workbook, title: str, cols, data: list[dict]):
-    """A write-only sheet: Chinese header row, frozen, filtered, columns sized and formatted."""
-    ws = wb.create_sheet(title)
-    for i, (_h, _key, _kind, width) in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
+def _sheet(book: _Book, title: str, cols, data: list[dict]):
+    """A sheet: Chinese header row, frozen, filtered, columns sized and formatted."""
+    ws = book.sheet(title)
+    for i, (_h, _key, kind, width) in enumerate(cols):
+        ws.set_column(i, i, width, book.num.get(kind))
+    ws.freeze_panes(1, 0)
     if data:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(data) + 1}"
-    ws.append(_header(ws, [c[0] for c in cols]))
-    formats = [_FORMATS.get(kind) for _h, _key, kind, _w in cols]
-    for r in data:
-        out = []
-        for (_h, key, kind, _w), fmt in zip(cols, formats):
+        ws.autofilter(0, 0, len(data), len(cols) - 1)
+    ws.write_row(0, 0, [c[0] for c in cols], book.header)
+    for r_i, r in enumerate(data, start=1):
+        for c_i, (_h, key, kind, _w) in enumerate(cols):
             v = _value(r.get(key), kind)
-            if fmt and v is not None:
-                c = WriteOnlyCell(ws, value=v)
-                c.number_format = fmt
-                v = c
-            out.append(v)
-        ws.append(out)
+            if v is None:
+                continue
+            if kind == "date":
+                ws.write_datetime(r_i, c_i, _dt.datetime.combine(v, _dt.time()), book.num["date"])
+            elif kind in _FORMATS:
+                ws.write_number(r_i, c_i, v, book.num[kind])
+            else:
+                ws.write(r_i, c_i, v)
     return ws
 
 
@@ -214,41 +219,49 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
         r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
         r["managing_banner"] = names.get(r.get("managing_banner_id"))
 
-    wb = Workbook(write_only=True)
-    _sheet(wb, "汇总", SUMMARY_COLS, summary)
-    _sheet(wb, "单位排行", LEAGUE_COLS, league)
-    _sheet(wb, "检查发现", FINDING_COLS, findings)
-    _sheet(wb, "规则汇总", RULE_COLS, by_rule)
-    _sheet(wb, "缺报单位", MISSING_COLS, missing)
-
-    ids = all_cell_ids()
-    ws = wb.create_sheet("全部单元格")
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 20
-    ws.column_dimensions["C"].width = 7
-    for i in range(4, len(ids) + 4):
-        ws.column_dimensions[get_column_letter(i)].width = 11
-    ws.freeze_panes = "D3"
-    ws.row_dimensions[1].height = 48
-    ws.append(_header(ws, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids]))
-    ws.append(_header(ws, ["unit_id", "unit_name", "year"] + ids, font=Font(color="666666", size=9), wrap=False))
-    for r in reps:
-        cs = cells.get(r["report_id"], {})
-        ws.append([r["unit_id"], names.get(r["unit_id"]), r["year"]] +
-                  [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
-
-    lg = wb.create_sheet("说明")
-    lg.column_dimensions["A"].width = 18
-    lg.column_dimensions["B"].width = 100
-    lg.freeze_panes = "A2"
-    lg.append(_header(lg, ["标记或名称", "含义"]))
-    for a, b in LEGEND:
-        lg.append([a, b])
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
+    book = _Book(tmp)
+    _sheet(book, "汇总", SUMMARY_COLS, summary)
+    _sheet(book, "单位排行", LEAGUE_COLS, league)
+    _sheet(book, "检查发现", FINDING_COLS, findings)
+    _sheet(book, "规则汇总", RULE_COLS, by_rule)
+    _sheet(book, "缺报单位", MISSING_COLS, missing)
+
+    ids = all_cell_ids()
+    ws = book.sheet("全部单元格")
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 2, 7)
+    ws.set_column(3, len(ids) + 2, 11)
+    ws.freeze_panes(2, 3)
+    ws.set_row(0, 48)
+    ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
+    ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
+    for r_i, r in enumerate(reps, start=2):
+        cs = cells.get(r["report_id"], {})
+        ws.write_row(r_i, 0, [r["unit_id"], names.get(r["unit_id"]), r["year"]] +
+                     [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
+
+    lg = book.sheet("说明")
+    lg.set_column(0, 0, 18)
+    lg.set_column(1, 1, 100)
+    lg.freeze_panes(1, 0)
+    lg.write_row(0, 0, ["标记或名称", "含义"], book.header)
+    for i, (a, b) in enumerate(LEGEND, start=1):
+        lg.write_row(i, 0, [a, b])
+    book.wb.close()
     os.replace(tmp, path)
-    return {"path": str(path), "sheets": wb.sheetnames, "summary_rows": len(summary), "league_rows": len(league),
+    return {"path": str(path), "sheets": list(book.names), "summary_rows": len(summary), "league_rows": len(league),
             "findings": len(findings), "rules": len(by_rule), "missing": len(missing), "reports": len(reps),
             "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def workbook_process(db: str, path: str, conn) -> None:
+    """Entry point of the process that writes the workbook beside the pages (see report_assets)."""
+    try:
+        conn.send(("ok", write_workbook(db, path)))
+    except Exception as e:  # reported by the parent, in words
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()

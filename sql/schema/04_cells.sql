@@ -8,10 +8,9 @@ CREATE TABLE cells (
     semantic    VARCHAR NOT NULL,
     value       DOUBLE,
     raw         VARCHAR,
-    location    VARCHAR,
-    PRIMARY KEY (report_id, cell_id)
+    location    VARCHAR
 );
-COMMENT ON TABLE cells IS 'The 200 cells of the 2021 format for every report (FORMAT.md codebook). Blank, "/" and 0 are different things: see semantic.';
+COMMENT ON TABLE cells IS 'The 200 cells of the 2021 format for every report (FORMAT.md codebook), one row per report and cell id (the pipeline''s invariants check there are exactly 200). Blank, "/" and 0 are different things: see semantic.';
 COMMENT ON COLUMN cells.cell_id IS 'Codebook id: T2/<row>/<column>, T3/<row>/<column>, T4/<group>.<column>.';
 COMMENT ON COLUMN cells.table_code IS 'T2, T3 or T4.';
 COMMENT ON COLUMN cells.row_code IS 'Row code (T3: new, carried_over, granted, …; T4: review, suit_direct, suit_after_review).';

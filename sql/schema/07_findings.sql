@@ -1,5 +1,5 @@
 CREATE TABLE findings (
-    finding_id   VARCHAR PRIMARY KEY,
+    finding_id   VARCHAR NOT NULL,
     report_id    VARCHAR,
     unit_id      VARCHAR,
     year         INTEGER,
