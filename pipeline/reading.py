@@ -172,11 +172,26 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
     items = list(todo.values())
     started = time.perf_counter()
     flats: list[Flat] = []
+    batches: list[Path] = []
+    n_read = n_unreadable = 0
+
+    def take(results: list[Flat]) -> None:
+        # written in batches, so reading a country's inbox never holds all of it in memory
+        nonlocal n_read, n_unreadable
+        flats.extend(results)
+        n_read += len(results)
+        n_unreadable += sum(1 for f in results if f.report[3] is not None)
+        if len(flats) >= BATCH_FILES:
+            b = cache.write_batch(flats, label)
+            if b:
+                batches.append(b)
+            flats.clear()
+
     if items:
         workers = workers or min(os.cpu_count() or 1, max(1, len(items) // 8))
         if workers <= 1 or len(items) < 8:
             for i, it in enumerate(items, 1):
-                flats.append(_read_one(*it))
+                take([_read_one(*it)])
                 if progress and (i % 50 == 0 or i == len(items)):
                     progress(i, len(items))
         else:
@@ -186,11 +201,16 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
             done = 0
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 for chunk_result in pool.map(_read_chunk, chunks):
-                    flats += chunk_result
+                    take(chunk_result)
                     done += len(chunk_result)
                     if progress:
                         progress(done, len(items))
-    batch = cache.write_batch(flats, label)
-    return {"read": len(flats), "cached": len(known), "seconds": round(time.perf_counter() - started, 3),
-            "batch": str(batch) if batch else None,
-            "unreadable": sum(1 for f in flats if f.report[3] is not None)}
+    b = cache.write_batch(flats, label)
+    if b:
+        batches.append(b)
+    return {"read": n_read, "cached": len(known), "seconds": round(time.perf_counter() - started, 3),
+            "batch": str(batches[-1]) if batches else None, "batches": len(batches),
+            "unreadable": n_unreadable}
+
+
+BATCH_FILES = 2000

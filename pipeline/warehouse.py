@@ -26,10 +26,17 @@ SQL_DIR = ROOT / "sql"
 STORAGE_VERSION = "v1.0.0"
 
 
+# DuckDB takes up to 80% of the machine's memory by default; the pipeline shares it between steps
+# and processes, so it asks for less and lets heavy operators spill to disk instead.
+WRITE_MEMORY = "1GB"
+READ_MEMORY = "512MB"
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+        return duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
+                                             "memory_limit": WRITE_MEMORY})
 
 
 def sql_files(group: str) -> list[Path]:

@@ -76,6 +76,7 @@ def _instance_label(rule_id: str, instance: str) -> str:
 
 
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
+VALIDATE_ROWS = 300_000  # evaluation rows per GX validation call
 
 
 def check_batches(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
@@ -285,27 +286,37 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
         fill_cells(con, b, todo_units)
     per_unit = {r.id for r in rules()} - CROSS_UNIT_RULES
     todo = np.array([u in todo_units for u in b.reports["unit_id"]], dtype=bool)
-    evaluations: list[tuple[Batch, pd.DataFrame]] = []
+    vals: list[Validation] = []
+    pending: list[tuple[Batch, pd.DataFrame]] = []
+
+    def flush() -> None:
+        # one GX validation for several evaluations (each call has a fixed cost), but bounded in
+        # size so a country's worth of rows never sits in memory at once
+        frames, offset = [], 0
+        for _part, ev in pending:
+            ev["row_key"] = np.arange(offset, offset + len(ev))
+            offset += len(ev)
+            frames.append(ev[ev["pre"] == ASSESS][["row_key", "rule_id", "metric"]])
+        if frames:
+            val = validate(pd.concat(frames, ignore_index=True), data_docs=data_docs)
+            vals.append(val)
+            for part, ev in pending:
+                write_findings(con, _rows(part, ev, val.failing), replace=False)
+        pending.clear()
+
+    def add(part: Batch, ev: pd.DataFrame) -> None:
+        pending.append((part, ev))
+        if sum(len(e) for _p, e in pending) >= VALIDATE_ROWS:
+            flush()
+
     if todo.any():
         sub = b.take(np.flatnonzero(todo))
         for idx in sub.chunks(chunk_size):
             part = sub.take(idx)
-            evaluations.append((part, evaluate(part, township_deadline=township_deadline, only=per_unit)))
+            add(part, evaluate(part, township_deadline=township_deadline, only=per_unit))
     if b.n:
-        evaluations.append((b, evaluate(b, township_deadline=township_deadline, only=set(CROSS_UNIT_RULES))))
-    vals = []
-    # one GX validation for all of them (each call has a fixed cost)
-    frames, offset = [], 0
-    for _part, ev in evaluations:
-        ev["row_key"] = np.arange(offset, offset + len(ev))
-        offset += len(ev)
-        frames.append(ev[ev["pre"] == ASSESS][["row_key", "rule_id", "metric"]])
-    if frames:
-        val = validate(pd.concat(frames, ignore_index=True), data_docs=data_docs)
-        vals.append(val)
-        for part, ev in evaluations:
-            table = _rows(part, ev, val.failing)
-            write_findings(con, table, replace=False)
+        add(b, evaluate(b, township_deadline=township_deadline, only=set(CROSS_UNIT_RULES)))
+    flush()
     counts = {status: int(n) for status, n in con.execute("SELECT status, count(*) FROM findings GROUP BY ALL")
               .fetchall()}
     fails = con.execute("SELECT rule_id, report_id FROM findings WHERE status = 'FAIL'").df()
