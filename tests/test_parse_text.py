@@ -189,3 +189,22 @@ def test_row_with_too_few_values_in_undelimited_layout_is_not_guessed():
     assert any(p["code"] == "row_ambiguous" for p in result["problems"])
     # complete rows are still read
     assert result["cells"]["T3/new/total"]["value"] == 7
+
+
+def test_markdown_tables_and_full_width_bars():
+    text = render("A")
+    md_lines = []
+    for line in text.split("\n"):
+        if "|" in line:
+            cells = [c.strip() for c in line.rstrip().rstrip("|").split("|")]
+            md_lines.append("| " + " | ".join(cells) + " |")
+            if cells[0] in ("信息内容", "行政复议", "自然人"):
+                md_lines.append("|" + "---|" * len(cells))
+        else:
+            md_lines.append(line)
+    md = "\n".join(md_lines)
+    result = parse_bytes(md.encode("utf-8"), "md.txt")
+    _assert_cells(result, {**T2_EXPECTED, **expected_t3(), **expected_t4()})
+    fw = text.replace("|", "｜")
+    result = parse_bytes(fw.encode("utf-8"), "fw.txt")
+    _assert_cells(result, {**T2_EXPECTED, **expected_t3(), **expected_t4()})

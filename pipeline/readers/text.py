@@ -22,6 +22,8 @@ from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode
 
 _HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
+_BARS = str.maketrans({"｜": "|", "│": "|", "┃": "|", "¦": "|"})
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _SENTENCE = re.compile(r"\d\s*件|。|；")
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
 
@@ -56,7 +58,11 @@ def _classify(line: str) -> int:
 
 def read_text(data: bytes, name: str) -> Document:
     text, notes = decode(data, name)
-    lines = text.split("\n")
+    # full-width and box-drawing bars are pipes too
+    text = text.translate(_BARS)
+    lines = [ln for ln in text.split("\n")]
+    # a markdown table's separator row ("|---|:---:|") is not a row of cells
+    lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = [_classify(ln) for ln in lines]
     blocks: list = []
     spam_lines: list[int] = []
