@@ -22,8 +22,9 @@ from .registry import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = ROOT / "sql"
-# Files written with this storage version open in DuckDB clients from 1.0 on.
-STORAGE_VERSION = "v1.0.0"
+# Files written with this storage version open in DuckDB clients from 1.1 on (checked with 1.1.3 and
+# 1.2.2; 1.0 cannot read the comments on view columns).
+STORAGE_VERSION = "v1.1.0"
 
 
 # DuckDB takes up to 80% of the machine's memory by default; the pipeline shares it between steps
