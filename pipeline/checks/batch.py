@@ -159,37 +159,52 @@ def from_warehouse(con, cells_for: set | None = None) -> Batch:
 
 
 def fill_cells(con, b: Batch, units: set | None = None) -> None:
-    """Load cells, extra cells and problems of the batch's reports (of `units` only, when given)."""
+    """Load cells, extra cells and problems of the batch's reports (of `units` only, when given).
+
+    Positions, cell indices and semantic codes are computed by DuckDB and fetched as numpy arrays,
+    so a large batch costs a few bytes per cell, not a Python object per value.
+    """
     if not b.n:
         return
-    pos = {rid: i for i, rid in enumerate(b.reports["report_id"])}
-    wanted = None
+    rep = b.reports[["report_id", "unit_id"]].copy()
+    rep["pos"] = np.arange(b.n, dtype=np.int64)
     if units is not None:
-        wanted = b.reports.loc[b.reports["unit_id"].isin(list(units)), ["report_id"]]
-        if wanted.empty:
+        rep = rep[rep["unit_id"].isin(list(units))]
+        if rep.empty:
             return
-        con.register("wanted_reports", wanted)
-    only = " AND r.report_id IN (SELECT report_id FROM wanted_reports)" if wanted is not None else ""
-    cells = con.execute(f"""
-        SELECT c.report_id, c.cell_id, c.semantic, c.value
-        FROM cells c JOIN reports r USING (report_id) WHERE r.active{only}""").df()
-    if len(cells):
-        ri = cells["report_id"].map(pos).to_numpy()
-        ci = cells["cell_id"].map(CELL_INDEX).to_numpy()
-        b.S[ri, ci] = cells["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
-        b.V[ri, ci] = cells["value"].to_numpy(dtype=float, na_value=np.nan)
-    extra = con.execute(f"""
-        SELECT c.report_id, c.row_code, c.semantic, c.value
-        FROM cells_extra c JOIN reports r USING (report_id)
-        WHERE r.active AND c.col_code = 'org_subtotal'{only}""").df()
-    if len(extra):
-        ri = extra["report_id"].map(pos).to_numpy()
-        ci = extra["row_code"].map(SUBTOTAL_INDEX).to_numpy()
-        b.XS[ri, ci] = extra["semantic"].map(SEM_CODES).to_numpy().astype(np.int8)
-        b.XV[ri, ci] = extra["value"].to_numpy(dtype=float, na_value=np.nan)
-    for rid, code, sev, cells_ in con.execute(f"""
-            SELECT p.report_id, p.code, p.severity, p.cells FROM problems p JOIN reports r USING (report_id)
-            WHERE r.active{only} ORDER BY p.report_id, p.seq""").fetchall():
-        b.problems[pos[rid]].append({"code": code, "severity": sev, "cells": list(cells_ or [])})
-    if wanted is not None:
-        con.unregister("wanted_reports")
+    con.register("batch_reports", rep[["report_id", "pos"]])
+    con.register("cell_index", pd.DataFrame({"cell_id": list(CELL_INDEX), "idx": list(CELL_INDEX.values())}))
+    con.register("sub_index", pd.DataFrame({"row_code": list(SUBTOTAL_INDEX), "idx": list(SUBTOTAL_INDEX.values())}))
+    sem_case = "CASE c.semantic " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEM_CODES.items()) + " END"
+    try:
+        got = con.execute(f"""
+            SELECT b.pos, i.idx, {sem_case} AS sem, c.value
+            FROM cells c JOIN batch_reports b ON b.report_id = c.report_id
+            JOIN cell_index i ON i.cell_id = c.cell_id""").fetchnumpy()
+        if len(got["pos"]):
+            pos, idx = got["pos"].astype(np.int64), got["idx"].astype(np.int64)
+            b.S[pos, idx] = np.asarray(got["sem"], dtype=np.int8)
+            b.V[pos, idx] = _floats(got["value"])
+        got = con.execute(f"""
+            SELECT b.pos, i.idx, {sem_case} AS sem, c.value
+            FROM cells_extra c JOIN batch_reports b ON b.report_id = c.report_id
+            JOIN sub_index i ON i.row_code = c.row_code
+            WHERE c.col_code = 'org_subtotal'""").fetchnumpy()
+        if len(got["pos"]):
+            pos, idx = got["pos"].astype(np.int64), got["idx"].astype(np.int64)
+            b.XS[pos, idx] = np.asarray(got["sem"], dtype=np.int8)
+            b.XV[pos, idx] = _floats(got["value"])
+        for p, code, sev, cells_ in con.execute("""
+                SELECT b.pos, p.code, p.severity, p.cells FROM problems p
+                JOIN batch_reports b ON b.report_id = p.report_id ORDER BY b.pos, p.seq""").fetchall():
+            b.problems[p].append({"code": code, "severity": sev, "cells": list(cells_ or [])})
+    finally:
+        for name in ("batch_reports", "cell_index", "sub_index"):
+            con.unregister(name)
+
+
+def _floats(a) -> np.ndarray:
+    """DuckDB's numpy result for a nullable DOUBLE column: a masked array; NULL becomes NaN."""
+    if isinstance(a, np.ma.MaskedArray):
+        return a.filled(np.nan).astype(float)
+    return np.asarray(a, dtype=float)

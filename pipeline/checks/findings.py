@@ -282,8 +282,6 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
             reuse = set()
             con.execute("DELETE FROM findings")
     todo_units = {u for u in fps if u not in reuse}
-    if not loaded and todo_units:
-        fill_cells(con, b, todo_units)
     per_unit = {r.id for r in rules()} - CROSS_UNIT_RULES
     todo = np.array([u in todo_units for u in b.reports["unit_id"]], dtype=bool)
     vals: list[Validation] = []
@@ -313,6 +311,8 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
         sub = b.take(np.flatnonzero(todo))
         for idx in sub.chunks(chunk_size):
             part = sub.take(idx)
+            if not loaded:  # cells are loaded a chunk of units at a time
+                fill_cells(con, part)
             add(part, evaluate(part, township_deadline=township_deadline, only=per_unit))
     if b.n:
         add(b, evaluate(b, township_deadline=township_deadline, only=set(CROSS_UNIT_RULES)))

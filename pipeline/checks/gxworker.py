@@ -40,15 +40,32 @@ def _serve(conn) -> None:
             break
         if msg is None:
             break
-        frame, docs = msg
+        kind, args = msg
         try:
-            conn.send(("ok", suites.validate_here(frame, docs)))
-        except Exception as e:  # reported by the caller, which then validates itself
+            if kind == "validate":
+                conn.send(("ok", suites.validate_here(*args)))
+            elif kind == "check":
+                conn.send(("ok", _check(*args)))
+            else:
+                conn.send(("error", f"unknown request {kind}"))
+        except Exception as e:  # reported by the caller, which then works itself
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
 
-def validate(frame, data_docs):
-    """Validation by the warm worker, or None when there is none (the caller validates itself)."""
+def _check(db: str, deadline: str, data_docs: str | None, previous_db: str | None) -> dict:
+    from ..warehouse import connect
+    from .findings import check_into
+
+    con = connect(db)
+    try:
+        res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return res
+
+
+def _ask(kind: str, *args):
     global _worker
     if _worker is None:
         return None
@@ -57,12 +74,23 @@ def validate(frame, data_docs):
         _worker = None
         return None
     try:
-        conn.send((frame, str(data_docs) if data_docs else None))
+        conn.send((kind, args))
         status, result = conn.recv()
     except (EOFError, OSError, BrokenPipeError):
         _worker = None
         return None
     return result if status == "ok" else None
+
+
+def validate(frame, data_docs):
+    """Validation by the warm worker, or None when there is none (the caller validates itself)."""
+    return _ask("validate", frame, str(data_docs) if data_docs else None)
+
+
+def check(db, deadline: str, data_docs, previous_db):
+    """The whole findings step in the worker (its memory goes when the worker stops), or None."""
+    return _ask("check", str(db), deadline, str(data_docs) if data_docs else None,
+                str(previous_db) if previous_db else None)
 
 
 def stop() -> None:
