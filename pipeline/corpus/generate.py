@@ -1293,6 +1293,10 @@ class Generator:
         fv = "2021"
         kind = p.kind
         options = choose_options(rf, kind, p.even_opts)
+        if "late_publication" in D and kind in ("docx", "pdf", "pdf_image"):
+            # a late report is only observable where the file states a date: Word and PDF files carry
+            # none on a page, so they keep the dated signature
+            options["signature"] = True
         org_subtotal = rf.random() < 0.08 and kind != "pdf_image"
         if "format_2019" in D:
             fv = "2019"
