@@ -1,10 +1,14 @@
 """Rendering the report pages and writing the office workbook: wall time and peak memory.
 
 Usage:
-    python bench/bench_render.py --db PATH            # an existing warehouse (opened read-only; the
-                                                      # "one report changed" run edits a copy)
+    python bench/bench_render.py --db PATH [--as-is]  # an existing warehouse
     python bench/bench_render.py [--departments 40] [--years 2020-2024] [--findings 30]
                                                       # a synthetic warehouse built first
+
+An existing warehouse is never written: it is copied into a temporary folder and the rollup views of
+this checkout (sql/rollups, as the next build writes them into the warehouse) are applied to the
+copy, unless --as-is measures the file with the views it was built with. The "one report changed"
+run edits a second copy.
 
 Each phase runs in a process of its own, watched from here: its wall time and the peak of the sum of
 PSS (proportional set size, /proc/<pid>/smaps_rollup) over the process and all its descendants, so
@@ -166,6 +170,18 @@ def _change_one_report(db: Path) -> str:
     return f"{uid} {year}"
 
 
+def _refresh_views(db: Path) -> None:
+    """Apply this checkout's sql/rollups to a copy of a warehouse, as a build does."""
+    from pipeline.warehouse import connect, run_sql
+
+    con = connect(db)
+    try:
+        run_sql(con, "rollups")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 def run_phases(db: Path, tmp: Path, one_changed: bool = True) -> dict:
     me = [sys.executable, str(Path(__file__).resolve()), "--phase"]
     pages = tmp / "pages"
@@ -183,7 +199,9 @@ def run_phases(db: Path, tmp: Path, one_changed: bool = True) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--db", help="an existing warehouse (DuckDB file) to render; opened read-only")
+    ap.add_argument("--db", help="an existing warehouse (DuckDB file) to render; never written")
+    ap.add_argument("--as-is", action="store_true",
+                    help="with --db: measure the file as it is, with the rollup views it was built with")
     ap.add_argument("--departments", type=int, default=40, help="synthetic departments per banner and league")
     ap.add_argument("--years", default="2020-2024")
     ap.add_argument("--findings", type=int, default=30, help="findings per report")
@@ -199,9 +217,17 @@ def main() -> None:
     t_build = None
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-render-") as tmp_s:
         tmp = Path(tmp_s)
-        if args.db:
+        views = "built by this checkout"
+        if args.db and args.as_is:
             db = Path(args.db)
             n_findings = None
+            views = "as stored in the warehouse"
+        elif args.db:
+            db = tmp / "w.duckdb"
+            shutil.copyfile(args.db, db)
+            _refresh_views(db)
+            n_findings = None
+            views = "sql/rollups of this checkout, applied to a copy"
         else:
             from pipeline.reports.synthetic import Synthetic, build
 
@@ -226,8 +252,12 @@ def main() -> None:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                 cwd=Path(__file__).parent).stdout.strip()
+        if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "pipeline/reports", "reports", "sql"],
+                          cwd=Path(__file__).parents[1]).returncode:
+            commit += "+uncommitted"
     except OSError:
         commit = ""
+    print(f"{n_reports} active reports; rollup views: {views}")
     for phase in ("pages_cold", "pages_unchanged", "pages_one_changed", "workbook"):
         r = res.get(phase)
         if not r:
@@ -243,7 +273,8 @@ def main() -> None:
               "commit": commit,
               "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
               "command": "python bench/bench_render.py " + " ".join(sys.argv[1:]),
-              "db": str(args.db) if args.db else "synthetic", "reports": n_reports, "findings": n_findings,
+              "db": str(args.db) if args.db else "synthetic", "views": views, "reports": n_reports,
+              "findings": n_findings,
               "build_seconds": t_build, "limits": limits, "ok": all(verdicts.values()) if verdicts else None,
               "verdicts": verdicts, "note": args.note, "results": res}
     out = Path(__file__).parent / "results" / "render.jsonl"

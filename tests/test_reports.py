@@ -72,6 +72,9 @@ def add_findings(db: Path) -> None:
                           [], [], None, None, None, None, "与其他单位雷同。", rid[(OTHER, 2024)]])
         con.execute(ins, ["b5", rid[(OTHER, 2024)], OTHER, 2024, "t3_row_total", "new", "report", "PASS", "error",
                           ["T3/new/total"], ["T3/new/natural_person"], 1, 1, 0, None, None, None])
+        con.execute(ins, ["b6", rid[(BAD, 2024)], BAD, 2024, "t2_in_force_continuity", "rules", "unit_years",
+                          "NOT_ASSESSABLE", "warning", ["T2/rules/in_force"], ["prev:T2/rules/in_force"], None, None,
+                          None, None, "缺少上一年度的数字，无法检查。", None])
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -315,6 +318,100 @@ def test_rendering_is_incremental(tmp_path):
     assert r["removed"] == 1 and not (pages / unit_path(MOVES, 2024)).exists()
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
+    """Two forked workers (each reading its own reports) write byte for byte the pages that one
+    process writes, with the same fingerprints."""
+    from pipeline.reports import pages as pages_mod
+
+    db, _pages, _ = site
+    monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)   # fork even for a small site
+    monkeypatch.setattr(pages_mod, "BATCH", 7)          # several batches of reports per worker
+    one = render_all(db, tmp_path / "one", workers=1)
+    two = render_all(db, tmp_path / "two", workers=2)
+    assert one["workers"] == 1 and two["workers"] == 2
+    assert one["written"] == two["written"] == one["pages"]
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
+    again = render_all(db, tmp_path / "two", workers=2)
+    assert again["written"] == 0 and again["unchanged"] == one["pages"]
+
+
+def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
+    from pipeline.reports import pages as pages_mod
+
+    db, _pages, _ = site
+    monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)
+
+    def broken(*_a, **_k):
+        raise ValueError("a broken page")
+
+    monkeypatch.setattr(pages_mod, "page_context", broken)
+    with pytest.raises(RuntimeError, match="a broken page"):
+        render_all(db, tmp_path / "p", workers=2)
+    assert not (tmp_path / "p" / MANIFEST).exists(), "no manifest claims pages that were not written"
+
+
+def test_unchanged_pages_are_judged_by_their_inputs(tmp_path, monkeypatch):
+    """A re-render with nothing changed builds no page context and reads no report's cells, narrative
+    or findings: the fingerprints come from the year's rows and DuckDB's digests of the reports."""
+    from pipeline.reports import pages as pages_mod
+
+    db, pages, first = build_site(tmp_path)
+
+    def refuse(*_a, **_k):
+        raise AssertionError("an unchanged page was rebuilt")
+
+    with monkeypatch.context() as m:
+        for name in ("unit_context", "group_context", "load_reports"):
+            m.setattr(pages_mod, name, refuse)
+        again = render_all(db, pages)
+    assert again["written"] == 0 and again["unchanged"] == first["pages"]
+    # a finding's wording shows on its unit's page only; its status also changes the counts of the
+    # groups above (and the index)
+    con = connect(db)
+    con.execute("UPDATE findings SET message_zh = '改过的说明' WHERE finding_id = 'b1'")
+    con.close()
+    r = render_all(db, pages)
+    assert r["written_paths"] == [unit_path(BAD, 2024)]
+    assert "改过的说明" in (pages / unit_path(BAD, 2024)).read_text(encoding="utf-8")
+    con = connect(db)
+    con.execute("UPDATE findings SET status = 'PASS' WHERE finding_id = 'b1'")
+    con.close()
+    w = set(render_all(db, pages)["written_paths"])
+    assert unit_path(BAD, 2024) in w and group_path("statutory", "152921", 2024) in w and "index.html" in w
+    assert unit_path(OTHER, 2024) not in w and group_path("statutory", "152923", 2024) not in w
+    # a unit's page compares with its report of the year before: a changed figure there shows
+    con = connect(db)
+    rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = 2023", [OTHER]).fetchone()[0]
+    con.execute("UPDATE cells SET value = 4321, semantic = 'NUMERIC', raw = '4321' WHERE report_id = ? "
+                "AND cell_id = 'T3/new/total'", [rid])
+    con.close()
+    w = set(render_all(db, pages)["written_paths"])
+    assert {unit_path(OTHER, 2023), unit_path(OTHER, 2024)} <= w
+    assert "4321" in (pages / unit_path(OTHER, 2024)).read_text(encoding="utf-8")
+
+
+def test_readers_are_bounded(site):
+    from pipeline.reports.data import READ_MEMORY, reading
+
+    db, _pages, _ = site
+    held = duckdb.connect(str(db), read_only=True)  # someone else holding the file open, settings of their own
+    with reading(db) as con:
+        assert con.execute("SELECT count(*) FROM reports").fetchone() == held.execute(
+            "SELECT count(*) FROM reports").fetchone()
+        limit, threads, tmp = con.execute("SELECT current_setting('memory_limit'), current_setting('threads'), "
+                                          "current_setting('temp_directory')").fetchone()
+        assert threads == 1 and Path(tmp).is_dir()
+        want = duckdb.connect(config={"memory_limit": READ_MEMORY}).execute(
+            "SELECT current_setting('memory_limit')").fetchone()[0]
+        assert limit == want
+    assert not Path(tmp).exists(), "the temporary directory goes with the connection"
+    held.close()
+
+
 def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
     db, _pages, _ = site
     path = tmp_path / "nianbao.xlsx"
@@ -328,8 +425,9 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
             con, "SELECT * FROM rollup_cells WHERE cell_id = 'T3/new/total'")}
         cells = {(r["unit_id"], r["year"], r["cell_id"]): r for r in rows(
             con, "SELECT r.unit_id, r.year, c.* FROM cells c JOIN reports r USING (report_id) WHERE r.active")}
-        n_findings = con.execute("SELECT count(*) FROM findings WHERE status <> 'PASS'").fetchone()[0]
+        n_findings = con.execute("SELECT count(*) FROM findings WHERE status IN ('FAIL', 'UNCERTAIN')").fetchone()[0]
         n_pass = con.execute("SELECT count(*) FROM findings WHERE status = 'PASS'").fetchone()[0]
+        n_na = con.execute("SELECT count(*) FROM findings WHERE status = 'NOT_ASSESSABLE'").fetchone()[0]
         n_active = con.execute("SELECT count(*) FROM reports WHERE active").fetchone()[0]
     finally:
         con.close()
@@ -352,8 +450,13 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
             assert isinstance(row[col["本年新收申请"]], (int, float))
         n += 1
     assert n == len(summary) == res["summary_rows"]
-    assert wb["检查发现"].max_row == n_findings + 1
-    assert sum(r[7] for r in wb["规则汇总"].iter_rows(min_row=2, values_only=True)) == n_pass > 0
+    # FAIL and UNCERTAIN are listed; NOT_ASSESSABLE (like PASS) is only counted, per rule
+    assert wb["检查发现"].max_row == n_findings + 1 == res["findings"] + 1
+    assert {r[7] for r in wb["检查发现"].iter_rows(min_row=2, values_only=True)} == {"不成立", "无法确定"}
+    rules_head = [c.value for c in wb["规则汇总"][1]]
+    by_rule = list(wb["规则汇总"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[rules_head.index("成立")] for r in by_rule) == n_pass > 0
+    assert sum(r[rules_head.index("无法检查")] for r in by_rule) == n_na == res["not_assessable"] > 0
     missing = [r for r in wb["缺报单位"].iter_rows(min_row=2, values_only=True)]
     assert any(r[0] == 2024 and r[1] == MISSING for r in missing)
     ws = wb["全部单元格"]
@@ -381,8 +484,9 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
                 assert v.startswith("〔文字〕")
             checked.add(sem)
     assert checked == {"NUMERIC", "ZERO", "EMPTY", "NA", "MISSING", "TEXT"}
-    legend = [r[0] for r in wb["说明"].iter_rows(min_row=2, values_only=True)]
+    legend = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert "〔空白〕" in legend and "〔缺〕" in legend
+    assert "无法检查" in legend["检查发现"] and "规则汇总" in legend["检查发现"]
 
 
 def test_dagster_assets_materialise(site, tmp_path):

@@ -1,7 +1,10 @@
 """The report pages and the office workbook, from the published warehouse (read-only).
 
-One step materialises both assets: the workbook is written by a separate process on the other core
-while the pages are rendered here (they read the same file, read-only). Plain functions of
+One step materialises both assets: the workbook is written by a separate, freshly started process
+(it streams the warehouse into the file, so it stays small) while the pages are rendered from here:
+this process loads one year at a time and forks two workers that render that year's changed pages
+(they share the year's data copy-on-write and read their reports themselves) while it loads the
+next. All of them read the same file, read-only, each with a memory limit. Plain functions of
 `pipeline.reports` do the work.
 """
 
@@ -22,8 +25,9 @@ from .resources import NianbaoResource
                      description="HTML pages (index; league and banners per year and hierarchy; one per unit "
                                  "and year), rendered incrementally into <out>/pages from the published warehouse."),
         dg.AssetSpec("office_workbook", group_name="report", deps=["warehouse"],
-                     description="The office workbook <out>/nianbao.xlsx: summary, league table, findings, "
-                                 "missing units, every cell of every active report."),
+                     description="The office workbook <out>/nianbao.xlsx: summary, league table, findings "
+                                 "(FAIL and UNCERTAIN; the rest counted per rule), missing units, every cell of "
+                                 "every active report."),
     ],
 )
 def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
@@ -32,6 +36,7 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     child = None
     if sys.platform.startswith("linux"):
         # a fresh, small interpreter (not a fork of this large one): the workbook needs only DuckDB
+        # and XlsxWriter
         ctx = mp.get_context("spawn")
         parent_conn, child_conn = ctx.Pipe()
         child = ctx.Process(target=workbook_process, args=(str(s.db), str(s.workbook), child_conn), daemon=True)
@@ -42,7 +47,7 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     pages = render_all(s.db, s.pages, progress=nianbao.say)
     nianbao.record(context.run_id, "pages", pages["seconds"], written=pages["written"])
     nianbao.say(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
-                f"in {pages['seconds']} s")
+                f"in {pages['seconds']} s ({pages['workers']} workers)")
     if child is not None:
         try:
             status, wb = parent_conn.recv()
@@ -56,16 +61,17 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         wb = write_workbook(s.db, s.workbook)
     nianbao.record(context.run_id, "workbook", wb["seconds"])
     nianbao.record(context.run_id, "reports", time.perf_counter() - t0)
-    nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings, {wb['missing']} missing "
-                f"in {wb['seconds']} s")
+    nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
+                f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
     yield dg.MaterializeResult(asset_key="report_pages", metadata={
         "index": dg.MetadataValue.path(pages["index"]), "pages_dir": dg.MetadataValue.path(str(s.pages)),
         "pages": pages["pages"], "written": pages["written"], "unchanged": pages["unchanged"],
-        "removed": pages["removed"], "seconds": pages["seconds"],
+        "removed": pages["removed"], "seconds": pages["seconds"], "workers": pages["workers"],
     })
     yield dg.MaterializeResult(asset_key="office_workbook", metadata={
         "path": dg.MetadataValue.path(wb["path"]), "sheets": ", ".join(wb["sheets"]),
-        "reports": wb["reports"], "findings": wb["findings"], "missing": wb["missing"], "seconds": wb["seconds"],
+        "reports": wb["reports"], "findings": wb["findings"], "not_assessable": wb["not_assessable"],
+        "missing": wb["missing"], "seconds": wb["seconds"],
     })
 
 

@@ -1,19 +1,66 @@
-"""Everything the pages and the workbook show, read from the published warehouse in a few queries.
+"""What the pages show, read from the published warehouse one year at a time.
 
-The warehouse is opened read-only; all figures come from its tables and views (`sql/views`,
-`sql/rollups`), so the pages, the workbook and an analyst's SQL agree.
+The warehouse is opened read-only, with a memory limit and a temporary directory so that heavy
+views spill to disk rather than grow (`reading`); all figures come from its tables and views
+(`sql/views`, `sql/rollups`), so the pages, the workbook and an analyst's SQL agree.
+
+Three layers, so that no more than one year's worth is ever held in Python:
+
+* `load_common`: what pages of any year may need, each a row or a few per unit or group and year,
+  kept for the whole render: the registry and groups, every unit-year's status, the active reports'
+  header fields, coverage, summary, timeliness and copying of every group and year, derived figures
+  (the groups' for the trend charts), ranks and finding counts by rule;
+* `load_year`: what the pages of one year show besides the bulk of the reports: the year's 200 sums
+  of every group, its groups' own reports next to those sums, the few cells of the year before that a
+  unit page compares with, and digests of each report's cells, extra cells, narrative, problems and
+  findings (computed by DuckDB: a page's fingerprint uses them instead of the rows);
+* `load_reports`: the bulk (cells, extra cells, sections, problems, findings) of the reports whose
+  pages are actually rendered, a batch at a time.
+
+Each query asks for the columns the pages show, and for a year's rows where the pages need one year.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections import defaultdict
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
 HIERARCHIES = ("statutory", "managing")
+# A reader takes at most this much memory (DuckDB's buffer pool; operators beyond it spill to the
+# temporary directory) and one thread: the render runs two of them side by side on two cores.
+READ_MEMORY = "512MB"
+READ_THREADS = 1
+FETCH = 20_000  # rows brought into Python at a time
+
+# Cells of the year before that a unit page compares with (its "与上年相比" table and the carry-over line).
+PREV_CELLS = ("T3/new/total", "T3/carried_over/total", "T3/processed_total/total", "T3/granted/total",
+              "T3/partly_granted/total", "T3/carried_forward/total", "T4/review.total", "T4/suit_direct.total",
+              "T4/suit_after_review.total", "T2/normative_docs/issued", "T2/normative_docs/in_force",
+              "T2/licensing/decisions", "T2/penalties/decisions", "T2/coercion/decisions", "T2/fees/amount")
+# Cells of a group's own report shown next to the sum of its units.
+OWN_CELLS = PREV_CELLS
+
+UNIT_YEAR_COLS = ("unit_id", "year", "unit_name", "peer_level", "statutory_banner_id", "managing_banner_id",
+                  "expected", "received", "read", "report_id", "published_on", "signed_on", "deadline",
+                  "timeliness", "days_late", "findings_fail", "findings_fail_error", "findings_uncertain",
+                  "findings_not_assessable", "findings_pass", "copy_fail", "clean")
+REPORT_COLS = ("report_id", "unit_id", "year", "path", "agency", "title", "kind", "format_version", "published_on",
+               "signed_on", "match_method", "match_confidence", "n_problems")
+UNIT_DERIVED_COLS = ("applications_new", "applications_processed", "disclosed", "share_disclosed", "reviews", "suits",
+                     "review_concluded", "suit_concluded")
+RANK_COLS = ("value", "banner_id", "rank_in_banner", "n_in_banner", "rank_in_level", "n_in_level",
+             "percentile_in_banner", "percentile_in_level")
+FINDINGS_BY_RULE_COLS = ("rule_id", "severity", "fail", "uncertain", "not_assessable", "pass", "units_failing")
+# rollup_cells columns a group page draws, in the order of the tuples kept per cell (see pages.group_cell)
+ROLLUP_CELL_COLS = ("units_reporting", "units_numeric", "units_not_number", "units_empty", "units_na", "units_text",
+                    "units_missing", "value_sum", "parts_kind", "parts_sum")
 
 
 def _plain(v):
@@ -26,52 +73,110 @@ def _plain(v):
     return v
 
 
+def fetch_rows(cur, size: int = 0) -> Iterator[tuple]:
+    """The rows of an executed cursor as tuples of plain values: dates as ISO strings, NaN as None
+    (strings and integers pass as they are)."""
+    types = [str(d[1]).upper() for d in cur.description]
+    floats = [i for i, t in enumerate(types) if t in ("DOUBLE", "FLOAT", "REAL")]
+    other = [i for i, t in enumerate(types) if i not in floats and any(
+        k in t for k in ("DATE", "TIME", "DOUBLE", "FLOAT", "[]", "LIST", "DECIMAL"))]
+    while True:
+        batch = cur.fetchmany(size) if size else cur.fetchall()
+        if not batch:
+            return
+        if not floats and not other:
+            yield from batch
+        else:
+            for r in batch:
+                if not other:
+                    for i in floats:
+                        if r[i] != r[i]:
+                            break
+                    else:
+                        yield r  # no NaN: as it is
+                        continue
+                r = list(r)
+                for i in other:
+                    r[i] = _plain(r[i])
+                for i in floats:
+                    if r[i] != r[i]:
+                        r[i] = None
+                yield tuple(r)
+        if not size:
+            return
+
+
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
-    types = [str(d[1]).upper() for d in cur.description]
-    # only dates, doubles (NaN) and lists need converting; strings and integers pass as they are
-    convert = [i for i, t in enumerate(types) if any(k in t for k in ("DATE", "TIME", "DOUBLE", "FLOAT", "[]",
-                                                                         "LIST", "DECIMAL"))]
-    data = cur.fetchall()
-    if not convert:
-        return [dict(zip(names, r)) for r in data]
-    out = []
-    for r in data:
-        r = list(r)
-        for i in convert:
-            r[i] = _plain(r[i])
-        out.append(dict(zip(names, r)))
-    return out
+    return [dict(zip(names, r)) for r in fetch_rows(cur, FETCH)]
 
+
+def tuples(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
+    return list(fetch_rows(con.execute(sql, params or []), FETCH))
+
+
+@contextmanager
+def reading(db_path: str | Path, threads: int = READ_THREADS, memory: str = READ_MEMORY):
+    """A read-only connection to the warehouse at `db_path`, with a memory limit, `threads` threads and
+    a temporary directory of its own (removed on close) for what does not fit.
+
+    The file is attached to a DuckDB instance of the connection's own rather than opened with
+    `duckdb.connect(path)`: DuckDB keeps one instance per path and process, so that would refuse these
+    settings while someone else in the process holds the file open (an analyst's notebook, a test),
+    or hand back that instance, which still reads the file the path named before the last publish."""
+    tmp = tempfile.mkdtemp(prefix="nianbao-duckdb-")
+    try:
+        con = duckdb.connect(":memory:", config={"memory_limit": memory, "threads": str(threads),
+                                                 "temp_directory": tmp})
+        try:
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS warehouse (READ_ONLY)")
+            con.execute("USE warehouse")
+            yield con
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @dataclass
 class Data:
+    # -- the whole warehouse (load_common): small
     build_info: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
     units: dict[str, dict] = field(default_factory=dict)
     groups: dict[tuple, dict] = field(default_factory=dict)            # (hierarchy, group_id)
     members: dict[tuple, list[str]] = field(default_factory=dict)      # (hierarchy, group_id) -> unit ids
-    unit_years: dict[tuple, dict] = field(default_factory=dict)        # (unit_id, year)
-    reports: dict[str, dict] = field(default_factory=dict)             # report_id -> active report row
+    unit_years: dict[tuple, dict] = field(default_factory=dict)        # (unit_id, year), every year
+    reports: dict[str, dict] = field(default_factory=dict)             # report_id -> active report (header fields)
+    report_by_unit_year: dict[tuple, str] = field(default_factory=dict)
+    coverage: dict[tuple, dict] = field(default_factory=dict)          # (hier, gid, year), every year
+    summary: dict[tuple, dict] = field(default_factory=dict)           # (hier, gid, year), every year
+    manifest_reasons: dict[tuple, list] = field(default_factory=dict)  # (unit_id, year) -> reasons of unread files
+    # ('group', hier, gid, year) -> every derived figure; ('unit', uid, year) -> those UNIT_DERIVED_COLS
+    derived: dict[tuple, dict] = field(default_factory=dict)
+    timeliness: dict[tuple, dict] = field(default_factory=dict)        # (hier, gid, year)
+    copying: dict[tuple, dict] = field(default_factory=dict)           # (hier, gid, year)
+    ranks: dict[tuple, dict] = field(default_factory=dict)             # (hier, uid, year) -> metric -> RANK_COLS
+    findings_by_rule: dict[tuple, list] = field(default_factory=dict)  # (hier, gid, year) -> FINDINGS_BY_RULE_COLS
+    # -- one year (load_year)
+    year: int | None = None
+    # (hier, gid, year) -> cell id -> (own semantic, own value, own raw, units_sum, units_numeric,
+    # units_not_number, difference): the group's own report next to its units' sum, for OWN_CELLS
+    own_vs_units: dict[tuple, dict] = field(default_factory=dict)
+    rollup_cells: dict[tuple, dict] = field(default_factory=dict)      # (hier, gid, year) -> cell_id -> tuple
+    prev_cells: dict[str, dict] = field(default_factory=dict)          # report of the year before -> PREV_CELLS
+    digests: dict[str, tuple] = field(default_factory=dict)            # report_id -> digests of its bulk
+    findings_digest: dict[tuple, str] = field(default_factory=dict)    # (unit_id, year) -> digest of its findings
+    other_reports: dict[tuple, list] = field(default_factory=dict)     # (unit_id, year) -> reports its findings cite
+    # -- the bulk of some reports of the year (load_reports)
     cells: dict[str, dict] = field(default_factory=dict)               # report_id -> cell_id -> (sem, value, raw)
     extra_cells: dict[str, list] = field(default_factory=dict)
     sections: dict[str, dict] = field(default_factory=dict)
     problems: dict[str, list] = field(default_factory=dict)
     findings: dict[tuple, list] = field(default_factory=dict)          # (unit_id, year) -> findings rows
-    derived: dict[tuple, dict] = field(default_factory=dict)           # ('unit', uid, year) / ('group', hier, gid, year)
-    ranks: dict[tuple, dict] = field(default_factory=dict)             # (hier, uid, year) -> metric -> row
-    rollup_cells: dict[tuple, dict] = field(default_factory=dict)      # (hier, gid, year) -> cell_id -> row
-    coverage: dict[tuple, dict] = field(default_factory=dict)
-    summary: dict[tuple, dict] = field(default_factory=dict)
-    timeliness: dict[tuple, dict] = field(default_factory=dict)
-    copying: dict[tuple, dict] = field(default_factory=dict)
-    findings_by_rule: dict[tuple, list] = field(default_factory=dict)
-    own_vs_units: dict[tuple, dict] = field(default_factory=dict)
-    manifest_reasons: dict[tuple, list] = field(default_factory=dict)  # (unit_id, year) -> reasons of unread files
-    report_by_unit_year: dict[tuple, str] = field(default_factory=dict)
 
     def unit_name(self, uid: str | None) -> str:
         u = self.units.get(uid or "")
@@ -89,79 +194,169 @@ class Data:
             u = self.units.get(p)
         return out
 
+    def for_year(self, year: int) -> "Data":
+        """A copy sharing the common part, with the per-year part empty."""
+        d = Data(build_info=self.build_info, settings=self.settings, years=self.years, units=self.units,
+                 groups=self.groups, members=self.members, unit_years=self.unit_years, reports=self.reports,
+                 report_by_unit_year=self.report_by_unit_year, coverage=self.coverage, summary=self.summary,
+                 manifest_reasons=self.manifest_reasons, derived=self.derived, timeliness=self.timeliness,
+                 copying=self.copying, ranks=self.ranks, findings_by_rule=self.findings_by_rule)
+        d.year = year
+        return d
 
-def load(db_path: str | Path) -> Data:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return _load(con)
-    finally:
-        con.close()
+
+def load(db_path: str | Path, year: int | None = None) -> Data:
+    """Common data and, for `year`, the year's data and the bulk of all its reports (for tests and tools;
+    the renderer loads in steps)."""
+    with reading(db_path) as con:
+        d = load_common(con)
+        if year is not None:
+            d = load_year(con, d, year)
+            load_reports(con, d, sorted(r for (_u, y), r in d.report_by_unit_year.items() if y == year))
+        return d
 
 
-def _load(con) -> Data:
+def load_common(con) -> Data:
     d = Data()
-    d.build_info = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM build_info")}
-    d.settings = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM report_settings")}
+    d.build_info = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM build_info ORDER BY key")}
+    d.settings = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM report_settings ORDER BY key")}
     d.units = {r["unit_id"]: r for r in rows(con, "SELECT * FROM units ORDER BY unit_id")}
     for r in rows(con, "SELECT * FROM rollup_groups ORDER BY hierarchy, group_level DESC, group_id"):
         d.groups[(r["hierarchy"], r["group_id"])] = r
-    for r in rows(con, "SELECT hierarchy, group_id, unit_id FROM rollup_members ORDER BY hierarchy, group_id, unit_id"):
-        d.members.setdefault((r["hierarchy"], r["group_id"]), []).append(r["unit_id"])
-    for r in rows(con, "SELECT * FROM unit_years ORDER BY year, unit_id"):
+    for h, g, u in tuples(con, "SELECT hierarchy, group_id, unit_id FROM rollup_members "
+                               "ORDER BY hierarchy, group_id, unit_id"):
+        d.members.setdefault((h, g), []).append(u)
+    for r in rows(con, f"SELECT {', '.join(UNIT_YEAR_COLS)} FROM unit_years ORDER BY year, unit_id"):
         d.unit_years[(r["unit_id"], r["year"])] = r
-    d.years = sorted({y for (_u, y) in d.unit_years})
-    for r in rows(con, "SELECT * FROM reports WHERE active ORDER BY report_id"):
+    for r in rows(con, f"SELECT {', '.join(REPORT_COLS)} FROM reports WHERE active ORDER BY report_id"):
         d.reports[r["report_id"]] = r
         d.report_by_unit_year[(r["unit_id"], r["year"])] = r["report_id"]
-    cur = con.execute("SELECT c.report_id, c.cell_id, c.semantic, c.value, c.raw FROM cells c "
-                      "JOIN reports r ON r.report_id = c.report_id AND r.active")
-    cells: dict[str, dict] = defaultdict(dict)
-    for rid, cid, sem, val, raw in cur.fetchall():
-        cells[rid][cid] = (sem, val, raw)
-    d.cells = dict(cells)
-    for r in rows(con, "SELECT c.* FROM cells_extra c JOIN reports r ON r.report_id = c.report_id AND r.active "
-                       "ORDER BY c.report_id, c.table_code, c.cell_id"):
-        d.extra_cells.setdefault(r["report_id"], []).append(r)
-    for r in rows(con, "SELECT s.report_id, s.section, s.text FROM sections s "
-                       "JOIN reports r ON r.report_id = s.report_id AND r.active"):
-        d.sections.setdefault(r["report_id"], {})[r["section"]] = r["text"]
-    for r in rows(con, "SELECT p.* FROM problems p JOIN reports r ON r.report_id = p.report_id AND r.active "
-                       "ORDER BY p.report_id, p.seq"):
-        d.problems.setdefault(r["report_id"], []).append(r)
-    for r in rows(con, """
-            SELECT f.* FROM findings f
-            JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                          AND (f.report_id IS NULL OR f.report_id = r.report_id)
-            WHERE f.status <> 'PASS'  -- PASS results are counted in unit_years.findings_pass
-            ORDER BY f.unit_id, f.year, f.rule_id, f.instance, f.finding_id"""):
-        d.findings.setdefault((r["unit_id"], r["year"]), []).append(r)
-    for r in rows(con, "SELECT * FROM derived_figures"):
-        if r["scope"] == "unit":
-            d.derived[("unit", r["entity_id"], r["year"])] = r
-        else:
-            d.derived[("group", r["hierarchy"], r["entity_id"], r["year"])] = r
-    for r in rows(con, "SELECT * FROM unit_ranks"):
-        d.ranks.setdefault((r["hierarchy"], r["unit_id"], r["year"]), {})[r["metric"]] = r
-    cur = con.execute("""SELECT hierarchy, group_id, year, cell_id, units_reporting, units_numeric, units_not_number,
-                                units_empty, units_na, units_text, units_missing, value_sum, parts_kind, parts_sum,
-                                parts_numeric, parts_not_number FROM rollup_cells""")
-    names = [x[0] for x in cur.description]
-    rc: dict[tuple, dict] = defaultdict(dict)
-    for t in cur.fetchall():
-        r = dict(zip(names, t))
-        rc[(r["hierarchy"], r["group_id"], r["year"])][r["cell_id"]] = r
-    d.rollup_cells = dict(rc)
-    for name, target in (("rollup_coverage", d.coverage), ("rollup_summary", d.summary),
-                         ("rollup_timeliness", d.timeliness), ("rollup_copying", d.copying)):
-        for r in rows(con, f"SELECT * FROM {name}"):
-            target[(r["hierarchy"], r["group_id"], r["year"])] = r
-    for r in rows(con, "SELECT * FROM rollup_findings ORDER BY rule_id"):
-        d.findings_by_rule.setdefault((r["hierarchy"], r["group_id"], r["year"]), []).append(r)
-    for r in rows(con, "SELECT hierarchy, group_id, year, cell_id, own_semantic, own_value, units_sum, "
-                       "units_numeric, units_not_number, difference FROM rollup_own_vs_units"):
-        d.own_vs_units.setdefault((r["hierarchy"], r["group_id"], r["year"]), {})[r["cell_id"]] = r
+    d.years = sorted({y for (_u, y) in d.unit_years})
+    for r in rows(con, "SELECT * FROM rollup_coverage ORDER BY hierarchy, group_id, year"):
+        d.coverage[(r["hierarchy"], r["group_id"], r["year"])] = r
+    for r in rows(con, "SELECT * FROM rollup_summary ORDER BY hierarchy, group_id, year"):
+        d.summary[(r["hierarchy"], r["group_id"], r["year"])] = r
+    for r in rows(con, "SELECT * FROM derived_figures WHERE scope = 'group' ORDER BY hierarchy, entity_id, year"):
+        d.derived[("group", r["hierarchy"], r["entity_id"], r["year"])] = r
+    cols = ", ".join(UNIT_DERIVED_COLS)
+    for r in rows(con, f"SELECT entity_id, year, {cols} FROM derived_figures WHERE scope = 'unit' "
+                       "ORDER BY year, entity_id"):
+        d.derived[("unit", r.pop("entity_id"), r.pop("year"))] = r
+    for r in rows(con, "SELECT * FROM rollup_timeliness ORDER BY hierarchy, group_id, year"):
+        d.timeliness[(r["hierarchy"], r["group_id"], r["year"])] = r
+    for r in rows(con, "SELECT * FROM rollup_copying ORDER BY hierarchy, group_id, year"):
+        d.copying[(r["hierarchy"], r["group_id"], r["year"])] = r
+    # ranks and findings by rule of every year: one query each (a query of these nested views costs as
+    # much to plan as to run on a small warehouse), kept as tuples
+    metrics: dict[str, str] = {}
+    for t in tuples(con, f"SELECT hierarchy, unit_id, year, metric, {', '.join(RANK_COLS)} FROM unit_ranks "
+                         "ORDER BY year, hierarchy, unit_id, metric"):
+        d.ranks.setdefault((t[0], t[1], t[2]), {})[metrics.setdefault(t[3], t[3])] = t[4:]
+    for t in tuples(con, f"SELECT hierarchy, group_id, year, {', '.join(FINDINGS_BY_RULE_COLS)} FROM rollup_findings "
+                         "ORDER BY year, hierarchy, group_id, rule_id"):
+        d.findings_by_rule.setdefault((t[0], t[1], t[2]), []).append(t[3:])
     for r in rows(con, "SELECT unit_id, year, path, status, reason FROM manifest "
                        "WHERE unit_id IS NOT NULL AND status <> 'read' ORDER BY path"):
         d.manifest_reasons.setdefault((r["unit_id"], r["year"]), []).append(r)
     return d
 
+
+# The digest of a table's rows of each report (or unit and year): MD5 of the rows as text (every
+# column of the table, NULL marked), in a fixed order. DuckDB computes it, so an unchanged re-render
+# never brings the rows into Python.
+def _row_text(con, table: str, alias: str) -> str:
+    cols = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                      "current_database() AND table_name = ? ORDER BY column_index",
+                                      [table]).fetchall()]
+    return "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({alias}.{c} AS VARCHAR), chr(29))" for c in cols) + ")"
+
+
+def _digest_sql(con, table: str, alias: str, key: str, order: str) -> str:
+    return (f"SELECT {key}, md5(string_agg({_row_text(con, table, alias)}, chr(30) ORDER BY {order})) "
+            f"FROM {table} {alias} JOIN reports r ON r.report_id = {alias}.report_id AND r.active AND r.year = ? "
+            f"GROUP BY {key}")
+
+
+_FINDINGS_JOIN = ("findings f JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year "
+                  "AND (f.report_id IS NULL OR f.report_id = r.report_id)")
+
+
+def load_year(con, common: Data, year: int) -> Data:
+    """The year's share of what the pages show, without the bulk of the reports (see load_reports)."""
+    d = common.for_year(year)
+    for t in tuples(con, """
+            SELECT o.hierarchy, o.group_id, o.cell_id, o.own_semantic, o.own_value, c.raw, o.units_sum,
+                   o.units_numeric, o.units_not_number, o.difference
+            FROM rollup_own_vs_units o JOIN cells c ON c.report_id = o.own_report_id AND c.cell_id = o.cell_id
+            WHERE o.year = ? AND o.cell_id IN (SELECT unnest(?::VARCHAR[]))
+            ORDER BY o.hierarchy, o.group_id, o.cell_id""", [year, list(OWN_CELLS)]):
+        d.own_vs_units.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
+    cur = con.execute(f"SELECT hierarchy, group_id, cell_id, {', '.join(ROLLUP_CELL_COLS)} FROM rollup_cells "
+                      "WHERE year = ? ORDER BY hierarchy, group_id, cell_id", [year])
+    for t in fetch_rows(cur, 20_000):
+        d.rollup_cells.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
+    for rid, cid, sem, val, raw in tuples(con, """
+            SELECT c.report_id, c.cell_id, c.semantic, c.value, c.raw FROM cells c
+            JOIN reports r ON r.report_id = c.report_id AND r.active AND r.year = ?
+            WHERE c.cell_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.report_id, c.cell_id""",
+                                          [year - 1, list(PREV_CELLS)]):
+        d.prev_cells.setdefault(rid, {})[cid] = (sem, val, raw)
+    # digests of the bulk: what a unit page's fingerprint uses instead of the rows
+    parts = {}
+    # the 200 cells: each row hashed by DuckDB, the hashes combined (rows are unique per cell id; the
+    # hash is DuckDB's own, unsalted, the same in every process and run: a DuckDB release that changed
+    # it would only render every page once more); the rest, far fewer rows: MD5 of the rows as text
+    # in a fixed order
+    for rid, n, h in tuples(con, """
+            SELECT c.report_id, count(*), bit_xor(hash(c.cell_id, c.semantic, c.value, c.raw))
+            FROM cells c JOIN reports r ON r.report_id = c.report_id AND r.active AND r.year = ?
+            GROUP BY c.report_id""", [year]):
+        parts.setdefault(rid, [None] * 4)[0] = f"{n}:{h:016x}"
+    for i, (table, alias, order) in enumerate((("cells_extra", "x", "x.table_code, x.cell_id"),
+                                               ("sections", "s", "s.section"),
+                                               ("problems", "p", "p.seq")), start=1):
+        for rid, dg in tuples(con, _digest_sql(con, table, alias, f"{alias}.report_id", order), [year]):
+            parts.setdefault(rid, [None] * 4)[i] = dg
+    d.digests = {rid: tuple(v) for rid, v in sorted(parts.items())}
+    row = _row_text(con, "findings", "f")
+    for uid, dg in tuples(con, f"""
+            SELECT f.unit_id, md5(string_agg({row}, chr(30) ORDER BY f.rule_id, f.instance, f.finding_id, {row}))
+            FROM {_FINDINGS_JOIN} WHERE f.status <> 'PASS' AND r.year = ? GROUP BY f.unit_id ORDER BY 1""", [year]):
+        d.findings_digest[(uid, year)] = dg
+    for uid, other in tuples(con, f"""
+            SELECT DISTINCT f.unit_id, f.other_report_id FROM {_FINDINGS_JOIN}
+            WHERE f.status <> 'PASS' AND r.year = ? AND f.other_report_id IS NOT NULL ORDER BY 1, 2""", [year]):
+        d.other_reports.setdefault((uid, year), []).append(other)
+    return d
+
+
+def load_reports(con, d: Data, report_ids: list[str]) -> None:
+    """The bulk of these reports (active reports of d.year) into d: cells, extra cells, narrative,
+    structural problems and findings (replacing what a previous batch left)."""
+    ids = sorted(report_ids)
+    d.cells, d.extra_cells, d.sections, d.problems, d.findings = {}, {}, {}, {}, {}
+    if not ids:
+        return
+    sel = "SELECT unnest(?::VARCHAR[])"
+    cells: dict[str, dict] = {}
+    cur = con.execute(f"SELECT report_id, cell_id, semantic, value, raw FROM cells WHERE report_id IN ({sel})", [ids])
+    for rid, cid, sem, val, raw in fetch_rows(cur, 50_000):
+        c = cells.get(rid)
+        if c is None:
+            c = cells[rid] = {}
+        c[cid] = (sem, val, raw)
+    d.cells = cells
+    for r in rows(con, f"SELECT * FROM cells_extra WHERE report_id IN ({sel}) ORDER BY report_id, table_code, cell_id",
+                  [ids]):
+        d.extra_cells.setdefault(r["report_id"], []).append(r)
+    for rid, sec, text in tuples(con, f"SELECT report_id, section, text FROM sections WHERE report_id IN ({sel}) "
+                                      "ORDER BY report_id, section", [ids]):
+        d.sections.setdefault(rid, {})[sec] = text
+    for r in rows(con, f"SELECT * FROM problems WHERE report_id IN ({sel}) ORDER BY report_id, seq", [ids]):
+        d.problems.setdefault(r["report_id"], []).append(r)
+    for r in rows(con, f"""
+            SELECT f.* FROM {_FINDINGS_JOIN}
+            WHERE f.status <> 'PASS'  -- PASS results are counted in unit_years.findings_pass
+              AND r.report_id IN ({sel})
+            ORDER BY f.unit_id, f.year, f.rule_id, f.instance, f.finding_id""", [ids]):
+        d.findings.setdefault((r["unit_id"], r["year"]), []).append(r)

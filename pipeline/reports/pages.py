@@ -2,25 +2,36 @@
 and hierarchy), and an index. Rendered with Jinja2 from `reports/*.html` (autoescape on); the CSS of
 `reports/static/` is copied next to the pages; no script, no font or file from the network.
 
-Incremental: each page's template context is plain data; its fingerprint (SHA-256 of the templates,
-this package's code and the context) is kept in `<pages>/_pages.json`. A page whose fingerprint did
-not change and whose file is still there with the size written is not rendered again, so a re-run
-after one changed report rewrites only the pages that show something of it.
+Year by year (`render_all`): the year's rollups and the digests of its reports are loaded
+(`data.load_year`), and each page gets a fingerprint: SHA-256 of the templates and this package's
+code, and of the page's inputs (`unit_inputs`, `group_inputs`: the rows it shows, the bulk of a
+report as DuckDB's digests of its cells, narrative, problems and findings). Fingerprints are kept in
+`<pages>/_pages.json`; a page whose fingerprint did not change and whose file is still there with
+the size written is neither built nor rendered again, so a re-run with nothing changed reads no
+report and builds no context, and a re-run after one changed report rewrites only the pages that
+show something of it. The pages to render are shared by two forked workers (the year's data is
+shared with them copy-on-write; each reads the bulk of its own reports a batch at a time) while this
+process loads the next year; a few pages are rendered here.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import json
+import multiprocessing as mp
 import os
+import pickle
 import time
+import traceback
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import charts
-from .data import HIERARCHIES, Data, load
+from .data import HIERARCHIES, OWN_CELLS, PREV_CELLS, RANK_COLS, Data, load_common, load_reports, load_year, reading
 from .layout import (
     SECTION_TITLES, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_HEADER_NOTE, T3_ROWS,
     T4_COLUMNS, T4_GROUPS, all_cell_ids, short_label,
@@ -58,6 +69,7 @@ METRIC_ZH = {
     "suits": "行政诉讼", "review_correction_rate": "复议纠错率", "suit_correction_rate": "诉讼纠错率",
     "findings_fail": "检查不成立条数",
 }
+_RANK_BANNER = RANK_COLS.index("banner_id")
 RATE_METRICS = {"share_disclosed", "review_correction_rate", "suit_correction_rate"}
 
 # (label, source, key): source cell = a cell of the report, rate/figure = derived_figures, uy = unit_years
@@ -143,26 +155,27 @@ def unit_cell(cid: str, t) -> dict:
     return {"id": cid, "sem": sem, "text": text, "cls": cls, "title": title, "marks": [], "sub": ""}
 
 
-def group_cell(cid: str, r: dict | None) -> dict:
+def group_cell(cid: str, r: tuple | None) -> dict:
+    """A cell of a group page from its rollup_cells row (the columns of data.ROLLUP_CELL_COLS, in order)."""
     if r is None:
         return {"id": cid, "sem": "NONE", "text": "—", "cls": "g-none", "title": "本年没有单位的报告",
                 "marks": [], "sub": ""}
-    k = r["units_not_number"]
-    n = r["units_reporting"]
-    if r["units_numeric"] == 0:
+    (n, units_numeric, k, units_empty, units_na, units_text, units_missing, value_sum, parts_kind,
+     parts_sum) = r
+    if units_numeric == 0:
         text, cls = "—", "g-none"
     else:
-        text, cls = fmt_num(r["value_sum"]), "n"
+        text, cls = fmt_num(value_sum), "n"
     parts = []
-    if r["units_empty"]:
-        parts.append(f"{r['units_empty']} 个空白")
-    if r["units_na"]:
-        parts.append(f"{r['units_na']} 个“/”")
-    if r["units_text"]:
-        parts.append(f"{r['units_text']} 个文字")
-    if r["units_missing"]:
-        parts.append(f"{r['units_missing']} 个缺失")
-    title = f"{r['units_numeric']}/{n} 个单位填写了数字，合计 {text}"
+    if units_empty:
+        parts.append(f"{units_empty} 个空白")
+    if units_na:
+        parts.append(f"{units_na} 个“/”")
+    if units_text:
+        parts.append(f"{units_text} 个文字")
+    if units_missing:
+        parts.append(f"{units_missing} 个缺失")
+    title = f"{units_numeric}/{n} 个单位填写了数字，合计 {text}"
     if parts:
         title += "；未计入：" + "、".join(parts)
     sub = ""
@@ -170,13 +183,13 @@ def group_cell(cid: str, r: dict | None) -> dict:
         cls += " partial"
         sub = f"{k}未计"
     marks = []
-    if r.get("parts_kind") and r.get("parts_sum") is not None and r["units_numeric"]:
-        diff = (r["value_sum"] or 0) - r["parts_sum"]
-        what = "各申请人列" if r["parts_kind"] == "columns" else "各办理结果行"
-        title += f"；{what}分项合计 {fmt_num(r['parts_sum'])}"
+    if parts_kind and parts_sum is not None and units_numeric:
+        diff = (value_sum or 0) - parts_sum
+        what = "各申请人列" if parts_kind == "columns" else "各办理结果行"
+        title += f"；{what}分项合计 {fmt_num(parts_sum)}"
         if abs(diff) > 1e-9:
             cls += " g-diff"
-            sub = (sub + " " if sub else "") + f"分项{fmt_num(r['parts_sum'])}"
+            sub = (sub + " " if sub else "") + f"分项{fmt_num(parts_sum)}"
     return {"id": cid, "sem": "SUM", "text": text, "cls": cls, "title": title, "marks": marks, "sub": sub}
 
 
@@ -372,7 +385,7 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
     prev_rid = d.report_by_unit_year.get((uid, year - 1))
     moves = []
     if prev_rid:
-        pc = d.cells.get(prev_rid, {})
+        pc = d.prev_cells.get(prev_rid, {})
         dv, dp = d.derived.get(("unit", uid, year), {}), d.derived.get(("unit", uid, year - 1), {})
         puy = d.unit_years.get((uid, year - 1), {})
         for label, src, key in MOVE_FIGURES:
@@ -401,7 +414,7 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
                           "dir": direction})
     carry = None
     if prev_rid:
-        a, b = raw_cells.get("T3/carried_over/total"), d.cells.get(prev_rid, {}).get("T3/carried_forward/total")
+        a, b = raw_cells.get("T3/carried_over/total"), d.prev_cells.get(prev_rid, {}).get("T3/carried_forward/total")
         carry = {"this": _cell_show(a), "prev": _cell_show(b),
                  "same": _cell_number(a) is not None and _cell_number(a) == _cell_number(b)}
     # standing among the banner's units
@@ -410,8 +423,7 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
         rk = d.ranks.get((h, uid, year), {})
         if not rk:
             continue
-        any_row = next(iter(rk.values()))
-        bid = any_row.get("banner_id")
+        bid = next(iter(rk.values()))[_RANK_BANNER]
         if h == "managing" and bid == uy.get("statutory_banner_id") and not differs:
             continue
         rows_ = []
@@ -419,7 +431,7 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
             r = rk.get(m)
             if not r:
                 continue
-            v = r["value"]
+            v, _bid, rank_banner, n_banner, rank_level, n_level, pct_banner, pct_level = r
             vs = fmt_pct(v) if m in RATE_METRICS else fmt_num(v)
             if v is None and m in RATE_METRICS:
                 dv = d.derived.get(("unit", uid, year), {})
@@ -429,10 +441,10 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
                 vs = rate_text(None, None, base, min_base)
             rows_.append({
                 "label": label, "value": vs,
-                "rank_banner": f"{r['rank_in_banner']} / {r['n_in_banner']}" if r["rank_in_banner"] else "—",
-                "rank_level": f"{r['rank_in_level']} / {r['n_in_level']}" if r["rank_in_level"] else "—",
-                "pct_banner": f"{r['percentile_in_banner']:.0f}" if r["percentile_in_banner"] is not None else "—",
-                "pct_level": f"{r['percentile_in_level']:.0f}" if r["percentile_in_level"] is not None else "—",
+                "rank_banner": f"{rank_banner} / {n_banner}" if rank_banner else "—",
+                "rank_level": f"{rank_level} / {n_level}" if rank_level else "—",
+                "pct_banner": f"{pct_banner:.0f}" if pct_banner is not None else "—",
+                "pct_level": f"{pct_level:.0f}" if pct_level is not None else "—",
             })
         standing.append({"hierarchy": h, "hierarchy_zh": HIERARCHY_ZH[h],
                          "banner": d.unit_name(bid) if bid else "", "level_zh": LEVEL_ZH.get(uy.get("peer_level"), ""),
@@ -546,15 +558,15 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
     own = []
     ov = d.own_vs_units.get((hierarchy, gid, year), {})
     if own_rid and ov:
-        oc = d.cells.get(own_rid, {})
         for cid in OWN_FIGURES:
             r = ov.get(cid)
             if not r:
                 continue
-            own.append({"label": short_label(cid), "own": _cell_show(oc.get(cid)),
-                        "units": fmt_num(r["units_sum"]) if r["units_numeric"] else "—",
-                        "coverage": f"{r['units_numeric']}/{r['units_numeric'] + r['units_not_number']}",
-                        "difference": fmt_num(r["difference"]) if r["difference"] is not None else "—"})
+            own_semantic, own_value, own_raw, units_sum, units_numeric, units_not_number, difference = r
+            own.append({"label": short_label(cid), "own": _cell_show((own_semantic, own_value, own_raw)),
+                        "units": fmt_num(units_sum) if units_numeric else "—",
+                        "coverage": f"{units_numeric}/{units_numeric + units_not_number}",
+                        "difference": fmt_num(difference) if difference is not None else "—"})
     rates = []
     for label, key, num_key, base_key in (
             ("公开率（予以公开＋部分公开）/ 办理结果总计", "share_disclosed", "disclosed", "applications_processed"),
@@ -635,10 +647,11 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
         "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0)},
         "cells": cells, "rates": rates, "table": table, "banners": banners,
         "own": own, "own_href": root + unit_path(gid, year) if own_rid else "",
-        "rules": [{"rule_id": r["rule_id"], "severity": SEVERITY_ZH.get(r["severity"], r["severity"] or ""),
-                   "fail": r["fail"], "uncertain": r["uncertain"], "not_assessable": r["not_assessable"],
-                   "pass": r["pass"], "units_failing": r["units_failing"]}
-                  for r in d.findings_by_rule.get((hierarchy, gid, year), [])],
+        "rules": [{"rule_id": rule_id, "severity": SEVERITY_ZH.get(severity, severity or ""),
+                   "fail": fail, "uncertain": uncertain, "not_assessable": not_assessable,
+                   "pass": pass_, "units_failing": units_failing}
+                  for rule_id, severity, fail, uncertain, not_assessable, pass_, units_failing
+                  in d.findings_by_rule.get((hierarchy, gid, year), [])],
         "charts": {"apps": Markup(chart_apps), "outcomes": Markup(chart_outcomes), "time": Markup(chart_time),
                    "trend": Markup(chart_trend)},
         "years": years,
@@ -696,22 +709,114 @@ def index_context(d: Data) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------
+# What a page shows, for its fingerprint
+
+
+def _chains(d: Data, uid: str) -> list:
+    return [[(p, d.unit_name(p), (h, p) in d.groups) for p in d.chain(uid, h)] for h in HIERARCHIES]
+
+
+def unit_inputs(d: Data, uid: str, year: int) -> tuple:
+    """Everything unit_context reads for this page, the bulk of the report (cells, extra cells,
+    narrative, problems, findings) as DuckDB's digests of its rows: equal inputs, equal page. Needs
+    load_year only, not load_reports."""
+    rid = d.report_by_unit_year[(uid, year)]
+    prev_rid = d.report_by_unit_year.get((uid, year - 1))
+    others = []
+    for o in d.other_reports.get((uid, year), ()):
+        r = d.reports.get(o)
+        others.append((o, r["unit_id"], r["year"], d.unit_name(r["unit_id"])) if r else (o,))
+    standing = []
+    for h in HIERARCHIES:
+        rk = d.ranks.get((h, uid, year))
+        if rk:
+            bid = next(iter(rk.values()))[_RANK_BANNER]
+            standing.append((h, rk, d.unit_name(bid) if bid else ""))
+    return (uid, year, rid, d.reports[rid], d.digests.get(rid), d.findings_digest.get((uid, year)), others,
+            d.units[uid], _chains(d, uid), d.unit_years.get((uid, year)), d.unit_years.get((uid, year - 1)),
+            prev_rid, d.prev_cells.get(prev_rid) if prev_rid else None,
+            d.derived.get(("unit", uid, year)), d.derived.get(("unit", uid, year - 1)), standing,
+            [y for y in d.years if (uid, y) in d.report_by_unit_year],
+            d.settings.get("min_base", 30), d.build_info.get("inbox"))
+
+
+def group_inputs(d: Data, hierarchy: str, gid: str, year: int) -> tuple:
+    """Everything group_context reads for this page (all of it from load_common and load_year)."""
+    key = (hierarchy, gid, year)
+    g = d.groups[(hierarchy, gid)]
+    table = []
+    for m in d.members.get((hierarchy, gid), []):
+        uy = d.unit_years.get((m, year))
+        if uy is None:
+            continue
+        b = _group_of(d, m, hierarchy, banner_only=True)
+        table.append((m, uy, d.derived.get(("unit", m, year)), b, d.unit_name(b) if b else ""))
+    cov = d.coverage.get(key) or {}
+    missing = [(m, d.unit_name(m), d.manifest_reasons.get((m, year))) for m in cov.get("missing_unit_ids") or []]
+    banners = []
+    if g["group_level"] == "league":
+        banners = [(bid, bg["group_name"], bg["group_level"], d.summary.get((hierarchy, bid, year)))
+                   for (h, bid), bg in d.groups.items() if h == hierarchy]
+    trend = [(y, d.derived.get(("group", hierarchy, gid, y))) for y in d.years if (hierarchy, gid, y) in d.coverage]
+    crumbs = [(p, d.unit_name(p), (hierarchy, p) in d.groups) for p in d.chain(gid, hierarchy)]
+    return (hierarchy, gid, year, g, cov, d.summary.get(key), table, missing, d.rollup_cells.get(key),
+            d.timeliness.get(key), d.copying.get(key), d.report_by_unit_year.get((gid, year)),
+            d.own_vs_units.get(key), trend, banners, d.findings_by_rule.get(key), crumbs, deadline_text(d),
+            d.settings.get("min_base", 30), d.years)
+
+
+# ----------------------------------------------------------------------------------------------
 # Rendering
 
 
 _ALL_IDS: tuple[str, ...] = tuple(all_cell_ids())
+assert set(OWN_FIGURES) == set(OWN_CELLS)
+assert {key for _label, src, key in MOVE_FIGURES if src == "cell"} | {"T3/carried_forward/total"} <= set(PREV_CELLS)
+TEMPLATE_NAMES = ("base.html", "_tables.html", "index.html", "group.html", "unit.html")
+# Below this many pages to render in a year, they are rendered here rather than in forked workers.
+MIN_PARALLEL = 100
+# Reports whose bulk a worker holds at once.
+BATCH = 400
+
+
+def _h(v) -> str:
+    """markupsafe.escape as a plain string, with a fast path for text that needs no escaping."""
+    if type(v) is not str:
+        return str(escape(v))
+    if "&" in v or "<" in v or ">" in v or "'" in v or '"' in v:
+        return v.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace(
+            '"', "&#34;")
+    return v
+
+
+def td(c: dict, colspan: int = 1) -> Markup:
+    """One cell of the drawn tables (see reports/_tables.html): a Python function, not a macro,
+    because a page draws two hundred of them."""
+    out = f'<td class="v {_h(c["cls"])}"'
+    if colspan > 1:
+        out += f' colspan="{colspan}"'
+    out += f' data-cell="{_h(c["id"])}" data-sem="{_h(c["sem"])}"'
+    if c["title"]:
+        out += f' title="{_h(c["title"])}"'
+    out += f'><span class="val">{_h(c["text"])}</span>'
+    for m in c["marks"]:
+        out += (f'<a class="mk mk-{_h(m["status"])}" href="#f{_h(m["n"])}" title="{_h(m["title"])}">'
+                f'{_h(m["n"])}{_h(m["side"])}</a>')
+    if c["sub"]:
+        out += f'<span class="sub">{_h(c["sub"])}</span>'
+    return Markup(out + "</td>")
 
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(T2_BLOCKS=T2_BLOCKS, T2V2019_BLOCKS=T2V2019_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS,
-                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS)
+                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS, td=td)
     return env
 
 
 def template_salt() -> str:
-    """Digest of everything besides the context that shapes a page: templates and this package's code."""
+    """Digest of everything besides a page's inputs that shapes it: templates and this package's code."""
     h = hashlib.sha256(str(MANIFEST_VERSION).encode())
     files = sorted(TEMPLATES.glob("*.html")) + sorted(Path(__file__).parent.glob("*.py"))
     for f in files:
@@ -720,26 +825,40 @@ def template_salt() -> str:
     return h.hexdigest()
 
 
-def fingerprint(salt: str, template: str, ctx: dict) -> str:
-    """Hash of what a page shows. Contexts are built in a fixed order from sorted queries, so their
-    pickled bytes are stable between runs (and pickling is several times faster than JSON)."""
-    import pickle
+def _canonical(obj) -> bytes:
+    """Pickled bytes that depend on the values only: no memo, so two equal strings that happen to be
+    one object or two give the same bytes. The inputs are built in a fixed order from ordered queries
+    (dicts keep their insertion order; no set is iterated), so they are the same in every process."""
+    f = io.BytesIO()
+    p = pickle.Pickler(f, protocol=5)
+    p.fast = True
+    p.dump(obj)
+    return f.getvalue()
 
+
+def fingerprint(salt: str, template: str, inputs) -> str:
+    """SHA-256 of the code and templates (salt), the template and what the page shows."""
     h = hashlib.sha256(salt.encode())
     h.update(template.encode())
-    h.update(pickle.dumps(ctx, protocol=5))
+    h.update(_canonical(inputs))
     return h.hexdigest()
 
 
-def iter_pages(d: Data):
-    """(relative path, template, context) of every page."""
-    yield "index.html", "index.html", index_context(d)
-    for (h, gid), _g in d.groups.items():
-        for y in d.years:
-            if (h, gid, y) in d.coverage:
-                yield group_path(h, gid, y), "group.html", group_context(d, h, gid, y)
-    for (uid, y) in sorted(d.report_by_unit_year):
-        yield unit_path(uid, y), "unit.html", unit_context(d, uid, y)
+def year_pages(d: Data, year: int) -> list[tuple[str, str, tuple]]:
+    """(relative path, template, key) of the year's group and unit pages."""
+    out = [(group_path(h, gid, year), "group.html", ("group", h, gid))
+           for (h, gid) in d.groups if (h, gid, year) in d.coverage]
+    out += [(unit_path(uid, year), "unit.html", ("unit", uid))
+            for uid, y in sorted(k for k in d.report_by_unit_year if k[1] == year)]
+    return out
+
+
+def page_inputs(d: Data, year: int, key: tuple):
+    return unit_inputs(d, key[1], year) if key[0] == "unit" else group_inputs(d, key[1], key[2], year)
+
+
+def page_context(d: Data, year: int, key: tuple) -> dict:
+    return unit_context(d, key[1], year) if key[0] == "unit" else group_context(d, key[1], key[2], year)
 
 
 def _read_manifest(out: Path) -> dict:
@@ -773,41 +892,204 @@ def _copy_static(out: Path) -> list[str]:
     return written
 
 
-def render_all(db_path: str | Path, out_dir: str | Path, progress=None) -> dict:
+def _unchanged(old: dict, out: Path, rel: str, fp: str) -> dict | None:
+    prev = old.get(rel)
+    if prev and prev.get("fp") == fp:
+        try:
+            if (out / rel).stat().st_size == prev.get("size"):
+                return prev
+        except OSError:
+            pass
+    return None
+
+
+def _render_pages(load, d: Data, year: int, pages: list, env: jinja2.Environment, out: Path) -> list[tuple]:
+    """Render (rel, template, key, fp) pages of one year: group pages from d as loaded, unit pages after
+    `load(d, report_ids)` brought their reports' bulk in, a batch at a time. Returns (rel, fp, size)."""
+    done = []
+    groups = [p for p in pages if p[2][0] == "group"]
+    units = [p for p in pages if p[2][0] == "unit"]
+    for batch in [groups] + [units[i:i + BATCH] for i in range(0, len(units), BATCH)]:
+        if batch and batch[0][2][0] == "unit":
+            load(d, [d.report_by_unit_year[(p[2][1], year)] for p in batch])
+        for rel, tname, key, fp in batch:
+            data = env.get_template(tname).render(**page_context(d, year, key)).encode("utf-8")
+            _write_atomic(out / rel, data)
+            done.append((rel, fp, len(data)))
+    d.cells, d.extra_cells, d.sections, d.problems, d.findings = {}, {}, {}, {}, {}
+    return done
+
+
+def _worker(db_path: str, d: Data, year: int, pages: list, env, out: Path, conn) -> None:
+    """A forked worker: renders its share of a year's pages. It opens a connection of its own for each
+    batch of reports and closes it before rendering them, so DuckDB's memory is not held meanwhile."""
+    def load(d, ids):
+        with reading(db_path) as con:
+            load_reports(con, d, ids)
+
+    try:
+        done = _render_pages(load, d, year, pages, env, out)
+        conn.send(("ok", done))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+class _Workers:
+    """Forked workers rendering one year's pages while the parent loads the next year."""
+
+    def __init__(self, db_path, d: Data, year: int, pages: list, env, out: Path, n: int):
+        ctx = mp.get_context("fork")
+        shares: list[list] = [[] for _ in range(n)]
+        # alternate, group pages first, so that both get as many of each kind
+        for i, p in enumerate(sorted(pages, key=lambda p: p[2][0] != "group")):
+            shares[i % n].append(p)
+        gc.collect()
+        gc.freeze()  # the parent's objects stay out of the children's garbage collections: shared pages stay shared
+        self.procs = []
+        for share in shares:
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(str(db_path), d, year, share, env, out, child), daemon=True)
+            proc.start()
+            child.close()
+            self.procs.append((proc, parent))
+
+    def results(self) -> list[tuple]:
+        done, errors = [], []
+        for proc, conn in self.procs:
+            try:
+                status, payload = conn.recv()
+            except EOFError:
+                status, payload = "error", f"a page worker ended without a result (exit code {proc.exitcode})"
+            proc.join()
+            if status == "ok":
+                done += payload
+            else:
+                errors.append(payload)
+        if errors:
+            raise RuntimeError("rendering pages failed:\n" + "\n".join(errors))
+        return done
+
+
+class _Reader:
+    """A read-only connection, opened when needed and closed before forking workers (a child must not
+    inherit a live DuckDB database; each worker opens its own) and before waiting for them (closing
+    gives DuckDB's memory back)."""
+
+    def __init__(self, db_path):
+        self.db_path = db_path
+        self._cm = None
+        self.con = None
+
+    def get(self):
+        if self.con is None:
+            self._cm = reading(self.db_path)
+            self.con = self._cm.__enter__()
+        return self.con
+
+    def close(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self.con = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+
+def _parallel_workers(workers: int | None) -> int:
+    if workers is None:
+        try:
+            workers = min(2, len(os.sched_getaffinity(0)))
+        except AttributeError:
+            workers = min(2, os.cpu_count() or 1)
+    if "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, workers)
+
+
+def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers: int | None = None) -> dict:
     """Render every page of the warehouse at `db_path` into `out_dir` (Settings.pages).
+
+    Year by year: the year's rollups and digests are loaded, each page's fingerprint is taken from its
+    inputs, and only the pages whose fingerprint changed (or whose file is gone) are rendered, by
+    `workers` forked processes (default: two, or one per core if fewer), each loading the bulk of its
+    own reports, while this process loads the next year.
 
     Returns {"pages", "written", "unchanged", "removed", "seconds", "index", "written_paths"}."""
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    d = load(db_path)
-    t_load = time.perf_counter() - t0
+    n_workers = _parallel_workers(workers)
     env = environment()
+    compiled = False
     salt = template_salt()
     old = _read_manifest(out)
+    reader = _Reader(db_path)
     new: dict[str, dict] = {}
     written: list[str] = []
     unchanged = 0
-    templates: dict[str, jinja2.Template] = {}
-    for rel, tname, ctx in iter_pages(d):
-        fp = fingerprint(salt, tname, ctx)
-        prev = old.get(rel)
-        target = out / rel
-        if prev and prev.get("fp") == fp:
-            try:
-                if target.stat().st_size == prev.get("size"):
+    running: _Workers | None = None
+    gc_frozen = False
+
+    def finished(done):
+        for rel, fp, size in done:
+            new[rel] = {"fp": fp, "size": size}
+            written.append(rel)
+
+    try:
+        common = load_common(reader.get())
+        t_load = time.perf_counter() - t0
+        years = sorted(set(common.years) | {y for (_u, y) in common.report_by_unit_year if y is not None})
+        for year in years:
+            t = time.perf_counter()
+            d = load_year(reader.get(), common, year)
+            t_load += time.perf_counter() - t
+            todo = []
+            for rel, tname, key in year_pages(d, year):
+                fp = fingerprint(salt, tname, page_inputs(d, year, key))
+                prev = _unchanged(old, out, rel, fp)
+                if prev is not None:
                     new[rel] = prev
                     unchanged += 1
-                    continue
-            except OSError:
-                pass
-        tpl = templates.get(tname) or templates.setdefault(tname, env.get_template(tname))
-        data = tpl.render(**ctx).encode("utf-8")
-        _write_atomic(target, data)
-        new[rel] = {"fp": fp, "size": len(data)}
-        written.append(rel)
-        if progress and len(written) % 200 == 0:
-            progress(f"  rendered {len(written)} pages")
+                else:
+                    todo.append((rel, tname, key, fp))
+            if progress:
+                progress(f"  {year}: {len(todo)} pages to render, {unchanged} unchanged so far")
+            if todo and not compiled:
+                for name in TEMPLATE_NAMES:
+                    env.get_template(name)  # compiled once, before any fork
+                compiled = True
+            inline = todo and (n_workers < 2 or len(todo) < MIN_PARALLEL)
+            if inline:
+                finished(_render_pages(lambda d, ids: load_reports(reader.get(), d, ids), d, year, todo, env, out))
+            if running is not None:
+                reader.close()
+                finished(running.results())
+                running = None
+            if todo and not inline:
+                reader.close()
+                gc_frozen = True
+                running = _Workers(db_path, d, year, todo, env, out, n_workers)
+            del d
+        if running is not None:
+            finished(running.results())
+            running = None
+    finally:
+        reader.close()
+        if running is not None:
+            for proc, _conn in running.procs:
+                proc.kill()
+                proc.join()
+        if gc_frozen:
+            gc.unfreeze()
+    # the index: its context is small and built from the common data
+    ctx = index_context(common)
+    fp = fingerprint(salt, "index.html", ctx)
+    if _unchanged(old, out, "index.html", fp) is not None:
+        new["index.html"] = old["index.html"]
+        unchanged += 1
+    else:
+        data = env.get_template("index.html").render(**ctx).encode("utf-8")
+        _write_atomic(out / "index.html", data)
+        finished([("index.html", fp, len(data))])
     removed = []
     for rel in sorted(set(old) - set(new)):
         p = out / rel
@@ -819,4 +1101,5 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None) -> dict:
                                              ensure_ascii=False, indent=0).encode("utf-8"))
     return {"pages": len(new), "written": len(written), "unchanged": unchanged, "removed": len(removed),
             "static_written": len(static), "seconds": round(time.perf_counter() - t0, 3),
-            "load_seconds": round(t_load, 3), "index": str(out / "index.html"), "written_paths": written}
+            "load_seconds": round(t_load, 3), "workers": n_workers, "index": str(out / "index.html"),
+            "written_paths": sorted(written)}

@@ -1,8 +1,12 @@
-"""The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings (every FAIL, UNCERTAIN
-and NOT_ASSESSABLE of the active reports; PASS results are counted per rule in 规则汇总), missing
-units and every cell of every active report, with Chinese headers, frozen header rows and column
-widths. Written with XlsxWriter in constant-memory mode (a thousand reports in about a second); any
-reader (openpyxl, Excel, WPS) opens it.
+"""The office workbook (`<out>/nianbao.xlsx`): summary, league table, findings (every FAIL and
+UNCERTAIN of the active reports; NOT_ASSESSABLE and PASS results, the vast majority, are counted per
+rule in 规则汇总), missing units and every cell of every active report, with Chinese headers, frozen
+header rows and column widths. Any reader (openpyxl, Excel, WPS) opens it.
+
+Streamed: each sheet's rows are read from the warehouse a few thousand at a time (`fetchmany`) and
+written as they come by XlsxWriter in constant-memory mode (each row goes to disk when the next
+begins); the cells are read ordered by report, and a report's row of 200 cells is written when its
+last cell has come. Memory stays flat whatever the number of reports.
 
 Numbers are written as numbers. A cell that is not a number is written as a text marker (see the
 sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none of them becomes 0.
@@ -15,11 +19,11 @@ import os
 import time
 from pathlib import Path
 
-import duckdb
-import xlsxwriter
-
-from .data import rows
+from .data import fetch_rows, reading
 from .layout import all_cell_ids, short_label
+
+FETCH = 5_000  # rows read from the warehouse at a time
+CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
 
 MARKERS = {"EMPTY": "〔空白〕", "NA": "〔不适用〕", "MISSING": "〔缺〕", "TEXT": "〔文字〕"}
 LEGEND = (
@@ -33,6 +37,8 @@ LEGEND = (
     ("合计", "旗（区）、盟的合计是所属单位（不含本级）报告中数字之和；“总计”列是各单位总计之和，不把总计加进分项。"),
     ("比率", "基数小于 30（或 settings 中的 min_base）时不计算，留空。"),
     ("及时性", "发布日期不晚于截止日期（默认次年 1 月 31 日）为按时；报告页面未写发布日期为日期不明。"),
+    ("检查发现", "逐条列出检查结果为“不成立”和“无法确定”的各项。“无法检查”（报告中缺少所需单元格或信息，"
+                 "只说明无法检查）数量很多，不逐条列出，和“成立”一样按年度、规则计数，见“规则汇总”表。"),
 )
 HEADER = {"bold": True, "bg_color": "#DDE5EF", "align": "center", "valign": "vcenter", "text_wrap": True,
           "border": 1}
@@ -128,6 +134,8 @@ class _Book:
     """The formats of one workbook, made once."""
 
     def __init__(self, path: Path):
+        import xlsxwriter  # here: the pages, which import this package too, do without it
+
         self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                                   "strings_to_formulas": False, "strings_to_urls": False})
         self.header = self.wb.add_format(HEADER)
@@ -140,27 +148,40 @@ class _Book:
         return self.wb.add_worksheet(title)
 
 
-def _sheet(book: _Book, title: str, cols, data: list[dict]):
-    """A sheet: Chinese header row, frozen, filtered, columns sized and formatted."""
+def _sheet(book: _Book, title: str, cols, data) -> int:
+    """A sheet: Chinese header row, frozen, filtered, columns sized and formatted; `data` is an
+    iterable of dicts, written row by row as it is read. Returns the number of rows."""
     ws = book.sheet(title)
     for i, (_h, _key, kind, width) in enumerate(cols):
         ws.set_column(i, i, width, book.num.get(kind))
     ws.freeze_panes(1, 0)
-    if data:
-        ws.autofilter(0, 0, len(data), len(cols) - 1)
     ws.write_row(0, 0, [c[0] for c in cols], book.header)
-    for r_i, r in enumerate(data, start=1):
+    n = 0
+    for n, r in enumerate(data, start=1):
         for c_i, (_h, key, kind, _w) in enumerate(cols):
             v = _value(r.get(key), kind)
             if v is None:
                 continue
             if kind == "date":
-                ws.write_datetime(r_i, c_i, _dt.datetime.combine(v, _dt.time()), book.num["date"])
+                ws.write_datetime(n, c_i, _dt.datetime.combine(v, _dt.time()), book.num["date"])
             elif kind in _FORMATS:
-                ws.write_number(r_i, c_i, v, book.num[kind])
+                ws.write_number(n, c_i, v, book.num[kind])
             else:
-                ws.write(r_i, c_i, v)
-    return ws
+                ws.write(n, c_i, v)
+    if n:
+        ws.autofilter(0, 0, n, len(cols) - 1)
+    return n
+
+
+def _stream(con, sql: str, params=None, extra=None):
+    """The rows of a query as dicts, read FETCH at a time; `extra(row)` may add keys."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    for t in fetch_rows(cur, FETCH):
+        r = dict(zip(names, t))
+        if extra:
+            extra(r)
+        yield r
 
 
 def cell_marker(sem: str, value, raw):
@@ -178,57 +199,76 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     """Write the workbook for the warehouse at `db_path` to `path` (atomically). Returns counts."""
     t0 = time.perf_counter()
     path = Path(path)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        names = {r["unit_id"]: r["name"] for r in rows(con, "SELECT unit_id, name FROM units")}
-        summary = rows(con, """SELECT * FROM rollup_summary
-                               ORDER BY year, hierarchy DESC, group_level DESC, group_id""")
-        league = rows(con, """SELECT * FROM league_table ORDER BY year,
-                              CASE peer_level WHEN 'league' THEN 0 WHEN 'banner' THEN 1 WHEN 'zone' THEN 2
-                                   WHEN 'township' THEN 3 ELSE 4 END, statutory_banner_id NULLS FIRST, unit_id""")
-        findings = rows(con, """SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
-                                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                                WHERE f.status <> 'PASS'
-                                ORDER BY f.year, f.unit_id,
-                                    CASE f.status WHEN 'FAIL' THEN 0 WHEN 'UNCERTAIN' THEN 1
-                                                  WHEN 'NOT_ASSESSABLE' THEN 2 ELSE 3 END, f.rule_id, f.instance""")
-        by_rule = rows(con, """SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
-                                  count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
-                                  count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
-                                  count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
-                                  count(*) FILTER (WHERE f.status = 'PASS') AS pass,
-                                  count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
-                               FROM findings f
-                               JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                                             AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                               GROUP BY ALL ORDER BY f.year, f.rule_id""")
-        missing = rows(con, """SELECT y.*, (SELECT string_agg(m.path || '：' || coalesce(m.reason, m.status), '；'
-                                                      ORDER BY m.path)
-                                           FROM manifest m WHERE m.unit_id = y.unit_id AND m.year = y.year) AS reasons
-                               FROM unit_years y WHERE y.expected AND NOT y.read ORDER BY y.year, y.unit_id""")
-        reps = rows(con, "SELECT report_id, unit_id, year FROM reports WHERE active ORDER BY year, unit_id")
-        cur = con.execute("SELECT c.report_id, c.cell_id, c.semantic, c.value, c.raw FROM cells c "
-                          "JOIN reports r ON r.report_id = c.report_id AND r.active")
-        cells: dict[str, dict] = {}
-        for rid, cid, sem, val, raw in cur.fetchall():
-            cells.setdefault(rid, {})[cid] = (sem, val, raw)
-    finally:
-        con.close()
-    for r in league + missing:
-        r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
-        r["managing_banner"] = names.get(r.get("managing_banner_id"))
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     book = _Book(tmp)
-    _sheet(book, "汇总", SUMMARY_COLS, summary)
-    _sheet(book, "单位排行", LEAGUE_COLS, league)
-    _sheet(book, "检查发现", FINDING_COLS, findings)
-    _sheet(book, "规则汇总", RULE_COLS, by_rule)
-    _sheet(book, "缺报单位", MISSING_COLS, missing)
+    counts: dict[str, int] = {}
+    try:
+        with reading(db_path) as con:
+            names = dict(con.execute("SELECT unit_id, name FROM units").fetchall())
 
+            def banners(r):
+                r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
+                r["managing_banner"] = names.get(r.get("managing_banner_id"))
+
+            counts["summary_rows"] = _sheet(book, "汇总", SUMMARY_COLS, _stream(con, """
+                SELECT * FROM rollup_summary ORDER BY year, hierarchy DESC, group_level DESC, group_id"""))
+            counts["league_rows"] = _sheet(book, "单位排行", LEAGUE_COLS, _stream(con, """
+                SELECT * FROM league_table ORDER BY year,
+                    CASE peer_level WHEN 'league' THEN 0 WHEN 'banner' THEN 1 WHEN 'zone' THEN 2
+                         WHEN 'township' THEN 3 ELSE 4 END, statutory_banner_id NULLS FIRST, unit_id""",
+                extra=banners))
+            counts["findings"] = _sheet(book, "检查发现", FINDING_COLS, _stream(con, """
+                SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
+                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                WHERE f.status IN ('FAIL', 'UNCERTAIN')  -- NOT_ASSESSABLE and PASS: counted in 规则汇总
+                ORDER BY f.year, f.unit_id, CASE f.status WHEN 'FAIL' THEN 0 ELSE 1 END, f.rule_id, f.instance,
+                         f.finding_id"""))
+            by_rule = list(_stream(con, """
+                SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
+                       count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
+                       count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
+                       count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
+                       count(*) FILTER (WHERE f.status = 'PASS') AS pass,
+                       count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
+                FROM findings f
+                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                GROUP BY ALL ORDER BY f.year, f.rule_id"""))
+            counts["rules"] = _sheet(book, "规则汇总", RULE_COLS, by_rule)
+            counts["not_assessable"] = sum(r["not_assessable"] for r in by_rule)
+            counts["missing"] = _sheet(book, "缺报单位", MISSING_COLS, _stream(con, """
+                SELECT y.*, (SELECT string_agg(m.path || '：' || coalesce(m.reason, m.status), '；' ORDER BY m.path)
+                             FROM manifest m WHERE m.unit_id = y.unit_id AND m.year = y.year) AS reasons
+                FROM unit_years y WHERE y.expected AND NOT y.read ORDER BY y.year, y.unit_id""", extra=banners))
+            counts["reports"] = _cells_sheet(book, con, names)
+        lg = book.sheet("说明")
+        lg.set_column(0, 0, 18)
+        lg.set_column(1, 1, 100)
+        lg.freeze_panes(1, 0)
+        lg.write_row(0, 0, ["标记或名称", "含义"], book.header)
+        for i, (a, b) in enumerate(LEGEND, start=1):
+            lg.write_row(i, 0, [a, b])
+        book.wb.close()
+    except BaseException:
+        try:
+            book.wb.close()
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    return {"path": str(path), "sheets": list(book.names), **counts, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _cells_sheet(book: _Book, con, names: dict) -> int:
+    """全部单元格: one row per active report (by year and unit), its 200 cells in the form's order. The
+    reports are taken CELL_CHUNK at a time in that order: their cells are read (FETCH rows at a
+    time), each report's row filled in, and the rows written, before the next chunk is read."""
     ids = all_cell_ids()
+    col = {c: i for i, c in enumerate(ids)}
+    missing = MARKERS["MISSING"]
     ws = book.sheet("全部单元格")
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 20)
@@ -238,23 +278,26 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     ws.set_row(0, 48)
     ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
     ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
-    for r_i, r in enumerate(reps, start=2):
-        cs = cells.get(r["report_id"], {})
-        ws.write_row(r_i, 0, [r["unit_id"], names.get(r["unit_id"]), r["year"]] +
-                     [cell_marker(*cs[c]) if c in cs else MARKERS["MISSING"] for c in ids])
-
-    lg = book.sheet("说明")
-    lg.set_column(0, 0, 18)
-    lg.set_column(1, 1, 100)
-    lg.freeze_panes(1, 0)
-    lg.write_row(0, 0, ["标记或名称", "含义"], book.header)
-    for i, (a, b) in enumerate(LEGEND, start=1):
-        lg.write_row(i, 0, [a, b])
-    book.wb.close()
-    os.replace(tmp, path)
-    return {"path": str(path), "sheets": list(book.names), "summary_rows": len(summary), "league_rows": len(league),
-            "findings": len(findings), "rules": len(by_rule), "missing": len(missing), "reports": len(reps),
-            "seconds": round(time.perf_counter() - t0, 3)}
+    reps = con.execute("SELECT report_id, unit_id, year FROM reports WHERE active "
+                       "ORDER BY year, unit_id, report_id").fetchall()
+    row_i = 2
+    for k in range(0, len(reps), CELL_CHUNK):
+        chunk = reps[k:k + CELL_CHUNK]
+        values = {rid: [missing] * len(ids) for rid, _u, _y in chunk}
+        cur = con.execute("SELECT report_id, cell_id, semantic, value, raw FROM cells "
+                          "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [[r[0] for r in chunk]])
+        while True:
+            batch = cur.fetchmany(FETCH * 4)
+            if not batch:
+                break
+            for rid, cid, sem, val, raw in batch:
+                i = col.get(cid)
+                if i is not None:
+                    values[rid][i] = cell_marker(sem, val, raw)
+        for rid, uid, year in chunk:
+            ws.write_row(row_i, 0, [uid, names.get(uid), year] + values.pop(rid))
+            row_i += 1
+    return len(reps)
 
 
 def workbook_process(db: str, path: str, conn) -> None:

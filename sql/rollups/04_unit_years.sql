@@ -14,17 +14,28 @@ act AS (
     SELECT unit_id, year, report_id, path, kind, format_version, published_on, signed_on
     FROM reports WHERE active
 ),
-f AS (
+fr AS (   -- the findings counted once per unit, year and report, before they meet the active reports
+    SELECT unit_id, year, report_id,
+        count(*) FILTER (WHERE status = 'FAIL')                                   AS findings_fail,
+        count(*) FILTER (WHERE status = 'FAIL' AND severity = 'error')            AS findings_fail_error,
+        count(*) FILTER (WHERE status = 'UNCERTAIN')                              AS findings_uncertain,
+        count(*) FILTER (WHERE status = 'NOT_ASSESSABLE')                         AS findings_not_assessable,
+        count(*) FILTER (WHERE status = 'PASS')                                   AS findings_pass,
+        count(*) FILTER (WHERE status = 'FAIL' AND starts_with(rule_id, 'copy_')) AS copy_fail
+    FROM findings
+    GROUP BY ALL
+),
+f AS (    -- of the active report (and the unit's findings tied to no report)
     SELECT a.unit_id, a.year,
-        count(*) FILTER (WHERE f.status = 'FAIL')                                   AS findings_fail,
-        count(*) FILTER (WHERE f.status = 'FAIL' AND f.severity = 'error')          AS findings_fail_error,
-        count(*) FILTER (WHERE f.status = 'UNCERTAIN')                              AS findings_uncertain,
-        count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE')                         AS findings_not_assessable,
-        count(*) FILTER (WHERE f.status = 'PASS')                                   AS findings_pass,
-        count(*) FILTER (WHERE f.status = 'FAIL' AND starts_with(f.rule_id, 'copy_')) AS copy_fail
-    FROM findings f
-    JOIN act a ON a.unit_id = f.unit_id AND a.year = f.year
-              AND (f.report_id IS NULL OR f.report_id = a.report_id)
+        sum(fr.findings_fail)::BIGINT           AS findings_fail,
+        sum(fr.findings_fail_error)::BIGINT     AS findings_fail_error,
+        sum(fr.findings_uncertain)::BIGINT      AS findings_uncertain,
+        sum(fr.findings_not_assessable)::BIGINT AS findings_not_assessable,
+        sum(fr.findings_pass)::BIGINT           AS findings_pass,
+        sum(fr.copy_fail)::BIGINT               AS copy_fail
+    FROM fr
+    JOIN act a ON a.unit_id = fr.unit_id AND a.year = fr.year
+              AND (fr.report_id IS NULL OR fr.report_id = a.report_id)
     GROUP BY ALL
 ),
 banner AS (

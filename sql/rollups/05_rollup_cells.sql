@@ -1,35 +1,73 @@
 -- Every cell of T2, T3 and T4 summed over the units of each group, never adding a 总计 into a sum of parts.
+-- Units that belong to the same groups (in both hierarchies) are added up together first, so each cell
+-- of each report is read once, not once per group it belongs to; the parts of a total are then added
+-- from those sums (a sum of sums), not from the cells again.
 CREATE OR REPLACE VIEW rollup_cells AS
-WITH c AS (
-    SELECT m.hierarchy, m.group_id, m.group_name, m.group_level, r.year, r.unit_id,
-           c.cell_id, c.table_code, c.row_code, c.col_code, c.semantic,
-           CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END AS num
-    FROM rollup_members m
-    JOIN reports r ON r.active AND r.unit_id = m.unit_id
+WITH unit_sig AS (   -- each unit's groups, as one key
+    SELECT unit_id, string_agg(hierarchy || chr(31) || group_id, chr(30) ORDER BY hierarchy, group_id) AS sig
+    FROM rollup_members GROUP BY unit_id
+),
+sig_ids AS (         -- a number for each key
+    SELECT sig, row_number() OVER (ORDER BY sig) AS sig_id FROM (SELECT DISTINCT sig FROM unit_sig)
+),
+unit_sig_id AS (
+    SELECT s.unit_id, i.sig_id FROM unit_sig s JOIN sig_ids i USING (sig)
+),
+sig_groups AS (      -- the groups of each key
+    SELECT DISTINCT u.sig_id, m.hierarchy, m.group_id
+    FROM unit_sig_id u JOIN rollup_members m USING (unit_id)
+),
+by_sig AS (          -- each cell counted and added up over the active reports of the units sharing a key
+    SELECT u.sig_id, r.year, c.cell_id,
+        count(*)                                                            AS n,
+        count(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END) AS n_num,
+        count(*) FILTER (WHERE c.semantic = 'EMPTY')                        AS n_empty,
+        count(*) FILTER (WHERE c.semantic = 'NA')                           AS n_na,
+        count(*) FILTER (WHERE c.semantic = 'TEXT')                         AS n_text,
+        count(*) FILTER (WHERE c.semantic = 'MISSING')                      AS n_missing,
+        sum(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END)   AS s
+    FROM reports r
+    JOIN unit_sig_id u ON u.unit_id = r.unit_id
     JOIN cells c ON c.report_id = r.report_id
+    WHERE r.active
+    GROUP BY ALL
+),
+by_group AS (
+    SELECT g.hierarchy, g.group_id, b.year, b.cell_id,
+        sum(b.n)::BIGINT                  AS units_reporting,
+        sum(b.n_num)::BIGINT              AS units_numeric,
+        (sum(b.n) - sum(b.n_num))::BIGINT AS units_not_number,
+        sum(b.n_empty)::BIGINT            AS units_empty,
+        sum(b.n_na)::BIGINT               AS units_na,
+        sum(b.n_text)::BIGINT             AS units_text,
+        sum(b.n_missing)::BIGINT          AS units_missing,
+        sum(b.s)                          AS value_sum
+    FROM by_sig b JOIN sig_groups g ON g.sig_id = b.sig_id
+    GROUP BY ALL
+),
+cell_codes AS (      -- the table, row and column of each cell id
+    SELECT DISTINCT cell_id, table_code, row_code, col_code FROM cells
 ),
 own AS (
-    SELECT hierarchy, group_id, group_name, group_level, year, cell_id, table_code, row_code, col_code,
-        count(*)                                   AS units_reporting,
-        count(num)                                 AS units_numeric,
-        count(*) - count(num)                      AS units_not_number,
-        count(*) FILTER (WHERE semantic = 'EMPTY')   AS units_empty,
-        count(*) FILTER (WHERE semantic = 'NA')      AS units_na,
-        count(*) FILTER (WHERE semantic = 'TEXT')    AS units_text,
-        count(*) FILTER (WHERE semantic = 'MISSING') AS units_missing,
-        sum(num)                                   AS value_sum
-    FROM c GROUP BY ALL
+    SELECT b.hierarchy, b.group_id, g.group_name, g.group_level, b.year, b.cell_id, k.table_code, k.row_code,
+        k.col_code, b.units_reporting, b.units_numeric, b.units_not_number, b.units_empty, b.units_na,
+        b.units_text, b.units_missing, b.value_sum
+    FROM by_group b
+    JOIN rollup_groups g ON g.hierarchy = b.hierarchy AND g.group_id = b.group_id
+    JOIN cell_codes k ON k.cell_id = b.cell_id
 ),
 col_parts AS (   -- the parts of a column total: the six applicant columns (T3) or the four results (T4) of the row
     SELECT hierarchy, group_id, year, table_code, row_code,
-        sum(num) AS parts_sum, count(num) AS parts_numeric, count(*) - count(num) AS parts_not_number
-    FROM c WHERE table_code IN ('T3', 'T4') AND col_code <> 'total'
+        sum(value_sum) AS parts_sum, sum(units_numeric)::BIGINT AS parts_numeric,
+        sum(units_not_number)::BIGINT AS parts_not_number
+    FROM own WHERE table_code IN ('T3', 'T4') AND col_code <> 'total'
     GROUP BY ALL
 ),
 row_parts AS (   -- the parts of （七）总计 in each column: the 21 outcome rows
     SELECT hierarchy, group_id, year, col_code,
-        sum(num) AS parts_sum, count(num) AS parts_numeric, count(*) - count(num) AS parts_not_number
-    FROM c
+        sum(value_sum) AS parts_sum, sum(units_numeric)::BIGINT AS parts_numeric,
+        sum(units_not_number)::BIGINT AS parts_not_number
+    FROM own
     WHERE table_code = 'T3' AND row_code IN (
         'granted', 'partly_granted', 'withheld_state_secret', 'withheld_prohibited', 'withheld_three_safety',
         'withheld_third_party', 'withheld_internal', 'withheld_process', 'withheld_enforcement_file',

@@ -1,15 +1,34 @@
 -- Finding counts by rule, per group and year.
+-- The findings are counted per unit, year, report and rule once, before they are added up per group.
 CREATE OR REPLACE VIEW rollup_findings AS
-SELECT m.hierarchy, m.group_id, m.group_name, m.group_level, r.year, f.rule_id,
-    count(*) FILTER (WHERE f.status = 'FAIL')            AS fail,
-    count(*) FILTER (WHERE f.status = 'UNCERTAIN')       AS uncertain,
-    count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE')  AS not_assessable,
-    count(*) FILTER (WHERE f.status = 'PASS')            AS pass,
-    count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing,
-    any_value(f.severity)                                AS severity
+WITH per_report AS (
+    SELECT unit_id, year, report_id, rule_id,
+        count(*) FILTER (WHERE status = 'FAIL')            AS fail,
+        count(*) FILTER (WHERE status = 'UNCERTAIN')       AS uncertain,
+        count(*) FILTER (WHERE status = 'NOT_ASSESSABLE')  AS not_assessable,
+        count(*) FILTER (WHERE status = 'PASS')            AS pass,
+        any_value(severity)                                AS severity
+    FROM findings
+    GROUP BY ALL
+),
+per_unit AS (   -- the findings of each unit's active report (and the unit's findings tied to no report)
+    SELECT r.unit_id, r.year, f.rule_id,
+        sum(f.fail) AS fail, sum(f.uncertain) AS uncertain, sum(f.not_assessable) AS not_assessable,
+        sum(f.pass) AS pass, any_value(f.severity) AS severity
+    FROM reports r
+    JOIN per_report f ON f.unit_id = r.unit_id AND f.year = r.year AND (f.report_id IS NULL OR f.report_id = r.report_id)
+    WHERE r.active
+    GROUP BY ALL
+)
+SELECT m.hierarchy, m.group_id, m.group_name, m.group_level, u.year, u.rule_id,
+    sum(u.fail)::BIGINT                        AS fail,
+    sum(u.uncertain)::BIGINT                   AS uncertain,
+    sum(u.not_assessable)::BIGINT              AS not_assessable,
+    sum(u.pass)::BIGINT                        AS pass,
+    count(*) FILTER (WHERE u.fail > 0)         AS units_failing,
+    any_value(u.severity)                      AS severity
 FROM rollup_members m
-JOIN reports r ON r.active AND r.unit_id = m.unit_id
-JOIN findings f ON f.unit_id = r.unit_id AND f.year = r.year AND (f.report_id IS NULL OR f.report_id = r.report_id)
+JOIN per_unit u ON u.unit_id = m.unit_id
 GROUP BY ALL;
 COMMENT ON VIEW rollup_findings IS 'Per hierarchy, group, year and rule: findings of the units'' active reports by status, and how many units fail the rule.';
 COMMENT ON COLUMN rollup_findings.units_failing IS 'Units with at least one FAIL of the rule.';
