@@ -105,6 +105,7 @@ class ReadCache:
         if not files:
             return set()
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             rows = con.execute(
                 "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ?", [files, PARSER_VERSION]
@@ -127,6 +128,7 @@ class ReadCache:
             "problems": pd.DataFrame([p for f in flats for p in f.problems], columns=PROBLEM_COLUMNS),
         }
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             for table, df in frames.items():
                 con.register("df", _typed(table, df))

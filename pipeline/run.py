@@ -82,15 +82,20 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
                 err = ev.step_failure_data.error
                 while err is not None and err.cause is not None:
                     err = err.cause
-                msg = err.message.strip().splitlines()[-1] if err and err.message else "unknown error"
+                lines = [ln for ln in (err.message or "").strip().splitlines() if ln.strip()] if err else []
+                # the first line names the error; later ones are often advice ("See also ...")
+                msg = lines[0] if lines else "unknown error"
                 print(f"  step {ev.step_key} failed: {msg}", file=sys.stderr)
-        blocked = [ev for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION"
-                   and not ev.event_specific_data.evaluation.passed]
-        for ev in blocked:
-            ev_data = ev.event_specific_data.evaluation
-            print(f"  blocked by invariant {ev_data.check_name}: "
-                  f"{ev_data.metadata.get('detail').value if ev_data.metadata.get('detail') else ''}",
-                  file=sys.stderr)
+        for ev in result.all_events:
+            if ev.event_type_value != "ASSET_CHECK_EVALUATION":
+                continue
+            data = ev.event_specific_data
+            data = getattr(data, "evaluation", data)
+            if getattr(data, "passed", True) or getattr(data, "severity", None) is not None and \
+                    str(getattr(data, "severity", "")).endswith("WARN"):
+                continue
+            detail = (data.metadata or {}).get("detail")
+            print(f"  blocked by invariant {data.check_name}: {detail.value if detail else ''}", file=sys.stderr)
         print("  The published warehouse was left as it was.", file=sys.stderr)
         return 2
     _summary(settings, took)

@@ -35,9 +35,18 @@ READ_MEMORY = "512MB"
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
-        return duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
-                                             "memory_limit": WRITE_MEMORY})
+        con = duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
+    else:
+        con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
+                                                "memory_limit": WRITE_MEMORY})
+    con.execute("SET enable_progress_bar = false")  # long queries would draw bars on the terminal
+    return con
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def sql_files(group: str) -> list[Path]:
@@ -47,6 +56,46 @@ def sql_files(group: str) -> list[Path]:
 def run_sql(con: duckdb.DuckDBPyConnection, group: str) -> None:
     for f in sql_files(group):
         con.execute(f.read_text(encoding="utf-8"))
+
+
+# Rollup views computed once, after the findings are in, and stored as tables of the same name (in
+# this order: each may read the ones before). They stay defined as views in sql/rollups/; a warehouse
+# straight out of `build` (before checks) has them as views.
+MATERIALIZED = ("rollup_members", "unit_years", "rollup_cells", "rollup_coverage", "rollup_timeliness",
+                "rollup_findings", "rollup_copying", "rollup_own_vs_units", "derived_figures", "unit_ranks",
+                "league_table", "rollup_summary")
+
+
+def materialize_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the heavy rollup views by tables with the same name, columns and comments.
+
+    A view such as rollup_summary joins six others, each recomputing unit_years; at a country's
+    scale that no longer fits in a reader's memory. Stored once, every reader (pages, workbook,
+    an analyst) reads small tables.
+    """
+    for name in MATERIALIZED:
+        kind = con.execute("SELECT 'view' FROM duckdb_views() WHERE view_name = ? AND database_name = "
+                           "current_database() UNION ALL SELECT 'table' FROM duckdb_tables() WHERE table_name = ? "
+                           "AND database_name = current_database()", [name, name]).fetchone()
+        if not kind or kind[0] != "view":
+            continue
+        view_comment = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = ? AND database_name = "
+                                   "current_database()", [name]).fetchone()[0]
+        col_comments = con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND "
+                                   "database_name = current_database()", [name]).fetchall()
+        tmp = f"{name}__materialized"
+        con.execute(f'CREATE TABLE "{tmp}" AS SELECT * FROM "{name}"')
+        con.execute(f'DROP VIEW "{name}"')
+        con.execute(f'ALTER TABLE "{tmp}" RENAME TO "{name}"')
+        if view_comment:
+            con.execute(f'COMMENT ON TABLE "{name}" IS ' + _sql_str(view_comment + " (Stored after the checks.)"))
+        for col, text in col_comments:
+            if text:
+                con.execute(f'COMMENT ON COLUMN "{name}"."{col}" IS ' + _sql_str(text))
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _write_rules(con: duckdb.DuckDBPyConnection) -> None:
@@ -88,7 +137,7 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
 def load_history(state_dir: Path) -> pd.DataFrame:
     p = state_dir / "history.parquet"
     if p.exists():
-        con = duckdb.connect()
+        con = _scratch()
         try:
             return con.execute("SELECT * FROM read_parquet(?) ORDER BY path, version", [str(p)]).df()
         finally:
@@ -112,7 +161,7 @@ def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
     if new:
         hist = pd.concat([hist, pd.DataFrame(new)], ignore_index=True)
         tmp = state_dir / ".history.parquet.tmp"
-        con = duckdb.connect()
+        con = _scratch()
         try:
             con.register("h", hist)
             con.execute(f"COPY (SELECT path, sha256, version::BIGINT AS version, first_seen::BIGINT AS first_seen "
@@ -141,7 +190,7 @@ def _cache_reports(cache: ReadCache) -> pd.DataFrame:
     files = cache.glob("reports")
     if not files:
         return pd.DataFrame(columns=["sha256", "batch"])
-    con = duckdb.connect()
+    con = _scratch()
     try:
         return con.execute(
             """

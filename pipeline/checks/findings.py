@@ -324,6 +324,20 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
             "reused_units": len(reuse), "checked_reports": int(todo.sum())}
 
 
+def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=None) -> dict:
+    """The findings step on a candidate warehouse file: findings, then the rollups stored."""
+    from ..warehouse import connect, materialize_rollups
+
+    con = connect(db)
+    try:
+        res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
+        materialize_rollups(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return res
+
+
 def duckdb_errors():
     import duckdb
 

@@ -53,16 +53,9 @@ def _serve(conn) -> None:
 
 
 def _check(db: str, deadline: str, data_docs: str | None, previous_db: str | None) -> dict:
-    from ..warehouse import connect
-    from .findings import check_into
+    from .findings import check_warehouse
 
-    con = connect(db)
-    try:
-        res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    return res
+    return check_warehouse(db, deadline, data_docs, previous_db)
 
 
 def _ask(kind: str, *args):

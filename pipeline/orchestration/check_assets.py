@@ -43,7 +43,7 @@ def _rules_of(group: str) -> set[str]:
 )
 def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     _t0 = time.perf_counter()
-    from ..checks.findings import check_into
+    from ..checks.findings import check_warehouse
 
     s = nianbao.settings()
     cand = nianbao.candidate_path(context.run_id)
@@ -53,12 +53,7 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     # in the warm GX worker when there is one: the findings' memory leaves with it
     res = gxworker.check(cand, s.deadline, s.data_docs, s.db)
     if res is None:
-        con = connect(cand)
-        try:
-            res = check_into(con, township_deadline=s.deadline, data_docs=s.data_docs, previous_db=s.db)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+        res = check_warehouse(cand, s.deadline, s.data_docs, s.db)
     gxworker.stop()  # its memory is better spent on the pages and the workbook
     counts, validation = res["counts"], res["validation"]
     table = res["fails"]
