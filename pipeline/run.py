@@ -96,7 +96,12 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
                 continue
             detail = (data.metadata or {}).get("detail")
             print(f"  blocked by invariant {data.check_name}: {detail.value if detail else ''}", file=sys.stderr)
-        print("  The published warehouse was left as it was.", file=sys.stderr)
+        published = any(ev.event_type_value == "ASSET_MATERIALIZATION" and ev.asset_key is not None
+                        and ev.asset_key.to_user_string() == "warehouse" for ev in result.all_events)
+        if published:
+            print(f"  The warehouse was published ({settings.db}); what failed came after it.", file=sys.stderr)
+        else:
+            print("  The published warehouse was left as it was.", file=sys.stderr)
         return 2
     _summary(settings, took)
     return 0

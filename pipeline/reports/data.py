@@ -271,8 +271,15 @@ def _row_text(con, table: str, alias: str) -> str:
     return "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({alias}.{c} AS VARCHAR), chr(29))" for c in cols) + ")"
 
 
+def _agg_digest(row_sql: str) -> str:
+    """An order-independent digest of a group's rows that streams (no string of all rows in memory,
+    which at a country's scale does not fit): the count and the XOR of DuckDB's row hashes (rows are
+    unique within a group, so no pair cancels out)."""
+    return f"count(*)::VARCHAR || ':' || printf('%016x', bit_xor(hash({row_sql})))"
+
+
 def _digest_sql(con, table: str, alias: str, key: str, order: str) -> str:
-    return (f"SELECT {key}, md5(string_agg({_row_text(con, table, alias)}, chr(30) ORDER BY {order})) "
+    return (f"SELECT {key}, {_agg_digest(_row_text(con, table, alias))} "
             f"FROM {table} {alias} JOIN reports r ON r.report_id = {alias}.report_id AND r.active AND r.year = ? "
             f"GROUP BY {key}")
 
@@ -320,7 +327,7 @@ def load_year(con, common: Data, year: int) -> Data:
     d.digests = {rid: tuple(v) for rid, v in sorted(parts.items())}
     row = _row_text(con, "findings", "f")
     for uid, dg in tuples(con, f"""
-            SELECT f.unit_id, md5(string_agg({row}, chr(30) ORDER BY f.rule_id, f.instance, f.finding_id, {row}))
+            SELECT f.unit_id, {_agg_digest(row)}
             FROM {_FINDINGS_JOIN} WHERE f.status <> 'PASS' AND r.year = ? GROUP BY f.unit_id ORDER BY 1""", [year]):
         d.findings_digest[(uid, year)] = dg
     for uid, other in tuples(con, f"""
