@@ -279,6 +279,37 @@ def test_group_pages_show_coverage_totals_and_missing(site):
     assert group_path("statutory", "1529", 2024) in index and unit_path(BAD, 2024) in index
 
 
+def test_a_league_page_lists_its_own_banners_only():
+    """A country holds many leagues: each league page lists the banners among its members, not every
+    banner of the warehouse (which also made rendering grow with the square of the leagues)."""
+    from collections import defaultdict
+
+    from pipeline.reports.data import Data, index_sub_groups
+    from pipeline.reports.pages import group_context, group_inputs
+
+    def unit(uid, level, parent):
+        return {"unit_id": uid, "name": f"单位{uid}", "level": level, "statutory_parent": parent,
+                "managing_body": None}
+
+    d = Data(years=[2024], settings={"min_base": "30"})
+    d.units = {u["unit_id"]: u for u in (unit("L1", "league", None), unit("B1", "banner", "L1"),
+                                         unit("B2", "banner", "L1"), unit("L2", "league", None),
+                                         unit("B3", "banner", "L2"), unit("T1", "township", "B1"))}
+    for gid, level in (("L1", "league"), ("B1", "banner"), ("B2", "banner"), ("L2", "league"), ("B3", "banner")):
+        d.groups[("statutory", gid)] = {"group_id": gid, "group_name": f"单位{gid}", "group_level": level}
+        d.coverage[("statutory", gid, 2024)] = {}
+        d.summary[("statutory", gid, 2024)] = defaultdict(int, units_expected=1)
+    d.members = {("statutory", "L1"): ["B1", "B2", "T1"], ("statutory", "B1"): ["T1"],
+                 ("statutory", "L2"): ["B3"], ("statutory", "B2"): [], ("statutory", "B3"): []}
+    index_sub_groups(d)
+    assert d.sub_groups == {("statutory", "L1"): ["B1", "B2"], ("statutory", "L2"): ["B3"]}
+    assert [b["name"] for b in group_context(d, "statutory", "L2", 2024)["banners"]] == ["单位B3"]
+    assert [b["name"] for b in group_context(d, "statutory", "L1", 2024)["banners"]] == ["单位B1", "单位B2"]
+    assert group_context(d, "statutory", "B1", 2024)["banners"] == []
+    # what the page's fingerprint reads follows the same list
+    assert [b[0] for b in group_inputs(d, "statutory", "L2", 2024)[14]] == ["B3"]
+
+
 def test_rendering_is_incremental(tmp_path):
     db, pages, first = build_site(tmp_path)
     assert first["written"] == first["pages"]

@@ -149,6 +149,7 @@ class Data:
     units: dict[str, dict] = field(default_factory=dict)
     groups: dict[tuple, dict] = field(default_factory=dict)            # (hierarchy, group_id)
     members: dict[tuple, list[str]] = field(default_factory=dict)      # (hierarchy, group_id) -> unit ids
+    sub_groups: dict[tuple, list[str]] = field(default_factory=dict)   # (hierarchy, league id) -> its banner groups
     unit_years: dict[tuple, dict] = field(default_factory=dict)        # (unit_id, year), every year
     reports: dict[str, dict] = field(default_factory=dict)             # report_id -> active report (header fields)
     report_by_unit_year: dict[tuple, str] = field(default_factory=dict)
@@ -197,7 +198,7 @@ class Data:
     def for_year(self, year: int) -> "Data":
         """A copy sharing the common part, with the per-year part empty."""
         d = Data(build_info=self.build_info, settings=self.settings, years=self.years, units=self.units,
-                 groups=self.groups, members=self.members, unit_years=self.unit_years, reports=self.reports,
+                 groups=self.groups, members=self.members, sub_groups=self.sub_groups, unit_years=self.unit_years, reports=self.reports,
                  report_by_unit_year=self.report_by_unit_year, coverage=self.coverage, summary=self.summary,
                  manifest_reasons=self.manifest_reasons, derived=self.derived, timeliness=self.timeliness,
                  copying=self.copying, ranks=self.ranks, findings_by_rule=self.findings_by_rule)
@@ -216,6 +217,20 @@ def load(db_path: str | Path, year: int | None = None) -> Data:
         return d
 
 
+def index_sub_groups(d: Data) -> None:
+    """d.sub_groups: the banner groups of each league group, those whose own unit is one of the league's
+    members. A country holds many leagues; a league page lists its own banners only."""
+    d.sub_groups.clear()
+    member_sets = {k: set(v) for k, v in d.members.items() if d.groups.get(k, {}).get("group_level") == "league"}
+    for (h, gid), g in d.groups.items():
+        if g["group_level"] != "banner":
+            continue
+        for p in d.chain(gid, h):
+            if gid in member_sets.get((h, p), ()):
+                d.sub_groups.setdefault((h, p), []).append(gid)
+                break
+
+
 def load_common(con) -> Data:
     d = Data()
     d.build_info = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM build_info ORDER BY key")}
@@ -226,6 +241,7 @@ def load_common(con) -> Data:
     for h, g, u in tuples(con, "SELECT hierarchy, group_id, unit_id FROM rollup_members "
                                "ORDER BY hierarchy, group_id, unit_id"):
         d.members.setdefault((h, g), []).append(u)
+    index_sub_groups(d)
     for r in rows(con, f"SELECT {', '.join(UNIT_YEAR_COLS)} FROM unit_years ORDER BY year, unit_id"):
         d.unit_years[(r["unit_id"], r["year"])] = r
     for r in rows(con, f"SELECT {', '.join(REPORT_COLS)} FROM reports WHERE active ORDER BY report_id"):

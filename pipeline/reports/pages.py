@@ -16,6 +16,7 @@ process loads the next year; a few pages are rendered here.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -193,6 +194,7 @@ def group_cell(cid: str, r: tuple | None) -> dict:
     return {"id": cid, "sem": "SUM", "text": text, "cls": cls, "title": title, "marks": marks, "sub": sub}
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _safe(uid: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(uid))
 
@@ -609,9 +611,8 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
         if len(trend_years) > 1 else ""
     banners = []
     if g["group_level"] == "league":
-        for (h, bid), bg in d.groups.items():
-            if h != hierarchy or bg["group_level"] != "banner":
-                continue
+        for bid in d.sub_groups.get((hierarchy, gid), []):
+            bg = d.groups[(hierarchy, bid)]
             s = d.summary.get((hierarchy, bid, year))
             if not s:
                 continue
@@ -755,8 +756,8 @@ def group_inputs(d: Data, hierarchy: str, gid: str, year: int) -> tuple:
     missing = [(m, d.unit_name(m), d.manifest_reasons.get((m, year))) for m in cov.get("missing_unit_ids") or []]
     banners = []
     if g["group_level"] == "league":
-        banners = [(bid, bg["group_name"], bg["group_level"], d.summary.get((hierarchy, bid, year)))
-                   for (h, bid), bg in d.groups.items() if h == hierarchy]
+        banners = [(bid, d.groups[(hierarchy, bid)]["group_name"], d.summary.get((hierarchy, bid, year)))
+                   for bid in d.sub_groups.get((hierarchy, gid), [])]
     trend = [(y, d.derived.get(("group", hierarchy, gid, y))) for y in d.years if (hierarchy, gid, y) in d.coverage]
     crumbs = [(p, d.unit_name(p), (hierarchy, p) in d.groups) for p in d.chain(gid, hierarchy)]
     return (hierarchy, gid, year, g, cov, d.summary.get(key), table, missing, d.rollup_cells.get(key),
