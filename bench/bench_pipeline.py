@@ -55,15 +55,46 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def timed_run(args: list[str], env: dict) -> tuple[float, float, int, str]:
+# The stage in progress, from the stages the run has finished (its timings.jsonl); pages and the
+# workbook run side by side in "reports".
+NEXT_STAGE = {None: "scan", "scan": "read", "read": "warehouse", "warehouse": "checks", "checks": "publish",
+              "publish": "reports", "pages": "reports", "workbook": "reports", "reports": "after"}
+
+
+def _last_stage(timings: Path | None, skip: int) -> str | None:
+    if timings is None:
+        return None
+    try:
+        lines = [ln for ln in timings.read_text().splitlines()[skip:] if ln.strip()]
+    except OSError:
+        return None
+    try:
+        return json.loads(lines[-1])["stage"] if lines else None
+    except (ValueError, KeyError):
+        return None
+
+
+def timed_run(args: list[str], env: dict, timings: Path | None = None,
+              stage_peaks: dict | None = None) -> tuple[float, float, int, str]:
+    """Run `args`; wall time, peak memory of the process tree, exit code, output. With `timings` (the
+    run's timings.jsonl), the peak of each stage goes into `stage_peaks`."""
+    skip = len(timings.read_text().splitlines()) if timings is not None and timings.exists() else 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0.0]
     done = threading.Event()
 
     def poll() -> None:
+        k = 0
+        stage = "scan"
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            mb = tree_rss_mb(proc.pid)
+            peak[0] = max(peak[0], mb)
+            if stage_peaks is not None:
+                if k % 10 == 0:
+                    stage = NEXT_STAGE.get(_last_stage(timings, skip), "other")
+                stage_peaks[stage] = round(max(stage_peaks.get(stage, 0), mb))
+            k += 1
             time.sleep(0.1)
 
     th = threading.Thread(target=poll, daemon=True)
@@ -115,8 +146,9 @@ def main() -> None:
     files = sum(1 for p in (corpus / "inbox").rglob("*") if p.is_file())
     size_mb = sum(p.stat().st_size for p in (corpus / "inbox").rglob("*") if p.is_file()) / 1e6
 
+    stage_peaks: dict[str, float] = {}
     wall, peak, rc, out = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out", str(run_dir),
-                                     "--quiet"], env)
+                                     "--quiet"], env, run_dir / "state" / "timings.jsonl", stage_peaks)
     if rc != 0:
         print(out)
         raise SystemExit(f"nianbao run failed ({rc})")
@@ -129,10 +161,11 @@ def main() -> None:
                    + (" --incremental" if args.incremental else ""),
         "reports": args.n, "files": files, "inbox_mb": round(size_mb, 1), "mix": args.mix,
         "generate_seconds": gen_seconds, "wall_seconds": round(wall, 1), "peak_pss_mb": round(peak),
-        "stages": stages(run_dir / "state"),
+        "stages": stages(run_dir / "state"), "stage_peak_pss_mb": stage_peaks,
     }
     print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
+    print("  peak memory by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stage_peaks.items()))
 
     if args.incremental:
         # start-up: the fixed cost of a run (process, imports, Dagster) on an empty inbox; best of 2
