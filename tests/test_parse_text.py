@@ -208,3 +208,28 @@ def test_markdown_tables_and_full_width_bars():
     fw = text.replace("|", "｜")
     result = parse_bytes(fw.encode("utf-8"), "fw.txt")
     _assert_cells(result, {**T2_EXPECTED, **expected_t3(), **expected_t4()})
+
+
+@pytest.mark.parametrize("sep", ["\t", "  ", " ", "\n", "\n\n"])
+def test_a_browser_copy_reads_the_same_whatever_separates_its_cells(sep):
+    """A table copied from a browser: cells separated by tabs, by spaces (a PDF viewer's copy, where a
+    row can start with two levels of labels, "三、本年度办理结果 （一）予以公开 2 0 …"), or one cell per
+    line with or without blank lines between (the empty cells of merged headers dropped)."""
+    text = (FIX / "county_finance_2023_tabs.txt").read_text(encoding="utf-8")
+    lines = []
+    for line in text.split("\n"):
+        cells = [c for c in line.split("\t") if c.strip()] if "\t" in line else [line]
+        lines.append(sep.join(cells))
+    result = parse_bytes("\n".join(lines).encode("utf-8"), "report.txt")
+    assert result["agency"] == "某某县财政局" and result["year"] == 2023
+    assert result["published_on"] == "2024-01-20"
+    assert not [p for p in result["problems"] if p["severity"] != "info"], result["problems"]
+    got = {cid: (c["semantic"], c["value"]) for cid, c in result["cells"].items()}
+    assert got["T3/granted/total"] == ("NUMERIC", 2) and got["T3/partly_granted/natural_person"] == ("NUMERIC", 1)
+    assert got["T3/unavailable_not_held/total"] == ("NUMERIC", 3) and got["T3/unavailable_not_held/business"] == ("NUMERIC", 1)
+    assert got["T3/processed_total/total"] == ("NUMERIC", 7) and got["T3/carried_over/natural_person"] == ("NUMERIC", 1)
+    assert got["T2/normative_docs/in_force"] == ("NUMERIC", 10) and got["T2/fees/amount"] == ("NUMERIC", 1.5)
+    assert got["T4/review.upheld"] == ("NUMERIC", 1) and got["T4/review.total"] == ("NUMERIC", 1)
+    assert got["T4/suit_direct.total"] == ("ZERO", 0)
+    assert sum(1 for s, _v in got.values() if s == "NUMERIC") == 24
+    assert sum(1 for s, _v in got.values() if s == "ZERO") == 176

@@ -240,6 +240,10 @@ def split_spaced(line: str) -> list[str]:
     if 0 < k < len(tokens):
         prefix = " ".join(tokens[:k])
         if _CJK.search(prefix) and (table_vocab(prefix) or len(tokens) - k >= 3):
+            # "三、本年度办理结果 （一）予以公开 2 0 …": labels of two levels, each a cell of its own
+            # (as a tab-separated copy gives them); "1. 属于国家秘密" stays one label
+            if k >= 2 and all(table_vocab(t) for t in tokens[:k]):
+                return tokens[:k] + tokens[k:]
             return [prefix] + tokens[k:]
     if all(len(t) <= 10 for t in tokens) and any(table_vocab(t) for t in tokens) \
             and not any(value):
