@@ -57,6 +57,8 @@ def _strip_agency(name: str) -> str:
     n = norm_text(name)
     n = n.strip("-—:：,，.。 ·•*#")
     n = re.sub(r"^(?:标题|题目|名称)[:：]", "", n)
+    # a site's tag before the title: 【年度报告】, [公告] (brackets normalised to round ones)
+    n = re.sub(r"^[(（【\[][^()（）【】\[\]]{0,12}(?:报告|公告|公示|通知|年报|信息|公开|文件)[)）】\]]", "", n)
     n = re.sub(r"[(（][^()（）]*[)）]$", "", n)  # trailing "(以下简称…)"
     return n
 
@@ -80,21 +82,21 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         m = re.search(r"(\d{4})年", n) or re.search(r"(" + _YEAR_CN + r")年", n)
         if m:
             year = int(m.group(1)) if m.group(1).isdigit() else cn_year_to_int(m.group(1))
+        # the first of these readings that gives a valid name:
+        # "<agency>(关于)<year>年(度)政府信息公开工作年度报告", "<year>年<agency>政府信息公开…",
+        # "<agency>政府信息公开工作年度报告(<year>年)"
         agency = None
-        # "<agency><year>年(度)政府信息公开工作年度报告" or "<agency>关于<year>年…"
-        m2 = re.match(r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?", n)
-        if m2 and m2.group(1):
-            agency = _strip_agency(m2.group(1))
-        else:
-            # "<year>年<agency>政府信息公开工作年度报告"
-            m3 = re.match(r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)", n)
-            if m3 and m3.group(1):
-                agency = _strip_agency(m3.group(1))
-            else:
-                m4 = re.match(r"^(.*?)(?:政府信息公开|信息公开)(?:工作)?(?:年度)?报告", n)
-                if m4 and m4.group(1):
-                    agency = _strip_agency(m4.group(1))
-        agency = _fix_agency(agency)
+        for pat in (r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
+                    r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
+                    r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)"):
+            m2 = re.match(pat, n)
+            if m2 and m2.group(1):
+                cand = _fix_agency(_strip_agency(m2.group(1)))
+                if _valid_agency(cand):
+                    agency = cand
+                    break
+                if agency is None:
+                    agency = cand
         if (agency is None or not _valid_agency(agency)) and i > 0:
             # title split over two lines: agency on the line above
             prev = _strip_agency(lines[i - 1])

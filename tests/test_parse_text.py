@@ -233,3 +233,19 @@ def test_a_browser_copy_reads_the_same_whatever_separates_its_cells(sep):
     assert got["T4/suit_direct.total"] == ("ZERO", 0)
     assert sum(1 for s, _v in got.values() if s == "NUMERIC") == 24
     assert sum(1 for s, _v in got.values() if s == "ZERO") == 176
+
+
+@pytest.mark.parametrize("title", [
+    "某某县财政局2023年度政府信息公开工作报告",
+    "2023年某某县财政局政府信息公开工作年度报告",
+    "二〇二三年某某县财政局政府信息公开工作年度报告",
+    "某某县财政局关于2023年度政府信息公开工作的年度报告",
+    "某某县财政局政府信息公开工作年度报告（2023年）",
+    "某某县财政局政府信息公开工作2023年度报告",
+    "【年度报告】某某县财政局2023年政府信息公开工作年度报告",
+    "某某县财政局2023年政府信息公开年报",
+])
+def test_agency_and_year_from_every_way_of_writing_the_title(title):
+    text = (FIX / "county_finance_2023_tabs.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    result = parse_bytes(f"{title}\n{text}".encode("utf-8"), "report.txt")
+    assert (result["agency"], result["year"]) == ("某某县财政局", 2023)
