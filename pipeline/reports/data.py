@@ -9,8 +9,9 @@ Three layers, so that no more than one year's worth is ever held in Python:
 * `load_common`: what pages of any year may need, each a row or a few per unit or group and year,
   kept for the whole render: the registry and groups, every unit-year's status, the active reports'
   header fields, coverage, summary, timeliness and copying of every group and year, derived figures
-  (the groups' for the trend charts), ranks and finding counts by rule;
-* `load_year`: what the pages of one year show besides the bulk of the reports: the year's 200 sums
+  (the groups' for the trend charts);
+* `load_year`: what the pages of one year show besides the bulk of the reports: the units' ranks and
+  the groups' finding counts by rule of that year, the year's 200 sums
   of every group, its groups' own reports next to those sums, the few cells of the year before that a
   unit page compares with, and digests of each report's cells, extra cells, narrative, problems and
   findings (computed by DuckDB: a page's fingerprint uses them instead of the rows);
@@ -160,10 +161,12 @@ class Data:
     derived: dict[tuple, dict] = field(default_factory=dict)
     timeliness: dict[tuple, dict] = field(default_factory=dict)        # (hier, gid, year)
     copying: dict[tuple, dict] = field(default_factory=dict)           # (hier, gid, year)
-    ranks: dict[tuple, dict] = field(default_factory=dict)             # (hier, uid, year) -> metric -> RANK_COLS
-    findings_by_rule: dict[tuple, list] = field(default_factory=dict)  # (hier, gid, year) -> FINDINGS_BY_RULE_COLS
     # -- one year (load_year)
     year: int | None = None
+    # ranks and findings by rule of the year only: at 100,000 reports, every year's ranks alone are
+    # half a gigabyte of Python objects, which each forked page worker would share and partly copy
+    ranks: dict[tuple, dict] = field(default_factory=dict)             # (hier, uid, year) -> metric -> RANK_COLS
+    findings_by_rule: dict[tuple, list] = field(default_factory=dict)  # (hier, gid, year) -> FINDINGS_BY_RULE_COLS
     # (hier, gid, year) -> cell id -> (own semantic, own value, own raw, units_sum, units_numeric,
     # units_not_number, difference): the group's own report next to its units' sum, for OWN_CELLS
     own_vs_units: dict[tuple, dict] = field(default_factory=dict)
@@ -201,7 +204,7 @@ class Data:
                  groups=self.groups, members=self.members, sub_groups=self.sub_groups, unit_years=self.unit_years, reports=self.reports,
                  report_by_unit_year=self.report_by_unit_year, coverage=self.coverage, summary=self.summary,
                  manifest_reasons=self.manifest_reasons, derived=self.derived, timeliness=self.timeliness,
-                 copying=self.copying, ranks=self.ranks, findings_by_rule=self.findings_by_rule)
+                 copying=self.copying)
         d.year = year
         return d
 
@@ -262,15 +265,6 @@ def load_common(con) -> Data:
         d.timeliness[(r["hierarchy"], r["group_id"], r["year"])] = r
     for r in rows(con, "SELECT * FROM rollup_copying ORDER BY hierarchy, group_id, year"):
         d.copying[(r["hierarchy"], r["group_id"], r["year"])] = r
-    # ranks and findings by rule of every year: one query each (a query of these nested views costs as
-    # much to plan as to run on a small warehouse), kept as tuples
-    metrics: dict[str, str] = {}
-    for t in tuples(con, f"SELECT hierarchy, unit_id, year, metric, {', '.join(RANK_COLS)} FROM unit_ranks "
-                         "ORDER BY year, hierarchy, unit_id, metric"):
-        d.ranks.setdefault((t[0], t[1], t[2]), {})[metrics.setdefault(t[3], t[3])] = t[4:]
-    for t in tuples(con, f"SELECT hierarchy, group_id, year, {', '.join(FINDINGS_BY_RULE_COLS)} FROM rollup_findings "
-                         "ORDER BY year, hierarchy, group_id, rule_id"):
-        d.findings_by_rule.setdefault((t[0], t[1], t[2]), []).append(t[3:])
     for r in rows(con, "SELECT unit_id, year, path, status, reason FROM manifest "
                        "WHERE unit_id IS NOT NULL AND status <> 'read' ORDER BY path"):
         d.manifest_reasons.setdefault((r["unit_id"], r["year"]), []).append(r)
@@ -307,6 +301,13 @@ _FINDINGS_JOIN = ("findings f JOIN reports r ON r.active AND r.unit_id = f.unit_
 def load_year(con, common: Data, year: int) -> Data:
     """The year's share of what the pages show, without the bulk of the reports (see load_reports)."""
     d = common.for_year(year)
+    metrics: dict[str, str] = {}
+    for t in tuples(con, f"SELECT hierarchy, unit_id, year, metric, {', '.join(RANK_COLS)} FROM unit_ranks "
+                         "WHERE year = ? ORDER BY hierarchy, unit_id, metric", [year]):
+        d.ranks.setdefault((t[0], t[1], t[2]), {})[metrics.setdefault(t[3], t[3])] = t[4:]
+    for t in tuples(con, f"SELECT hierarchy, group_id, year, {', '.join(FINDINGS_BY_RULE_COLS)} FROM rollup_findings "
+                         "WHERE year = ? ORDER BY hierarchy, group_id, rule_id", [year]):
+        d.findings_by_rule.setdefault((t[0], t[1], t[2]), []).append(t[3:])
     for t in tuples(con, """
             SELECT o.hierarchy, o.group_id, o.cell_id, o.own_semantic, o.own_value, c.raw, o.units_sum,
                    o.units_numeric, o.units_not_number, o.difference
