@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-import duckdb
 import pandas as pd
 
 from . import PARSER_VERSION
 from .codebook import split_cell_id
+from .duck import scratch
 from .parse import parse_bytes
 
 REPORT_COLUMNS = [
@@ -34,6 +34,7 @@ REPORT_COLUMNS = [
 CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at"]
 SECTION_COLUMNS = ["sha256", "section", "text", "chars"]
 PROBLEM_COLUMNS = ["sha256", "seq", "code", "severity", "message", "cells"]
+
 
 
 @dataclass
@@ -104,8 +105,7 @@ class ReadCache:
         files = self.glob("reports")
         if not files:
             return set()
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = scratch()
         try:
             rows = con.execute(
                 "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ?", [files, PARSER_VERSION]
@@ -127,8 +127,7 @@ class ReadCache:
             "sections": pd.DataFrame([s for f in flats for s in f.sections], columns=SECTION_COLUMNS),
             "problems": pd.DataFrame([p for f in flats for p in f.problems], columns=PROBLEM_COLUMNS),
         }
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = scratch()
         try:
             for table, df in frames.items():
                 con.register("df", _typed(table, df))

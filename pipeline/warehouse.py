@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from . import PARSER_VERSION, __version__
+from .duck import READ_MEMORY, WRITE_MEMORY, scratch, sql_str
 from .inbox import InboxFile
 from .reading import ReadCache
 from .registry import Registry
@@ -27,12 +28,6 @@ SQL_DIR = ROOT / "sql"
 STORAGE_VERSION = "v1.1.0"
 
 
-# DuckDB takes up to 80% of the machine's memory by default; the pipeline shares it between steps
-# and processes, so it asks for less and lets heavy operators spill to disk instead.
-WRITE_MEMORY = "1GB"
-READ_MEMORY = "512MB"
-
-
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         con = duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
@@ -40,12 +35,6 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
                                                 "memory_limit": WRITE_MEMORY})
     con.execute("SET enable_progress_bar = false")  # long queries would draw bars on the terminal
-    return con
-
-
-def _scratch() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -88,14 +77,10 @@ def materialize_rollups(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'DROP VIEW "{name}"')
         con.execute(f'ALTER TABLE "{tmp}" RENAME TO "{name}"')
         if view_comment:
-            con.execute(f'COMMENT ON TABLE "{name}" IS ' + _sql_str(view_comment + " (Stored after the checks.)"))
+            con.execute(f'COMMENT ON TABLE "{name}" IS ' + sql_str(view_comment + " (Stored after the checks.)"))
         for col, text in col_comments:
             if text:
-                con.execute(f'COMMENT ON COLUMN "{name}"."{col}" IS ' + _sql_str(text))
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+                con.execute(f'COMMENT ON COLUMN "{name}"."{col}" IS ' + sql_str(text))
 
 
 def _write_rules(con: duckdb.DuckDBPyConnection) -> None:
@@ -127,7 +112,7 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         text = docs.get(table, {}).get(column) if isinstance(docs.get(table), dict) else None
         text = text or common.get(column)
         if text:
-            con.execute(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + "'" + text.replace("'", "''") + "'")
+            con.execute(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + sql_str(text))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -137,7 +122,7 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
 def load_history(state_dir: Path) -> pd.DataFrame:
     p = state_dir / "history.parquet"
     if p.exists():
-        con = _scratch()
+        con = scratch()
         try:
             return con.execute("SELECT * FROM read_parquet(?) ORDER BY path, version", [str(p)]).df()
         finally:
@@ -161,7 +146,7 @@ def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
     if new:
         hist = pd.concat([hist, pd.DataFrame(new)], ignore_index=True)
         tmp = state_dir / ".history.parquet.tmp"
-        con = _scratch()
+        con = scratch()
         try:
             con.register("h", hist)
             con.execute(f"COPY (SELECT path, sha256, version::BIGINT AS version, first_seen::BIGINT AS first_seen "
@@ -190,7 +175,7 @@ def _cache_reports(cache: ReadCache) -> pd.DataFrame:
     files = cache.glob("reports")
     if not files:
         return pd.DataFrame(columns=["sha256", "batch"])
-    con = _scratch()
+    con = scratch()
     try:
         return con.execute(
             """

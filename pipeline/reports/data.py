@@ -33,10 +33,11 @@ from typing import Iterator
 
 import duckdb
 
+from ..duck import READ_MEMORY, sql_str
+
 HIERARCHIES = ("statutory", "managing")
-# A reader takes at most this much memory (DuckDB's buffer pool; operators beyond it spill to the
+# A reader takes at most READ_MEMORY (DuckDB's buffer pool; operators beyond it spill to the
 # temporary directory) and one thread: the render runs two of them side by side on two cores.
-READ_MEMORY = "512MB"
 READ_THREADS = 1
 FETCH = 20_000  # rows brought into Python at a time
 
@@ -132,7 +133,7 @@ def reading(db_path: str | Path, threads: int = READ_THREADS, memory: str = READ
                                                  "temp_directory": tmp})
         try:
             con.execute("SET enable_progress_bar = false")
-            con.execute(f"ATTACH '{str(db_path).replace(chr(39), chr(39) * 2)}' AS warehouse (READ_ONLY)")
+            con.execute(f"ATTACH {sql_str(db_path)} AS warehouse (READ_ONLY)")
             con.execute("USE warehouse")
             yield con
         finally:
