@@ -9,13 +9,10 @@ not read again.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import shutil
-import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -24,7 +21,8 @@ import pandas as pd
 
 from . import PARSER_VERSION
 from .codebook import split_cell_id
-from .duck import scratch
+from .duck import scratch, sql_str
+from .parallel import chunk_map
 from .parse import parse_bytes
 
 REPORT_COLUMNS = [
@@ -131,7 +129,7 @@ class ReadCache:
         try:
             for table, df in frames.items():
                 con.register("df", _typed(table, df))
-                con.execute(f"COPY (SELECT * FROM df) TO '{tmp / (table + '.parquet')}' (FORMAT parquet)")
+                con.execute(f"COPY (SELECT * FROM df) TO {sql_str(tmp / (table + '.parquet'))} (FORMAT parquet)")
                 con.unregister("df")
         finally:
             con.close()
@@ -197,15 +195,12 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
                     progress(i, len(items))
         else:
             size = max(1, min(64, len(items) // (workers * 4) or 1))
-            chunks = [items[i:i + size] for i in range(0, len(items), size)]
-            ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
             done = 0
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                for chunk_result in pool.map(_read_chunk, chunks):
-                    take(chunk_result)
-                    done += len(chunk_result)
-                    if progress:
-                        progress(done, len(items))
+            for chunk_result in chunk_map(_read_chunk, items, workers, size):
+                take(chunk_result)
+                done += len(chunk_result)
+                if progress:
+                    progress(done, len(items))
     b = cache.write_batch(flats, label)
     if b:
         batches.append(b)

@@ -150,7 +150,7 @@ def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
         try:
             con.register("h", hist)
             con.execute(f"COPY (SELECT path, sha256, version::BIGINT AS version, first_seen::BIGINT AS first_seen "
-                        f"FROM h ORDER BY path, version) TO '{tmp}' (FORMAT parquet)")
+                        f"FROM h ORDER BY path, version) TO {sql_str(tmp)} (FORMAT parquet)")
         finally:
             con.close()
         os.replace(tmp, state_dir / "history.parquet")

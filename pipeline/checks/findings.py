@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import label_of
+from ..duck import sql_str
 from .batch import Batch
 from .catalogue import rule as rule_of
 from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, evaluate
@@ -265,7 +266,7 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
     reuse: set[str] = set()
     if previous_db and Path(previous_db).exists():
         try:
-            con.execute(f"ATTACH '{previous_db}' AS prev (READ_ONLY)")
+            con.execute(f"ATTACH {sql_str(previous_db)} AS prev (READ_ONLY)")
             try:
                 old = dict(con.execute("SELECT unit_id, fingerprint FROM prev.check_fingerprints").fetchall())
                 reuse = {u for u, f in fps.items() if old.get(u) == f}
