@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import zipfile
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -20,6 +21,8 @@ from .readers import detect_kind
 _YEAR_IN_TITLE = re.compile(
     r"(20[1-3]\d)\s*年度?[^\n。]{0,40}?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告"
 )
+# A file modified less than this long before it is hashed is hashed again at the next scan.
+RACY_NS = 2_000_000_000
 _YEAR_ANY = re.compile(r"(20[1-3]\d)\s*年")
 _YEAR_PATH = re.compile(r"(?<!\d)(20[1-3]\d)(?!\d)")
 _TAG = re.compile(r"<[^>]{0,2000}>")
@@ -84,21 +87,17 @@ def _inspect_chunk(items: list[tuple[str, str]]) -> list[InboxFile]:
 
 def _inspect_all(items: list[tuple[str, str]]) -> list[InboxFile]:
     """Hash and sniff files, on every core when there are many."""
-    import multiprocessing as mp
     import os
     import sys
 
     workers = min(os.cpu_count() or 1, 4)
     if len(items) < 200 or workers < 2 or not sys.platform.startswith("linux"):
         return _inspect_chunk(items)
-    from concurrent.futures import ProcessPoolExecutor
+    from .parallel import chunk_map
 
-    size = max(50, len(items) // (workers * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     out: list[InboxFile] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        for part in pool.map(_inspect_chunk, chunks):
-            out += part
+    for part in chunk_map(_inspect_chunk, items, workers, max(50, len(items) // (workers * 4))):
+        out += part
     return out
 
 
@@ -125,6 +124,10 @@ def inspect(p: Path, rel: str) -> InboxFile:
         if y:
             year, source = y, "path"
     if st.st_size != len(data):  # written to while we read it: do not trust the time stamp
+        st = None
+    elif time.time_ns() - st.st_mtime_ns < RACY_NS:
+        # modified just now: a change in the same tick of the file system's clock, keeping the size,
+        # would keep the time stamp too (git's "racily clean" files); hash it again next time
         st = None
     return InboxFile(rel, str(p), len(data), sha, kind, error, year, source, st.st_mtime_ns if st else 0)
 

@@ -211,3 +211,25 @@ def test_dagster_cli_validates_the_code_location(tmp_path):
     out = subprocess.run([str(exe), "definitions", "validate", "-m", "pipeline.definitions"],
                          capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_file_changed_in_the_same_clock_tick_is_not_missed(tmp_path):
+    """A file rewritten with the same size right after a scan may keep its time stamp (the file
+    system's clock is coarse): a scan does not trust the stamp of a file modified just before it."""
+    import os
+
+    from pipeline.inbox import scan
+
+    p = tmp_path / "a.txt"
+    p.write_text("甲", encoding="utf-8")
+    first = scan(tmp_path)
+    st = p.stat()
+    p.write_text("乙", encoding="utf-8")
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same size and, as can happen, the same stamp
+    second = scan(tmp_path, first)
+    assert second[0].sha256 != first[0].sha256
+    # an old file, unchanged, is not hashed again: its stamp is trusted
+    old = st.st_mtime_ns - 10_000_000_000
+    os.utime(p, ns=(old, old))
+    third = scan(tmp_path, scan(tmp_path))
+    assert third[0].mtime_ns == old
