@@ -602,10 +602,11 @@ def map_document(doc: Document) -> MapResult:
 
     def put(target: dict, cid: str, gc: GridCell | None) -> None:
         if gc is None:
-            target[cid] = {"semantic": MISSING, "value": None, "raw": None, "at": None}
+            target[cid] = missing_cell()
         else:
             sem, val = classify_value(gc.text)
-            target[cid] = {"semantic": sem, "value": val, "raw": gc.text, "at": gc.at}
+            target[cid] = {"semantic": sem, "value": val, "raw": gc.text, "at": gc.at,
+                           "read_by": gc.read_by or doc.kind, "confidence": gc.confidence, "inferred": False}
 
     for code, rr in t2.rows.items():
         for col, gc in zip(rr.columns, rr.values):
@@ -622,7 +623,7 @@ def map_document(doc: Document) -> MapResult:
 
     all_ids = cell_ids()
     for cid in all_ids:
-        cells.setdefault(cid, {"semantic": MISSING, "value": None, "raw": None, "at": None})
+        cells.setdefault(cid, missing_cell())
     cells = {cid: cells[cid] for cid in all_ids}
 
     # format version
@@ -637,6 +638,12 @@ def map_document(doc: Document) -> MapResult:
     if fmt == "2019":
         found["T2"] = bool(t2.rows2019 or t2.rows)
     return MapResult(cells=cells, extra_cells=extra, problems=problems, format_version=fmt, tables_found=found)
+
+
+def missing_cell() -> dict:
+    """A cell not in the report: no text, so no reader and no confidence."""
+    return {"semantic": MISSING, "value": None, "raw": None, "at": None,
+            "read_by": None, "confidence": None, "inferred": False}
 
 
 _NAMES = {"T2": "Table 2 (主动公开)", "T3": "Table 3 (收到和处理政府信息公开申请情况)",

@@ -22,6 +22,10 @@ class GridCell:
     # True when this grid position is covered by a merged cell that starts elsewhere (rowspan,
     # colspan, Word gridSpan/vMerge, PDF merged region). It is not a cell of its own: never a value.
     cont: bool = False
+    # Provenance of the text: which reader read it (None: the document's kind) and how sure it is
+    # (1.0 for text layers; an OCR reader gives its recognition confidence).
+    read_by: str | None = None
+    confidence: float = 1.0
 
 
 @dataclass(slots=True)

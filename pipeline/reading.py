@@ -29,7 +29,8 @@ REPORT_COLUMNS = [
     "sha256", "parser_version", "kind", "error", "format_version", "agency", "year", "published_on",
     "period_start", "period_end", "title", "n_problems", "n_errors", "signed_on",
 ]
-CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at"]
+CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at",
+                "read_by", "confidence", "inferred"]
 SECTION_COLUMNS = ["sha256", "section", "text", "chars"]
 PROBLEM_COLUMNS = ["sha256", "seq", "code", "severity", "message", "cells"]
 
@@ -65,7 +66,8 @@ def flatten(result: dict) -> Flat:
             t, r, col = split_cell_id(cid)
             v = c.get("value")
             out.append((sha, cid, t, r, col, c["semantic"], float(v) if v is not None else None,
-                        c.get("raw"), c.get("at")))
+                        c.get("raw"), c.get("at"), c.get("read_by"), c.get("confidence"),
+                        bool(c.get("inferred"))))
         return out
 
     sections = [(sha, k, v, len(v) if v is not None else None) for k, v in (result.get("sections") or {}).items()]
@@ -146,8 +148,8 @@ def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """Give empty and all-null columns a type so every batch's Parquet schema agrees."""
     types = {
         "reports": {"year": "Int64", "n_problems": "Int64", "n_errors": "Int64"},
-        "cells": {"value": "float64"},
-        "cells_extra": {"value": "float64"},
+        "cells": {"value": "float64", "confidence": "float64", "inferred": "bool"},
+        "cells_extra": {"value": "float64", "confidence": "float64", "inferred": "bool"},
         "sections": {"chars": "Int64"},
         "problems": {"seq": "Int64"},
     }[table]

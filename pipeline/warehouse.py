@@ -378,7 +378,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                 con.execute(f"""
                     INSERT INTO {table}
                     SELECT p.report_id, c.cell_id, c.table_code, c.row_code, c.col_code, c.semantic, c.value,
-                           c.raw, c.at AS location
+                           c.raw, c.at AS location, c.read_by, c.confidence, coalesce(c.inferred, false)
                     FROM read_parquet(?, filename = true, union_by_name = true) c
                     JOIN pick p ON p.sha256 = c.sha256 AND p.batch = parse_dirpath(c.filename)
                     ORDER BY p.report_id, c.cell_id""", [files_])

@@ -44,7 +44,8 @@ def test_seed_reads_exactly_as_its_key():
     assert all(result["cells"][c]["semantic"] == "MISSING" for c in cell_ids() if c.startswith("T4/"))
     # the blank in_force cells stay blank, never 0
     assert result["cells"]["T2/rules/in_force"] == {"semantic": "EMPTY", "value": None, "raw": "",
-                                                    "at": result["cells"]["T2/rules/in_force"]["at"]}
+                                                    "at": result["cells"]["T2/rules/in_force"]["at"],
+                                                    "read_by": "text", "confidence": 1.0, "inferred": False}
     assert result["cells"]["T2/rules/in_force"]["at"].startswith("line ")
 
 
@@ -81,7 +82,8 @@ def test_truncated_table_three_leaves_the_rest_missing():
     assert cells["T3/withheld_inquiry/total"]["semantic"] == "NUMERIC"
     missing_rows = ["unavailable_not_held", "declined_petition", "processed_total", "carried_forward"]
     for row in missing_rows:
-        assert cells[f"T3/{row}/total"] == {"semantic": "MISSING", "value": None, "raw": None, "at": None}
+        assert cells[f"T3/{row}/total"] == {"semantic": "MISSING", "value": None, "raw": None, "at": None,
+                                            "read_by": None, "confidence": None, "inferred": False}
     prob = [p for p in result["problems"] if p["code"] == "table_truncated"]
     assert prob and "T3/carried_forward/total" in prob[0]["cells"]
     assert "T3/new/total" not in prob[0]["cells"]

@@ -127,6 +127,14 @@ def test_warehouse_has_one_active_report_per_unit_year_and_200_cells(first_run):
     assert all(n == 1 for _, _, n in active) and len(active) == 8
     counts = table_rows(settings.db, "SELECT report_id, count(*) FROM cells GROUP BY 1")
     assert counts and all(n == 200 for _, n in counts)
+    # every cell says which reader read it and how sure it is; MISSING cells have no reader
+    provenance = table_rows(settings.db, """
+        SELECT count(*) FILTER (WHERE c.semantic <> 'MISSING' AND (c.read_by IS DISTINCT FROM r.kind
+                                                                   OR c.confidence IS DISTINCT FROM 1.0)),
+               count(*) FILTER (WHERE c.semantic = 'MISSING' AND (c.read_by IS NOT NULL OR c.confidence IS NOT NULL)),
+               count(DISTINCT c.read_by), count(*) FILTER (WHERE c.inferred)
+        FROM cells c JOIN reports r USING (report_id)""")
+    assert provenance[0][:2] == (0, 0) and provenance[0][2] >= 3
     seed = table_rows(settings.db, "SELECT unit_id, year, agency FROM reports WHERE path = '2024/seed.txt'")
     assert seed == [("152921203", 2024, "阿拉善左旗巴彦木仁苏木人民政府")]
     # views an analyst uses

@@ -8,7 +8,10 @@ CREATE TABLE cells (
     semantic    VARCHAR NOT NULL,
     value       DOUBLE,
     raw         VARCHAR,
-    location    VARCHAR
+    location    VARCHAR,
+    read_by     VARCHAR,
+    confidence  DOUBLE,
+    inferred    BOOLEAN NOT NULL DEFAULT false
 );
 COMMENT ON TABLE cells IS 'The 200 cells of the 2021 format for every report (FORMAT.md codebook), one row per report and cell id (the pipeline''s invariants check there are exactly 200). Blank, "/" and 0 are different things: see semantic.';
 COMMENT ON COLUMN cells.cell_id IS 'Codebook id: T2/<row>/<column>, T3/<row>/<column>, T4/<group>.<column>.';
@@ -19,6 +22,9 @@ COMMENT ON COLUMN cells.semantic IS 'NUMERIC (a number other than 0), ZERO, EMPT
 COMMENT ON COLUMN cells.value IS 'The number for NUMERIC and ZERO; NULL otherwise (a blank is not 0).';
 COMMENT ON COLUMN cells.raw IS 'The cell text as written; NULL when MISSING.';
 COMMENT ON COLUMN cells.location IS 'Where it was read: line number, table row/column, PDF page.';
+COMMENT ON COLUMN cells.read_by IS 'Which reader read the cell: text, html, docx, pdf (a text layer) or ocr (recognised from an image); NULL when MISSING.';
+COMMENT ON COLUMN cells.confidence IS 'How sure the reading is, 0–1: 1 for text layers, the recognition confidence for OCR; NULL when MISSING.';
+COMMENT ON COLUMN cells.inferred IS 'True when the row label was lost and the values were placed by position between labelled rows, confirmed by the format''s identities.';
 
 CREATE TABLE cells_extra (
     report_id   VARCHAR NOT NULL,
@@ -29,6 +35,9 @@ CREATE TABLE cells_extra (
     semantic    VARCHAR NOT NULL,
     value       DOUBLE,
     raw         VARCHAR,
-    location    VARCHAR
+    location    VARCHAR,
+    read_by     VARCHAR,
+    confidence  DOUBLE,
+    inferred    BOOLEAN NOT NULL DEFAULT false
 );
 COMMENT ON TABLE cells_extra IS 'Cells outside the 200 of the 2021 format: the optional 法人或其他组织小计 column of Table 3 (col_code org_subtotal) and the 2019 trial format''s Table 2 (table_code T2v2019).';
