@@ -58,6 +58,7 @@ STATUS_NOTE = {
     "NOT_ASSESSABLE": "报告中缺少所需单元格或信息，无法检查",
 }
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+REVIEW_ZH = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明", "stale": "已失效"}
 CAUSE_ZH = {
     "reading_artefact": "可能是读取造成的（例如相邻两个数字被连在一起读），请对照原文核实",
     "publisher_error": "可能是报告本身填报有误",
@@ -299,6 +300,12 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
             "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
             "cause": CAUSE_ZH.get(f.get("likely_cause") or "", f.get("likely_cause") or ""),
             "other_href": other_href, "other_label": other_label,
+            # the office's review (pipeline/review): stable id and status, shown on every finding
+            "fingerprint": f.get("fingerprint") or "", "review": f.get("review_status") or "",
+            "review_zh": REVIEW_ZH.get(f.get("review_status") or "", ""),
+            "review_note": f.get("review_note") or "", "reviewed_by": f.get("reviewed_by") or "",
+            "own_cells": [parse_ref(r)[2] for r in (f.get("lhs_cells") or []) + (f.get("rhs_cells") or [])
+                          if parse_ref(r)[0] is None],
         })
     return out
 
@@ -645,7 +652,9 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
         "timeliness": {"on_time": tl.get("on_time", 0), "late": tl.get("late", 0), "unknown": tl.get("unknown", 0),
                        "late_names": tl.get("late_names") or [], "max_days_late": tl.get("max_days_late")},
         "copying": {"copy_fail": cp.get("copy_fail", 0), "names": cp.get("copying_names") or []},
-        "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0)},
+        "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0),
+                    "open": summ.get("findings_open", 0), "reviewed": summ.get("findings_reviewed", 0),
+                    "confirmed": summ.get("findings_confirmed", 0)},
         "cells": cells, "rates": rates, "table": table, "banners": banners,
         "own": own, "own_href": root + unit_path(gid, year) if own_rid else "",
         "rules": [{"rule_id": rule_id, "severity": SEVERITY_ZH.get(severity, severity or ""),

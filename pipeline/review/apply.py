@@ -96,10 +96,11 @@ def write_log(con, rows: list[dict]) -> None:
     con.execute("DELETE FROM decisions")
     if not rows:
         return
-    df = pd.DataFrame([{c: r.get(c) for c in DECISION_COLUMNS} for r in rows], columns=DECISION_COLUMNS)
-    for c in DECISION_COLUMNS:
-        if c not in ("line",):
-            df[c] = df[c].map(lambda v: None if v in ("", None) else str(v)).astype(object)
+    def text(v):
+        return None if v is None or v == "" or (isinstance(v, float) and v != v) else str(v)
+
+    df = pd.DataFrame([{c: (int(r.get(c) or 0) if c == "line" else text(r.get(c))) for c in DECISION_COLUMNS}
+                       for r in rows], columns=DECISION_COLUMNS).astype(object)
     con.register("dec", df)
     con.execute("INSERT INTO decisions SELECT decision_id, line::INTEGER, decided_at, decided_by, kind, finding, "
                 "unit_id, try_cast(year AS INTEGER), rule_id, instance, report_sha256, path, cell_id, status, "
