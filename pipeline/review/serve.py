@@ -237,10 +237,11 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
             href = "/pages/" + unit_path(f["unit_id"], f["year"]) if f.get("verdict") else ""
             box = (f'<input type="checkbox" name="finding" value="{escape(f["id"])}">' if f.get("verdict") else "")
             st = f["status"]
+            who = f'{escape(f["unit_id"])} {escape(f.get("unit_name") or "")}'
+            unit_td = f'<a href="{escape(href)}">{who}</a>' if href else who
             rows_.append(
                 f'<tr data-finding="{escape(f["id"])}"><td>{box}</td><td>{escape(f["year"])}</td>'
-                f'<td>{"<a href=" + chr(34) + escape(href) + chr(34) + ">" if href else ""}{escape(f["unit_id"])} '
-                f'{escape(f.get("unit_name") or "")}{"</a>" if href else ""}</td>'
+                f'<td>{unit_td}</td>'
                 f'<td><code>{escape(f["rule_id"])}·{escape(f["instance"])}</code></td><td>{escape(f.get("verdict") or "")}</td>'
                 f'<td><span class="rv rv-{escape(st)}">{escape(REVIEW_ZH.get(st, st))}</span>'
                 f'{"*" if f.get("pending") else ""}</td>'
