@@ -75,3 +75,7 @@ COMMENT ON COLUMN remediation.next_report_id IS 'The unit''s active report of th
 COMMENT ON COLUMN remediation.fires_next_year IS 'Whether the same rule and instance fails in the next year''s report (NULL without one).';
 COMMENT ON COLUMN remediation.outcome IS 'fixed (the republished report no longer has it) | not_fixed (still there, or nothing republished) plus, next year: next_clean | next_recurs | awaiting_next.';
 COMMENT ON COLUMN remediation.outcome_zh IS 'The outcome in Chinese for the pages and notices.';
+COMMENT ON COLUMN remediation.unit_id IS 'The unit whose finding was confirmed.';
+COMMENT ON COLUMN remediation.year IS 'The report year of the confirmed finding.';
+COMMENT ON COLUMN remediation.rule_id IS 'The rule of the finding.';
+COMMENT ON COLUMN remediation.instance IS 'The rule instance of the finding.';
