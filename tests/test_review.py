@@ -253,6 +253,37 @@ def test_notices_one_docx_per_unit_with_confirmed_findings(site, tmp_path):
     assert f"应报送单位{cov[0]}个" in body and f"已读取报告{cov[1]}份" in body and f"逾期发布{cov[2]}份" in body
 
 
+def test_pages_notices_asset_and_cli_show_the_review(site, capsys):
+    import json
+
+    from pipeline.reports.pages import group_path, unit_path
+
+    s, _first, ids = site
+    unit, year = _q(s.db, "SELECT unit_id, year FROM findings WHERE fingerprint = ?", [ids["confirm"]])[0]
+    html = (s.pages / unit_path(unit, year)).read_text(encoding="utf-8")
+    assert "已确认" in html and ids["confirm"] in html
+    assert "复核与整改情况" in html  # its 整改情况
+    n_open, n_rev = _q(s.db, "SELECT findings_open, findings_reviewed FROM rollup_summary WHERE hierarchy = "
+                             "'statutory' AND group_level = 'league' AND year = ?", [year])[0]
+    league = _q(s.db, "SELECT unit_id FROM units WHERE level = 'league'")[0][0]
+    page = (s.pages / group_path("statutory", league, year)).read_text(encoding="utf-8")
+    assert f'待复核 <b class="rv-open">{n_open}</b> 条，已复核 <b class="rv-done">{n_rev}</b> 条' in page
+    # the job's notices asset wrote the year's notices
+    assert list((s.out / "notices" / str(year)).glob("整改通知_*.docx"))
+    assert list((s.out / "notices" / str(year)).glob("通报_*.docx"))
+    capsys.readouterr()
+    assert main(["notices", "--year", str(year), "--banner", "152921", "--json", "--inbox", str(s.inbox),
+                 "--out", str(s.out), "--date", "2026-03-01"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out[-1]["kind"] == "通报" and "152921" in out[-1]["path"]
+    assert main(["notices", "--year", str(year), "--banner", "nope", "--inbox", str(s.inbox), "--out", str(s.out)]) == 2
+    from openpyxl import load_workbook
+
+    wb = load_workbook(s.workbook, read_only=True)
+    rem = [r for r in wb["整改情况"].iter_rows(min_row=2, values_only=True)]
+    assert any(r[5] == ids["confirm"] for r in rem)
+
+
 def test_replacing_a_report_file_makes_its_corrections_stale(site):
     s, _first, ids = site
     path, = _q(s.db, "SELECT path FROM reports WHERE active AND unit_id = ? AND year = ?", [ids["unit"], ids["year"]])[0]
@@ -268,3 +299,8 @@ def test_replacing_a_report_file_makes_its_corrections_stale(site):
     # the confirmed finding's 整改情况 is known
     rem = _q(s.db, "SELECT outcome, outcome_zh FROM remediation WHERE fingerprint = ?", [ids["confirm"]])
     assert rem and rem[0][0] in ("fixed", "not_fixed", "resolved") and rem[0][1]
+    # and the stale correction is shown on the unit's page
+    from pipeline.reports.pages import unit_path
+
+    html = (s.pages / unit_path(ids["unit"], ids["year"])).read_text(encoding="utf-8")
+    assert "已失效" in html and ids["cell"] in html

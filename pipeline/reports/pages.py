@@ -58,6 +58,7 @@ STATUS_NOTE = {
     "NOT_ASSESSABLE": "报告中缺少所需单元格或信息，无法检查",
 }
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+KIND_ZH = {"disposition": "复核结论", "correction": "单元格更正", "assignment": "文件归属"}
 REVIEW_ZH = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明", "stale": "已失效"}
 CAUSE_ZH = {
     "reading_artefact": "可能是读取造成的（例如相邻两个数字被连在一起读），请对照原文核实",
@@ -488,6 +489,10 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
                       "message": p["message"]} for p in d.problems.get(rid, [])],
         "years": [{"year": y, "href": root + unit_path(uid, y), "current": y == year} for y in years],
         "crumbs": _crumbs(d, uid, year, root),
+        "remediation": [{"year": t[0], "rule": t[5], "instance": t[2] if t[2] not in (None, "-") else "",
+                         "outcome": t[3], "text": t[4], "by": t[6] or ""} for t in d.remediation.get((uid, year), [])],
+        "stale": [{"kind": KIND_ZH.get(t[0], t[0]), "what": t[1] or "", "target": t[2] or "", "why": t[3] or "",
+                   "by": t[4] or "", "id": t[5]} for t in d.stale_decisions.get((uid, year), [])],
     }
 
 
@@ -743,6 +748,7 @@ def unit_inputs(d: Data, uid: str, year: int) -> tuple:
             bid = next(iter(rk.values()))[_RANK_BANNER]
             standing.append((h, rk, d.unit_name(bid) if bid else ""))
     return (uid, year, rid, d.reports[rid], d.digests.get(rid), d.findings_digest.get((uid, year)), others,
+            d.remediation.get((uid, year)), d.stale_decisions.get((uid, year)),
             d.units[uid], _chains(d, uid), d.unit_years.get((uid, year)), d.unit_years.get((uid, year - 1)),
             prev_rid, d.prev_cells.get(prev_rid) if prev_rid else None,
             d.derived.get(("unit", uid, year)), d.derived.get(("unit", uid, year - 1)), standing,

@@ -264,6 +264,7 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                 FROM unit_years y WHERE y.expected AND NOT y.read ORDER BY y.year, y.unit_id""", extra=banners))
             counts["reports"] = _cells_sheet(book, con, names)
             counts["decisions"] = _decisions_sheet(book, con)
+            counts["remediation"] = _remediation_sheet(book, con, names)
         lg = book.sheet("说明")
         lg.set_column(0, 0, 18)
         lg.set_column(1, 1, 100)
@@ -333,6 +334,28 @@ def _decisions_sheet(book: _Book, con) -> int:
 
     return _sheet(book, "复核记录", DECISION_COLS, _stream(con, "SELECT * FROM decisions ORDER BY line",
                                                         extra=value_text))
+
+
+REMEDIATION_COLS = (
+    ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 20),
+    ("规则", "rule_id", "text", 22), ("实例", "instance", "text", 14), ("发现编号", "fingerprint", "text", 18),
+    ("已重新发布", "republished", "bool", 10), ("本年报告仍有", "fires_now", "bool", 12),
+    ("次年报告仍有", "fires_next_year", "bool", 12), ("整改情况", "outcome_zh", "text", 50),
+)
+
+
+def _remediation_sheet(book: _Book, con, names: dict) -> int:
+    """整改情况: every confirmed finding and whether the republished or the next year's report still has it."""
+    try:
+        con.execute("SELECT 1 FROM remediation LIMIT 0")
+    except Exception:  # noqa: BLE001 - a warehouse from before the review loop
+        return 0
+
+    def unit_name(r):
+        r["unit_name"] = names.get(r.get("unit_id"))
+
+    return _sheet(book, "整改情况", REMEDIATION_COLS,
+                  _stream(con, "SELECT * FROM remediation ORDER BY year, unit_id, rule_id, instance", extra=unit_name))
 
 
 def workbook_process(db: str, path: str, conn) -> None:
