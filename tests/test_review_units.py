@@ -87,3 +87,39 @@ def test_remediation_across_republished_and_next_year(tmp_path):
         assert "次年报告中已无同一问题" in zh[U] and "次年报告中仍有同一问题" in zh[other]
     finally:
         con.close()
+
+
+def test_serve_password_csrf_and_files_outside_the_pages(tmp_path):
+    import re
+
+    from pipeline.review.serve import create_app, is_loopback
+    from pipeline.settings import from_env
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("127.8.0.1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    s = from_env(inbox=tmp_path / "inbox", out=tmp_path / "run")
+    (s.pages / "static").mkdir(parents=True)
+    build(s.db, Synthetic(years=(2024,), seed=3))
+    (s.pages / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    (tmp_path / "run" / "secret.txt").write_text("not a page", encoding="utf-8")
+    app = create_app(s, password="pw")
+    c = app.test_client()
+    assert c.get("/pages/index.html").status_code == 302  # the reviewer first
+    tok = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    assert c.post("/login", data={"name": "张三", "password": "pw"}).status_code == 403  # no token
+    assert c.post("/login", data={"csrf": tok, "name": "张三", "password": "wrong"}).status_code == 400
+    assert c.post("/login", data={"csrf": tok, "name": "张三", "password": "pw"}).status_code == 302
+    assert c.get("/pages/index.html").status_code == 200
+    for bad in ("/pages/../secret.txt", "/pages/%2e%2e/secret.txt", "/pages/..%2fsecret.txt", "/pages/../nianbao.duckdb",
+                "/pages//etc/passwd"):
+        r = c.get(bad, follow_redirects=True)  # "//" is merged by a redirect inside the site
+        assert r.status_code == 404 and b"not a page" not in r.data
+    # a POST from another site carries no token: refused, nothing appended
+    assert c.post("/decide", data={"finding": "x", "status": "confirmed"}).status_code == 403
+    assert c.post("/decide", data={"csrf": tok + "x", "finding": "x", "status": "confirmed"}).status_code == 403
+    assert not decisions_path(s.inbox).exists()
+    r = c.post("/decide", data={"csrf": tok, "finding": "nope", "status": "confirmed"})
+    assert r.status_code == 400 and "no finding" in r.text
+    # an open redirect is not possible through `next`
+    r = c.post("/bulk", data={"csrf": tok, "next": "https://evil.example/"})
+    assert r.status_code == 303 and r.headers["Location"].startswith("/review")

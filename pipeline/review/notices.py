@@ -100,10 +100,10 @@ def default_office(con) -> str:
 
 
 def _cell_label(cid: str) -> str:
-    from ..codebook import label_of
+    from ..reports.layout import short_label
 
     try:
-        return label_of(cid)
+        return short_label(cid)  # 表三 不予公开·法律行政法规禁止·总计
     except Exception:  # noqa: BLE001 - an unknown id is shown as it is
         return cid
 
