@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--out", metavar="DIR")
     u.add_argument("--port", type=int, default=3000)
     u.set_defaults(func=cmd_ui)
+
+    from .review.cli import add_commands  # review, notices, serve (the office's review loop)
+
+    add_commands(sub)
     return ap
 
 

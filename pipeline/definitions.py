@@ -8,12 +8,14 @@ from .orchestration.automation import JOB_NAME, inbox_sensor, yearly_schedule
 from .orchestration.check_assets import findings
 from .orchestration.report_assets import REPORT_ASSETS
 from .orchestration.resources import NianbaoResource
+from .orchestration.review_assets import review_decisions, review_notices
 from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
 from .settings import from_env
 
 warehouse = published_asset([warehouse_candidate, findings])
 
-ALL_ASSETS = [inbox_manifest, report_reads, warehouse_candidate, findings, warehouse, *REPORT_ASSETS]
+ALL_ASSETS = [inbox_manifest, report_reads, review_decisions, warehouse_candidate, findings, warehouse, *REPORT_ASSETS,
+              review_notices]
 ALL_CHECKS = [*invariant_checks]
 
 nianbao_job = dg.define_asset_job(

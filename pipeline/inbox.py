@@ -44,7 +44,12 @@ class InboxFile:
         return asdict(self)
 
 
+REVIEW_DIR = "_review"  # the office's decisions (pipeline/review), beside the reports, not one of them
+
+
 def _ignored(rel: Path) -> bool:
+    if rel.parts and rel.parts[0] == REVIEW_DIR:
+        return True
     return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
 
 

@@ -203,8 +203,12 @@ def _none(v):
     return v
 
 
-def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Decide every file's status and every report version's place: (manifest, reports)."""
+def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path,
+         assignments: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Decide every file's status and every report version's place: (manifest, reports).
+
+    `assignments` (file SHA-256 -> (unit_id, year or None)) are the office's review decisions that
+    give a file to a unit; they win over the registry's resolution."""
     hist = update_history(state_dir, files)
     cached = _cache_reports(cache)
     by_sha = {r["sha256"]: r for r in cached.to_dict("records")}
@@ -240,6 +244,8 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
         year = _none(rep.get("year"))
         year = int(year) if year is not None else None
         res = registry.resolve(_none(rep.get("agency")), path, year)
+        if assignments and sha in assignments:  # the office assigned this file to a unit (pipeline/review)
+            res, year = assigned(assignments[sha], year)
         status, reason = "candidate", None
         n_cells_read = _none(rep.get("format_version"))
         if n_cells_read is None:
@@ -329,6 +335,14 @@ REPORT_PLAN_COLUMNS = [
     "superseded_by"]
 
 
+def assigned(target: tuple, year: int | None):
+    from .registry import Resolution
+
+    unit_id, year_given = target
+    return (Resolution(unit_id=unit_id, method="review_assignment", confidence=1.0),
+            int(year_given) if year_given else year)
+
+
 def current_paths(current: dict[str, list[str]]) -> set[str]:
     out: set[str] = set()
     for ps in current.values():
@@ -340,14 +354,21 @@ def current_paths(current: dict[str, list[str]]) -> set[str]:
 
 
 def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registry: Registry,
-          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31") -> BuildResult:
-    """Write a complete warehouse to `db_path` (which must not be the published file)."""
+          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31",
+          decisions: list | None = None) -> BuildResult:
+    """Write a complete warehouse to `db_path` (which must not be the published file).
+
+    `decisions` (pipeline.review.decisions.Decision, in file order) are the office's review decisions:
+    assignments enter the plan, corrections the cells; all are logged in the decisions table."""
+    from .review.apply import Review
+
     db_path = Path(db_path)
     state_dir = Path(state_dir)
     for p in (db_path, Path(str(db_path) + ".wal")):
         if p.exists():
             p.unlink()
-    manifest, reports = plan(files, cache, registry, state_dir)
+    review = Review(decisions or [], registry)
+    manifest, reports = plan(files, cache, registry, state_dir, assignments=review.assignments())
     con = connect(db_path)
     try:
         run_sql(con, "schema")
@@ -375,10 +396,14 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
             con.register("pick", pick)
             for table in ("cells", "cells_extra"):
                 files_ = cache.glob(table)
+                # cells keep the value as read beside the effective one (review corrections: pipeline/review)
+                as_read = (", c.semantic AS semantic_read, c.value AS value_read, 'read' AS value_source"
+                           if table == "cells" else "")
                 con.execute(f"""
-                    INSERT INTO {table}
+                    INSERT INTO {table} BY NAME
                     SELECT p.report_id, c.cell_id, c.table_code, c.row_code, c.col_code, c.semantic, c.value,
-                           c.raw, c.at AS location, c.read_by, c.confidence, coalesce(c.inferred, false)
+                           c.raw, c.at AS location, c.read_by, c.confidence,
+                           coalesce(c.inferred, false) AS inferred{as_read}
                     FROM read_parquet(?, filename = true, union_by_name = true) c
                     JOIN pick p ON p.sha256 = c.sha256 AND p.batch = parse_dirpath(c.filename)
                     ORDER BY p.report_id, c.cell_id""", [files_])
@@ -403,6 +428,7 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
         con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
         con.execute("INSERT INTO build_info SELECT key, value FROM bi")
         con.unregister("bi")
+        review.apply_in_build(con)
         run_sql(con, "views")
         run_sql(con, "rollups")
         document_columns(con)

@@ -448,7 +448,7 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
     path = tmp_path / "nianbao.xlsx"
     res = write_workbook(db, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "单位排行", "检查发现", "规则汇总", "缺报单位", "全部单元格", "说明"]
+    assert wb.sheetnames == ["汇总", "单位排行", "检查发现", "规则汇总", "缺报单位", "全部单元格", "复核记录", "整改情况", "说明"]
     con = duckdb.connect(str(db), read_only=True)
     try:
         summary = {(r["year"], r["hierarchy"], r["group_id"]): r for r in rows(con, "SELECT * FROM rollup_summary")}

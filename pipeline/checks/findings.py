@@ -205,7 +205,8 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
     if findings.empty:
         return
     con.register("f", findings)
-    con.execute(f"INSERT INTO findings SELECT {', '.join(FINDING_COLUMNS)} FROM f ORDER BY report_id, rule_id, "
+    con.execute(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) SELECT {', '.join(FINDING_COLUMNS)} "
+                "FROM f ORDER BY report_id, rule_id, "
                 "instance")
     con.unregister("f")
 
@@ -239,6 +240,23 @@ def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
             for u, rows in per.items() if u is not None}
 
 
+def with_corrections(con, fps: dict[str, str]) -> dict[str, str]:
+    """Units with cells corrected by review get those corrections in their fingerprint: a unit whose
+    corrections changed is checked again, not copied from the previous warehouse."""
+    try:
+        rows = con.execute("""SELECT r.unit_id, string_agg(c.report_id || c.cell_id || c.semantic || '='
+                                     || coalesce(CAST(c.value AS VARCHAR), ''), ',' ORDER BY c.report_id, c.cell_id)
+                              FROM cells c JOIN reports r USING (report_id)
+                              WHERE c.value_source = 'review' GROUP BY r.unit_id""").fetchall()
+    except duckdb_errors():  # a warehouse without the review columns
+        return fps
+    out = dict(fps)
+    for unit, corr in rows:
+        if unit in out:
+            out[unit] = hashlib.sha1((out[unit] + "|review|" + corr).encode()).hexdigest()
+    return out
+
+
 def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
                data_docs: str | Path | None = None, previous_db: str | Path | None = None,
                chunk_size: int = 4000) -> dict:
@@ -256,7 +274,7 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
         loaded = False
     else:
         loaded = True
-    fps = unit_fingerprints(b, township_deadline)
+    fps = with_corrections(con, unit_fingerprints(b, township_deadline))
     con.execute("DELETE FROM findings")
     con.execute("DELETE FROM check_fingerprints")
     if fps:
@@ -273,7 +291,8 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
                 if reuse:
                     con.register("reuse_units", pd.DataFrame({"unit_id": sorted(reuse)}))
                     cross = ", ".join(f"'{r}'" for r in sorted(CROSS_UNIT_RULES))
-                    con.execute(f"""INSERT INTO findings SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
+                    con.execute(f"""INSERT INTO findings ({', '.join(FINDING_COLUMNS)})
+                                    SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
                                     WHERE unit_id IN (SELECT unit_id FROM reuse_units)
                                       AND rule_id NOT IN ({cross})""")
                     con.unregister("reuse_units")
@@ -332,6 +351,9 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
     con = connect(db)
     try:
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
+        from ..review.apply import apply_dispositions
+
+        res["decisions"] = apply_dispositions(con)
         materialize_rollups(con)
         con.execute("CHECKPOINT")
     finally:

@@ -62,6 +62,8 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         nianbao.say(f"findings of {res['reused_units']} unchanged units kept; {res['checked_reports']} reports "
                     "checked again")
     nianbao.say(f"{res['reports']} reports checked: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    if res.get("decisions"):
+        nianbao.say("review decisions: " + ", ".join(f"{v} {k}" for k, v in sorted(res["decisions"].items())))
     nianbao.record(context.run_id, "checks", time.perf_counter() - _t0)
     yield dg.MaterializeResult(metadata={
         "reports": res["reports"], **{f"status_{k.lower()}": int(v) for k, v in counts.items()},

@@ -13,8 +13,9 @@ from .resources import NianbaoResource
 
 
 @dg.asset(
-    group_name="warehouse", deps=[report_reads], pool=WRITER_POOL,
-    description="A new DuckDB file built from the manifest, the read cache and the registry (sql/).",
+    group_name="warehouse", deps=[report_reads, "review_decisions"], pool=WRITER_POOL,
+    description="A new DuckDB file built from the manifest, the read cache, the registry (sql/) and the "
+                "office's review decisions.",
 )
 def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     _t0 = time.perf_counter()
@@ -23,8 +24,10 @@ def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResou
     cand = nianbao.candidate_path(context.run_id)
     nianbao.say("building the warehouse")
     registry = load_registry(s.registry) if s.registry else load_registry()
+    from .review_assets import load_decisions
+
     res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox),
-                          deadline=s.deadline)
+                          deadline=s.deadline, decisions=load_decisions(nianbao))
     nianbao.say(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
                 f"{res.duplicates} duplicates, {res.superseded} superseded")
     nianbao.record(context.run_id, "warehouse", time.perf_counter() - _t0)

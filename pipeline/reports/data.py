@@ -176,6 +176,10 @@ class Data:
     digests: dict[str, tuple] = field(default_factory=dict)            # report_id -> digests of its bulk
     findings_digest: dict[tuple, str] = field(default_factory=dict)    # (unit_id, year) -> digest of its findings
     other_reports: dict[tuple, list] = field(default_factory=dict)     # (unit_id, year) -> reports its findings cite
+    # the office's review (pipeline/review): 整改情况 of confirmed findings of the year and the year before,
+    # and dispositions gone stale, per (unit_id, year) of the page
+    remediation: dict[tuple, list] = field(default_factory=dict)
+    stale_decisions: dict[tuple, list] = field(default_factory=dict)
     # -- the bulk of some reports of the year (load_reports)
     cells: dict[str, dict] = field(default_factory=dict)               # report_id -> cell_id -> (sem, value, raw)
     extra_cells: dict[str, list] = field(default_factory=dict)
@@ -352,7 +356,30 @@ def load_year(con, common: Data, year: int) -> Data:
             SELECT DISTINCT f.unit_id, f.other_report_id FROM {_FINDINGS_JOIN}
             WHERE f.status <> 'PASS' AND r.year = ? AND f.other_report_id IS NOT NULL ORDER BY 1, 2""", [year]):
         d.other_reports.setdefault((uid, year), []).append(other)
+    load_review(con, d, year)
     return d
+
+
+def load_review(con, d: Data, year: int) -> None:
+    """整改情况 and stale dispositions shown on the unit pages of `year` (small tables; absent in a
+    warehouse from before the review loop)."""
+    try:
+        rem = tuples(con, """SELECT m.unit_id, m.year, m.rule_id, m.instance, m.outcome, m.outcome_zh,
+                                    coalesce(ru.title_zh, m.rule_id), d.decided_by, d.reason
+                             FROM remediation m LEFT JOIN rules ru USING (rule_id)
+                             LEFT JOIN decisions d USING (decision_id)
+                             WHERE m.year IN (?, ?) ORDER BY m.unit_id, m.year, m.rule_id, m.instance""",
+                     [year - 1, year])
+        stale = tuples(con, """SELECT unit_id, kind, coalesce(status, semantic), coalesce(rule_id || '·' || instance,
+                                      cell_id, path), state_reason, decided_by, decision_id
+                               FROM decisions WHERE state = 'stale' AND year = ?
+                               ORDER BY unit_id, line""", [year])
+    except duckdb.Error:
+        return
+    for t in rem:
+        d.remediation.setdefault((t[0], year), []).append(t[1:])
+    for t in stale:
+        d.stale_decisions.setdefault((t[0], year), []).append(t[1:])
 
 
 def load_reports(con, d: Data, report_ids: list[str]) -> None:

@@ -58,6 +58,8 @@ STATUS_NOTE = {
     "NOT_ASSESSABLE": "报告中缺少所需单元格或信息，无法检查",
 }
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+KIND_ZH = {"disposition": "复核结论", "correction": "单元格更正", "assignment": "文件归属"}
+REVIEW_ZH = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明", "stale": "已失效"}
 CAUSE_ZH = {
     "reading_artefact": "可能是读取造成的（例如相邻两个数字被连在一起读），请对照原文核实",
     "publisher_error": "可能是报告本身填报有误",
@@ -299,6 +301,12 @@ def findings_view(d: Data, fs: list[dict], cells: dict[str, dict], root: str) ->
             "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
             "cause": CAUSE_ZH.get(f.get("likely_cause") or "", f.get("likely_cause") or ""),
             "other_href": other_href, "other_label": other_label,
+            # the office's review (pipeline/review): stable id and status, shown on every finding
+            "fingerprint": f.get("fingerprint") or "", "review": f.get("review_status") or "",
+            "review_zh": REVIEW_ZH.get(f.get("review_status") or "", ""),
+            "review_note": f.get("review_note") or "", "reviewed_by": f.get("reviewed_by") or "",
+            "own_cells": [parse_ref(r)[2] for r in (f.get("lhs_cells") or []) + (f.get("rhs_cells") or [])
+                          if parse_ref(r)[0] is None],
         })
     return out
 
@@ -481,6 +489,10 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
                       "message": p["message"]} for p in d.problems.get(rid, [])],
         "years": [{"year": y, "href": root + unit_path(uid, y), "current": y == year} for y in years],
         "crumbs": _crumbs(d, uid, year, root),
+        "remediation": [{"year": t[0], "rule": t[5], "instance": t[2] if t[2] not in (None, "-") else "",
+                         "outcome": t[3], "text": t[4], "by": t[6] or ""} for t in d.remediation.get((uid, year), [])],
+        "stale": [{"kind": KIND_ZH.get(t[0], t[0]), "what": t[1] or "", "target": t[2] or "", "why": t[3] or "",
+                   "by": t[4] or "", "id": t[5]} for t in d.stale_decisions.get((uid, year), [])],
     }
 
 
@@ -645,7 +657,9 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
         "timeliness": {"on_time": tl.get("on_time", 0), "late": tl.get("late", 0), "unknown": tl.get("unknown", 0),
                        "late_names": tl.get("late_names") or [], "max_days_late": tl.get("max_days_late")},
         "copying": {"copy_fail": cp.get("copy_fail", 0), "names": cp.get("copying_names") or []},
-        "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0)},
+        "summary": {"fail": summ.get("findings_fail", 0), "uncertain": summ.get("findings_uncertain", 0),
+                    "open": summ.get("findings_open", 0), "reviewed": summ.get("findings_reviewed", 0),
+                    "confirmed": summ.get("findings_confirmed", 0)},
         "cells": cells, "rates": rates, "table": table, "banners": banners,
         "own": own, "own_href": root + unit_path(gid, year) if own_rid else "",
         "rules": [{"rule_id": rule_id, "severity": SEVERITY_ZH.get(severity, severity or ""),
@@ -734,6 +748,7 @@ def unit_inputs(d: Data, uid: str, year: int) -> tuple:
             bid = next(iter(rk.values()))[_RANK_BANNER]
             standing.append((h, rk, d.unit_name(bid) if bid else ""))
     return (uid, year, rid, d.reports[rid], d.digests.get(rid), d.findings_digest.get((uid, year)), others,
+            d.remediation.get((uid, year)), d.stale_decisions.get((uid, year)),
             d.units[uid], _chains(d, uid), d.unit_years.get((uid, year)), d.unit_years.get((uid, year - 1)),
             prev_rid, d.prev_cells.get(prev_rid) if prev_rid else None,
             d.derived.get(("unit", uid, year)), d.derived.get(("unit", uid, year - 1)), standing,

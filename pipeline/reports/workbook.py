@@ -39,6 +39,9 @@ LEGEND = (
     ("及时性", "发布日期不晚于截止日期（默认次年 1 月 31 日）为按时；报告页面未写发布日期为日期不明。"),
     ("检查发现", "逐条列出检查结果为“不成立”和“无法确定”的各项。“无法检查”（报告中缺少所需单元格或信息，"
                  "只说明无法检查）数量很多，不逐条列出，和“成立”一样按年度、规则计数，见“规则汇总”表。"),
+    ("复核", "“检查发现”表的“复核状态”：待复核、已确认（须整改）、已排除、已说明。填写“复核结论”（确认／排除／已说明）、"
+             "“说明”（排除时必填）和“复核人”后，用 nianbao review import 导入；“复核记录”表列出全部复核决定及其状态"
+             "（applied 已生效、stale 已失效、superseded 被后来的决定取代、rejected 无效）。"),
 )
 HEADER = {"bold": True, "bg_color": "#DDE5EF", "align": "center", "valign": "vcenter", "text_wrap": True,
           "border": 1}
@@ -85,7 +88,22 @@ FINDING_COLS = (
     ("范围", "scope", "text", 10), ("结果", "status", "status", 9), ("级别", "severity", "severity", 7),
     ("等式左边", "lhs_cells", "list", 40), ("等式右边", "rhs_cells", "list", 40), ("左边值", "lhs_value", "num", 9),
     ("右边值", "rhs_value", "num", 9), ("差", "difference", "num", 8), ("可能原因", "likely_cause", "text", 16),
-    ("说明", "message_zh", "text", 60), ("对照报告", "other_report_id", "text", 18),
+    ("问题说明", "message_zh", "text", 60), ("对照报告", "other_report_id", "text", 18),
+    # the review (pipeline/review): 编号 is the finding's stable id; an office fills 复核结论 (确认 / 排除 /
+    # 已说明), 说明 and 复核人, and `nianbao review import` appends them to the decisions file
+    ("编号", "fingerprint", "text", 18), ("复核状态", "review_status", "review", 10),
+    ("复核结论", "_verdict", "text", 10), ("说明", "_note", "text", 30), ("复核人", "_by", "text", 10),
+    ("已有复核意见", "review_note", "text", 30), ("已复核人", "reviewed_by", "text", 10),
+)
+FINDINGS_SHEET = "检查发现"
+REVIEW_ZH = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明", "stale": "已失效"}
+DECISION_COLS = (
+    ("行号", "line", "int", 6), ("决定编号", "decision_id", "text", 15), ("时间", "decided_at", "text", 20),
+    ("复核人", "decided_by", "text", 10), ("类别", "kind", "text", 11), ("单位代码", "unit_id", "text", 12),
+    ("年度", "year", "int", 7), ("规则", "rule_id", "text", 20), ("实例", "instance", "text", 12),
+    ("单元格", "cell_id", "text", 22), ("结论", "status", "review", 9), ("更正为", "value_text", "text", 12),
+    ("理由", "reason", "text", 30), ("状态", "state", "text", 10), ("状态原因", "state_reason", "text", 50),
+    ("发现编号", "finding", "text", 18),
 )
 RULE_COLS = (
     ("年度", "year", "int", 7), ("规则", "rule_id", "text", 26), ("级别", "severity", "severity", 7),
@@ -113,6 +131,8 @@ def _value(v, kind):
         return STATUS_ZH.get(v, v)
     if kind == "severity":
         return SEVERITY_ZH.get(v, v)
+    if kind == "review":
+        return REVIEW_ZH.get(v, v)
     if kind == "bool":
         return "是" if v else "否"
     if kind == "list":
@@ -218,7 +238,7 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     CASE peer_level WHEN 'league' THEN 0 WHEN 'banner' THEN 1 WHEN 'zone' THEN 2
                          WHEN 'township' THEN 3 ELSE 4 END, statutory_banner_id NULLS FIRST, unit_id""",
                 extra=banners))
-            counts["findings"] = _sheet(book, "检查发现", FINDING_COLS, _stream(con, """
+            counts["findings"] = _sheet(book, FINDINGS_SHEET, FINDING_COLS, _stream(con, """
                 SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
                 JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
                               AND (f.report_id IS NULL OR f.report_id = r.report_id)
@@ -243,6 +263,8 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                              FROM manifest m WHERE m.unit_id = y.unit_id AND m.year = y.year) AS reasons
                 FROM unit_years y WHERE y.expected AND NOT y.read ORDER BY y.year, y.unit_id""", extra=banners))
             counts["reports"] = _cells_sheet(book, con, names)
+            counts["decisions"] = _decisions_sheet(book, con)
+            counts["remediation"] = _remediation_sheet(book, con, names)
         lg = book.sheet("说明")
         lg.set_column(0, 0, 18)
         lg.set_column(1, 1, 100)
@@ -298,6 +320,42 @@ def _cells_sheet(book: _Book, con, names: dict) -> int:
             ws.write_row(row_i, 0, [uid, names.get(uid), year] + values.pop(rid))
             row_i += 1
     return len(reps)
+
+
+def _decisions_sheet(book: _Book, con) -> int:
+    """复核记录: the whole decisions log with each decision's state (applied, stale, superseded, rejected)."""
+    try:
+        con.execute("SELECT 1 FROM decisions LIMIT 0")
+    except Exception:  # noqa: BLE001 - a warehouse from before the review loop
+        return 0
+
+    def value_text(r):
+        r["value_text"] = (r.get("semantic") or "") + (f" {r['value']:g}" if r.get("value") is not None else "")
+
+    return _sheet(book, "复核记录", DECISION_COLS, _stream(con, "SELECT * FROM decisions ORDER BY line",
+                                                        extra=value_text))
+
+
+REMEDIATION_COLS = (
+    ("年度", "year", "int", 7), ("单位代码", "unit_id", "text", 12), ("单位", "unit_name", "text", 20),
+    ("规则", "rule_id", "text", 22), ("实例", "instance", "text", 14), ("发现编号", "fingerprint", "text", 18),
+    ("已重新发布", "republished", "bool", 10), ("本年报告仍有", "fires_now", "bool", 12),
+    ("次年报告仍有", "fires_next_year", "bool", 12), ("整改情况", "outcome_zh", "text", 50),
+)
+
+
+def _remediation_sheet(book: _Book, con, names: dict) -> int:
+    """整改情况: every confirmed finding and whether the republished or the next year's report still has it."""
+    try:
+        con.execute("SELECT 1 FROM remediation LIMIT 0")
+    except Exception:  # noqa: BLE001 - a warehouse from before the review loop
+        return 0
+
+    def unit_name(r):
+        r["unit_name"] = names.get(r.get("unit_id"))
+
+    return _sheet(book, "整改情况", REMEDIATION_COLS,
+                  _stream(con, "SELECT * FROM remediation ORDER BY year, unit_id, rule_id, instance", extra=unit_name))
 
 
 def workbook_process(db: str, path: str, conn) -> None:

@@ -25,7 +25,7 @@ by_sig AS (          -- each cell counted and added up over the active reports o
         count(*) FILTER (WHERE c.semantic = 'NA')                           AS n_na,
         count(*) FILTER (WHERE c.semantic = 'TEXT')                         AS n_text,
         count(*) FILTER (WHERE c.semantic = 'MISSING')                      AS n_missing,
-        sum(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END)   AS s
+        fsum(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END)  AS s  -- compensated: the same in any order
     FROM reports r
     JOIN unit_sig_id u ON u.unit_id = r.unit_id
     JOIN cells c ON c.report_id = r.report_id
@@ -41,7 +41,7 @@ by_group AS (
         sum(b.n_na)::BIGINT               AS units_na,
         sum(b.n_text)::BIGINT             AS units_text,
         sum(b.n_missing)::BIGINT          AS units_missing,
-        sum(b.s)                          AS value_sum
+        fsum(b.s)                         AS value_sum
     FROM by_sig b JOIN sig_groups g ON g.sig_id = b.sig_id
     GROUP BY ALL
 ),

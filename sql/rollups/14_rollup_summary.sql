@@ -5,6 +5,8 @@ SELECT g.hierarchy, g.group_id, g.group_name, g.group_level, c.year,
     c.reports_unexpected, c.units_missing, c.missing_names, c.pct_read,
     coalesce(t.on_time, 0) AS on_time, coalesce(t.late, 0) AS late, coalesce(t.unknown, 0) AS unknown_date,
     coalesce(fs.findings_fail, 0) AS findings_fail, coalesce(fs.findings_uncertain, 0) AS findings_uncertain,
+    coalesce(fs.findings_open, 0) AS findings_open, coalesce(fs.findings_reviewed, 0) AS findings_reviewed,
+    coalesce(fs.findings_confirmed, 0) AS findings_confirmed,
     coalesce(cp.copy_fail, 0) AS copy_fail, coalesce(cp.units_copying, 0) AS units_copying,
     own.read AS own_report_read, own.report_id AS own_report_id,
     d.applications_new, d.applications_processed, d.disclosed, d.share_disclosed,
@@ -12,7 +14,8 @@ SELECT g.hierarchy, g.group_id, g.group_name, g.group_level, c.year,
 FROM rollup_groups g
 JOIN rollup_coverage c ON c.hierarchy = g.hierarchy AND c.group_id = g.group_id
 LEFT JOIN rollup_timeliness t ON t.hierarchy = c.hierarchy AND t.group_id = c.group_id AND t.year = c.year
-LEFT JOIN (SELECT hierarchy, group_id, year, sum(fail) AS findings_fail, sum(uncertain) AS findings_uncertain
+LEFT JOIN (SELECT hierarchy, group_id, year, sum(fail) AS findings_fail, sum(uncertain) AS findings_uncertain,
+                  sum(open) AS findings_open, sum(reviewed) AS findings_reviewed, sum(confirmed) AS findings_confirmed
            FROM rollup_findings GROUP BY ALL) fs
        ON fs.hierarchy = c.hierarchy AND fs.group_id = c.group_id AND fs.year = c.year
 LEFT JOIN rollup_copying cp ON cp.hierarchy = c.hierarchy AND cp.group_id = c.group_id AND cp.year = c.year
@@ -40,3 +43,6 @@ COMMENT ON COLUMN rollup_summary.disclosed IS '予以公开 + 部分公开 summe
 COMMENT ON COLUMN rollup_summary.share_disclosed IS 'disclosed / processed_total of the sums, where the base is at least min_base.';
 COMMENT ON COLUMN rollup_summary.review_correction_rate IS 'Review correction rate of the sums.';
 COMMENT ON COLUMN rollup_summary.suit_correction_rate IS 'Suit correction rate of the sums.';
+COMMENT ON COLUMN rollup_summary.findings_open IS 'FAIL and UNCERTAIN findings not reviewed yet (review_status open).';
+COMMENT ON COLUMN rollup_summary.findings_reviewed IS 'FAIL and UNCERTAIN findings reviewed (confirmed, dismissed or explained).';
+COMMENT ON COLUMN rollup_summary.findings_confirmed IS 'Findings confirmed by review.';
