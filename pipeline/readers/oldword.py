@@ -98,6 +98,8 @@ def convert_to_docx(data: bytes, timeout: float | None = None) -> bytes:
         if proc.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
             said = output.decode("utf-8", errors="replace").strip().splitlines()[-1:] if output else []
             detail = f" ({said[0][:200]})" if said and "Error" in said[0] else ""
+            if proc.returncode != 0:  # e.g. 134: LibreOffice aborted (it does on a machine with no font at all)
+                detail += f" (LibreOffice's exit status {proc.returncode})"
             raise UnreadableFile(f"the old Word (.doc) or WPS file could not be converted by LibreOffice"
                                  f"{detail}; it may be damaged")
         return result.read_bytes()
