@@ -1,8 +1,10 @@
 """Reports per second per input kind on one core (issue: ≥ 200/s for text and HTML, ≥ 1/s for PDF).
 
-Usage: python bench/bench_parse.py [--n 300] [--pdf-n 20]
+Usage: python bench/bench_parse.py [--n 300] [--pdf-n 20] [--doc-n 0]
 Renders varied reports with the corpus writers into a temp folder, pins the process to one core,
 parses every file with `pipeline.parse.parse_file` and records the rates in bench/results/parse.jsonl.
+With --doc-n N, N Word reports are also saved as .doc by LibreOffice and read (each read converts
+the .doc back with LibreOffice, so this measures mostly LibreOffice's start-up).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ CASES = {
              ("html", {"encoding": "gb18030", "cell_wrap": "mixed"})],
     "docx": [("docx", {})],
     "pdf": [("pdf", {})],
+    "doc": [("docx", {})],  # saved as .doc with LibreOffice before timing
 }
 
 
@@ -32,6 +35,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=300, help="files per kind for text, HTML and Word")
     ap.add_argument("--pdf-n", type=int, default=20)
+    ap.add_argument("--doc-n", type=int, default=0, help=".doc files (needs LibreOffice)")
     args = ap.parse_args()
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -41,22 +45,29 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind, variants in CASES.items():
-            n = args.pdf_n if kind == "pdf" else args.n
+            n = {"pdf": args.pdf_n, "doc": args.doc_n}.get(kind, args.n)
+            if n <= 0:
+                continue
             files = []
             for i in range(n):
                 k, opts = variants[i % len(variants)]
                 p = Path(tmp) / f"{kind}_{i}.{ {'text': 'txt'}.get(k, k) }"
                 write(example_spec(i), p, k, **opts)
                 files.append(p)
+            if kind == "doc":
+                files = _save_as_doc(files, Path(tmp))
             parse_file(files[0])  # warm caches and imports
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             bad = 0
             for f in files:
                 r = parse_file(f)
                 bad += "error" in r
-            dt = time.perf_counter() - t
-            results[kind] = {"files": n, "seconds": round(dt, 3), "per_second": round(n / dt, 1), "errors": bad}
-            print(f"{kind:5s} {n:5d} files  {dt:7.2f} s  {n / dt:8.1f} reports/s")
+            dt, cpu = time.perf_counter() - t, time.process_time() - c
+            # CPU seconds of this process (not of LibreOffice for .doc): on a shared machine they
+            # move less with other load than the wall clock does
+            results[kind] = {"files": n, "seconds": round(dt, 3), "per_second": round(n / dt, 1), "errors": bad,
+                             "cpu_seconds": round(cpu, 3), "per_cpu_second": round(n / cpu, 1) if cpu else None}
+            print(f"{kind:5s} {n:5d} files  {dt:7.2f} s  {n / dt:8.1f} reports/s  ({cpu:.2f} s CPU)")
     record = {"bench": "parse", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
               "cores_used": core, "command": "python bench/bench_parse.py", "results": results}
@@ -64,6 +75,20 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _save_as_doc(files: list[Path], tmp: Path) -> list[Path]:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("--doc-n needs LibreOffice (apt-get install libreoffice-writer-nogui)")
+    out = tmp / "doc"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(out), *map(str, files)],
+                   check=True, capture_output=True)
+    return [out / (f.stem + ".doc") for f in files]
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class InboxFile:
     abspath: str
     size: int
     sha256: str
-    kind: str | None  # text | html | docx | pdf, or None when unreadable at sight
+    kind: str | None  # text | html | docx | doc | pdf, or None when unreadable at sight
     error: str | None  # why the file cannot be read at all, in words a person understands
     year_hint: int | None
     hint_source: str | None

@@ -51,7 +51,7 @@ Block = Union[Para, Table]
 
 @dataclass(slots=True)
 class Document:
-    kind: str  # text | html | docx | pdf
+    kind: str  # text | html | docx | doc | pdf
     blocks: list[Block]
     notes: list[dict] = field(default_factory=list)  # reader-level problems (encoding fallback, ...)
     meta: dict = field(default_factory=dict)  # e.g. html <title>, pdf page count

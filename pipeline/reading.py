@@ -24,6 +24,7 @@ from .codebook import split_cell_id
 from .duck import scratch, sql_str
 from .parallel import chunk_map
 from .parse import parse_bytes
+from .readers.oldword import MISSING_TOOL
 
 REPORT_COLUMNS = [
     "sha256", "parser_version", "kind", "error", "format_version", "agency", "year", "published_on",
@@ -107,8 +108,10 @@ class ReadCache:
             return set()
         con = scratch()
         try:
+            # a file set aside only because a converter was missing is read again once it is there
             rows = con.execute(
-                "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ?", [files, PARSER_VERSION]
+                "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ? "
+                "AND coalesce(error, '') NOT LIKE ?", [files, PARSER_VERSION, f"%{MISSING_TOOL}%"]
             ).fetchall()
         finally:
             con.close()

@@ -18,6 +18,7 @@ import pandas as pd
 from . import PARSER_VERSION, __version__
 from .duck import READ_MEMORY, WRITE_MEMORY, scratch, sql_str
 from .inbox import InboxFile
+from .readers.oldword import MISSING_TOOL
 from .reading import ReadCache
 from .registry import Registry
 
@@ -181,12 +182,13 @@ def _cache_reports(cache: ReadCache) -> pd.DataFrame:
             """
             SELECT * EXCLUDE (filename, rn) FROM (
                 SELECT *, parse_dirpath(filename) AS batch,
-                       row_number() OVER (PARTITION BY sha256 ORDER BY filename) AS rn
+                       row_number() OVER (PARTITION BY sha256
+                                          ORDER BY coalesce(error, '') LIKE ?, filename) AS rn
                 FROM read_parquet(?, filename = true, union_by_name = true)
                 WHERE parser_version = ?)
             WHERE rn = 1
             """,
-            [files, PARSER_VERSION],
+            [f"%{MISSING_TOOL}%", files, PARSER_VERSION],
         ).df()
     finally:
         con.close()

@@ -15,7 +15,7 @@ _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|
 
 
 def detect_kind(data: bytes) -> str:
-    """'pdf', 'docx', 'html', 'text'; raises UnreadableFile for what is none of these."""
+    """'pdf', 'docx', 'doc', 'html', 'text'; raises UnreadableFile for what is none of these."""
     head = data[:2048]
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -31,7 +31,17 @@ def detect_kind(data: bytes) -> str:
             return "docx"
         raise UnreadableFile("the file is a zip archive, not a Word (.docx) document")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile("the file is an old binary Word (.doc) or Excel file; save it as .docx or PDF")
+        from .oldword import ole2_kind
+
+        what = ole2_kind(data)
+        if what == "doc":
+            return "doc"  # old Word or WPS: read by converting it with LibreOffice
+        if what == "xls":
+            raise UnreadableFile("the file is an old Excel workbook (.xls), not a report")
+        if what == "ppt":
+            raise UnreadableFile("the file is an old PowerPoint presentation (.ppt), not a report")
+        raise UnreadableFile("the file looks like an old Office file (.doc, .wps, .xls) but holds no Word, WPS "
+                             "or Excel document: it is damaged or truncated")
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
         raise UnreadableFile("the file is an image; a report must be text, HTML, Word or a PDF with a text layer")
     if head.startswith(b"{\\rtf"):
@@ -50,6 +60,9 @@ def read_document(data: bytes, name: str) -> Document:
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data, name)
+    if kind == "doc":
+        from .oldword import read_old_word
+        return read_old_word(data, name)
     if kind == "html":
         from .html import read_html
         return read_html(data, name)

@@ -11,10 +11,16 @@ are marked as continuations.
 from __future__ import annotations
 
 import ctypes
+import math
+import unicodedata
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfraw
+
+from . import pdffonts
+
+pdffonts.install()  # PDFium must never borrow the machine's fonts: see pdffonts
 
 SNAP = 2.0  # points: edges closer than this are the same line
 MIN_EDGE = 3.0
@@ -61,29 +67,62 @@ def read_pages(data: bytes):
 def _page(page) -> PageGrid:
     w, h = page.get_size()
     tp = page.get_textpage()
-    chars: list[Char] = []
     try:
-        n = tp.count_chars()
-        rect = pdfraw.FS_RECTF()
-        for i in range(n):
-            code = pdfraw.FPDFText_GetUnicode(tp.raw, i)
-            if code in (0, 10, 13, 0xFFFE, 0xFEFF):
-                continue
-            ch = chr(code)
-            if ch.isspace():
-                continue
-            # the loose box spans the font's ascent and descent: the same height for every glyph
-            # of a line, so a line's characters share a centre whatever their shape
-            if not pdfraw.FPDFText_GetLooseCharBox(tp.raw, i, rect):
-                continue
-            if rect.right <= rect.left and rect.top <= rect.bottom:
-                continue
-            chars.append(Char(ch, rect.left, h - rect.top, rect.right, h - rect.bottom))
+        chars = _chars(tp, h)
     finally:
         tp.close()
     hs, vs = _edges(page, h)
     tables = _tables(hs, vs, chars)
     return PageGrid(chars, tables, w, h)
+
+
+_ASCENT, _DESCENT = 0.8, 0.2  # of the font size: a line's characters share one box height and centre
+
+
+def _chars(tp, h: float) -> list[Char]:
+    """Every visible character with a box made from the PDF's own data, not from a glyph's shape.
+
+    A character's box starts at its origin on the baseline (its place by the text matrix) and is as
+    wide as the font's width for it in the PDF (/W or /Widths), as high as the font size: whichever
+    font the machine would substitute for one the PDF does not embed, the boxes are the same.
+    """
+    raw = tp.raw
+    chars: list[Char] = []
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    size = ctypes.c_float()
+    width = ctypes.c_float()
+    m = pdfraw.FS_MATRIX()
+    objs: dict[int, tuple] = {}  # text object -> (font, font size, x scale, y scale)
+    widths: dict[tuple[int, int], float] = {}  # (font, code) -> width at 1 pt, None if unknown
+    for i in range(tp.count_chars()):
+        code = pdfraw.FPDFText_GetUnicode(raw, i)
+        if code in (0, 10, 13, 0xFFFE, 0xFEFF):
+            continue
+        ch = chr(code)
+        if ch.isspace():
+            continue
+        obj = pdfraw.FPDFText_GetTextObject(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        info = objs.get(key)
+        if info is None:
+            font = pdfraw.FPDFTextObj_GetFont(obj) if key else None
+            if not font or not pdfraw.FPDFTextObj_GetFontSize(obj, size) or not pdfraw.FPDFText_GetMatrix(raw, i, m):
+                info = objs[key] = (None, 0.0, 0.0, 0.0)
+            else:
+                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d))
+        font, fsize, sx, sy = info
+        if font is None or fsize <= 0 or sy <= 0 or not pdfraw.FPDFText_GetCharOrigin(raw, i, ox, oy):
+            continue
+        fkey = (ctypes.cast(font, ctypes.c_void_p).value, code)
+        wd = widths.get(fkey, -1.0)
+        if wd == -1.0:
+            wd = widths[fkey] = width.value if pdfraw.FPDFFont_GetGlyphWidth(font, code, 1.0, width) else None
+        if wd is None:  # no code for this character in the font: a full or half em
+            wd = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+        x0, y = ox.value, h - oy.value
+        em = fsize * sy
+        chars.append(Char(ch, x0, y - _ASCENT * em, x0 + wd * fsize * sx, y + _DESCENT * em))
+    return chars
 
 
 # ----------------------------------------------------------------------------------------------

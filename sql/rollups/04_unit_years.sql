@@ -103,6 +103,6 @@ COMMENT ON COLUMN unit_years.copy_fail IS 'FAIL findings of rules copy_* (text o
 COMMENT ON COLUMN unit_years.clean IS 'Read, and no FAIL finding.';
 COMMENT ON COLUMN unit_years.exists_in_year IS 'The unit exists in the year (valid_from <= year <= valid_to).';
 COMMENT ON COLUMN unit_years.files_received IS 'Inbox files resolved to the unit and year (any status).';
-COMMENT ON COLUMN unit_years.file_kind IS 'text | html | docx | pdf: the file of the active report.';
+COMMENT ON COLUMN unit_years.file_kind IS 'text | html | docx | doc | pdf: the file of the active report.';
 COMMENT ON COLUMN unit_years.days_late IS 'Days between the deadline and a late publication; NULL when on time or unknown.';
 COMMENT ON COLUMN unit_years.signed_on IS 'Date under the signature (落款日期), when read: a report with no publication date but signed after the deadline is late.';

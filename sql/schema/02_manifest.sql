@@ -16,7 +16,7 @@ CREATE TABLE manifest (
 COMMENT ON TABLE manifest IS 'One row per file in the inbox. Nothing is lost: every file is read, or set aside with its reason, or a duplicate of another file, or superseded by a newer version of the same unit-year.';
 COMMENT ON COLUMN manifest.path IS 'Path relative to the inbox.';
 COMMENT ON COLUMN manifest.sha256 IS 'SHA-256 of the file content.';
-COMMENT ON COLUMN manifest.kind IS 'text | html | docx | pdf, or NULL when the file is none of these.';
+COMMENT ON COLUMN manifest.kind IS 'text | html | docx | doc | pdf, or NULL when the file is none of these (doc: old Word or WPS, read through LibreOffice).';
 COMMENT ON COLUMN manifest.status IS 'read | set_aside | duplicate | superseded.';
 COMMENT ON COLUMN manifest.reason IS 'Why the file was set aside, superseded or is a duplicate, in words a person understands.';
 COMMENT ON COLUMN manifest.report_id IS 'The report this file holds (reports.report_id), when it could be read.';
