@@ -142,6 +142,23 @@ class T3Reader:
             ctx.add("rows")
         return self.cb.t3_row(text, ctx)
 
+    def _fuzzy_label(self, cell: GridCell) -> Entry | None:
+        """A label with a typo, matched to a row not read yet, and said so."""
+        if len(cell.text) < 4 or self._header_token(cell.text):
+            return None
+        left = tuple(e.code for e in self.cb.t3_rows if e.code not in self.rows
+                     and (self.pending is None or self.pending[0].code != e.code))
+        e = self.cb.t3_row_fuzzy(cell.text, left)
+        if e is not None:
+            self.problems.append(problem(
+                "label_typo", "info",
+                f"Table 3: the label '{cell.text}' is read as '{e.label}' (a typo in the report) ({cell.at})"))
+        return e
+
+    def started(self) -> bool:
+        """Table 3's region has begun: its header or one of its rows was seen."""
+        return bool(self.header) or self.data_mode
+
     def feed(self, table: Table) -> None:
         self.explicit = table.explicit
         for row in table.rows:
@@ -178,6 +195,11 @@ class T3Reader:
             if g is not None:
                 self.context.add(g.code)
                 last, entry, group = i, None, g
+                continue
+            if self.data_mode:
+                e = self._fuzzy_label(c)
+                if e is not None:
+                    last, entry, group = i, e, None
         if entry is None and group is None and self.data_mode and self.fragment and not self.explicit:
             # a label wrapped over lines around its values (text copied from a PDF):
             # "1、申请人无正当理由逾期不补" / "正、行政机关不再处理其政府信 67 3 0 0 1 0 71"
@@ -562,6 +584,13 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     return result
 
 
+def _has_t3_header(seg: Table) -> bool:
+    cb = codebook()
+    return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
+                                         or cb.is_t3_header_note(c.text))
+               for row in seg.rows for c in row)
+
+
 def map_document(doc: Document) -> MapResult:
     readers = {"T2": T2Reader(), "T3": T3Reader(), "T4": T4Reader()}
     problems: list[dict] = []
@@ -576,6 +605,11 @@ def map_document(doc: Document) -> MapResult:
             continue
         for ttype, seg in _segments(block):
             expected = SECTION_TABLE.get(section) if section else None
+            if ttype == "T3" and section is not None and expected != "T3" and not readers["T3"].started() \
+                    and not _has_t3_header(seg):
+                # a Table 3 word in text before Table 3's region ("…运用第三方检测平台…" in a boxed
+                # narrative): Table 3's rows are taken only inside its region
+                continue
             if expected is None or expected == ttype:
                 readers[ttype].feed(seg)
                 filled_in.setdefault(ttype, section)
@@ -627,11 +661,20 @@ def map_document(doc: Document) -> MapResult:
     cells = {cid: cells[cid] for cid in all_ids}
 
     # format version
+    # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
+    # （六）其他处理 row is a hybrid, format 2021 with a warning of its own
     fmt: str | None = None
-    if t2.v2019 > t2.v2021 or t2.rows2019 and not t2.rows or t3.saw_2019_other:
+    t2_2021 = t2.v2021 > t2.v2019 or bool(t2.rows) and not t2.rows2019 and t2.v2019 == 0
+    if t2.v2019 > t2.v2021 or t2.rows2019 and not t2.rows or t3.saw_2019_other and not t2_2021:
         fmt = "2019"
     elif t2.rows or t3.rows or t4.read is not None:
         fmt = "2021"
+    if fmt == "2021" and t3.saw_2019_other:
+        problems.append(problem(
+            "format_hybrid", "warning",
+            "a 2021-format report with the 2019 trial format's single （六）其他处理 row in Table 3: it is "
+            "read as 其他 (3.其他); its sub-rows 1 and 2 are not in the report",
+            [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in t3_column_codes()]))
 
     found = {"T2": bool(t2.rows or t2.rows2019), "T3": bool(t3.rows), "T4": t4.read is not None}
     problems += _structure_problems(cells, t3, found, malformed, fmt, doc)
@@ -676,7 +719,7 @@ def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict,
             rows_read = t3.order
             all_rows = [e.code for e in codebook().t3_rows]
             missing_rows = [r for r in all_rows if r not in t3.rows]
-            if fmt == "2019":
+            if fmt == "2019" or t3.saw_2019_other:
                 missing_rows = [r for r in missing_rows if r not in ("other_no_correction", "other_no_fee")]
             if not missing_rows:
                 continue
