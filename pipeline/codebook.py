@@ -188,9 +188,11 @@ def _fuzzy(t: str, entries: list[Entry]) -> Entry | None:
         same = sum(b.size for b in sm.get_matching_blocks())
         # characters of the official label missing or changed, characters added
         missing, added = len(ref) - same, len(t) - same
-        if missing + added > 3 or same < 0.75 * len(ref):
+        cost = max(missing, added)  # a changed character is one missing and one added
+        limit = 1 if len(ref) <= 5 else 2 if len(ref) <= 8 else 3
+        if cost > limit or same < 0.75 * len(ref):
             continue
-        scored.append((missing + added, e))
+        scored.append((cost, e))
     scored.sort(key=lambda x: x[0])
     if not scored or len(scored) > 1 and scored[1][0] - scored[0][0] < 2:
         return None

@@ -13,9 +13,11 @@ document is MISSING.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from .codebook import Entry, cell_ids, codebook, t3_column_codes, t4_column_codes, t4_group_codes
+from .codebook import (T3_OUTCOME_ROWS, T3_SHORT, Entry, cell_ids, codebook, t3_column_codes, t4_column_codes,
+                       t4_group_codes)
 from .model import Document, GridCell, Para, Table, problem
 from .structure import SECTION_TABLE, is_spam, section_of_heading, table_vocab
 from .textnorm import MISSING, TEXT, classify_value, is_value_like, norm_label
@@ -39,6 +41,9 @@ class MapResult:
     problems: list[dict]
     format_version: str | None
     tables_found: dict[str, bool]
+
+
+_GENERIC_COL = re.compile(r"^(?:数据|列|栏|col(?:umn)?)\s*\d{1,2}$", re.IGNORECASE)
 
 
 def _fit(values: list[GridCell], k: int, delimited: bool) -> tuple[list[GridCell | None] | None, str]:
@@ -83,6 +88,9 @@ class T3Reader:
         self.after_values = False
         self.explicit = True
         self.any_content = False
+        self.blank_label: tuple[Entry, list[GridCell], str, bool] | None = None
+        self.orphans: list[tuple[int, list[GridCell], str, bool]] = []
+        self.inferred: set[str] = set()
 
     # -- header ------------------------------------------------------------------------------
     def _header_token(self, text: str) -> tuple[str, str] | None:
@@ -170,10 +178,26 @@ class T3Reader:
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
+        if self.blank_label is not None:
+            entry, blank, at, delim = self.blank_label
+            self.blank_label = None
+            texts = [(i, c) for i, c in enumerate(cells) if c.text]
+            if texts and not _is_value(texts[0][1]) and len(texts) >= 2 and \
+                    all(_is_value(c) for _, c in texts[1:]) and self._row_label(texts[0][1].text) is None \
+                    and self.cb.t3_row_group(texts[0][1].text) is None and not self._header_token(texts[0][1].text):
+                # "（二）部分公开（区分处理的，只计这一情" / "形，不计其他情形） 2 0 0 0 1 0 3"
+                self._record(entry, cells[texts[0][0] + 1:], at, delim)
+                return
+            self._record(entry, blank, at, delim)
         texts = [c.text for c in cells]
         # a (repeated) header row: two or more column headers
         header_hits = [self._header_token(t) for t in texts if t]
         header_cols = [h for h in header_hits if h and h[0] in ("col", "group")]
+        if self.data_mode and any(_GENERIC_COL.match(t) for t in texts if t) and \
+                not any(_is_value(c) for c in cells if c.text):
+            # a converter's generic header ("| | 数据1 | … | 数据6 | 总计 |") over each row
+            self._finish_pending(delimited)
+            return
         if len(header_cols) >= 2 and not any(self._row_label(t) for t in texts if t and not
                                              self._header_token(t)):
             self._finish_pending(delimited)
@@ -256,7 +280,11 @@ class T3Reader:
         if entry.group:
             self.context.add(entry.group)
         self.any_content = True
-        if values:
+        if values and self.explicit and not any(v.text for v in values):
+            # a label wrapped in its (PDF) cell may have its values on its last line, one grid row
+            # down: decided by the next row
+            self.blank_label = (entry, values, cells[last].at, delimited)
+        elif values:
             self._record(entry, values, cells[last].at, delimited)
         else:
             self.pending = (entry, [], cells[last].at)
@@ -279,9 +307,9 @@ class T3Reader:
                 vals.append(c)
             return
         if any(c.text for c in cells if _is_value(c)):
-            self.problems.append(problem(
-                "orphan_values", "info",
-                f"Table 3: values without a row label ignored ({cells[0].at})"))
+            # values without a row label: placed at the end only if their place is certain and the
+            # identities confirm them (_place_orphans), otherwise ignored
+            self.orphans.append((len(self.order), cells, cells[0].at, delimited))
 
     def _finish_pending(self, delimited: bool) -> None:
         if self.pending is None:
@@ -320,7 +348,94 @@ class T3Reader:
         self.after_values = any(v.text for v in values)
 
     def finish(self) -> None:
+        if self.blank_label is not None:
+            entry, blank, at, delim = self.blank_label
+            self.blank_label = None
+            self._record(entry, blank, at, delim)
         self._finish_pending(True)
+        self._place_orphans()
+
+    # -- values whose label is lost ----------------------------------------------------------------
+    def _place_orphans(self) -> None:
+        """A row of values without a label is placed only when its place is certain: the rows
+        before and after it are labelled and exactly one row of the form, missing, lies between
+        them; and only when the format's identities confirm it (its total is the sum of its
+        columns, and the column identity the row takes part in closes in every column). The cells
+        are marked inferred and named in a problem. Otherwise they stay MISSING."""
+        if not self.orphans:
+            return
+        form = [e.code for e in self.cb.t3_rows]
+        if self.saw_2019_other:
+            form = [c for c in form if c not in ("other_no_correction", "other_no_fee")]
+        gaps: dict[int, int] = {}
+        for pos, *_ in self.orphans:
+            gaps[pos] = gaps.get(pos, 0) + 1
+        for pos, cells, at, delimited in sorted(self.orphans, key=lambda o: -o[0]):
+            placed = None
+            if gaps[pos] == 1 and 0 < pos < len(self.order):
+                before, after = self.order[pos - 1], self.order[pos]
+                if before in form and after in form and form.index(before) < form.index(after):
+                    between = form[form.index(before) + 1:form.index(after)]
+                    if len(between) == 1 and between[0] not in self.rows:
+                        placed = self._confirm(between[0], cells, delimited)
+            if placed is None:
+                self.problems.append(problem(
+                    "orphan_values", "warning",
+                    f"Table 3: values without a row label ignored: their row cannot be told for certain "
+                    f"or the identities do not confirm it ({at})"))
+                continue
+            code, rr = placed
+            self.rows[code] = rr
+            self.order.insert(self.order.index(self.order[pos]), code)
+            self.inferred.add(code)
+            self.problems.append(problem(
+                "row_inferred", "warning",
+                f"Table 3: a row of values without its label, between "
+                f"'{T3_SHORT.get(self.order[self.order.index(code) - 1], '')}' and "
+                f"'{T3_SHORT.get(self.order[self.order.index(code) + 1], '')}', is read as "
+                f"'{T3_SHORT.get(code, code)}': the only row of the form missing there, confirmed by the "
+                f"table's sums ({at})",
+                [f"T3/{code}/{c}" for c in rr.columns if c != "org_subtotal"]))
+
+    def _confirm(self, code: str, cells: list[GridCell], delimited: bool) -> tuple[str, RowRead] | None:
+        spec = self.spec or t3_column_codes()
+        fitted, _ = _fit(cells, len(spec), delimited)
+        if fitted is None or any(v is None for v in fitted):
+            return None
+        rr = RowRead(fitted, list(spec), fitted[0].at)
+        rows = dict(self.rows)
+        rows[code] = rr
+
+        def num(r: str, col: str) -> float | None:
+            read = rows.get(r)
+            if read is None or col not in read.columns:
+                return None
+            sem, val = classify_value(read.values[read.columns.index(col)].text)
+            if sem in ("ZERO", "EMPTY"):
+                return 0
+            return val if sem == "NUMERIC" else None
+
+        cols = t3_column_codes()
+        parts = [c for c in cols if c != "total"]
+        own = [num(code, c) for c in cols]
+        if any(v is None for v in own) or abs(sum(own[:-1]) - own[-1]) > 1e-9:
+            return None
+        outcome_rows = [r for r in T3_OUTCOME_ROWS if not (self.saw_2019_other and r in
+                                                          ("other_no_correction", "other_no_fee"))]
+        checks = []
+        if code in outcome_rows or code == "processed_total":
+            checks.append((outcome_rows, ["processed_total"]))
+        if code in ("new", "carried_over", "processed_total", "carried_forward"):
+            checks.append((["new", "carried_over"], ["processed_total", "carried_forward"]))
+        if not checks:
+            return None
+        for left, right in checks:
+            for c in parts + ["total"]:
+                lv = [num(r, c) for r in left]
+                rv = [num(r, c) for r in right]
+                if any(v is None for v in lv + rv) or abs(sum(lv) - sum(rv)) > 1e-9:
+                    return None
+        return code, rr
 
 
 # ----------------------------------------------------------------------------------------------
@@ -648,9 +763,17 @@ def map_document(doc: Document) -> MapResult:
     for code, rr in t2.rows2019.items():
         for col, gc in zip(rr.columns, rr.values):
             put(extra, f"T2v2019/{code}/{col}", gc)
+            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
+            cid = f"T2/{code}/{col}"
+            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
+                put(cells, cid, gc)
     for code, rr in t3.rows.items():
         for col, gc in zip(rr.columns, rr.values):
             put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            target = extra if col == "org_subtotal" else cells
+            target[f"T3/{code}/{col}"]["inferred"] = True
     if t4.read is not None and "T4" not in malformed:
         for code, gc in t4.read.items():
             put(cells, f"T4/{code}", gc)

@@ -61,6 +61,8 @@ def read_text(data: bytes, name: str) -> Document:
     # full-width and box-drawing bars are pipes too
     text = text.translate(_BARS)
     lines = [ln for ln in text.split("\n")]
+    if any(len(ln) > 60 for ln in lines):
+        lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = [_classify(ln) for ln in lines]
@@ -83,7 +85,7 @@ def read_text(data: bytes, name: str) -> Document:
             end = j  # trailing blank lines belong to the region: in layout C they may be an empty cell
             region = range(i, end)
             vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
-            if vocab >= 2:
+            if vocab >= 2 or vocab == 1 and any(_value_row(lines[r]) for r in region):
                 table, spam = _tokenize(lines, kinds, i, end)
                 spam_lines += spam
                 blocks.append(table)
@@ -107,6 +109,62 @@ def read_text(data: bytes, name: str) -> Document:
                              f"{len(spam_lines)} line(s) of page furniture or mirror-site spam ignored (line {shown})"))
     furniture = [clean(lines[i - 1]) for i in spam_lines[:80]]
     return Document(kind="text", blocks=blocks, notes=notes, meta={"furniture": furniture})
+
+
+def _unflatten(lines: list[str]) -> list[str]:
+    """A whole table flattened onto one line after its headers (text copied from a page:
+    "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
+    out: list[str] = []
+    for ln in lines:
+        rows = _flat_rows(ln) if len(ln) > 60 and "|" not in ln and "\t" not in ln else None
+        if rows is None:
+            out.append(ln)
+        else:
+            out += [" ".join(r) for r in rows]
+    return out
+
+
+def _flat_rows(line: str) -> list[list[str]] | None:
+    tokens = line.split()
+    if len(tokens) < 8 or _SENTENCE.search(line.replace("件数", "")) and "。" in line:
+        return None
+    values = [is_value_like(t) for t in tokens]
+    vocab = [not v and table_vocab(t) is not None for t, v in zip(tokens, values)]
+    if sum(values) < 3 or sum(vocab) < 3 or sum(values) + sum(vocab) < 0.8 * len(tokens):
+        return None
+    from ..codebook import codebook
+
+    cb = codebook()
+    rows: list[list[str]] = []
+    cur: list[str] = []
+    for t, is_val in zip(tokens, values):
+        start = False
+        if cur:
+            prev_val = values[len([x for r in rows for x in r]) + len(cur) - 1]
+            if is_val:
+                # values after a header of Table 4 (no row label there) start the value row
+                start = not prev_val and (cb.t4_column(cur[-1]) is not None or cb.t4_group(cur[-1]) is not None)
+            elif prev_val or re.match(r"^第[二十]+条", t) or norm_text(t) == "信息内容" \
+                    or re.match(r"^第[二十]+条", cur[0]):
+                start = True
+            elif cb.t2_row(t) or cb.t2v2019_row(t) or cb.t3_row_group(t) or cb.t3_row(t, {"rows"}):
+                start = not (cb.t3_row_group(cur[-1]) and len(cur) == 1)
+        if start:
+            rows.append(cur)
+            cur = []
+        cur.append(t)
+    if cur:
+        rows.append(cur)
+    return rows if len(rows) >= 3 else None
+
+
+def _value_row(line: str) -> bool:
+    """A pipe row of five or more values (Table 4's values under a header too garbled to be
+    vocabulary)."""
+    if "|" not in line:
+        return False
+    cells = [p.strip() for p in line.split("|") if p.strip()]
+    return len(cells) >= 5 and all(is_value_like(c) for c in cells)
 
 
 def _has_vocab(line: str) -> bool:
