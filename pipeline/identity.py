@@ -152,7 +152,10 @@ def _from_overview(overview: str | None) -> str | None:
         return None
     m = _OVERVIEW_NAME.match(t)
     if m:
-        cand = _strip_agency(m.group(1))
+        # "XX镇党委、政府高度重视…": the government of the place
+        cand = re.sub(r"(?:党委)?[、,]?(?:人民)?政府$", "人民政府", _strip_agency(m.group(1)))
+        if "、" in cand or "," in cand:
+            return None
         if _valid_agency(cand):
             return cand
     return None
@@ -329,18 +332,13 @@ def identify(doc: Document) -> Identity:
             ("overview", lambda: _from_overview(ident.sections.get("overview"))),
             ("signature", lambda: _from_signature(lines)), ("contact", lambda: _from_contact(text))]
     names = [(src, to_simplified(a)) for src, a in found if a]
-    if not names:
-        for src, fn in lazy:
-            a = fn()
-            if a:
-                names.append((src, to_simplified(a)))
-                break
+    for src, fn in lazy:
+        a = fn()
+        if a:
+            names.append((src, to_simplified(a)))
     if names:
         src, best = names[0]
         others = [a for _, a in names[1:]]
-        sig = _from_signature(lines)
-        if sig:
-            others.append(to_simplified(sig))
         for a in others:
             if _fuller(best, a):
                 best = a

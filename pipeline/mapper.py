@@ -224,6 +224,21 @@ class T3Reader:
                 e = self._fuzzy_label(c)
                 if e is not None:
                     last, entry, group = i, e, None
+        if entry is None and group is None and self.data_mode:
+            # a label split over two cells by a converter: "（三）不" | "予公开", "（二）部分" | "公开（…）"
+            for i in range(len(cells) - 1):
+                a, b = cells[i], cells[i + 1]
+                if a.text and b.text and not _is_value(a) and not _is_value(b):
+                    joined = a.text + b.text
+                    e = self._row_label(joined)
+                    g = self.cb.t3_row_group(joined) if e is None else None
+                    if e is not None and e.code not in self.rows:
+                        last, entry = i + 1, e
+                        break
+                    if g is not None:
+                        self.context.add(g.code)
+                        last, group = i + 1, g
+                        break
         if entry is None and group is None and self.data_mode and self.fragment and not self.explicit:
             # a label wrapped over lines around its values (text copied from a PDF):
             # "1、申请人无正当理由逾期不补" / "正、行政机关不再处理其政府信 67 3 0 0 1 0 71"
@@ -632,6 +647,13 @@ class T4Reader:
         order = self._spec()
         fitted, note = _fit(self.values, 15, self.delimited)
         if fitted is None:
+            fitted = self._spare_blanks(order)
+            if fitted is not None:
+                self.problems.append(problem(
+                    "t4_spare_cells", "info",
+                    f"Table 4: {note}; the blank ones are spare cells of the grid: the 15 values close the "
+                    f"sums of the three groups ({self.at})"))
+        if fitted is None:
             self.problems.append(problem(
                 "row_ambiguous", "error",
                 f"Table 4: its values could not be aligned with its 15 columns ({note}) ({self.at})",
@@ -642,6 +664,23 @@ class T4Reader:
                 "row_short", "warning", f"Table 4: {note} ({self.at})",
                 [f"T4/{order[i]}" for i, v in enumerate(fitted) if v is None]))
         self.read = dict(zip(order, fitted))
+
+    def _spare_blanks(self, order: list[str]) -> list[GridCell] | None:
+        """16 cells for 15 columns where one is a blank spare cell of the grid (a header drawn
+        over more columns than the values): the 15 written values are taken only when each group's
+        总计 is the sum of its four results."""
+        filled = [v for v in self.values if v.text]
+        if len(filled) != 15 or not all(_is_value(v) for v in filled):
+            return None
+        nums = dict(zip(order, (classify_value(v.text) for v in filled)))
+        for g in t4_group_codes():
+            parts = [nums[f"{g}.{c}"] for c in t4_column_codes()]
+            if any(sem not in ("NUMERIC", "ZERO") for sem, _ in parts):
+                return None
+            vals = [v for _, v in parts]
+            if abs(sum(vals[:4]) - vals[4]) > 1e-9:
+                return None
+        return filled
 
     def _spec(self) -> list[str]:
         groups = [g for g in dict.fromkeys(self.groups)]

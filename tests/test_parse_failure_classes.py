@@ -32,6 +32,10 @@ NO_AGENCY_TITLE = "2023年政府信息公开工作年度报告"
     (NO_AGENCY_TITLE, "", "2024年，在县委、县政府的坚强领导下，清河县卫生健康委员会深入贯彻《条例》要求。", "",
      "清河县卫生健康委员会"),
     (NO_AGENCY_TITLE, "", "2022年，商务局信息公开工作在区政府的指导下有序开展。", "", "商务局"),
+    (NO_AGENCY_TITLE, "", "2023年，宗别立镇党委、政府高度重视政府信息公开工作。", "", "宗别立镇人民政府"),
+    # a short form in the title, the fullest in the opening sentence
+    ("卫健委2023年政府信息公开工作年度报告", "", "2023年，额济纳旗卫生健康委员会认真贯彻《条例》。", "",
+     "额济纳旗卫生健康委员会"),
     # a preamble
     ("政府信息公开工作年度报告", "根据《中华人民共和国政府信息公开条例》要求，现特向社会公布乌兰布和乡2025年度政府信息公开工作年度报告。",
      "2025年，我乡坚持以公开为常态。", "", "乌兰布和乡"),
@@ -129,6 +133,18 @@ def test_pdf_table4_header_over_many_lines_and_15_values_next_to_an_empty_16th_c
     assert wrong_cells(r) == []
 
 
+def test_pdf_table4_with_a_spare_blank_cell_between_the_groups():
+    """The header's 行政诉讼 block drawn one column wider: 16 cells, the blank one in the middle."""
+    vals = [str(v) for v in T4]
+    r = _mapped(_pdf_doc(t4=T4_HEAD_MANY_LINES[:1] + [vals[:5] + [""] + vals[5:]]))
+    assert wrong_cells(r) == []
+    # the same grid whose sums do not close is not guessed
+    bad = vals[:4] + ["3"] + [""] + vals[5:]
+    r = _mapped(_pdf_doc(t4=T4_HEAD_MANY_LINES[:1] + [bad]))
+    assert all(r["cells"][f"T4/{g}.upheld"]["semantic"] == "MISSING"
+               for g in ("review", "suit_direct", "suit_after_review"))
+
+
 def test_pdf_row_label_wrapped_in_its_cell_with_values_on_the_last_line():
     t3 = _t3_grid()
     i = next(k for k, row in enumerate(t3) if (row[1] or "").startswith("（二）部分公开"))
@@ -198,6 +214,8 @@ def test_markdown_labels_without_ordinals_and_split_over_two_cells():
             out.append(_md_row(["本年新收政府信息公开申请数量"] + vals))
         elif code == "withheld_state_secret":
             out.append(_md_row(["（三）不", "予公开"]) + _md_row([lab] + vals))
+        elif code == "partly_granted":
+            out.append(_md_row(["（二）部分", "公开（区分处理的，只计这一情形，不计其他情形）"] + vals))
         else:
             pre = GROUP_BEFORE.get(code)
             if pre:
@@ -205,6 +223,7 @@ def test_markdown_labels_without_ordinals_and_split_over_two_cells():
             out.append(_md_row([lab] + vals))
     r = _parse(report(t3="".join(out)), "report.md")
     assert wrong_cells(r) == []
+    assert not any(c["inferred"] for c in r["cells"].values())
 
 
 def test_markdown_rows_under_a_wrong_header_row_and_page_footers_inside_tables():
