@@ -738,6 +738,22 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     return result
 
 
+def _has_rows(ttype: str, seg: Table) -> bool:
+    """The segment holds rows of its table (a label of one of its rows), not only headers."""
+    cb = codebook()
+    for row in seg.rows:
+        for c in row:
+            if c.cont or not c.text or _is_value(c):
+                continue
+            if ttype == "T2" and (cb.t2_row(c.text) or cb.t2v2019_row(c.text)):
+                return True
+            if ttype == "T3" and cb.t3_row(c.text, {"rows", "other_handling"}):
+                return True
+        if ttype == "T4" and any(c.text and _is_value(c) for c in row if not c.cont):
+            return True
+    return False
+
+
 def _has_t3_header(seg: Table) -> bool:
     cb = codebook()
     return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
@@ -769,6 +785,16 @@ def map_document(doc: Document) -> MapResult:
                 filled_in.setdefault(ttype, section)
                 continue
             # content of one table under another table's heading
+            if not _has_rows(ttype, seg):
+                # only a header row of another table (a converter's wrong header over Table 3's rows)
+                problems.append(problem(
+                    "stray_header", "info",
+                    f"a header row of {_NAMES[ttype]} inside {_NAMES[expected]} is ignored ({seg.at})"))
+                rest = Table(rows=[r for r in seg.rows if _row_type(r) != ttype], at=seg.at,
+                             delimited=seg.delimited, explicit=seg.explicit)
+                if rest.rows:
+                    readers[expected].feed(rest)
+                continue
             if ttype in filled_in and filled_in[ttype] != section:
                 if expected not in malformed:
                     malformed[expected] = (
