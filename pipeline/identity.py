@@ -299,7 +299,7 @@ def _published(lines: list[str]) -> str | None:
         m = _PUBLISHED.search(s)
         if not m:
             # "来源：… 发布时间：2025-01-06" on one line
-            m = re.search(r"(?:发布日期|发布时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
+            m = re.search(r"(?:发布日期|发布时间|公开日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
         if m:
             iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if iso:

@@ -77,6 +77,17 @@ def test_table2_flattened_onto_one_line():
             "行政处罚 4 行政强制 0 第二十条第（八）项 信息内容 本年收费金额（单位：万元） 行政事业性收费 0\n")
     r = _parse(report(t2=flat))
     assert wrong_cells(r) == []
+    # the header on its own lines, the rows flattened after it
+    split = ("第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 0 0 0 行政规范性文件 2 0 15\n"
+             "第二十条第（五）项 信息内容 本年处理决定数量 行政许可 36 第二十条第（六）项 信息内容 本年处理决定数量 "
+             "行政处罚 4 行政强制 0 第二十条第（八）项 信息内容 本年收费金额（单位：万元） 行政事业性收费 0\n")
+    r = _parse(report(t2=split))
+    assert wrong_cells(r) == []
+
+
+def test_publication_date_from_a_copied_metadata_line():
+    text = "索引号：11152921/2024-00003 发布机构：巴润别立镇人民政府 公开日期：2024-01-17\n" + report()
+    assert _parse(text)["published_on"] == "2024-01-17"
 
 
 # ------------------------------------------------------------------------------------------------

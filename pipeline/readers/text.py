@@ -61,7 +61,7 @@ def read_text(data: bytes, name: str) -> Document:
     # full-width and box-drawing bars are pipes too
     text = text.translate(_BARS)
     lines = [ln for ln in text.split("\n")]
-    if any(len(ln) > 60 for ln in lines):
+    if any(ln.count(" ") >= 7 for ln in lines):
         lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
@@ -116,7 +116,7 @@ def _unflatten(lines: list[str]) -> list[str]:
     "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
     out: list[str] = []
     for ln in lines:
-        rows = _flat_rows(ln) if len(ln) > 60 and "|" not in ln and "\t" not in ln else None
+        rows = _flat_rows(ln) if ln.count(" ") >= 7 and "|" not in ln and "\t" not in ln else None
         if rows is None:
             out.append(ln)
         else:
@@ -130,7 +130,7 @@ def _flat_rows(line: str) -> list[list[str]] | None:
         return None
     values = [is_value_like(t) for t in tokens]
     vocab = [not v and table_vocab(t) is not None for t, v in zip(tokens, values)]
-    if sum(values) < 3 or sum(vocab) < 3 or sum(values) + sum(vocab) < 0.8 * len(tokens):
+    if sum(values) < 3 or sum(vocab) < 2 or sum(values) + sum(vocab) < 0.8 * len(tokens):
         return None
     from ..codebook import codebook
 
@@ -155,7 +155,7 @@ def _flat_rows(line: str) -> list[list[str]] | None:
         cur.append(t)
     if cur:
         rows.append(cur)
-    return rows if len(rows) >= 3 else None
+    return rows if len(rows) >= 2 else None
 
 
 def _value_row(line: str) -> bool:
