@@ -389,3 +389,50 @@ def test_two_rows_lost_together_are_not_placed():
     r = _parse(report(t3=t3))
     for code in ("withheld_three_safety", "withheld_third_party"):
         assert r["cells"][f"T3/{code}/total"]["semantic"] == "MISSING"
+
+
+# ------------------------------------------------------------------------------------------------
+# A PDF whose tables have no ruling lines (cells placed by position only)
+
+
+def test_pdf_tables_without_ruling_lines_are_read_from_the_text_lines(tmp_path):
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "borderless.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    y = 800
+
+    def line(cells, size=9):
+        nonlocal y
+        if y < 60:
+            c.showPage()
+            y = 800
+        c.setFont("STSong-Light", size)
+        x = 40
+        for k, t in enumerate(cells):
+            c.drawString(x, y, t)
+            x = (300 if k == 0 else x + 36) if len(cells) > 2 else x + 200
+        y -= 16
+
+    for row in report().splitlines():
+        cells = [x.strip() for x in row.split("|") if x.strip()]
+        if not cells:
+            continue
+        if len(cells) > 1 and cells[0].startswith(("三、本年度", "（三）不予", "（四）无法", "（五）不予", "（六）其他")) \
+                and not cells[1].isdigit():
+            line([cells[0]])
+            cells = cells[1:]
+        while len(cells) > 2 and len(cells[0]) > 26:  # a long label wraps in its column
+            line([cells[0][:26]])
+            cells = [cells[0][26:]] + cells[1:]
+        line(cells)
+    c.save()
+    r = parse_bytes(path.read_bytes(), "borderless.pdf")
+    assert r["kind"] == "pdf"
+    assert any(p["code"] == "pdf_tables_unruled" for p in r["problems"])
+    assert wrong_cells(r) == []
+    assert r["agency"] == "巴润别立镇人民政府" and r["year"] == 2023
