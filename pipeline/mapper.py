@@ -90,6 +90,7 @@ class T3Reader:
         self.any_content = False
         self.blank_label: tuple[Entry, list[GridCell], str, bool] | None = None
         self.orphans: list[tuple[int, list[GridCell], str, bool]] = []
+        self.blank_label_text = ""
         self.inferred: set[str] = set()
 
     # -- header ------------------------------------------------------------------------------
@@ -182,9 +183,12 @@ class T3Reader:
             entry, blank, at, delim = self.blank_label
             self.blank_label = None
             texts = [(i, c) for i, c in enumerate(cells) if c.text]
+            tail = texts[0][1].text if texts else ""
             if texts and not _is_value(texts[0][1]) and len(texts) >= 2 and \
-                    all(_is_value(c) for _, c in texts[1:]) and self._row_label(texts[0][1].text) is None \
-                    and self.cb.t3_row_group(texts[0][1].text) is None and not self._header_token(texts[0][1].text):
+                    all(_is_value(c) for _, c in texts[1:]) and self._row_label(tail) is None \
+                    and self.cb.t3_row_group(tail) is None and not self._header_token(tail) \
+                    and self.cb.t3_row_fuzzy(tail, tuple(e.code for e in self.cb.t3_rows)) is None \
+                    and self._row_label(self.blank_label_text + tail) is entry:
                 # "（二）部分公开（区分处理的，只计这一情" / "形，不计其他情形） 2 0 0 0 1 0 3"
                 self._record(entry, cells[texts[0][0] + 1:], at, delim)
                 return
@@ -299,6 +303,7 @@ class T3Reader:
             # a label wrapped in its (PDF) cell may have its values on its last line, one grid row
             # down: decided by the next row
             self.blank_label = (entry, values, cells[last].at, delimited)
+            self.blank_label_text = cells[last].text
         elif values:
             self._record(entry, values, cells[last].at, delimited)
         else:

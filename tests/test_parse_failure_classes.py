@@ -436,3 +436,15 @@ def test_pdf_tables_without_ruling_lines_are_read_from_the_text_lines(tmp_path):
     assert any(p["code"] == "pdf_tables_unruled" for p in r["problems"])
     assert wrong_cells(r) == []
     assert r["agency"] == "巴润别立镇人民政府" and r["year"] == 2023
+
+
+def test_a_blank_row_is_not_joined_with_a_next_row_whose_label_has_a_typo():
+    t3 = _t3_grid()
+    for row in t3:
+        if row[1] == "1.本机关不掌握相关政府信息":
+            row[2:] = [""] * 7
+        if row[1] == "2.没有现成信息需要另行制作":
+            row[0], row[1] = "", "没有现存信息需要另行制做"
+    r = _mapped(_pdf_doc(t3=t3, t4=T4_HEAD_MANY_LINES[:1] + [[str(v) for v in T4]]))
+    assert all(r["cells"][f"T3/unavailable_not_held/{c}"]["semantic"] == "EMPTY" for c in COLS)
+    assert r["cells"]["T3/unavailable_needs_creation/natural_person"]["value"] == 1
