@@ -759,6 +759,11 @@ def _has_rows(ttype: str, seg: Table) -> bool:
     return False
 
 
+def _has_value_rows(seg: Table) -> bool:
+    """A row of the segment carries three values or more (a table's row, not a boxed paragraph)."""
+    return any(sum(1 for c in row if not c.cont and c.text and _is_value(c)) >= 3 for row in seg.rows)
+
+
 def _has_t3_header(seg: Table) -> bool:
     cb = codebook()
     return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
@@ -780,9 +785,9 @@ def map_document(doc: Document) -> MapResult:
             continue
         for ttype, seg in _segments(block):
             expected = SECTION_TABLE.get(section) if section else None
-            if ttype == "T3" and section is not None and expected != "T3" and not readers["T3"].started() \
-                    and not _has_t3_header(seg):
-                # a Table 3 word in text before Table 3's region ("…运用第三方检测平台…" in a boxed
+            if ttype == "T3" and section is not None and expected != "T3" and not _has_t3_header(seg) \
+                    and (not readers["T3"].started() or not _has_value_rows(seg)):
+                # a Table 3 word in text outside Table 3's region ("…运用第三方检测平台…" in a boxed
                 # narrative): Table 3's rows are taken only inside its region
                 continue
             if expected is None or expected == ttype:

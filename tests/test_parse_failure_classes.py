@@ -448,3 +448,12 @@ def test_a_blank_row_is_not_joined_with_a_next_row_whose_label_has_a_typo():
     r = _mapped(_pdf_doc(t3=t3, t4=T4_HEAD_MANY_LINES[:1] + [[str(v) for v in T4]]))
     assert all(r["cells"][f"T3/unavailable_not_held/{c}"]["semantic"] == "EMPTY" for c in COLS)
     assert r["cells"]["T3/unavailable_needs_creation/natural_person"]["value"] == 1
+
+
+def test_a_table3_word_in_a_boxed_paragraph_after_table3_is_not_a_row():
+    box = _grid([["（一）存在的主要问题。对涉及第三方合法权益的申请征求意见不够及时。", None, None, None]], "page 5, table 4")
+    doc = _pdf_doc(t4=T4_HEAD_MANY_LINES[:1] + [[str(v) for v in T4]])
+    doc.blocks += [Para("五、存在的主要问题及改进情况", "page 5"), box]
+    r = _mapped(doc)
+    assert wrong_cells(r) == []
+    assert not any(p["code"] == "duplicate_row" for p in r["problems"])
