@@ -135,6 +135,17 @@ class Codebook:
             self._memo[key] = hit
         return hit
 
+    def t2_row_fuzzy(self, text: str, candidates: tuple[str, ...]) -> Entry | None:
+        """A Table 2 row label with a typo ("行政规范性文", "行政事业性收"), as `t3_row_fuzzy`."""
+        key = ("t2_fuzzy", text, candidates)
+        hit = self._memo.get(key, _UNSET)
+        if hit is not _UNSET:
+            return hit
+        hit = _fuzzy(norm_label(text), [e for e in self.t2_rows if e.code in candidates])
+        if len(self._memo) < 200_000:
+            self._memo[key] = hit
+        return hit
+
     def t3_row_group(self, text: str) -> Entry | None:
         return self._lookup("t3_row_groups", text)
 

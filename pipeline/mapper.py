@@ -519,6 +519,19 @@ class T2Reader:
                 if lab is not None:
                     label_idx, label = i, lab
                     break
+        if label is None and not is_header_row and not col_hits and self.v2021 >= self.v2019:
+            # a label with a typo, followed by values
+            for i, c in enumerate(cells):
+                if c.text and not _is_value(c) and len(c.text) >= 4 and \
+                        any(_is_value(v) for v in cells[i + 1:] if v.text):
+                    left = tuple(e.code for e in self.cb.t2_rows if e.code not in self.rows)
+                    e = self.cb.t2_row_fuzzy(c.text, left)
+                    if e is not None:
+                        label_idx, label = i, ("2021", e)
+                        self.problems.append(problem(
+                            "label_typo", "info",
+                            f"Table 2: the label '{c.text}' is read as '{e.label}' (a typo in the report) ({c.at})"))
+                    break
         if label is None and (is_header_row or col_hits):
             self._finish_pending(delimited)
             if not self.in_header or any(self.cb.is_t2_header(c.text) for c in cells if c.text):

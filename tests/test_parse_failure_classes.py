@@ -176,6 +176,13 @@ def test_labels_with_typos_are_matched_when_unambiguous(typo, code):
     assert any(p["code"] == "label_typo" and typo in p["message"] for p in r["problems"])
 
 
+def test_table2_labels_with_typos():
+    t2 = t2_pipes().replace("行政规范性文件 |", "行政规范性文 |").replace("行政事业性收费 |", "行政事业姓收费 |")
+    r = _parse(report(t2=t2))
+    assert wrong_cells(r) == []
+    assert sum(p["code"] == "label_typo" for p in r["problems"]) == 2
+
+
 def test_a_label_that_matches_no_row_closely_enough_is_not_guessed():
     label = dict(T3_LABELS)["withheld_prohibited"]
     t3 = [[c if c != label else "2.其他禁止" for c in row] for row in _t3_grid()]
