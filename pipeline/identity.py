@@ -185,6 +185,9 @@ def _from_signature(lines: list[str]) -> str | None:
     return None
 
 
+_META_KEYS = ("日期", "机", "機", "单位", "單位", "主体", "主體")
+
+
 def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
     """(publishing body, publication date) from a page's metadata table:
     名称 / 索引号 / 发布机构 / 公开日期 (发布日期, 成文日期) rows, label and value side by side."""
@@ -195,6 +198,8 @@ def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
         for row in t.rows:
             cells = [c.text for c in row if not c.cont]
             for i, c in enumerate(cells):
+                if len(c) > 40 or not any(k in c for k in _META_KEYS):
+                    continue
                 n = norm_text(c)
                 m = re.match(r"^(发布机构|发文机关|发布单位|公开主体|信息来源机构|公开日期|发布日期|成文日期)[:：]?(.*)$", n)
                 if not m:
