@@ -120,7 +120,8 @@ def _from_opening(text: str) -> str | None:
 
 
 def _from_contact(text: str) -> str | None:
-    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text)
+    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text) or \
+        re.search(r"(?:联系单位|联系部门|联系机关|受理机构)[:]?([^,;。\n]{2,40}?)(?:[,;。\n]|联系|地址|电话|$)", text)
     if m:
         cand = _strip_agency(m.group(1))
         cand = _CONTACT_SUFFIX.sub("", cand)

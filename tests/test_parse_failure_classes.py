@@ -52,6 +52,8 @@ NO_AGENCY_TITLE = "2023年政府信息公开工作年度报告"
     # the contact line
     (NO_AGENCY_TITLE, "如对本报告有疑问，请与吉兰泰镇人民政府党政综合办公室联系。", "2023年，我镇认真贯彻落实《条例》。", "",
      "吉兰泰镇人民政府"),
+    (NO_AGENCY_TITLE, "", "2023年，我镇认真贯彻落实《条例》。", "联系单位：敖伦布拉格镇人民政府党政办公室；联系电话：0483-8123456\n",
+     "敖伦布拉格镇人民政府"),
 ])
 def test_agency_from_every_place_a_person_would_look(title, preamble, opening, ending, agency):
     r = _parse(report(title=title, preamble=preamble, opening=opening, ending=ending))
