@@ -141,14 +141,18 @@ _PREAMBLE = re.compile(r"(?:公布|发布|现将|特将|印发|编制|形成)(?:
                        r")年度?(?:政府信息公开|政务公开|信息公开)")
 
 
+_OPENING_PREFIXES = (re.compile(r"^(?:\d{4}|" + _YEAR_CN + r")年(?:度|以来|全年|中)?[,:]?"),
+                     re.compile(r"^(?:本年度|今年以来|今年|全年|一年来)[,:]?"),
+                     re.compile(r"^在[^,。]{1,40}?(?:领导|指导|关心|支持|部署|帮助)下[,]?"))
+
+
 def _from_overview(overview: str | None) -> str | None:
     """"2023年,XX镇人民政府认真贯彻…", "2024年,在县委、县政府的领导下,XX县卫生健康委员会深入贯彻…"."""
     if not overview:
         return None
     t = norm_text(overview.split("\n", 1)[0])[:120]
-    t = re.sub(r"^(?:\d{4}|" + _YEAR_CN + r")年(?:度|以来|全年|中)?[,:]?", "", t)
-    t = re.sub(r"^(?:本年度|今年以来|今年|全年|一年来)[,:]?", "", t)
-    t = re.sub(r"^在[^,。]{1,40}?(?:领导|指导|关心|支持|部署|帮助)下[,]?", "", t)
+    for pat in _OPENING_PREFIXES:
+        t = pat.sub("", t)
     if re.match(r"^(?:我|本)", t):
         return None
     m = _OVERVIEW_NAME.match(t)
@@ -194,7 +198,8 @@ def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
     名称 / 索引号 / 发布机构 / 公开日期 (发布日期, 成文日期) rows, label and value side by side."""
     agency = published = kind = None
     for t in doc.blocks:
-        if not isinstance(t, Table):
+        # a metadata table is small: a few rows of label and value pairs
+        if not isinstance(t, Table) or len(t.rows) > 10 or any(len(r) > 8 for r in t.rows):
             continue
         for row in t.rows:
             cells = [c.text for c in row if not c.cont]

@@ -197,11 +197,6 @@ class T3Reader:
         # a (repeated) header row: two or more column headers
         header_hits = [self._header_token(t) for t in texts if t]
         header_cols = [h for h in header_hits if h and h[0] in ("col", "group")]
-        if self.data_mode and any(_GENERIC_COL.match(t) for t in texts if t) and \
-                not any(_is_value(c) for c in cells if c.text):
-            # a converter's generic header ("| | 数据1 | … | 数据6 | 总计 |") over each row
-            self._finish_pending(delimited)
-            return
         if len(header_cols) >= 2 and not any(self._row_label(t) for t in texts if t and not
                                              self._header_token(t)):
             self._finish_pending(delimited)
@@ -269,6 +264,13 @@ class T3Reader:
             self._no_label_row(cells, delimited)
             return
         self.fragment = ""
+        if entry is not None and entry.code == "processed_total" and \
+                any(_GENERIC_COL.match(c.text) for c in cells if c.text) and \
+                not any(_is_value(c) for c in cells if c.text):
+            # a converter's generic header ("| | 数据1 | … | 数据6 | 总计 |") over each row: its 总计
+            # is a column, not the row （七）总计
+            self._finish_pending(delimited)
+            return
         if entry is not None and self.pending is not None and self.pending[0].code == entry.code \
                 and not self.pending[1]:
             self.pending = None  # the same label again, wrapped: its values follow here

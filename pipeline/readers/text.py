@@ -61,8 +61,7 @@ def read_text(data: bytes, name: str) -> Document:
     # full-width and box-drawing bars are pipes too
     text = text.translate(_BARS)
     lines = [ln for ln in text.split("\n")]
-    if any(ln.count(" ") >= 7 for ln in lines):
-        lines = _unflatten(lines)
+    lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = [_classify(ln) for ln in lines]
@@ -111,16 +110,23 @@ def read_text(data: bytes, name: str) -> Document:
     return Document(kind="text", blocks=blocks, notes=notes, meta={"furniture": furniture})
 
 
+# words of Table 2 one of which a flattened Table 2 line holds
+_FLAT_MARKERS = ("规章", "規章", "信息内容", "信息內容", "第二十条", "第二十條", "规范性文件", "規範性文件")
+_FLAT_MARK = re.compile("|".join(_FLAT_MARKERS))
+
+
 def _unflatten(lines: list[str]) -> list[str]:
     """A whole table flattened onto one line after its headers (text copied from a page:
     "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
-    out: list[str] = []
-    for ln in lines:
-        rows = _flat_rows(ln) if ln.count(" ") >= 7 and "|" not in ln and "\t" not in ln else None
-        if rows is None:
-            out.append(ln)
-        else:
-            out += [" ".join(r) for r in rows]
+    cand = [i for i, ln in enumerate(lines) if ln.count(" ") >= 7 and _FLAT_MARK.search(ln)
+            and "|" not in ln and "\t" not in ln]
+    if not cand:
+        return lines
+    out = list(lines)
+    for i in reversed(cand):
+        rows = _flat_rows(lines[i])
+        if rows is not None:
+            out[i:i + 1] = [" ".join(r) for r in rows]
     return out
 
 
