@@ -466,3 +466,17 @@ def test_a_table3_word_in_a_boxed_paragraph_after_table3_is_not_a_row():
     r = _mapped(doc)
     assert wrong_cells(r) == []
     assert not any(p["code"] == "duplicate_row" for p in r["problems"])
+
+
+def test_converted_table_cells_written_nbsp_or_word_markup_are_empty():
+    def blank_row(code):
+        lab = dict(T3_LABELS)[code]
+        return f"{lab} | " + " | ".join(str(v) for v in t3_row(code)) + " |", \
+            f"{lab} | " + " | ".join(["&nbsp;", "<o:p> </o:p>", "<o:p>&nbsp;</o:p>", " ", "&#160;", "<br>", "&nbsp;"]) + " |"
+    old, new = blank_row("withheld_inquiry")
+    r = _parse(report(t3=t3_pipes().replace(old, new)), "report.md")
+    for c in COLS:
+        assert r["cells"][f"T3/withheld_inquiry/{c}"]["semantic"] == "EMPTY"
+    want = {k: v for k, v in expected().items() if "/withheld_inquiry/" not in k}
+    assert wrong_cells(r, want) == []
+    assert not any(p["code"] in ("rows_missing", "row_ambiguous") for p in r["problems"])

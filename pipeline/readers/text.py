@@ -197,6 +197,8 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     saw_blank_marker = False
 
     def cell(txt: str, lineno: int) -> GridCell:
+        if "&" in txt or "<" in txt:
+            txt = _unmarkup(txt)
         return GridCell(clean(txt), f"line {lineno}")
 
     def flush() -> None:
@@ -286,6 +288,16 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     delimited = has_pipes or saw_blank_marker
     explicit = has_pipes or any(kinds[r] == _TAB for r in range(start, end))
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:]*(?:\s[^<>]*)?/?>")
+
+
+def _unmarkup(text: str) -> str:
+    """HTML left in a converted table's cell: "&nbsp;", "<o:p> </o:p>", "<br>" are blank space."""
+    import html
+
+    return html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
 
 
 def split_spaced(line: str) -> list[str]:
