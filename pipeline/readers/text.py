@@ -61,7 +61,8 @@ def read_text(data: bytes, name: str) -> Document:
     # full-width and box-drawing bars are pipes too
     text = text.translate(_BARS)
     lines = [ln for ln in text.split("\n")]
-    lines = _unflatten(lines)
+    if _FLAT_LINE.search(text):
+        lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = [_classify(ln) for ln in lines]
@@ -113,6 +114,9 @@ def read_text(data: bytes, name: str) -> Document:
 # words of Table 2 one of which a flattened Table 2 line holds
 _FLAT_MARKERS = ("规章", "規章", "信息内容", "信息內容", "第二十条", "第二十條", "规范性文件", "規範性文件")
 _FLAT_MARK = re.compile("|".join(_FLAT_MARKERS))
+# a line without pipes or tabs, with a Table 2 word and seven spaces or more
+_FLAT_LINE = re.compile(r"^(?=[^\n|\t]*(?:" + "|".join(_FLAT_MARKERS) + r"))(?:[^\n|\t ]* +){7}[^\n|\t]*$",
+                        re.MULTILINE)
 
 
 def _unflatten(lines: list[str]) -> list[str]:
@@ -196,8 +200,10 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     blank_run = 0
     saw_blank_marker = False
 
+    markup = any("&" in lines[r] or "<" in lines[r] for r in range(start, end))
+
     def cell(txt: str, lineno: int) -> GridCell:
-        if "&" in txt or "<" in txt:
+        if markup and ("&" in txt or "<" in txt):
             txt = _unmarkup(txt)
         return GridCell(clean(txt), f"line {lineno}")
 
