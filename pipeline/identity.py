@@ -233,7 +233,9 @@ def _fuller(name: str, other: str) -> bool:
     if len(other) <= len(name) or other == name:
         return False
     if name in other:
-        return other.endswith(name) or name[-1] == other[-1]
+        # "XX镇" and "XX镇人民政府", "XX街道" and "XX街道办事处": the same body, named in full
+        return other.endswith(name) or name[-1] == other[-1] or \
+            other.startswith(name) and other[len(name):] in ("人民政府", "政府", "办事处", "街道办事处")
     return len(name) <= 6 and name[0] in other and _subsequence(name, other) and \
         _AGENCY_END.search(name) is not None and name[-1] in other[-4:]
 
