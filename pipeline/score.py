@@ -4,7 +4,8 @@
 
 For every `X.expected.json` in DIR next to its document `X.<ext>`: cells read exactly (semantic and
 value, of 200) and each metadata field of the key right or wrong: agency (the key's
-`agency_contains` is in the agency found; None when the key says None), year, format version,
+`agency_contains` is in the agency found, None when the key says None; or `agency_name` exactly),
+year, format version,
 and the period and publication date where the key has them (a key's null date means: none may be
 found). Prints one line per file and the totals; exit status 0 when everything is right, 1 otherwise.
 """
@@ -44,6 +45,8 @@ def score(doc_path: Path, key: dict) -> dict:
         want, got = key["agency_contains"], r.get("agency")
         ok = got is None if want is None else bool(got) and want in got
         out["fields"]["agency"] = (ok, want, got)
+    elif "agency_name" in key:  # the seed's and the generated keys: the name exactly as written
+        out["fields"]["agency"] = (r.get("agency") == key["agency_name"], key["agency_name"], r.get("agency"))
     for name in ("year", "format_version"):
         if name in key:
             out["fields"][name] = (r.get(name) == key[name], key[name], r.get(name))

@@ -37,3 +37,22 @@ def test_real_document_reads_exactly_as_its_key(name):
     inferred = [cid for cid, c in r["cells"].items() if c["inferred"]]
     if inferred:
         assert any(set(inferred) <= set(p.get("cells") or []) for p in r["problems"])
+
+
+def test_score_table_on_the_seed_and_its_key(capsys, tmp_path):
+    """The score script works on any folder of documents with keys (here the bundled seed)."""
+    from pipeline.score import main
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    assert main([str(fixtures)]) == 0
+    out = capsys.readouterr().out
+    assert "seed_2024_bayanmuren.txt  200/200" in out and "metadata 5/5" in out
+    # a key the document does not match: a wrong cell and a wrong year are reported, exit 1
+    key = json.loads((fixtures / "seed_2024_bayanmuren.expected.json").read_text(encoding="utf-8"))
+    key["year"] = 2023
+    key["cells"]["T3/new/total"] = {"semantic": "NUMERIC", "value": 99999}
+    (tmp_path / "seed.txt").write_bytes((fixtures / "seed_2024_bayanmuren.txt").read_bytes())
+    (tmp_path / "seed.expected.json").write_text(json.dumps(key, ensure_ascii=False), encoding="utf-8")
+    assert main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "199/200" in out and "year: expected 2023, found 2024" in out and "T3/new/total" in out
