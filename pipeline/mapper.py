@@ -91,6 +91,8 @@ class T3Reader:
         self.blank_label: tuple[Entry, list[GridCell], str, bool] | None = None
         self.orphans: list[tuple[int, list[GridCell], str, bool]] = []
         self.blank_label_text = ""
+        self.blank_label_col = -1
+        self.raw: list[GridCell] = []
         self.inferred: set[str] = set()
 
     # -- header ------------------------------------------------------------------------------
@@ -174,6 +176,7 @@ class T3Reader:
             cells = [c for c in row if not c.cont]
             if not cells:
                 continue
+            self.raw = row
             self._feed_row(cells, table.delimited)
         # a table block ends: a label still collecting stays pending (the table may continue on the
         # next page as another block)
@@ -184,6 +187,13 @@ class T3Reader:
             self.blank_label = None
             texts = [(i, c) for i, c in enumerate(cells) if c.text]
             tail = texts[0][1].text if texts else ""
+            col = self.blank_label_col
+            if texts and all(_is_value(c) for _, c in texts) and 0 <= col < len(self.raw) \
+                    and self.raw[col].cont and len(cells) == len(blank):
+                # the label's cell spans this grid row too and its values are here, the row above
+                # only blank cells of the grid: "（二）部分公开（…" over two ruled rows
+                self._record(entry, cells, at, delim)
+                return
             if texts and not _is_value(texts[0][1]) and len(texts) >= 2 and \
                     all(_is_value(c) for _, c in texts[1:]) and self._row_label(tail) is None \
                     and self.cb.t3_row_group(tail) is None and not self._header_token(tail) \
@@ -306,6 +316,7 @@ class T3Reader:
             # down: decided by the next row
             self.blank_label = (entry, values, cells[last].at, delimited)
             self.blank_label_text = cells[last].text
+            self.blank_label_col = next((k for k, c in enumerate(self.raw) if c is cells[last]), -1)
         elif values:
             self._record(entry, values, cells[last].at, delimited)
         else:

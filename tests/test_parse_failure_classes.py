@@ -482,3 +482,20 @@ def test_converted_table_cells_written_nbsp_or_word_markup_are_empty():
     want = {k: v for k, v in expected().items() if "/withheld_inquiry/" not in k}
     assert wrong_cells(r, want) == []
     assert not any(p["code"] in ("rows_missing", "row_ambiguous") for p in r["problems"])
+
+
+def test_pdf_label_cell_over_two_grid_rows_with_its_values_in_the_lower_one():
+    t3 = _t3_grid()
+    i = next(k for k, row in enumerate(t3) if (row[1] or "").startswith("（二）部分公开"))
+    vals = [str(v) for v in t3_row("partly_granted")]
+    t3[i:i + 1] = [["", t3[i][1]] + [""] * 7, [None, None] + vals]
+    r = _mapped(_pdf_doc(t3=t3, t4=T4_HEAD_MANY_LINES[:1] + [[str(v) for v in T4]]))
+    assert wrong_cells(r) == []
+    assert not any(p["code"] == "orphan_values" for p in r["problems"])
+    # a values row under a blank row whose label cell does not reach it is not taken for it
+    t3 = _t3_grid()
+    i = next(k for k, row in enumerate(t3) if (row[1] or "").startswith("8.属于行政查询事项"))
+    t3[i][2:] = [""] * 7
+    t3.insert(i + 1, [None, ""] + ["5"] * 7)
+    r = _mapped(_pdf_doc(t3=t3, t4=T4_HEAD_MANY_LINES[:1] + [[str(v) for v in T4]]))
+    assert all(r["cells"][f"T3/withheld_inquiry/{c}"]["semantic"] == "EMPTY" for c in COLS)
