@@ -122,6 +122,30 @@ class Codebook:
             self._memo[key] = hit
         return hit
 
+    def t3_row_fuzzy(self, text: str, candidates: tuple[str, ...]) -> Entry | None:
+        """The row among `candidates` (codes) whose official label `text` is, but for a typo: one to
+        three characters missing, added or changed ("其他法律行政止公开"). Accepted only when the
+        match is close and no other candidate comes near."""
+        key = ("t3_fuzzy", text, candidates)
+        hit = self._memo.get(key, _UNSET)
+        if hit is not _UNSET:
+            return hit
+        hit = _fuzzy(norm_label(text), [e for e in self.t3_rows if e.code in candidates])
+        if len(self._memo) < 200_000:
+            self._memo[key] = hit
+        return hit
+
+    def t2_row_fuzzy(self, text: str, candidates: tuple[str, ...]) -> Entry | None:
+        """A Table 2 row label with a typo ("行政规范性文", "行政事业性收"), as `t3_row_fuzzy`."""
+        key = ("t2_fuzzy", text, candidates)
+        hit = self._memo.get(key, _UNSET)
+        if hit is not _UNSET:
+            return hit
+        hit = _fuzzy(norm_label(text), [e for e in self.t2_rows if e.code in candidates])
+        if len(self._memo) < 200_000:
+            self._memo[key] = hit
+        return hit
+
     def t3_row_group(self, text: str) -> Entry | None:
         return self._lookup("t3_row_groups", text)
 
@@ -152,6 +176,38 @@ class Codebook:
 
     def section(self, text: str) -> Entry | None:
         return self._lookup("sections", text)
+
+
+def _official(label: str) -> str:
+    """The label of a row without the caption of its group ("（三）不予公开 1.属于国家秘密" -> "属于国家秘密")."""
+    label = label.split(" ")[-1]
+    label = re.sub(r"^三、本年度办理结果", "", label)
+    return norm_label(label)
+
+
+def _fuzzy(t: str, entries: list[Entry]) -> Entry | None:
+    from difflib import SequenceMatcher
+
+    if len(t) < 4:
+        return None
+    scored = []
+    for e in entries:
+        ref = _official(e.label)
+        if len(ref) < 4 or not (0.6 * len(ref) <= len(t) <= 1.5 * len(ref)):
+            continue
+        sm = SequenceMatcher(None, t, ref, autojunk=False)
+        same = sum(b.size for b in sm.get_matching_blocks())
+        # characters of the official label missing or changed, characters added
+        missing, added = len(ref) - same, len(t) - same
+        cost = max(missing, added)  # a changed character is one missing and one added
+        limit = 1 if len(ref) <= 5 else 2 if len(ref) <= 8 else 3
+        if cost > limit or same < 0.75 * len(ref):
+            continue
+        scored.append((cost, e))
+    scored.sort(key=lambda x: x[0])
+    if not scored or len(scored) > 1 and scored[1][0] - scored[0][0] < 2:
+        return None
+    return scored[0][1]
 
 
 def _build(raw: dict) -> Codebook:

@@ -120,13 +120,141 @@ def _from_opening(text: str) -> str | None:
 
 
 def _from_contact(text: str) -> str | None:
-    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text)
+    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text) or \
+        re.search(r"(?:联系单位|联系部门|联系机关|受理机构)[:]?([^,;。\n]{2,40}?)(?:[,;。\n]|联系|地址|电话|$)", text)
     if m:
         cand = _strip_agency(m.group(1))
         cand = _CONTACT_SUFFIX.sub("", cand)
         if _valid_agency(cand):
             return cand
     return None
+
+
+_NAME_END = (r"(?:人民政府|政府|办事处|行政公署|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|院|署|中心|苏木|"
+             r"镇|乡|街道|旗|县|区|市|盟|所|站|队|会|处|馆|社|部|司|公司)")
+# words that follow the body's name in the opening sentence of 一、总体情况
+_OPENING_VERB = (r"(?:认真|坚持|深入|全面|严格|紧紧|始终|持续|高度|以|按照|根据|围绕|积极|不断|进一步|扎实|聚焦|切实|"
+                 r"紧扣|牢固|信息公开|政府信息公开|政务公开|主动|依法|着力|立足|把|将|结合|大力|全力|贯彻|落实|共|"
+                 r"高效|精心|强化|加强|不折不扣|狠抓|继续|进一步|紧密|严格落实|在)")
+_OVERVIEW_NAME = re.compile(r"^(.{2,30}?" + _NAME_END + r")(?=" + _OPENING_VERB + r")")
+_PREAMBLE = re.compile(r"(?:公布|发布|现将|特将|印发|编制|形成)(?:了)?(.{2,30}?)(?:\d{4}|" + _YEAR_CN +
+                       r")年度?(?:政府信息公开|政务公开|信息公开)")
+
+
+_OPENING_PREFIXES = (re.compile(r"^(?:\d{4}|" + _YEAR_CN + r")年(?:度|以来|全年|中)?[,:]?"),
+                     re.compile(r"^(?:本年度|今年以来|今年|全年|一年来)[,:]?"),
+                     re.compile(r"^在[^,。]{1,40}?(?:领导|指导|关心|支持|部署|帮助)下[,]?"))
+
+
+def _from_overview(overview: str | None) -> str | None:
+    """"2023年,XX镇人民政府认真贯彻…", "2024年,在县委、县政府的领导下,XX县卫生健康委员会深入贯彻…"."""
+    if not overview:
+        return None
+    t = norm_text(overview.split("\n", 1)[0])[:120]
+    for pat in _OPENING_PREFIXES:
+        t = pat.sub("", t)
+    if re.match(r"^(?:我|本)", t):
+        return None
+    m = _OVERVIEW_NAME.match(t)
+    if m:
+        # "XX镇党委、政府高度重视…": the government of the place
+        cand = re.sub(r"(?:党委)?[、,]?(?:人民)?政府$", "人民政府", _strip_agency(m.group(1)))
+        if "、" in cand or "," in cand:
+            return None
+        if _valid_agency(cand):
+            return cand
+    return None
+
+
+def _from_preamble(text: str) -> str | None:
+    """"现特向社会公布XX乡2025年度政府信息公开工作年度报告"."""
+    for m in _PREAMBLE.finditer(text[:3000]):
+        cand = re.sub(r"^(?:向社会|向公众)", "", _strip_agency(m.group(1)))
+        cand = _fix_agency(cand)
+        if _valid_agency(cand):
+            return cand
+    return None
+
+
+def _from_signature(lines: list[str]) -> str | None:
+    """The body's name on a line of its own just above the date at the end of the report."""
+    tail = [norm_text(x) for x in lines[-6:] if norm_text(x)]
+    for i in range(len(tail) - 1, -1, -1):
+        t = tail[i]
+        if _DATE_LINE.match(t) or _DATE_LINE_CN.match(t):
+            if i > 0 and len(tail[i - 1]) <= 30:
+                cand = _strip_agency(tail[i - 1])
+                if _valid_agency(cand):
+                    return cand
+            return None
+    return None
+
+
+_META_KEYS = ("日期", "机", "機", "单位", "單位", "主体", "主體")
+
+
+def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
+    """(publishing body, publication date) from a page's metadata table:
+    名称 / 索引号 / 发布机构 / 公开日期 (发布日期, 成文日期) rows, label and value side by side."""
+    agency = published = kind = None
+    for t in doc.blocks:
+        # a metadata table is small: a few rows of label and value pairs
+        if not isinstance(t, Table) or len(t.rows) > 10 or any(len(r) > 8 for r in t.rows):
+            continue
+        for row in t.rows:
+            cells = [c.text for c in row if not c.cont]
+            for i, c in enumerate(cells):
+                if len(c) > 40 or not any(k in c for k in _META_KEYS):
+                    continue
+                n = norm_text(c)
+                m = re.match(r"^(发布机构|发文机关|发布单位|公开主体|信息来源机构|公开日期|发布日期|成文日期)[:：]?(.*)$", n)
+                if not m:
+                    continue
+                value = m.group(2) or (norm_text(cells[i + 1]) if i + 1 < len(cells) else "")
+                if m.group(1).endswith("日期"):
+                    d = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", value)
+                    iso = _iso(int(d.group(1)), int(d.group(2)), int(d.group(3))) if d else None
+                    # the day it was made public before the day it was signed
+                    if iso and (published is None or kind == "成文日期" and m.group(1) != "成文日期"):
+                        published, kind = iso, m.group(1)
+                elif agency is None and value and _valid_agency(_strip_agency(value)):
+                    agency = _strip_agency(value)
+    return agency, published
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _fuller(name: str, other: str) -> bool:
+    """`other` is a fuller form of `name`: it contains it, or abbreviates to it (旗民委 for
+    阿拉善左旗民族事务委员会), and names the same kind of body."""
+    if len(other) <= len(name) or other == name:
+        return False
+    if name in other:
+        # "XX镇" and "XX镇人民政府", "XX街道" and "XX街道办事处": the same body, named in full
+        return other.endswith(name) or name[-1] == other[-1] or \
+            other.startswith(name) and other[len(name):] in ("人民政府", "政府", "办事处", "街道办事处")
+    return len(name) <= 6 and name[0] in other and _subsequence(name, other) and \
+        _AGENCY_END.search(name) is not None and name[-1] in other[-4:]
+
+
+_FULL_NAME = re.compile(r"[\u4e00-\u9fff]{3,24}?(?:委员会|人民政府|管理委员会|办事处|办公室|局|中心|政府)")
+
+
+def _expand_abbreviation(name: str, text: str) -> str | None:
+    """The full name an abbreviation stands for, where the text spells it out."""
+    if len(name) > 6:
+        return None
+    best = None
+    for m in _FULL_NAME.finditer(text):
+        cand = re.sub(r"^(?:由|在|经|对|是|为|和|与|及|的|同|向|按照|根据|全|本)", "", m.group(0))
+        if name in cand or not _fuller(name, cand) or not _valid_agency(cand):
+            continue
+        if best is None or len(cand) > len(best):
+            best = cand
+    return best
 
 
 _PERIOD = re.compile(
@@ -184,7 +312,7 @@ def _published(lines: list[str]) -> str | None:
         m = _PUBLISHED.search(s)
         if not m:
             # "来源：… 发布时间：2025-01-06" on one line
-            m = re.search(r"(?:发布日期|发布时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
+            m = re.search(r"(?:发布日期|发布时间|公开日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
         if m:
             iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if iso:
@@ -200,20 +328,38 @@ def identify(doc: Document) -> Identity:
 
     agency, year, title = _from_title(lines)
     ident.title = title
-    if agency:
-        ident.agency, ident.agency_source = agency, "title"
     if year:
         ident.year, ident.year_source = year, "title"
-    if ident.agency is None:
-        a = _from_opening(text)
+    ident.sections = sections(doc)
+    meta_agency, meta_published = _from_meta_table(doc)
+    page_title = doc.meta.get("title")
+    t_agency = t_year = None
+    if page_title:
+        t_agency, t_year, _ = _from_title([page_title])
+    if ident.year is None and t_year:
+        ident.year, ident.year_source = t_year, "page title"
+    # every place a person would look, in order of trust; the fullest form of the first wins
+    found: list[tuple[str, str | None]] = [("title", agency), ("page title", t_agency)]
+    found += [("publisher", meta_agency)]
+    lazy = [("opening", lambda: _from_opening(text)), ("preamble", lambda: _from_preamble(text)),
+            ("overview", lambda: _from_overview(ident.sections.get("overview"))),
+            ("signature", lambda: _from_signature(lines)), ("contact", lambda: _from_contact(text))]
+    names = [(src, to_simplified(a)) for src, a in found if a]
+    for src, fn in lazy:
+        a = fn()
         if a:
-            ident.agency, ident.agency_source = a, "opening"
-    if ident.agency is None:
-        a = _from_contact(text)
-        if a:
-            ident.agency, ident.agency_source = a, "contact"
-    if ident.agency:
-        ident.agency = to_simplified(ident.agency)
+            names.append((src, to_simplified(a)))
+    if names:
+        src, best = names[0]
+        others = [a for _, a in names[1:]]
+        for a in others:
+            if _fuller(best, a):
+                best = a
+        if len(best) <= 6 and not any(best in a for a in others):
+            full = _expand_abbreviation(best, text)
+            if full:
+                best = full
+        ident.agency, ident.agency_source = best, src
 
     ident.period = _period(text)
     if ident.year is None and ident.period:
@@ -223,9 +369,8 @@ def identify(doc: Document) -> Identity:
         if m:
             ident.year, ident.year_source = int(m.group(1)), "text"
     furniture = list(doc.meta.get("furniture") or [])
-    ident.published_on = _published([b.text for b in paras]) or _published(furniture)
+    ident.published_on = meta_published or _published([b.text for b in paras]) or _published(furniture)
     ident.signed_on = _signed(lines)
-    ident.sections = sections(doc)
     return ident
 
 

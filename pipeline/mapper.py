@@ -13,9 +13,11 @@ document is MISSING.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from .codebook import Entry, cell_ids, codebook, t3_column_codes, t4_column_codes, t4_group_codes
+from .codebook import (T3_OUTCOME_ROWS, T3_SHORT, Entry, cell_ids, codebook, t3_column_codes, t4_column_codes,
+                       t4_group_codes)
 from .model import Document, GridCell, Para, Table, problem
 from .structure import SECTION_TABLE, is_spam, section_of_heading, table_vocab
 from .textnorm import MISSING, TEXT, classify_value, is_value_like, norm_label
@@ -39,6 +41,9 @@ class MapResult:
     problems: list[dict]
     format_version: str | None
     tables_found: dict[str, bool]
+
+
+_GENERIC_COL = re.compile(r"^(?:数据|列|栏|col(?:umn)?)\s*\d{1,2}$", re.IGNORECASE)
 
 
 def _fit(values: list[GridCell], k: int, delimited: bool) -> tuple[list[GridCell | None] | None, str]:
@@ -83,6 +88,12 @@ class T3Reader:
         self.after_values = False
         self.explicit = True
         self.any_content = False
+        self.blank_label: tuple[Entry, list[GridCell], str, bool] | None = None
+        self.orphans: list[tuple[int, list[GridCell], str, bool]] = []
+        self.blank_label_text = ""
+        self.blank_label_col = -1
+        self.raw: list[GridCell] = []
+        self.inferred: set[str] = set()
 
     # -- header ------------------------------------------------------------------------------
     def _header_token(self, text: str) -> tuple[str, str] | None:
@@ -142,17 +153,56 @@ class T3Reader:
             ctx.add("rows")
         return self.cb.t3_row(text, ctx)
 
+    def _fuzzy_label(self, cell: GridCell) -> Entry | None:
+        """A label with a typo, matched to a row not read yet, and said so."""
+        if len(cell.text) < 4 or self._header_token(cell.text):
+            return None
+        left = tuple(e.code for e in self.cb.t3_rows if e.code not in self.rows
+                     and (self.pending is None or self.pending[0].code != e.code))
+        e = self.cb.t3_row_fuzzy(cell.text, left)
+        if e is not None:
+            self.problems.append(problem(
+                "label_typo", "info",
+                f"Table 3: the label '{cell.text}' is read as '{e.label}' (a typo in the report) ({cell.at})"))
+        return e
+
+    def started(self) -> bool:
+        """Table 3's region has begun: its header or one of its rows was seen."""
+        return bool(self.header) or self.data_mode
+
     def feed(self, table: Table) -> None:
         self.explicit = table.explicit
         for row in table.rows:
             cells = [c for c in row if not c.cont]
             if not cells:
                 continue
+            self.raw = row
             self._feed_row(cells, table.delimited)
         # a table block ends: a label still collecting stays pending (the table may continue on the
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
+        if self.blank_label is not None:
+            entry, blank, at, delim = self.blank_label
+            self.blank_label = None
+            texts = [(i, c) for i, c in enumerate(cells) if c.text]
+            tail = texts[0][1].text if texts else ""
+            col = self.blank_label_col
+            if texts and all(_is_value(c) for _, c in texts) and 0 <= col < len(self.raw) \
+                    and self.raw[col].cont and len(cells) == len(blank):
+                # the label's cell spans this grid row too and its values are here, the row above
+                # only blank cells of the grid: "（二）部分公开（…" over two ruled rows
+                self._record(entry, cells, at, delim)
+                return
+            if texts and not _is_value(texts[0][1]) and len(texts) >= 2 and \
+                    all(_is_value(c) for _, c in texts[1:]) and self._row_label(tail) is None \
+                    and self.cb.t3_row_group(tail) is None and not self._header_token(tail) \
+                    and self.cb.t3_row_fuzzy(tail, tuple(e.code for e in self.cb.t3_rows)) is None \
+                    and self._row_label(self.blank_label_text + tail) is entry:
+                # "（二）部分公开（区分处理的，只计这一情" / "形，不计其他情形） 2 0 0 0 1 0 3"
+                self._record(entry, cells[texts[0][0] + 1:], at, delim)
+                return
+            self._record(entry, blank, at, delim)
         texts = [c.text for c in cells]
         # a (repeated) header row: two or more column headers
         header_hits = [self._header_token(t) for t in texts if t]
@@ -178,6 +228,26 @@ class T3Reader:
             if g is not None:
                 self.context.add(g.code)
                 last, entry, group = i, None, g
+                continue
+            if self.data_mode:
+                e = self._fuzzy_label(c)
+                if e is not None:
+                    last, entry, group = i, e, None
+        if entry is None and group is None and self.data_mode:
+            # a label split over two cells by a converter: "（三）不" | "予公开", "（二）部分" | "公开（…）"
+            for i in range(len(cells) - 1):
+                a, b = cells[i], cells[i + 1]
+                if a.text and b.text and not _is_value(a) and not _is_value(b):
+                    joined = a.text + b.text
+                    e = self._row_label(joined)
+                    g = self.cb.t3_row_group(joined) if e is None else None
+                    if e is not None and e.code not in self.rows:
+                        last, entry = i + 1, e
+                        break
+                    if g is not None:
+                        self.context.add(g.code)
+                        last, group = i + 1, g
+                        break
         if entry is None and group is None and self.data_mode and self.fragment and not self.explicit:
             # a label wrapped over lines around its values (text copied from a PDF):
             # "1、申请人无正当理由逾期不补" / "正、行政机关不再处理其政府信 67 3 0 0 1 0 71"
@@ -204,6 +274,13 @@ class T3Reader:
             self._no_label_row(cells, delimited)
             return
         self.fragment = ""
+        if entry is not None and entry.code == "processed_total" and \
+                any(_GENERIC_COL.match(c.text) for c in cells if c.text) and \
+                not any(_is_value(c) for c in cells if c.text):
+            # a converter's generic header ("| | 数据1 | … | 数据6 | 总计 |") over each row: its 总计
+            # is a column, not the row （七）总计
+            self._finish_pending(delimited)
+            return
         if entry is not None and self.pending is not None and self.pending[0].code == entry.code \
                 and not self.pending[1]:
             self.pending = None  # the same label again, wrapped: its values follow here
@@ -234,7 +311,13 @@ class T3Reader:
         if entry.group:
             self.context.add(entry.group)
         self.any_content = True
-        if values:
+        if values and self.explicit and not any(v.text for v in values):
+            # a label wrapped in its (PDF) cell may have its values on its last line, one grid row
+            # down: decided by the next row
+            self.blank_label = (entry, values, cells[last].at, delimited)
+            self.blank_label_text = cells[last].text
+            self.blank_label_col = next((k for k, c in enumerate(self.raw) if c is cells[last]), -1)
+        elif values:
             self._record(entry, values, cells[last].at, delimited)
         else:
             self.pending = (entry, [], cells[last].at)
@@ -257,9 +340,9 @@ class T3Reader:
                 vals.append(c)
             return
         if any(c.text for c in cells if _is_value(c)):
-            self.problems.append(problem(
-                "orphan_values", "info",
-                f"Table 3: values without a row label ignored ({cells[0].at})"))
+            # values without a row label: placed at the end only if their place is certain and the
+            # identities confirm them (_place_orphans), otherwise ignored
+            self.orphans.append((len(self.order), cells, cells[0].at, delimited))
 
     def _finish_pending(self, delimited: bool) -> None:
         if self.pending is None:
@@ -298,7 +381,94 @@ class T3Reader:
         self.after_values = any(v.text for v in values)
 
     def finish(self) -> None:
+        if self.blank_label is not None:
+            entry, blank, at, delim = self.blank_label
+            self.blank_label = None
+            self._record(entry, blank, at, delim)
         self._finish_pending(True)
+        self._place_orphans()
+
+    # -- values whose label is lost ----------------------------------------------------------------
+    def _place_orphans(self) -> None:
+        """A row of values without a label is placed only when its place is certain: the rows
+        before and after it are labelled and exactly one row of the form, missing, lies between
+        them; and only when the format's identities confirm it (its total is the sum of its
+        columns, and the column identity the row takes part in closes in every column). The cells
+        are marked inferred and named in a problem. Otherwise they stay MISSING."""
+        if not self.orphans:
+            return
+        form = [e.code for e in self.cb.t3_rows]
+        if self.saw_2019_other:
+            form = [c for c in form if c not in ("other_no_correction", "other_no_fee")]
+        gaps: dict[int, int] = {}
+        for pos, *_ in self.orphans:
+            gaps[pos] = gaps.get(pos, 0) + 1
+        for pos, cells, at, delimited in sorted(self.orphans, key=lambda o: -o[0]):
+            placed = None
+            if gaps[pos] == 1 and 0 < pos < len(self.order):
+                before, after = self.order[pos - 1], self.order[pos]
+                if before in form and after in form and form.index(before) < form.index(after):
+                    between = form[form.index(before) + 1:form.index(after)]
+                    if len(between) == 1 and between[0] not in self.rows:
+                        placed = self._confirm(between[0], cells, delimited)
+            if placed is None:
+                self.problems.append(problem(
+                    "orphan_values", "warning",
+                    f"Table 3: values without a row label ignored: their row cannot be told for certain "
+                    f"or the identities do not confirm it ({at})"))
+                continue
+            code, rr = placed
+            self.rows[code] = rr
+            self.order.insert(self.order.index(self.order[pos]), code)
+            self.inferred.add(code)
+            self.problems.append(problem(
+                "row_inferred", "warning",
+                f"Table 3: a row of values without its label, between "
+                f"'{T3_SHORT.get(self.order[self.order.index(code) - 1], '')}' and "
+                f"'{T3_SHORT.get(self.order[self.order.index(code) + 1], '')}', is read as "
+                f"'{T3_SHORT.get(code, code)}': the only row of the form missing there, confirmed by the "
+                f"table's sums ({at})",
+                [f"T3/{code}/{c}" for c in rr.columns if c != "org_subtotal"]))
+
+    def _confirm(self, code: str, cells: list[GridCell], delimited: bool) -> tuple[str, RowRead] | None:
+        spec = self.spec or t3_column_codes()
+        fitted, _ = _fit(cells, len(spec), delimited)
+        if fitted is None or any(v is None for v in fitted):
+            return None
+        rr = RowRead(fitted, list(spec), fitted[0].at)
+        rows = dict(self.rows)
+        rows[code] = rr
+
+        def num(r: str, col: str) -> float | None:
+            read = rows.get(r)
+            if read is None or col not in read.columns:
+                return None
+            sem, val = classify_value(read.values[read.columns.index(col)].text)
+            if sem in ("ZERO", "EMPTY"):
+                return 0
+            return val if sem == "NUMERIC" else None
+
+        cols = t3_column_codes()
+        parts = [c for c in cols if c != "total"]
+        own = [num(code, c) for c in cols]
+        if any(v is None for v in own) or abs(sum(own[:-1]) - own[-1]) > 1e-9:
+            return None
+        outcome_rows = [r for r in T3_OUTCOME_ROWS if not (self.saw_2019_other and r in
+                                                          ("other_no_correction", "other_no_fee"))]
+        checks = []
+        if code in outcome_rows or code == "processed_total":
+            checks.append((outcome_rows, ["processed_total"]))
+        if code in ("new", "carried_over", "processed_total", "carried_forward"):
+            checks.append((["new", "carried_over"], ["processed_total", "carried_forward"]))
+        if not checks:
+            return None
+        for left, right in checks:
+            for c in parts + ["total"]:
+                lv = [num(r, c) for r in left]
+                rv = [num(r, c) for r in right]
+                if any(v is None for v in lv + rv) or abs(sum(lv) - sum(rv)) > 1e-9:
+                    return None
+        return code, rr
 
 
 # ----------------------------------------------------------------------------------------------
@@ -361,6 +531,19 @@ class T2Reader:
                 lab = self._label(c.text)
                 if lab is not None:
                     label_idx, label = i, lab
+                    break
+        if label is None and not is_header_row and not col_hits and self.v2021 >= self.v2019:
+            # a label with a typo, followed by values
+            for i, c in enumerate(cells):
+                if c.text and not _is_value(c) and len(c.text) >= 4 and \
+                        any(_is_value(v) for v in cells[i + 1:] if v.text):
+                    left = tuple(e.code for e in self.cb.t2_rows if e.code not in self.rows)
+                    e = self.cb.t2_row_fuzzy(c.text, left)
+                    if e is not None:
+                        label_idx, label = i, ("2021", e)
+                        self.problems.append(problem(
+                            "label_typo", "info",
+                            f"Table 2: the label '{c.text}' is read as '{e.label}' (a typo in the report) ({c.at})"))
                     break
         if label is None and (is_header_row or col_hits):
             self._finish_pending(delimited)
@@ -495,6 +678,13 @@ class T4Reader:
         order = self._spec()
         fitted, note = _fit(self.values, 15, self.delimited)
         if fitted is None:
+            fitted = self._spare_blanks(order)
+            if fitted is not None:
+                self.problems.append(problem(
+                    "t4_spare_cells", "info",
+                    f"Table 4: {note}; the blank ones are spare cells of the grid: the 15 values close the "
+                    f"sums of the three groups ({self.at})"))
+        if fitted is None:
             self.problems.append(problem(
                 "row_ambiguous", "error",
                 f"Table 4: its values could not be aligned with its 15 columns ({note}) ({self.at})",
@@ -505,6 +695,23 @@ class T4Reader:
                 "row_short", "warning", f"Table 4: {note} ({self.at})",
                 [f"T4/{order[i]}" for i, v in enumerate(fitted) if v is None]))
         self.read = dict(zip(order, fitted))
+
+    def _spare_blanks(self, order: list[str]) -> list[GridCell] | None:
+        """16 cells for 15 columns where one is a blank spare cell of the grid (a header drawn
+        over more columns than the values): the 15 written values are taken only when each group's
+        总计 is the sum of its four results."""
+        filled = [v for v in self.values if v.text]
+        if len(filled) != 15 or not all(_is_value(v) for v in filled):
+            return None
+        nums = dict(zip(order, (classify_value(v.text) for v in filled)))
+        for g in t4_group_codes():
+            parts = [nums[f"{g}.{c}"] for c in t4_column_codes()]
+            if any(sem not in ("NUMERIC", "ZERO") for sem, _ in parts):
+                return None
+            vals = [v for _, v in parts]
+            if abs(sum(vals[:4]) - vals[4]) > 1e-9:
+                return None
+        return filled
 
     def _spec(self) -> list[str]:
         groups = [g for g in dict.fromkeys(self.groups)]
@@ -562,6 +769,34 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     return result
 
 
+def _has_rows(ttype: str, seg: Table) -> bool:
+    """The segment holds rows of its table (a label of one of its rows), not only headers."""
+    cb = codebook()
+    for row in seg.rows:
+        for c in row:
+            if c.cont or not c.text or _is_value(c):
+                continue
+            if ttype == "T2" and (cb.t2_row(c.text) or cb.t2v2019_row(c.text)):
+                return True
+            if ttype == "T3" and cb.t3_row(c.text, {"rows", "other_handling"}):
+                return True
+        if ttype == "T4" and any(c.text and _is_value(c) for c in row if not c.cont):
+            return True
+    return False
+
+
+def _has_value_rows(seg: Table) -> bool:
+    """A row of the segment carries three values or more (a table's row, not a boxed paragraph)."""
+    return any(sum(1 for c in row if not c.cont and c.text and _is_value(c)) >= 3 for row in seg.rows)
+
+
+def _has_t3_header(seg: Table) -> bool:
+    cb = codebook()
+    return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
+                                         or cb.is_t3_header_note(c.text))
+               for row in seg.rows for c in row)
+
+
 def map_document(doc: Document) -> MapResult:
     readers = {"T2": T2Reader(), "T3": T3Reader(), "T4": T4Reader()}
     problems: list[dict] = []
@@ -576,11 +811,26 @@ def map_document(doc: Document) -> MapResult:
             continue
         for ttype, seg in _segments(block):
             expected = SECTION_TABLE.get(section) if section else None
+            if ttype == "T3" and section is not None and expected != "T3" and not _has_t3_header(seg) \
+                    and (not readers["T3"].started() or not _has_value_rows(seg)):
+                # a Table 3 word in text outside Table 3's region ("…运用第三方检测平台…" in a boxed
+                # narrative): Table 3's rows are taken only inside its region
+                continue
             if expected is None or expected == ttype:
                 readers[ttype].feed(seg)
                 filled_in.setdefault(ttype, section)
                 continue
             # content of one table under another table's heading
+            if not _has_rows(ttype, seg):
+                # only a header row of another table (a converter's wrong header over Table 3's rows)
+                problems.append(problem(
+                    "stray_header", "info",
+                    f"a header row of {_NAMES[ttype]} inside {_NAMES[expected]} is ignored ({seg.at})"))
+                rest = Table(rows=[r for r in seg.rows if _row_type(r) != ttype], at=seg.at,
+                             delimited=seg.delimited, explicit=seg.explicit)
+                if rest.rows:
+                    readers[expected].feed(rest)
+                continue
             if ttype in filled_in and filled_in[ttype] != section:
                 if expected not in malformed:
                     malformed[expected] = (
@@ -614,9 +864,17 @@ def map_document(doc: Document) -> MapResult:
     for code, rr in t2.rows2019.items():
         for col, gc in zip(rr.columns, rr.values):
             put(extra, f"T2v2019/{code}/{col}", gc)
+            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
+            cid = f"T2/{code}/{col}"
+            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
+                put(cells, cid, gc)
     for code, rr in t3.rows.items():
         for col, gc in zip(rr.columns, rr.values):
             put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            target = extra if col == "org_subtotal" else cells
+            target[f"T3/{code}/{col}"]["inferred"] = True
     if t4.read is not None and "T4" not in malformed:
         for code, gc in t4.read.items():
             put(cells, f"T4/{code}", gc)
@@ -627,11 +885,20 @@ def map_document(doc: Document) -> MapResult:
     cells = {cid: cells[cid] for cid in all_ids}
 
     # format version
+    # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
+    # （六）其他处理 row is a hybrid, format 2021 with a warning of its own
     fmt: str | None = None
-    if t2.v2019 > t2.v2021 or t2.rows2019 and not t2.rows or t3.saw_2019_other:
+    t2_2021 = t2.v2021 > t2.v2019 or bool(t2.rows) and not t2.rows2019 and t2.v2019 == 0
+    if t2.v2019 > t2.v2021 or t2.rows2019 and not t2.rows or t3.saw_2019_other and not t2_2021:
         fmt = "2019"
     elif t2.rows or t3.rows or t4.read is not None:
         fmt = "2021"
+    if fmt == "2021" and t3.saw_2019_other:
+        problems.append(problem(
+            "format_hybrid", "warning",
+            "a 2021-format report with the 2019 trial format's single （六）其他处理 row in Table 3: it is "
+            "read as 其他 (3.其他); its sub-rows 1 and 2 are not in the report",
+            [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in t3_column_codes()]))
 
     found = {"T2": bool(t2.rows or t2.rows2019), "T3": bool(t3.rows), "T4": t4.read is not None}
     problems += _structure_problems(cells, t3, found, malformed, fmt, doc)
@@ -676,7 +943,7 @@ def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict,
             rows_read = t3.order
             all_rows = [e.code for e in codebook().t3_rows]
             missing_rows = [r for r in all_rows if r not in t3.rows]
-            if fmt == "2019":
+            if fmt == "2019" or t3.saw_2019_other:
                 missing_rows = [r for r in missing_rows if r not in ("other_no_correction", "other_no_fee")]
             if not missing_rows:
                 continue

@@ -57,6 +57,10 @@ def _build() -> None:
                       "cells": ["T3/carried_forward/total"]}]
     _case("structure_tables", r)
     _case("structure_format", mutated(clean_report(key=17), format_version="2019"))
+    r = clean_report(key=26)
+    r["problems"] = [{"code": "format_hybrid", "severity": "warning", "message": "（六）其他处理 is one row",
+                      "cells": []}]
+    _case("structure_format_hybrid", r)
     _case("identity_year", mutated(clean_report(key=18), title="阿拉善右旗雅布赖镇人民政府2023年政府信息公开工作年度报告"))
     _case("identity_period", mutated(clean_report(key=19), period={"start": "2024-01-01", "end": "2024-06-30"}))
     _case("timeliness", mutated(clean_report(key=20), published_on="2025-04-01"))
@@ -190,6 +194,10 @@ def test_rule_fails_on_its_case_and_passes_on_the_clean_report(findings, case):
         else ("t3_org_subtotal_ok" if rule_id == "t3_org_subtotal" else
               "fees_mentioned_ok" if rule_id == "fees_mentioned" else "clean")
     assert status(findings, clean, rule_id, instance) == {"PASS"}, (clean, rule_id)
+
+
+def test_a_hybrid_2021_report_fails_the_format_rule(findings):
+    assert status(findings, "structure_format_hybrid", "structure_format") == {"FAIL"}
 
 
 def test_blank_operand_gives_uncertain_never_fail(findings):

@@ -231,8 +231,10 @@ def fam_structure(b: Batch, rule: Rule, inst: Instance) -> Chunk:
             if fmts[i] is None or pd.isna(fmts[i]) or years[i] is None or pd.isna(years[i]):
                 ch.pre[i] = NOT_ASSESSABLE
             else:
-                ch.metric[i] = 1.0 if (fmts[i] == "2019" and int(years[i]) >= 2021) else 0.0
-                detail[i] = f"{fmts[i]}格式，{int(years[i])}年度"
+                hybrid = any(p["code"] == "format_hybrid" for p in b.problems[i])
+                ch.metric[i] = 1.0 if (fmts[i] == "2019" and int(years[i]) >= 2021) or hybrid else 0.0
+                detail[i] = f"{fmts[i]}格式，{int(years[i])}年度" + (
+                    "；表三“（六）其他处理”按2019年试行格式只有一行" if hybrid else "")
     ch.lhs_cells, ch.detail = cells, detail
     ch.lhs = ch.metric.copy()
     return ch

@@ -1352,7 +1352,9 @@ class Generator:
             records.append({"kind": "malformed_t4", "cells": [f"T4/{g}.{c}" for g in T4_GROUPS for c in T4_COLS],
                             "detail": {"table": "T4"}})
         if "format_2019" in D:
-            records.append({"kind": "format_2019", "cells": [c for c in cell_ids() if c.startswith("T2/")] +
+            # the cells the trial format does not have (its 处理决定数量 fills the three decisions cells)
+            records.append({"kind": "format_2019", "cells": [c for c in cell_ids() if c.startswith("T2/")
+                                                             and not c.endswith("/decisions")] +
                             [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in T3_COLS],
                             "detail": {"year": y}})
         if "missing_section" in D:

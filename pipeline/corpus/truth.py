@@ -45,7 +45,11 @@ def expected_cells(spec: ReportSpec) -> dict[str, dict]:
     for cid in cell_ids():
         table, row, _col = split_cell_id(cid)
         if table == "T2" and v2019:
-            out[cid] = _MISSING       # the trial format's Table 2 has other columns (T2v2019)
+            # the trial format's Table 2 has other columns (T2v2019); its 处理决定数量 is the 2021
+            # 本年处理决定数量 (FORMAT.md) and fills the three decisions cells too
+            raw = spec.extra_cells.get(f"T2v2019/{row}/decisions") if _col == "decisions" else None
+            written = rows["T2"]
+            out[cid] = _MISSING if raw is None or written is not None and row not in written else classify(raw)
             continue
         if table == "T3" and v2019 and row in _ROWS_NOT_IN_2019:
             out[cid] = _MISSING

@@ -13,7 +13,7 @@ import logging
 import re
 from io import BytesIO
 
-from ..model import Document, GridCell, Para, Table, UnreadableFile
+from ..model import Document, GridCell, Para, Table, UnreadableFile, problem
 from ..structure import is_spam, section_of_heading, table_vocab
 from ..textnorm import clean
 
@@ -53,7 +53,33 @@ def read_pdf(data: bytes, name: str) -> Document:
             top = bbox[3]
         pending += _band(lines, top, page.height + 1, pno)
     blocks += _flush(pending, margins)
+    if n_tables == 0:
+        doc = _from_lines(pages, name)
+        if doc is not None:
+            return doc
     return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
+
+
+def _from_lines(pages, name: str) -> Document | None:
+    """Tables drawn without ruling lines (cells placed by position only): the page's text lines,
+    cells kept apart by the gaps between them, read as text copied from the PDF would be."""
+    from . import pdfgrid
+    from .text import read_text
+
+    out: list[str] = []
+    for page in pages:
+        for ln in pdfgrid.group_lines(page.chars):
+            t = clean(pdfgrid.line_text(ln))
+            if t and not _PAGE_MARK.match(t):
+                out.append(t)
+    doc = read_text("\n".join(out).encode("utf-8"), name)
+    if not doc.tables():
+        return None
+    doc.kind = "pdf"
+    doc.meta["pages"] = len(pages)
+    doc.notes.append(problem("pdf_tables_unruled", "info",
+                             "the PDF's tables have no ruling lines: they were read from its text lines"))
+    return doc
 
 
 def _band(lines, top: float, bottom: float, pno: int) -> list[tuple[float, float, str, int]]:

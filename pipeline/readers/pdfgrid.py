@@ -269,7 +269,22 @@ def _tables(hs_raw, vs_raw, chars: list[Char]):
             cells.append(found)
     if not cells:
         return []
+    chars = _upright(chars)
     return [(_bbox(group), _grid(group, chars)) for group in _group(cells)]
+
+
+def _upright(chars: list[Char]) -> list[Char]:
+    """Characters of rotated (vertical) text can come back with a box hundreds of points wide and
+    high that does not say where the glyph is printed (a vertical "三、本年度办理结果" label then
+    lands in the label column of other rows and glues their wrapped lines together). They are
+    group captions, never a label or a value the mapper needs: leave them out of the cells."""
+    if not chars:
+        return chars
+    sizes = sorted(max(ch.bottom - ch.top, ch.x1 - ch.x0) for ch in chars)
+    limit = 2.5 * sizes[len(sizes) // 2]
+    if sizes[-1] <= limit:
+        return chars
+    return [ch for ch in chars if not (ch.bottom - ch.top > limit and ch.x1 - ch.x0 > limit)]
 
 
 def _bbox(cells: list[Cell]) -> tuple[float, float, float, float]:

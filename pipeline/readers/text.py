@@ -61,6 +61,8 @@ def read_text(data: bytes, name: str) -> Document:
     # full-width and box-drawing bars are pipes too
     text = text.translate(_BARS)
     lines = [ln for ln in text.split("\n")]
+    if _FLAT_LINE.search(text):
+        lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = [_classify(ln) for ln in lines]
@@ -83,7 +85,7 @@ def read_text(data: bytes, name: str) -> Document:
             end = j  # trailing blank lines belong to the region: in layout C they may be an empty cell
             region = range(i, end)
             vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
-            if vocab >= 2:
+            if vocab >= 2 or vocab == 1 and any(_value_row(lines[r]) for r in region):
                 table, spam = _tokenize(lines, kinds, i, end)
                 spam_lines += spam
                 blocks.append(table)
@@ -109,6 +111,72 @@ def read_text(data: bytes, name: str) -> Document:
     return Document(kind="text", blocks=blocks, notes=notes, meta={"furniture": furniture})
 
 
+# words of Table 2 one of which a flattened Table 2 line holds
+_FLAT_MARKERS = ("规章", "規章", "信息内容", "信息內容", "第二十条", "第二十條", "规范性文件", "規範性文件")
+_FLAT_MARK = re.compile("|".join(_FLAT_MARKERS))
+# a line without pipes or tabs, with a Table 2 word and seven spaces or more
+_FLAT_LINE = re.compile(r"^(?=[^\n|\t]*(?:" + "|".join(_FLAT_MARKERS) + r"))(?:[^\n|\t ]* +){7}[^\n|\t]*$",
+                        re.MULTILINE)
+
+
+def _unflatten(lines: list[str]) -> list[str]:
+    """A whole table flattened onto one line after its headers (text copied from a page:
+    "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
+    cand = [i for i, ln in enumerate(lines) if ln.count(" ") >= 7 and _FLAT_MARK.search(ln)
+            and "|" not in ln and "\t" not in ln]
+    if not cand:
+        return lines
+    out = list(lines)
+    for i in reversed(cand):
+        rows = _flat_rows(lines[i])
+        if rows is not None:
+            out[i:i + 1] = [" ".join(r) for r in rows]
+    return out
+
+
+def _flat_rows(line: str) -> list[list[str]] | None:
+    tokens = line.split()
+    if len(tokens) < 8 or _SENTENCE.search(line.replace("件数", "")) and "。" in line:
+        return None
+    values = [is_value_like(t) for t in tokens]
+    vocab = [not v and table_vocab(t) is not None for t, v in zip(tokens, values)]
+    if sum(values) < 3 or sum(vocab) < 2 or sum(values) + sum(vocab) < 0.8 * len(tokens):
+        return None
+    from ..codebook import codebook
+
+    cb = codebook()
+    rows: list[list[str]] = []
+    cur: list[str] = []
+    for t, is_val in zip(tokens, values):
+        start = False
+        if cur:
+            prev_val = values[len([x for r in rows for x in r]) + len(cur) - 1]
+            if is_val:
+                # values after a header of Table 4 (no row label there) start the value row
+                start = not prev_val and (cb.t4_column(cur[-1]) is not None or cb.t4_group(cur[-1]) is not None)
+            elif prev_val or re.match(r"^第[二十]+条", t) or norm_text(t) == "信息内容" \
+                    or re.match(r"^第[二十]+条", cur[0]):
+                start = True
+            elif cb.t2_row(t) or cb.t2v2019_row(t) or cb.t3_row_group(t) or cb.t3_row(t, {"rows"}):
+                start = not (cb.t3_row_group(cur[-1]) and len(cur) == 1)
+        if start:
+            rows.append(cur)
+            cur = []
+        cur.append(t)
+    if cur:
+        rows.append(cur)
+    return rows if len(rows) >= 2 else None
+
+
+def _value_row(line: str) -> bool:
+    """A pipe row of five or more values (Table 4's values under a header too garbled to be
+    vocabulary)."""
+    if "|" not in line:
+        return False
+    cells = [p.strip() for p in line.split("|") if p.strip()]
+    return len(cells) >= 5 and all(is_value_like(c) for c in cells)
+
+
 def _has_vocab(line: str) -> bool:
     s = line.strip()
     if "|" in s:
@@ -132,7 +200,11 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     blank_run = 0
     saw_blank_marker = False
 
+    markup = any("&" in lines[r] or "<" in lines[r] for r in range(start, end))
+
     def cell(txt: str, lineno: int) -> GridCell:
+        if markup and ("&" in txt or "<" in txt):
+            txt = _unmarkup(txt)
         return GridCell(clean(txt), f"line {lineno}")
 
     def flush() -> None:
@@ -222,6 +294,16 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     delimited = has_pipes or saw_blank_marker
     explicit = has_pipes or any(kinds[r] == _TAB for r in range(start, end))
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:]*(?:\s[^<>]*)?/?>")
+
+
+def _unmarkup(text: str) -> str:
+    """HTML left in a converted table's cell: "&nbsp;", "<o:p> </o:p>", "<br>" are blank space."""
+    import html
+
+    return html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ")
 
 
 def split_spaced(line: str) -> list[str]:
