@@ -11,7 +11,7 @@ from .orchestration.resources import NianbaoResource
 from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
 from .settings import from_env
 
-warehouse = published_asset([warehouse_candidate, findings])
+warehouse = published_asset([warehouse_candidate, findings, "report_pages", "office_workbook"])
 
 ALL_ASSETS = [inbox_manifest, report_reads, warehouse_candidate, findings, warehouse, *REPORT_ASSETS]
 ALL_CHECKS = [*invariant_checks]

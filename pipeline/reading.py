@@ -22,6 +22,7 @@ import pandas as pd
 from . import PARSER_VERSION
 from .codebook import split_cell_id
 from .duck import scratch, sql_str
+from .faults import maybe_die
 from .parallel import chunk_map
 from .parse import parse_bytes
 
@@ -180,6 +181,7 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
         flats.extend(results)
         n_read += len(results)
         n_unreadable += sum(1 for f in results if f.report[3] is not None)
+        maybe_die("read")
         if len(flats) >= BATCH_FILES:
             b = cache.write_batch(flats, label)
             if b:

@@ -29,8 +29,13 @@ STORAGE_VERSION = "v1.1.0"
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse at `path`. Read-only, the file is attached to an instance of the
+    connection's own: `duckdb.connect(path)` would hand out the instance DuckDB keeps per path and
+    process, which still shows the file that was there before the last publish."""
     if read_only:
-        con = duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
+        con = duckdb.connect(":memory:", config={"memory_limit": READ_MEMORY})
+        con.execute(f"ATTACH {sql_str(path)} AS nianbao (READ_ONLY)")
+        con.execute("USE nianbao")
     else:
         con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
                                                 "memory_limit": WRITE_MEMORY})
@@ -339,9 +344,27 @@ def current_paths(current: dict[str, list[str]]) -> set[str]:
 # ----------------------------------------------------------------------------------------------
 
 
+def build_id(manifest: pd.DataFrame, reports: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame,
+             deadline: str) -> str:
+    """The identity of a build: a digest of everything the warehouse is made from (the files and
+    their fate, the report versions, the registry, the versions, the deadline, the SQL models and
+    the rule catalogue). Two builds of the same inbox share it; pages and workbook carry it too."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in (__version__, PARSER_VERSION, STORAGE_VERSION, deadline):
+        h.update(str(part).encode("utf-8") + b"\0")
+    for df in (manifest, reports.drop(columns=["batch"], errors="ignore"), units, aliases):
+        h.update(df.to_csv(index=False).encode("utf-8", "surrogateescape"))
+    for f in sorted(SQL_DIR.rglob("*.sql")) + sorted((ROOT / "expectations").glob("*.toml")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registry: Registry,
-          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31") -> BuildResult:
-    """Write a complete warehouse to `db_path` (which must not be the published file)."""
+          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31", fault=None) -> BuildResult:
+    """Write a complete warehouse to `db_path` (which must not be the published file). `fault(stage)`
+    is the crash tests' hook (see pipeline.faults)."""
     db_path = Path(db_path)
     state_dir = Path(state_dir)
     for p in (db_path, Path(str(db_path) + ".wal")):
@@ -395,11 +418,14 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                 FROM read_parquet(?, filename = true, union_by_name = true) s
                 JOIN pick p ON p.sha256 = s.sha256 AND p.batch = parse_dirpath(s.filename)
                 ORDER BY p.report_id, s.seq""", [cache.glob("problems")])
+        if fault:
+            fault("build")
         _write_rules(con)
         years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
         info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION, "deadline": deadline,
                 "storage_version": STORAGE_VERSION, "inbox": inbox_label,
-                "report_years": json.dumps(years)}
+                "report_years": json.dumps(years),
+                "build_id": build_id(manifest, reports, units, aliases, deadline)}
         con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
         con.execute("INSERT INTO build_info SELECT key, value FROM bi")
         con.unregister("bi")
@@ -446,10 +472,9 @@ def invariants(db_path: str | Path, n_inbox_files: int) -> list[tuple[str, bool,
 
 
 def publish(candidate: str | Path, published: str | Path) -> None:
-    """Atomically replace the published file. Readers holding the old file keep their view of it."""
-    candidate, published = Path(candidate), Path(published)
-    published.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(candidate, published)
-    wal = Path(str(candidate) + ".wal")
-    if wal.exists():
-        wal.unlink()
+    """Atomically replace the published file (read-only, never with a stale `.wal` beside it, across
+    file systems by a flushed copy). Readers holding the old file keep their view of it. A run
+    publishes the warehouse with its pages and workbook: pipeline.publish.publish_set."""
+    from .publish import place_file
+
+    place_file(candidate, published)

@@ -1,4 +1,5 @@
-"""The report pages and the office workbook, from the published warehouse (read-only).
+"""The report pages and the office workbook, from the checked candidate warehouse (read-only), into
+the run's staging folder; the `warehouse` step publishes them with the warehouse as one set.
 
 One step materialises both assets: the workbook is written by a separate, freshly started process
 (it streams the warehouse into the file, so it stays small) while the pages are rendered from here:
@@ -14,6 +15,7 @@ import time
 
 import dagster as dg
 
+from ..faults import maybe_die
 from ..reports import render_all, write_workbook
 from ..reports.workbook import workbook_process
 from .resources import NianbaoResource
@@ -21,10 +23,11 @@ from .resources import NianbaoResource
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("report_pages", group_name="report", deps=["warehouse"],
+        dg.AssetSpec("report_pages", group_name="report", deps=["findings"],
                      description="HTML pages (index; league and banners per year and hierarchy; one per unit "
-                                 "and year), rendered incrementally into <out>/pages from the published warehouse."),
-        dg.AssetSpec("office_workbook", group_name="report", deps=["warehouse"],
+                                 "and year), rendered incrementally from the checked candidate into the run's staging folder, published with it "
+                                 "as <out>/pages."),
+        dg.AssetSpec("office_workbook", group_name="report", deps=["findings"],
                      description="The office workbook <out>/nianbao.xlsx: summary, league table, findings "
                                  "(FAIL and UNCERTAIN; the rest counted per rule), missing units, every cell of "
                                  "every active report."),
@@ -33,18 +36,22 @@ from .resources import NianbaoResource
 def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     s = nianbao.settings()
     t0 = time.perf_counter()
+    cand = nianbao.candidate_path(context.run_id)
+    stage = nianbao.staging(context.run_id)
+    pages_dir, workbook = stage / "pages", stage / "nianbao.xlsx"
     child = None
     if sys.platform.startswith("linux"):
         # a fresh, small interpreter (not a fork of this large one): the workbook needs only DuckDB
         # and XlsxWriter
         ctx = mp.get_context("spawn")
         parent_conn, child_conn = ctx.Pipe()
-        child = ctx.Process(target=workbook_process, args=(str(s.db), str(s.workbook), child_conn), daemon=True)
+        child = ctx.Process(target=workbook_process, args=(str(cand), str(workbook), child_conn), daemon=True)
         child.start()
         child_conn.close()
         nianbao.say(f"writing the workbook {s.workbook} (in parallel)")
-    nianbao.say(f"rendering pages from {s.db}")
-    pages = render_all(s.db, s.pages, progress=nianbao.say)
+    nianbao.say("rendering pages from the checked warehouse")
+    pages = render_all(cand, pages_dir, progress=nianbao.say)
+    maybe_die("render")
     nianbao.record(context.run_id, "pages", pages["seconds"], written=pages["written"])
     nianbao.say(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
                 f"in {pages['seconds']} s ({pages['workers']} workers)")
@@ -58,7 +65,7 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
             raise RuntimeError(f"the workbook could not be written: {wb}")
     else:
         nianbao.say(f"writing the workbook {s.workbook}")
-        wb = write_workbook(s.db, s.workbook)
+        wb = write_workbook(cand, workbook)
     nianbao.record(context.run_id, "workbook", wb["seconds"])
     nianbao.record(context.run_id, "reports", time.perf_counter() - t0)
     nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
