@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -208,10 +209,19 @@ def _none(v):
     return v
 
 
+# The regulations on government information disclosure took effect in 2008: no annual report is older.
+FIRST_REPORT_YEAR = 2008
+
+
+def plausible_year(year: int) -> bool:
+    return FIRST_REPORT_YEAR <= year <= date.today().year + 1
+
+
 def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Decide every file's status and every report version's place: (manifest, reports)."""
     hist = update_history(state_dir, files)
     cached = _cache_reports(cache)
+    retries = cache.retries()
     by_sha = {r["sha256"]: r for r in cached.to_dict("records")}
 
     current: dict[str, list[str]] = {}
@@ -251,6 +261,10 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             status, reason = "set_aside", "no table of the annual report format was found (not a report, or its tables are images)"
         elif year is None:
             status, reason = "set_aside", "the report year could not be found in the title, the statistical period or the text"
+        elif not plausible_year(year):
+            status, reason = "set_aside", (f"the report year {year} is implausible: annual reports exist for "
+                                           f"{FIRST_REPORT_YEAR} to {date.today().year + 1}")
+            year = None  # no rollup, expected unit or page for a year that cannot be
         elif res.unit_id is None:
             status = "set_aside"
             reason = res.reason or "the publishing body matches no unit of the registry"
@@ -304,6 +318,8 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             row.update(status="set_aside", reason=f.error)
         elif f.sha256 in setaside_reason:
             row.update(status="set_aside", reason=setaside_reason[f.sha256])
+        elif f.sha256 not in by_rid and f.sha256 in retries:
+            row.update(status="set_aside", reason=retries[f.sha256])
         elif f.sha256 not in by_rid:
             row.update(status="set_aside",
                        reason="not read yet: the reading step for its year has not run")
