@@ -177,8 +177,10 @@ def _failure_texts(result) -> list[str]:
 def _disk_full(text: str, errno_: int | None = None) -> bool:
     import errno
 
+    # OSError / DuckDB IO Error: "No space left on device"; SQLite (Dagster's storage): "database or
+    # disk is full", or "disk I/O error" when the journal cannot be written
     return errno_ == errno.ENOSPC or "No space left on device" in text or "ENOSPC" in text \
-        or "disk is full" in text.lower() or "Errno 28" in text
+        or "disk is full" in text.lower() or "Errno 28" in text or "disk I/O error" in text
 
 
 def _disk_full_message(settings: Settings) -> str:
