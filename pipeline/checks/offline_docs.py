@@ -78,14 +78,18 @@ def _static_tables(page: str) -> str:
         cols = [c for c in columns if isinstance(c, dict) and c.get("field")]
         head = "".join(f"<th>{html.escape(str(c.get('title', c['field'])))}</th>" for c in cols)
         rows = []
+        fields = [c["field"] for c in cols]
+        link_field = "run_time" if "run_time" in fields else fields[0]
         for row in data:
             link = row.get("_table_row_link_path")
             cells = []
             for c in cols:
                 v = row.get(c["field"], "")
-                text = str(v)  # GX renders these cells as HTML of its own (icons, spans)
-                if link and c is cols[0] or link and c["field"] in ("expectation_suite_name", "run_time"):
-                    text = f'<a href="{html.escape(link)}">{text}</a>'
+                if c["field"] == "validation_success" and row.get("_validation_success_text"):
+                    v = html.escape(str(row["_validation_success_text"]))  # the icon needs Font Awesome
+                text = str(v)  # else GX's own HTML for the cell (spans, links)
+                if link and c["field"] == link_field and "<a " not in text:
+                    text = f'<a href="{html.escape(link)}">{text.strip()}</a>'
                 cells.append(f"<td>{text}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         table_id = re.escape(m.group(1))
