@@ -188,6 +188,9 @@ def publish_set(out: str | Path, stage: str | Path, candidate: str | Path, db: s
     _fsync_dir(out)
     for name in LINKED + ((DB_NAME,) if default_db(out, db) else ()):
         _symlink(out, name, f"{CURRENT}/{name}")
+    stale = out / DB_NAME
+    if not default_db(out, db) and stale.is_symlink() and os.readlink(stale) == f"{CURRENT}/{DB_NAME}":
+        stale.unlink()  # the warehouse now lives elsewhere (--db): no link that leads nowhere
     for p in leftover_staging(out):  # the previous sets: open files stay readable until closed
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
