@@ -167,23 +167,27 @@ def _symlink(out: Path, name: str, to: str) -> None:
     os.replace(tmp, link)
 
 
-def publish_set(out: str | Path, stage: str | Path, candidate: str | Path, db: str | Path) -> None:
-    """Publish the checked warehouse `candidate` with the staged pages, workbook and Data Docs."""
-    from .faults import maybe_die
-
+def publish_views(out: str | Path, stage: str | Path, db: str | Path) -> None:
+    """Publish pages and workbook rendered again from the published warehouse (the report assets
+    materialised on their own): the same build, switched in with the warehouse and Data Docs it shows."""
     out, stage, db = Path(out), Path(stage), Path(db)
+    cur = current_dir(out)
     if default_db(out, db):
-        place_file(candidate, stage / DB_NAME)
-    else:
-        place_file(candidate, db, tag=stage.name)  # on its own: another folder, maybe another disk
-    for name in LINKED:
-        p = stage / name
-        if name == "pages" or name == "data_docs":
-            p.mkdir(parents=True, exist_ok=True)
+        src = cur / DB_NAME if cur is not None else db
+        if src.exists() and not (stage / DB_NAME).exists():
+            try:
+                os.link(src.resolve(), stage / DB_NAME)
+            except OSError:
+                shutil.copy2(src.resolve(), stage / DB_NAME)
+    if cur is not None and (cur / "data_docs").is_dir() and not (stage / "data_docs").exists():
+        link_tree(cur / "data_docs", stage / "data_docs")
+    _switch(out, stage, db)
+
+
+def _switch(out: Path, stage: Path, db: Path) -> None:
+    for name in ("pages", "data_docs"):
+        (stage / name).mkdir(parents=True, exist_ok=True)
     _fsync_dir(stage)
-    maybe_die("publish")
-    if default_db(out, db):
-        _remove_wal(out / DB_NAME)  # a log left beside the link by an analyst who opened the old file
     _symlink(out, CURRENT, os.path.relpath(stage, out))  # the one switch: old set -> new set
     _fsync_dir(out)
     for name in LINKED + ((DB_NAME,) if default_db(out, db) else ()):
@@ -196,3 +200,18 @@ def publish_set(out: str | Path, stage: str | Path, candidate: str | Path, db: s
             shutil.rmtree(p, ignore_errors=True)
         else:
             p.unlink(missing_ok=True)
+
+
+def publish_set(out: str | Path, stage: str | Path, candidate: str | Path, db: str | Path) -> None:
+    """Publish the checked warehouse `candidate` with the staged pages, workbook and Data Docs."""
+    from .faults import maybe_die
+
+    out, stage, db = Path(out), Path(stage), Path(db)
+    if default_db(out, db):
+        place_file(candidate, stage / DB_NAME)
+    else:
+        place_file(candidate, db, tag=stage.name)  # on its own: another folder, maybe another disk
+    maybe_die("publish")
+    if default_db(out, db):
+        _remove_wal(out / DB_NAME)  # a log left beside the link by an analyst who opened the old file
+    _switch(out, stage, db)

@@ -37,6 +37,10 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     s = nianbao.settings()
     t0 = time.perf_counter()
     cand = nianbao.candidate_path(context.run_id)
+    # materialised on their own (from the UI): from the published warehouse, and published at once
+    # with it (the same build), since no warehouse step follows
+    alone = not cand.exists()
+    source = s.db if alone else cand
     stage = nianbao.staging(context.run_id)
     pages_dir, workbook = stage / "pages", stage / "nianbao.xlsx"
     child = None
@@ -45,12 +49,12 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         # and XlsxWriter
         ctx = mp.get_context("spawn")
         parent_conn, child_conn = ctx.Pipe()
-        child = ctx.Process(target=workbook_process, args=(str(cand), str(workbook), child_conn), daemon=True)
+        child = ctx.Process(target=workbook_process, args=(str(source), str(workbook), child_conn), daemon=True)
         child.start()
         child_conn.close()
         nianbao.say(f"writing the workbook {s.workbook} (in parallel)")
     nianbao.say("rendering pages from the checked warehouse")
-    pages = render_all(cand, pages_dir, progress=nianbao.say)
+    pages = render_all(source, pages_dir, progress=nianbao.say)
     maybe_die("render")
     nianbao.record(context.run_id, "pages", pages["seconds"], written=pages["written"])
     nianbao.say(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
@@ -65,18 +69,22 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
             raise RuntimeError(f"the workbook could not be written: {wb}")
     else:
         nianbao.say(f"writing the workbook {s.workbook}")
-        wb = write_workbook(cand, workbook)
+        wb = write_workbook(source, workbook)
     nianbao.record(context.run_id, "workbook", wb["seconds"])
     nianbao.record(context.run_id, "reports", time.perf_counter() - t0)
+    if alone:
+        from ..publish import publish_views
+
+        publish_views(s.out, stage, s.db)
     nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
                 f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
     yield dg.MaterializeResult(asset_key="report_pages", metadata={
-        "index": dg.MetadataValue.path(pages["index"]), "pages_dir": dg.MetadataValue.path(str(s.pages)),
+        "index": dg.MetadataValue.path(str(s.pages / "index.html")), "pages_dir": dg.MetadataValue.path(str(s.pages)),
         "pages": pages["pages"], "written": pages["written"], "unchanged": pages["unchanged"],
         "removed": pages["removed"], "seconds": pages["seconds"], "workers": pages["workers"],
     })
     yield dg.MaterializeResult(asset_key="office_workbook", metadata={
-        "path": dg.MetadataValue.path(wb["path"]), "sheets": ", ".join(wb["sheets"]),
+        "path": dg.MetadataValue.path(str(s.workbook)), "sheets": ", ".join(wb["sheets"]),
         "reports": wb["reports"], "findings": wb["findings"], "not_assessable": wb["not_assessable"],
         "missing": wb["missing"], "seconds": wb["seconds"],
     })
