@@ -590,4 +590,4 @@ def test_real_pipeline_marks_the_failing_cell(tmp_path):
     assert any(m["text"].endswith("右") for m in p.cells["T4/review.upheld"]["marks"])
     wb = write_workbook(settings.db, settings.workbook)
     assert wb["reports"] == len(units) * 2
-    shutil.rmtree(settings.pages)
+    shutil.rmtree(settings.pages.resolve())  # pages is a link to the published set
