@@ -56,9 +56,9 @@ def tree_rss_mb(pid: int) -> float:
 
 
 # The stage in progress, from the stages the run has finished (its timings.jsonl); pages and the
-# workbook run side by side in "reports".
-NEXT_STAGE = {None: "scan", "scan": "read", "read": "warehouse", "warehouse": "checks", "checks": "publish",
-              "publish": "reports", "pages": "reports", "workbook": "reports", "reports": "after"}
+# workbook run side by side in "reports", into the staging folder that "publish" then switches to.
+NEXT_STAGE = {None: "scan", "scan": "read", "read": "warehouse", "warehouse": "checks", "checks": "reports",
+              "pages": "reports", "workbook": "reports", "reports": "publish", "publish": "after"}
 
 
 def _last_stage(timings: Path | None, skip: int) -> str | None:

@@ -40,8 +40,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print("nianbao parse: no files found in " + ", ".join(args.paths), file=sys.stderr)
         return EXIT_UNREADABLE
     status = EXIT_OK
+    from .inbox import display_path
+
     for f in files:
         result = parse_file(f)
+        result["path"] = display_path(str(result.get("path", f)))  # a non-UTF-8 name, printable
         if "error" in result:
             status = EXIT_UNREADABLE
         if args.json:

@@ -12,7 +12,7 @@ from .orchestration.review_assets import review_decisions, review_notices
 from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
 from .settings import from_env
 
-warehouse = published_asset([warehouse_candidate, findings])
+warehouse = published_asset([warehouse_candidate, findings, "report_pages", "office_workbook"])
 
 ALL_ASSETS = [inbox_manifest, report_reads, review_decisions, warehouse_candidate, findings, warehouse, *REPORT_ASSETS,
               review_notices]

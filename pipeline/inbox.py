@@ -7,7 +7,9 @@ year comes from reading it. Nothing here parses a whole report.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import time
 import zipfile
 from dataclasses import asdict, dataclass
@@ -16,6 +18,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .model import UnreadableFile
+from .parse import MAX_BYTES
 from .readers import detect_kind
 
 _YEAR_IN_TITLE = re.compile(
@@ -53,8 +56,38 @@ def _ignored(rel: Path) -> bool:
     return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
 
 
+def display_path(rel: str) -> str:
+    """A file name as a person reads it. Names that are not UTF-8 (a GBK name from an old Windows
+    machine, kept by Python as surrogate escapes) are decoded as GB18030 when they are valid GBK,
+    else shown with replacement characters: a manifest row, a message and the warehouse then always
+    hold valid text, while the file itself is opened by its real name."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(rel)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def _kind_of_special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[InboxFile]:
-    """Every file under `inbox` (hidden files and Office lock files skipped), sorted by path.
+    """Every entry under `inbox`, sorted by path, each with a row: files to read, and files set aside
+    at sight with the reason (hidden files, links, named pipes and other special files, folders that
+    cannot be opened, files over the size limit). Links are never followed: a link to a file inside
+    the inbox is read as that file (usually a duplicate), a link out of the inbox is not.
 
     A file whose size and modification time equal those in `previous` (the last scan) is taken as
     unchanged and not hashed again.
@@ -62,28 +95,92 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
     root = Path(inbox)
     if not root.is_dir():
         raise FileNotFoundError(f"the inbox {inbox} is not a folder")
+    real_root = root.resolve()
     known = {f.path: f for f in previous or () if f.mtime_ns and f.sha256}
+    entries: list[tuple[str, InboxFile | None, str]] = []  # (display path, row or None to inspect, abspath)
+
+    def aside(p: Path, reason: str, kind: str | None = None) -> None:
+        rel = display_path(p.relative_to(root).as_posix())
+        entries.append((rel, InboxFile(rel, str(p), 0, "", kind, reason, None, None), str(p)))
+
+    def folder_error(e: OSError) -> None:
+        p = Path(e.filename) if e.filename else root
+        if p == root:
+            raise FileNotFoundError(f"the inbox {inbox} cannot be opened: {e.strerror or e}")
+        aside(p, f"the folder cannot be opened ({e.strerror or e}): its files were not read")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=folder_error, followlinks=False):
+        d = Path(dirpath)
+        for name in sorted(dirnames):
+            p = d / name
+            if p.is_symlink():
+                dirnames.remove(name)
+                aside(p, _link_reason(p, real_root, folder=True))
+            elif _ignored(Path(name)):
+                dirnames.remove(name)
+                aside(p, "ignored: hidden folder (its name starts with a dot, ~$ or is __MACOSX); its files were not read")
+        for name in sorted(filenames):
+            p = d / name
+            try:
+                st = os.lstat(p)
+            except OSError as e:
+                aside(p, f"the file cannot be opened: {e.strerror or e}")
+                continue
+            if _ignored(Path(name)):
+                aside(p, "ignored: hidden file (its name starts with a dot or ~$)")
+            elif stat.S_ISLNK(st.st_mode):
+                reason = _link_reason(p, real_root, folder=False)
+                if reason:
+                    aside(p, reason)
+                else:
+                    entries.append((display_path(p.relative_to(root).as_posix()), None, str(p)))
+            elif not stat.S_ISREG(st.st_mode):
+                aside(p, f"not a report file: {_kind_of_special(st.st_mode)}")
+            elif st.st_size > MAX_BYTES:
+                aside(p, f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
+                         f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read")
+            else:
+                entries.append((display_path(p.relative_to(root).as_posix()), None, str(p)))
+    entries.sort(key=lambda e: e[0])
     out: list[InboxFile | None] = []
     todo: list[tuple[int, str, str]] = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if _ignored(rel) or not p.is_file():
+    for path, row, abspath in entries:
+        if row is not None:
+            out.append(row)
             continue
-        path = rel.as_posix()
         old = known.get(path)
         if old is not None:
             try:
-                st = p.stat()
+                st = os.stat(abspath)
             except OSError:
                 st = None
             if st is not None and st.st_size == old.size and st.st_mtime_ns == old.mtime_ns:
-                out.append(InboxFile(**{**old.as_row(), "abspath": str(p)}))
+                out.append(InboxFile(**{**old.as_row(), "abspath": abspath}))
                 continue
-        todo.append((len(out), str(p), path))
+        todo.append((len(out), abspath, path))
         out.append(None)
     for i, f in zip((t[0] for t in todo), _inspect_all([(a, r) for _, a, r in todo])):
         out[i] = f
     return out  # type: ignore[return-value]
+
+
+def _link_reason(p: Path, real_root: Path, folder: bool) -> str | None:
+    """Why a symbolic link is not read (None: a link to a regular file inside the inbox, read as it)."""
+    try:
+        target = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "a link to something that does not exist (a dangling link); not read"
+    if target != real_root and real_root not in target.parents:
+        return "a link to a file outside the inbox; links out of the inbox are not followed"
+    if folder or target.is_dir():
+        return "a link to a folder; not followed (the files are read where they are)"
+    try:
+        mode = os.stat(target).st_mode
+    except OSError as e:
+        return f"the file cannot be opened: {e.strerror or e}"
+    if not stat.S_ISREG(mode):
+        return f"a link to something that is not a report file: {_kind_of_special(mode)}"
+    return None
 
 
 def _inspect_chunk(items: list[tuple[str, str]]) -> list[InboxFile]:
@@ -109,9 +206,19 @@ def _inspect_all(items: list[tuple[str, str]]) -> list[InboxFile]:
 def inspect(p: Path, rel: str) -> InboxFile:
     try:
         st = p.stat()
-        data = p.read_bytes()
+        if not stat.S_ISREG(st.st_mode):
+            return InboxFile(rel, str(p), 0, "", None, f"not a report file: {_kind_of_special(st.st_mode)}", None, None)
+        if st.st_size > MAX_BYTES:
+            return InboxFile(rel, str(p), st.st_size, "", None,
+                             f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
+                             f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read", None, None)
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as e:
         return InboxFile(rel, str(p), 0, "", None, f"the file cannot be opened: {e.strerror or e}", None, None)
+    if len(data) > MAX_BYTES:
+        return InboxFile(rel, str(p), len(data), "", None, f"the file is larger than the "
+                         f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read", None, None)
     sha = hashlib.sha256(data).hexdigest()
     try:
         kind = detect_kind(data)
@@ -161,8 +268,8 @@ def sniff_year(data: bytes, kind: str) -> tuple[int | None, str | None]:
         if kind == "html":
             text = _TAG.sub("\n", text)
     elif kind == "docx":
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            xml = z.read("word/document.xml")[:60000].decode("utf-8", errors="ignore")
+        with zipfile.ZipFile(BytesIO(data)) as z, z.open("word/document.xml") as xf:
+            xml = xf.read(60000).decode("utf-8", errors="ignore")  # the head only, never the whole part
         text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))[:3000]
     elif kind == "pdf":
         # opening a PDF costs more than the hint is worth: its year comes from the path, or the

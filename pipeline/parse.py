@@ -12,6 +12,7 @@ from .mapper import map_document
 from .model import UnreadableFile, problem
 from .readers import read_document
 from .structure import SECTION_ORDER
+from .textnorm import MAX_DIGITS, is_huge_number
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def parse_bytes(data: bytes, path: str) -> dict:
                 "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
 
     problems = list(doc.notes) + list(mapped.problems)
+    huge = [cid for cells in (mapped.cells, mapped.extra_cells) for cid, c in cells.items()
+            if c.get("semantic") == "TEXT" and is_huge_number(c.get("raw"))]
+    if huge:
+        problems.append(problem("number_implausible", "error",
+                                f"{len(huge)} cell(s) hold a number of more than {MAX_DIGITS} digits, which no "
+                                "report can state; kept as text, not added up", huge))
     for key in SECTION_ORDER:
         if ident.sections.get(key) is None:
             problems.append(problem("section_absent", "warning",
@@ -80,14 +87,23 @@ _HEAD = {"overview": "总体情况", "proactive": "主动公开政府信息情�
 
 
 def parse_file(path: str | Path) -> dict:
+    import stat
+
     p = Path(path)
     try:
         if p.is_dir():
             return {"path": str(path), "error": "this is a folder, not a file"}
-        size = p.stat().st_size
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read forever
+            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket or a device"
+            return {"path": str(path), "error": f"this is {kind}, not a report file"}
+        size = st.st_size
         if size > MAX_BYTES:
             return {"path": str(path), "error": f"the file is {size // (1024 * 1024)} MB, too large for a report"}
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return {"path": str(path), "error": "the file grew beyond the size limit of a report while read"}
     except FileNotFoundError:
         return {"path": str(path), "error": "no such file"}
     except PermissionError:

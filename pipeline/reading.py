@@ -22,8 +22,9 @@ import pandas as pd
 from . import PARSER_VERSION
 from .codebook import split_cell_id
 from .duck import scratch, sql_str
+from .faults import maybe_die
 from .parallel import chunk_map
-from .parse import parse_bytes
+from .parse import MAX_BYTES, parse_bytes
 from .readers.oldword import MISSING_TOOL
 
 REPORT_COLUMNS = [
@@ -44,6 +45,7 @@ class Flat:
     extra: list[tuple]
     sections: list[tuple]
     problems: list[tuple]
+    transient: bool = False  # a failure to be retried: never written to the cache
 
 
 def flatten(result: dict) -> Flat:
@@ -78,12 +80,30 @@ def flatten(result: dict) -> Flat:
 
 
 def _read_one(abspath: str, path: str, sha: str) -> Flat:
+    """Read one file. A failure to open it (a folder moved away for a moment, a network share gone)
+    is transient: its Flat is marked so and never cached, so the file is read again at the next run.
+    A file whose content changed since the scan is treated the same way."""
+    import hashlib
+
     try:
         with open(abspath, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_BYTES + 1)
     except OSError as e:
-        return flatten({"sha256": sha, "path": path, "error": f"the file cannot be opened: {e.strerror or e}"})
-    return flatten(parse_bytes(data, path))
+        flat = flatten({"sha256": sha, "path": path,
+                        "error": f"the file could not be opened this time ({e.strerror or e}); it is tried "
+                                 "again at the next run"})
+        flat.transient = True
+        return flat
+    if hashlib.sha256(data).hexdigest() != sha:
+        flat = flatten({"sha256": sha, "path": path,
+                        "error": "the file changed while the inbox was read; it is read again at the next run"})
+        flat.transient = True
+        return flat
+    try:
+        return flatten(parse_bytes(data, path))
+    except Exception as e:  # noqa: BLE001 - one bad file never stops the run: its row says why
+        return flatten({"sha256": sha, "path": path,
+                        "error": f"the file could not be read ({type(e).__name__}: {str(e)[:200]})"})
 
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Flat]:
@@ -117,7 +137,21 @@ class ReadCache:
             con.close()
         return {r[0] for r in rows}
 
+    def retry_file(self, label: str) -> Path:
+        return self.root / f"retry-{label}.json"
+
+    def retries(self) -> dict[str, str]:
+        """sha256 -> why the last reading step could not read the file (to be tried again)."""
+        out: dict[str, str] = {}
+        for p in sorted(self.root.glob("retry-*.json")):
+            try:
+                out.update(json.loads(p.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+        return out
+
     def write_batch(self, flats: list[Flat], label: str) -> Path | None:
+        flats = [f for f in flats if not f.transient]
         if not flats:
             return None
         name = f"{time.strftime('%Y%m%dT%H%M%S')}-{label}-{uuid.uuid4().hex[:8]}"
@@ -178,13 +212,18 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
     flats: list[Flat] = []
     batches: list[Path] = []
     n_read = n_unreadable = 0
+    retry: dict[str, str] = {}
 
     def take(results: list[Flat]) -> None:
         # written in batches, so reading a country's inbox never holds all of it in memory
         nonlocal n_read, n_unreadable
+        for f in results:
+            if f.transient:
+                retry[f.report[0]] = f.report[3]
         flats.extend(results)
         n_read += len(results)
         n_unreadable += sum(1 for f in results if f.report[3] is not None)
+        maybe_die("read")
         if len(flats) >= BATCH_FILES:
             b = cache.write_batch(flats, label)
             if b:
@@ -209,6 +248,9 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
     b = cache.write_batch(flats, label)
     if b:
         batches.append(b)
+    tmp = cache.root / f".retry-{label}.json.tmp"
+    tmp.write_text(json.dumps(retry, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, cache.retry_file(label))
     return {"read": n_read, "cached": len(known), "seconds": round(time.perf_counter() - started, 3),
             "batch": str(batches[-1]) if batches else None, "batches": len(batches),
             "unreadable": n_unreadable}

@@ -13,7 +13,21 @@ from .settings import FIRST_YEAR, Settings, from_env, prepare_dagster_home
 
 
 def run_pipeline(settings: Settings, year: int | None = None, progress: bool = False):
-    """Run the whole job in process for the given settings; returns (success, result)."""
+    """Run the whole job in process for the given settings; returns (success, result).
+
+    The run holds the run folder's lock throughout (a second run is refused: RunFolderBusy) and
+    first removes what a killed run left behind; whatever this run leaves unpublished goes at its end."""
+    from .runlock import RunLock, clean_leftovers
+
+    with RunLock(settings.out):
+        clean_leftovers(settings.out, settings.db)
+        try:
+            return _run_locked(settings, year, progress)
+        finally:
+            clean_leftovers(settings.out, settings.db)
+
+
+def _run_locked(settings: Settings, year: int | None, progress: bool):
     prepare_dagster_home(settings)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     warnings.filterwarnings("ignore", module="dagster")
@@ -47,11 +61,15 @@ def run_pipeline(settings: Settings, year: int | None = None, progress: bool = F
 
 
 def _execute(dg, job, resource, start: str, end: str):
+    from .runlock import free_dead_runs
+
     with dg.DagsterInstance.get() as instance:
+        free_dead_runs(instance)  # slots a killed run still holds would make this run wait forever
         result = job.execute_in_process(
             instance=instance,
             resources={"nianbao": resource},
-            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
+                  "nianbao/launcher": "cli", "nianbao/pid": str(os.getpid())},
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             raise_on_error=False,
         )
@@ -69,13 +87,29 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
     t0 = time.perf_counter()
     if not quiet:
         print(f"nianbao run: inbox {settings.inbox}\n             run folder {settings.out}", file=sys.stderr)
+    from .runlock import RunFolderBusy
+
+    previous = _stop_on_signals()
     try:
         ok, result = run_pipeline(settings, year=year, progress=not quiet)
+    except RunFolderBusy as e:
+        print(f"nianbao run: {e}", file=sys.stderr)
+        return 2
     except ValueError as e:
         print(f"nianbao run: {e}", file=sys.stderr)
         return 2
+    except Exception as e:  # noqa: BLE001 - a full disk outside a step (lock file, state); else re-raised
+        if not _disk_full(str(e), getattr(e, "errno", None)):
+            raise
+        print(_disk_full_message(settings), file=sys.stderr)
+        return 2
+    finally:
+        _restore_signals(previous)
     took = time.perf_counter() - t0
     if not ok:
+        if any(_disk_full(m) for m in _failure_texts(result)):
+            print("\n" + _disk_full_message(settings), file=sys.stderr)
+            return 2
         print("\nnianbao run: the run did not complete.", file=sys.stderr)
         for ev in result.all_events:
             if ev.is_step_failure:
@@ -96,15 +130,77 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
                 continue
             detail = (data.metadata or {}).get("detail")
             print(f"  blocked by invariant {data.check_name}: {detail.value if detail else ''}", file=sys.stderr)
-        published = any(ev.event_type_value == "ASSET_MATERIALIZATION" and ev.asset_key is not None
-                        and ev.asset_key.to_user_string() == "warehouse" for ev in result.all_events)
-        if published:
-            print(f"  The warehouse was published ({settings.db}); what failed came after it.", file=sys.stderr)
-        else:
-            print("  The published warehouse was left as it was.", file=sys.stderr)
+        print("  The published warehouse, pages and workbook were left as they were.", file=sys.stderr)
         return 2
     _summary(settings, took)
     return 0
+
+
+def _stop_on_signals() -> dict:
+    """SIGTERM or Ctrl-C stop the run at once. Stopping is as safe as a crash: nothing is published
+    before the last step's single switch, and the next run removes what this one leaves."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def stop(signum, _frame):
+        name = "interrupted" if signum == signal.SIGINT else "stopped"
+        try:
+            os.write(2, f"\nnianbao run: {name}; the published warehouse, pages and workbook are as they were "
+                        "(the next run removes what this one left)\n".encode())
+        finally:
+            os._exit(130 if signum == signal.SIGINT else 143)
+
+    return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _restore_signals(previous: dict) -> None:
+    import signal
+
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def _failure_texts(result) -> list[str]:
+    out = []
+    for ev in result.all_events:
+        if ev.is_step_failure:
+            err = ev.step_failure_data.error
+            while err is not None:
+                out.append(err.message or "")
+                err = err.cause
+    return out
+
+
+def _disk_full(text: str, errno_: int | None = None) -> bool:
+    import errno
+
+    # OSError / DuckDB IO Error: "No space left on device"; SQLite (Dagster's storage): "database or
+    # disk is full", or "disk I/O error" when the journal cannot be written
+    return errno_ == errno.ENOSPC or "No space left on device" in text or "ENOSPC" in text \
+        or "disk is full" in text.lower() or "Errno 28" in text or "disk I/O error" in text
+
+
+def _disk_full_message(settings: Settings) -> str:
+    """One sentence naming the full disk: the folder of the run (or of the warehouse, or of the
+    temporary files) with the least space left."""
+    import shutil
+    import tempfile
+
+    candidates = []
+    for folder in (settings.out, settings.db.parent, Path(tempfile.gettempdir())):
+        p = Path(folder)
+        while not p.exists() and p != p.parent:
+            p = p.parent
+        try:
+            candidates.append((shutil.disk_usage(p).free, str(folder)))
+        except OSError:
+            continue
+    free, folder = min(candidates) if candidates else (0, str(settings.out))
+    return (f"nianbao run: the disk holding {folder} is full ({free // (1024 * 1024)} MB free); free some space "
+            "there and run again — the published warehouse, pages and workbook were left as they were.")
 
 
 def _summary(settings: Settings, took: float) -> None:

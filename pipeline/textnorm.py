@@ -115,6 +115,20 @@ _UNIT = r"(?:件|个|项|次|条|万元|元|宗|起|人次|份|篇|家)?"
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?" + _UNIT + r"$")
 
 
+# A number with more digits before the point than this (10^12 and more) is not a count or a fee any
+# report can state: such a cell is kept as TEXT (with a problem, see parse.py), never a value that
+# could overflow a float or turn a sum into inf.
+MAX_DIGITS = 12
+
+
+def is_huge_number(raw: str | None) -> bool:
+    """True for a cell written as a number too large to be one (see MAX_DIGITS)."""
+    if not raw:
+        return False
+    m = _NUM.match(_WS.sub("", unicodedata.normalize("NFKC", raw)))
+    return bool(m) and len(m.group(2).replace(",", "").lstrip("0")) > MAX_DIGITS
+
+
 @lru_cache(maxsize=65536)
 def _classify(raw: str) -> tuple[str, float | int | None]:
     return _classify_uncached(raw)
@@ -143,6 +157,8 @@ def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     if m:
         sign, whole, frac = m.groups()
         whole = whole.replace(",", "")
+        if len(whole.lstrip("0")) > MAX_DIGITS:  # no count or fee of a report is that large: kept as text
+            return TEXT, None
         value: float | int = float(whole + frac) if frac else int(whole)
         if sign == "-":
             value = -value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -30,8 +31,13 @@ STORAGE_VERSION = "v1.1.0"
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse at `path`. Read-only, the file is attached to an instance of the
+    connection's own: `duckdb.connect(path)` would hand out the instance DuckDB keeps per path and
+    process, which still shows the file that was there before the last publish."""
     if read_only:
-        con = duckdb.connect(str(path), read_only=True, config={"memory_limit": READ_MEMORY})
+        con = duckdb.connect(":memory:", config={"memory_limit": READ_MEMORY})
+        con.execute(f"ATTACH {sql_str(path)} AS nianbao (READ_ONLY)")
+        con.execute("USE nianbao")
     else:
         con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
                                                 "memory_limit": WRITE_MEMORY})
@@ -205,6 +211,14 @@ def _none(v):
     return v
 
 
+# The regulations on government information disclosure took effect in 2008: no annual report is older.
+FIRST_REPORT_YEAR = 2008
+
+
+def plausible_year(year: int) -> bool:
+    return FIRST_REPORT_YEAR <= year <= date.today().year + 1
+
+
 def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path,
          assignments: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Decide every file's status and every report version's place: (manifest, reports).
@@ -213,6 +227,7 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
     give a file to a unit; they win over the registry's resolution."""
     hist = update_history(state_dir, files)
     cached = _cache_reports(cache)
+    retries = cache.retries()
     by_sha = {r["sha256"]: r for r in cached.to_dict("records")}
 
     current: dict[str, list[str]] = {}
@@ -254,6 +269,10 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             status, reason = "set_aside", "no table of the annual report format was found (not a report, or its tables are images)"
         elif year is None:
             status, reason = "set_aside", "the report year could not be found in the title, the statistical period or the text"
+        elif not plausible_year(year):
+            status, reason = "set_aside", (f"the report year {year} is implausible: annual reports exist for "
+                                           f"{FIRST_REPORT_YEAR} to {date.today().year + 1}")
+            year = None  # no rollup, expected unit or page for a year that cannot be
         elif res.unit_id is None:
             status = "set_aside"
             reason = res.reason or "the publishing body matches no unit of the registry"
@@ -307,6 +326,8 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             row.update(status="set_aside", reason=f.error)
         elif f.sha256 in setaside_reason:
             row.update(status="set_aside", reason=setaside_reason[f.sha256])
+        elif f.sha256 not in by_rid and f.sha256 in retries:
+            row.update(status="set_aside", reason=retries[f.sha256])
         elif f.sha256 not in by_rid:
             row.update(status="set_aside",
                        reason="not read yet: the reading step for its year has not run")
@@ -355,13 +376,33 @@ def current_paths(current: dict[str, list[str]]) -> set[str]:
 # ----------------------------------------------------------------------------------------------
 
 
+def build_id(manifest: pd.DataFrame, reports: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame,
+             deadline: str, decisions: list | None = None) -> str:
+    """The identity of a build: a digest of everything the warehouse is made from (the files and
+    their fate, the report versions, the registry, the versions, the deadline, the SQL models and
+    the rule catalogue). Two builds of the same inbox share it; pages and workbook carry it too."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in (__version__, PARSER_VERSION, STORAGE_VERSION, deadline):
+        h.update(str(part).encode("utf-8") + b"\0")
+    for d in decisions or []:  # the office's review decisions change the warehouse too
+        h.update(repr(d).encode("utf-8", "surrogateescape") + b"\0")
+    for df in (manifest, reports.drop(columns=["batch"], errors="ignore"), units, aliases):
+        h.update(df.to_csv(index=False).encode("utf-8", "surrogateescape"))
+    for f in sorted(SQL_DIR.rglob("*.sql")) + sorted((ROOT / "expectations").glob("*.toml")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registry: Registry,
-          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31",
+          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31", fault=None,
           decisions: list | None = None) -> BuildResult:
     """Write a complete warehouse to `db_path` (which must not be the published file).
 
     `decisions` (pipeline.review.decisions.Decision, in file order) are the office's review decisions:
-    assignments enter the plan, corrections the cells; all are logged in the decisions table."""
+    assignments enter the plan, corrections the cells; all are logged in the decisions table. `fault(stage)`
+    is the crash tests' hook (see pipeline.faults)."""
     from .review.apply import Review
 
     db_path = Path(db_path)
@@ -422,11 +463,14 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                 FROM read_parquet(?, filename = true, union_by_name = true) s
                 JOIN pick p ON p.sha256 = s.sha256 AND p.batch = parse_dirpath(s.filename)
                 ORDER BY p.report_id, s.seq""", [cache.glob("problems")])
+        if fault:
+            fault("build")
         _write_rules(con)
         years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
         info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION, "deadline": deadline,
                 "storage_version": STORAGE_VERSION, "inbox": inbox_label,
-                "report_years": json.dumps(years)}
+                "report_years": json.dumps(years),
+                "build_id": build_id(manifest, reports, units, aliases, deadline, decisions)}
         con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
         con.execute("INSERT INTO build_info SELECT key, value FROM bi")
         con.unregister("bi")
@@ -474,10 +518,9 @@ def invariants(db_path: str | Path, n_inbox_files: int) -> list[tuple[str, bool,
 
 
 def publish(candidate: str | Path, published: str | Path) -> None:
-    """Atomically replace the published file. Readers holding the old file keep their view of it."""
-    candidate, published = Path(candidate), Path(published)
-    published.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(candidate, published)
-    wal = Path(str(candidate) + ".wal")
-    if wal.exists():
-        wal.unlink()
+    """Atomically replace the published file (read-only, never with a stale `.wal` beside it, across
+    file systems by a flushed copy). Readers holding the old file keep their view of it. A run
+    publishes the warehouse with its pages and workbook: pipeline.publish.publish_set."""
+    from .publish import place_file
+
+    place_file(candidate, published)

@@ -143,3 +143,67 @@ def test_pages_in_chromium(chromium, site, tmp_path):
     assert requests, "no request recorded"
     outside = [u for u in requests if not u.startswith("file://")]
     assert outside == [], outside
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """A whole `nianbao run` on a small inbox: pages, workbook and Great Expectations' Data Docs."""
+    from pipeline.corpus import example_spec, write
+    from pipeline.run import run_pipeline
+    from pipeline.settings import from_env
+
+    base = tmp_path_factory.mktemp("offline_run")
+    inbox = base / "inbox"
+    for i, (agency, year) in enumerate([("阿拉善右旗雅布赖镇人民政府", 2024), ("阿拉善右旗雅布赖镇人民政府", 2023),
+                                        ("额济纳旗东风镇人民政府", 2024)]):
+        p = inbox / str(year) / f"r{i}.txt"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        write(example_spec(i + 40, agency=agency, year=year, published_on=f"{year + 1}-01-20"), p, "text")
+    settings = from_env(inbox=str(inbox), out=str(base / "run"))
+    ok, _ = run_pipeline(settings)
+    assert ok
+    return settings
+
+
+def test_every_page_nianbao_writes_works_offline(chromium, full_run, tmp_path):
+    """The network blocked: the pages, the Data Docs index, its validation and suite pages load with no
+    failed request and no request off the machine; the Data Docs index shows its tables without jQuery."""
+    settings = full_run
+    docs = settings.data_docs
+    urls = [(settings.pages / "index.html").as_uri(), (docs / "index.html").as_uri()]
+    urls += [p.as_uri() for p in sorted((docs / "validations").rglob("*.html"))]
+    urls += [p.as_uri() for p in sorted((docs / "expectations").rglob("*.html"))]
+    assert len(urls) >= 4
+    failed: list[str] = []
+    outside: list[str] = []
+    ctx = chromium.new_context(viewport={"width": 1300, "height": 900}, locale="zh-CN")
+
+    def route(r):
+        if r.request.url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    ctx.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    page = ctx.new_page()
+    for url in urls:
+        page.goto(url, wait_until="load")
+        assert page.locator("body").inner_text().strip(), url
+        page.screenshot(path=str(tmp_path / (Path_name(url) + ".png")), full_page=True)
+        html = page.content()
+        assert "file:///" not in html.replace(url, ""), url
+    page.goto((docs / "index.html").as_uri(), wait_until="load")
+    links = page.locator("table.offline-table a")
+    assert links.count() >= 2  # the validation run and the suite, as plain links
+    links.first.click()
+    page.wait_for_load_state("load")
+    assert "validations" in page.url or "expectations" in page.url
+    ctx.close()
+    assert outside == [], outside
+    assert failed == [], failed
+
+
+def Path_name(url: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", url[-60:])

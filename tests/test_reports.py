@@ -533,7 +533,13 @@ def test_dagster_assets_materialise(site, tmp_path):
     assert sorted(keys) == ["office_workbook", "report_pages"]
     for k in assets.keys:
         assert assets.group_names_by_key[k] == "report"
-        assert dg.AssetKey("warehouse") in assets.asset_deps[k]
+        # rendered from the checked candidate, before publishing: the published warehouse waits for
+        # them and switches in with them (one set, issue 14)
+        assert dg.AssetKey("findings") in assets.asset_deps[k]
+    from pipeline.definitions import warehouse as published
+
+    assert {dg.AssetKey("report_pages"), dg.AssetKey("office_workbook")} <= set(
+        published.asset_deps[dg.AssetKey("warehouse")])
     res = dg.materialize(REPORT_ASSETS,
                          resources={"nianbao": NianbaoResource(out=str(out), db=str(db))},
                          instance=dg.DagsterInstance.ephemeral())
@@ -584,4 +590,4 @@ def test_real_pipeline_marks_the_failing_cell(tmp_path):
     assert any(m["text"].endswith("右") for m in p.cells["T4/review.upheld"]["marks"])
     wb = write_workbook(settings.db, settings.workbook)
     assert wb["reports"] == len(units) * 2
-    shutil.rmtree(settings.pages)
+    shutil.rmtree(settings.pages.resolve())  # pages is a link to the published set

@@ -28,8 +28,10 @@ def start() -> None:
 
 
 def _serve(conn) -> None:
+    from ..parallel import die_with_parent
     from . import suites
 
+    die_with_parent()  # a killed run must not leave an orphan holding GX's memory
     suites._quiet()
     import great_expectations  # noqa: F401  (the point: import it now)
 

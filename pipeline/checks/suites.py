@@ -114,6 +114,9 @@ def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> V
             result_format=result_format))
         run = cp.run(batch_parameters={"dataframe": data})
         vresult = list(run.run_results.values())[0]
+        from .offline_docs import make_offline
+
+        make_offline(docs_dir)  # no CDN: the office's machine has no network
         docs_index = str(docs_dir / "index.html")
     else:
         batch = batch_def.get_batch(batch_parameters={"dataframe": data})

@@ -38,7 +38,8 @@ def inbox_sensor(job):
             return dg.SkipReason(f"inbox {inbox} is not a folder")
         state = {}
         for p in sorted(inbox.rglob("*")):
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts):
+            # a link is never followed here either (a link out of the inbox must not be read for a hint)
+            if not p.is_symlink() and p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts):
                 st = p.stat()
                 state[p.relative_to(inbox).as_posix()] = [st.st_size, int(st.st_mtime)]
         previous = json.loads(context.cursor) if context.cursor else {}

@@ -8,6 +8,7 @@ import time
 
 import dagster as dg
 
+from ..faults import maybe_die
 from ..warehouse import connect
 from .assets import WRITER_POOL
 from .resources import NianbaoResource
@@ -51,9 +52,11 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     from ..checks import gxworker
 
     # in the warm GX worker when there is one: the findings' memory leaves with it
-    res = gxworker.check(cand, s.deadline, s.data_docs, s.db)
+    docs = nianbao.staging(context.run_id) / "data_docs"  # published with the warehouse
+    res = gxworker.check(cand, s.deadline, docs, s.db)
     if res is None:
-        res = check_warehouse(cand, s.deadline, s.data_docs, s.db)
+        res = check_warehouse(cand, s.deadline, docs, s.db)
+    maybe_die("checks")
     gxworker.stop()  # its memory is better spent on the pages and the workbook
     counts, validation = res["counts"], res["validation"]
     table = res["fails"]

@@ -1,4 +1,5 @@
-"""The report pages and the office workbook, from the published warehouse (read-only).
+"""The report pages and the office workbook, from the checked candidate warehouse (read-only), into
+the run's staging folder; the `warehouse` step publishes them with the warehouse as one set.
 
 One step materialises both assets: the workbook is written by a separate, freshly started process
 (it streams the warehouse into the file, so it stays small) while the pages are rendered from here:
@@ -14,6 +15,7 @@ import time
 
 import dagster as dg
 
+from ..faults import maybe_die
 from ..reports import render_all, write_workbook
 from ..reports.workbook import workbook_process
 from .resources import NianbaoResource
@@ -21,10 +23,11 @@ from .resources import NianbaoResource
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("report_pages", group_name="report", deps=["warehouse"],
+        dg.AssetSpec("report_pages", group_name="report", deps=["findings"],
                      description="HTML pages (index; league and banners per year and hierarchy; one per unit "
-                                 "and year), rendered incrementally into <out>/pages from the published warehouse."),
-        dg.AssetSpec("office_workbook", group_name="report", deps=["warehouse"],
+                                 "and year), rendered incrementally from the checked candidate into the run's staging folder, published with it "
+                                 "as <out>/pages."),
+        dg.AssetSpec("office_workbook", group_name="report", deps=["findings"],
                      description="The office workbook <out>/nianbao.xlsx: summary, league table, findings "
                                  "(FAIL and UNCERTAIN; the rest counted per rule), missing units, every cell of "
                                  "every active report."),
@@ -33,18 +36,26 @@ from .resources import NianbaoResource
 def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     s = nianbao.settings()
     t0 = time.perf_counter()
+    cand = nianbao.candidate_path(context.run_id)
+    # materialised on their own (from the UI): from the published warehouse, and published at once
+    # with it (the same build), since no warehouse step follows
+    alone = not cand.exists()
+    source = s.db if alone else cand
+    stage = nianbao.staging(context.run_id)
+    pages_dir, workbook = stage / "pages", stage / "nianbao.xlsx"
     child = None
     if sys.platform.startswith("linux"):
         # a fresh, small interpreter (not a fork of this large one): the workbook needs only DuckDB
         # and XlsxWriter
         ctx = mp.get_context("spawn")
         parent_conn, child_conn = ctx.Pipe()
-        child = ctx.Process(target=workbook_process, args=(str(s.db), str(s.workbook), child_conn), daemon=True)
+        child = ctx.Process(target=workbook_process, args=(str(source), str(workbook), child_conn), daemon=True)
         child.start()
         child_conn.close()
         nianbao.say(f"writing the workbook {s.workbook} (in parallel)")
-    nianbao.say(f"rendering pages from {s.db}")
-    pages = render_all(s.db, s.pages, progress=nianbao.say)
+    nianbao.say("rendering pages from the checked warehouse")
+    pages = render_all(source, pages_dir, progress=nianbao.say)
+    maybe_die("render")
     nianbao.record(context.run_id, "pages", pages["seconds"], written=pages["written"])
     nianbao.say(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
                 f"in {pages['seconds']} s ({pages['workers']} workers)")
@@ -58,18 +69,22 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
             raise RuntimeError(f"the workbook could not be written: {wb}")
     else:
         nianbao.say(f"writing the workbook {s.workbook}")
-        wb = write_workbook(s.db, s.workbook)
+        wb = write_workbook(source, workbook)
     nianbao.record(context.run_id, "workbook", wb["seconds"])
     nianbao.record(context.run_id, "reports", time.perf_counter() - t0)
+    if alone:
+        from ..publish import publish_views
+
+        publish_views(s.out, stage, s.db)
     nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
                 f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
     yield dg.MaterializeResult(asset_key="report_pages", metadata={
-        "index": dg.MetadataValue.path(pages["index"]), "pages_dir": dg.MetadataValue.path(str(s.pages)),
+        "index": dg.MetadataValue.path(str(s.pages / "index.html")), "pages_dir": dg.MetadataValue.path(str(s.pages)),
         "pages": pages["pages"], "written": pages["written"], "unchanged": pages["unchanged"],
         "removed": pages["removed"], "seconds": pages["seconds"], "workers": pages["workers"],
     })
     yield dg.MaterializeResult(asset_key="office_workbook", metadata={
-        "path": dg.MetadataValue.path(wb["path"]), "sheets": ", ".join(wb["sheets"]),
+        "path": dg.MetadataValue.path(str(s.workbook)), "sheets": ", ".join(wb["sheets"]),
         "reports": wb["reports"], "findings": wb["findings"], "not_assessable": wb["not_assessable"],
         "missing": wb["missing"], "seconds": wb["seconds"],
     })

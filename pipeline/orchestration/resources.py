@@ -45,3 +45,9 @@ class NianbaoResource(dg.ConfigurableResource):
     def candidate_path(self, run_id: str) -> Path:
         s = self.settings()
         return s.state / f"candidate-{run_id[:8]}.duckdb"
+
+    def staging(self, run_id: str) -> Path:
+        """This run's staging folder (pages, workbook, Data Docs), published as one set."""
+        from ..publish import prepare_staging
+
+        return prepare_staging(self.settings().out, run_id)

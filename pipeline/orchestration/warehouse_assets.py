@@ -6,6 +6,8 @@ import time
 import dagster as dg
 
 from .. import warehouse
+from ..faults import maybe_die
+from ..publish import publish_set
 from ..reading import ReadCache
 from ..registry import load_registry
 from .assets import WRITER_POOL, load_inbox, report_reads
@@ -27,7 +29,7 @@ def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResou
     from .review_assets import load_decisions
 
     res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox),
-                          deadline=s.deadline, decisions=load_decisions(nianbao))
+                          deadline=s.deadline, decisions=load_decisions(nianbao), fault=maybe_die)
     nianbao.say(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
                 f"{res.duplicates} duplicates, {res.superseded} superseded")
     nianbao.record(context.run_id, "warehouse", time.perf_counter() - _t0)
@@ -64,15 +66,15 @@ invariant_checks = [
 def published_asset(upstream: list):
     @dg.asset(
         name="warehouse", group_name="warehouse", deps=upstream, pool=WRITER_POOL,
-        description="The published DuckDB file analysts open; replaced by atomic rename only after the "
-                    "invariants pass.",
+        description="The published DuckDB file analysts open, with the pages, workbook and Data Docs of the "
+                    "same build: switched to by one atomic rename only after the invariants pass and all are written.",
     )
     def _warehouse(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
         _t0 = time.perf_counter()
         s = nianbao.settings()
         cand = nianbao.candidate_path(context.run_id)
-        warehouse.publish(cand, s.db)
-        nianbao.say(f"published {s.db}")
+        publish_set(s.out, nianbao.staging(context.run_id), cand, s.db)
+        nianbao.say(f"published {s.db} with the pages, workbook and Data Docs of the same build")
         nianbao.record(context.run_id, "publish", time.perf_counter() - _t0)
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(s.db))})
 

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from io import BytesIO
 
 from lxml import etree
 
 from ..model import Document, GridCell, Para, Table, UnreadableFile
+from . import check_zip_sizes, read_zip_member
 from ..structure import is_spam
 from ..textnorm import clean
 
@@ -21,8 +23,9 @@ _VAL = f"{{{W}}}val"
 def read_docx(data: bytes, name: str) -> Document:
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError) as e:
+            check_zip_sizes(z)
+            xml = read_zip_member(z, "word/document.xml")
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, zlib.error) as e:
         raise UnreadableFile(f"the Word file is damaged or truncated ({e})")
     try:
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))

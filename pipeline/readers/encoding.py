@@ -16,8 +16,19 @@ _CJK = re.compile("[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s")
 
 
-def _cjk_share(text: str) -> float:
-    sample = text[:20000]
+_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def visible_sample(text: str, size: int = 20000) -> str:
+    """The first `size` characters a browser would show of an HTML page: scripts, styles and comments
+    (a <head> full of them can run to hundreds of kilobytes) and tags are left out."""
+    head = text[: max(size * 50, 1_000_000)]
+    return _TAGS.sub(" ", _INVISIBLE.sub(" ", head))[:size]
+
+
+def _cjk_share(text: str, html: bool = False) -> float:
+    sample = visible_sample(text) if html else text[:20000]
     if not sample:
         return 0.0
     cjk = len(_CJK.findall(sample))
@@ -68,7 +79,7 @@ def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]
         if declared and enc != declared and enc != "utf-8-sig":
             notes.append(problem("encoding_mismatch", "info",
                                  f"the page declares charset {declared} but is encoded in {enc}; read as {enc}"))
-        if _cjk_share(text) < 0.02:
+        if _cjk_share(text, html) < 0.02:
             raise UnreadableFile(
                 f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao "
                 "cannot recognise")

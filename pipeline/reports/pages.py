@@ -387,10 +387,8 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
         parents[h] = [{"id": p, "name": d.unit_name(p),
                        "href": root + group_path(h, p, year) if (h, p) in d.groups else ""} for p in d.chain(uid, h)]
     differs = [p["id"] for p in parents["statutory"]] != [p["id"] for p in parents["managing"]]
-    inbox = d.build_info.get("inbox") or ""
+    # no link to the file: a file:// URL names a path on the server, which a reader's browser does not have
     source_href = ""
-    if inbox.startswith("/"):
-        source_href = Path(inbox, rep["path"]).as_uri()
     # movement since the previous year
     prev_rid = d.report_by_unit_year.get((uid, year - 1))
     moves = []
@@ -718,7 +716,8 @@ def index_context(d: Data) -> dict:
         matrix.append(row)
     return {"kind": "index", "root": root, "title": "政府信息公开工作年度报告 · 检查与对比",
             "years": years, "all_years": d.years, "matrix": matrix, "groups": len(groups),
-            "build": {k: d.build_info.get(k, "") for k in ("nianbao_version", "parser_version", "inbox")},
+            "build": {k: d.build_info.get(k, "") for k in ("nianbao_version", "parser_version", "inbox", "build_id")},
+            "build_id": d.build_info.get("build_id", ""),
             "deadline": deadline_text(d), "min_base": d.settings.get("min_base", "30"),
             "crumbs": []}
 
@@ -939,6 +938,10 @@ def _render_pages(load, d: Data, year: int, pages: list, env: jinja2.Environment
 def _worker(db_path: str, d: Data, year: int, pages: list, env, out: Path, conn) -> None:
     """A forked worker: renders its share of a year's pages. It opens a connection of its own for each
     batch of reports and closes it before rendering them, so DuckDB's memory is not held meanwhile."""
+    from ..parallel import die_with_parent
+
+    die_with_parent()
+
     def load(d, ids):
         with reading(db_path) as con:
             load_reports(con, d, ids)

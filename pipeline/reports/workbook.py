@@ -156,8 +156,10 @@ class _Book:
     def __init__(self, path: Path):
         import xlsxwriter  # here: the pages, which import this package too, do without it
 
+        # its temporary files beside the workbook (not in /tmp): a killed run's are removed with its staging folder
         self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                                  "strings_to_formulas": False, "strings_to_urls": False})
+                                                  "strings_to_formulas": False, "strings_to_urls": False,
+                                                  "tmpdir": str(path.parent)})
         self.header = self.wb.add_format(HEADER)
         self.header_ids = self.wb.add_format(HEADER_IDS)
         self.num = {k: self.wb.add_format({"num_format": v}) for k, v in _FORMATS.items()}
@@ -226,6 +228,9 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     try:
         with reading(db_path) as con:
             names = dict(con.execute("SELECT unit_id, name FROM units").fetchall())
+            bid = con.execute("SELECT max(value) FROM build_info WHERE key = 'build_id'").fetchone()[0] or ""
+            if bid:
+                book.wb.set_custom_property("nianbao_build", bid)
 
             def banners(r):
                 r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
@@ -272,6 +277,8 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
         lg.write_row(0, 0, ["标记或名称", "含义"], book.header)
         for i, (a, b) in enumerate(LEGEND, start=1):
             lg.write_row(i, 0, [a, b])
+        if bid:
+            lg.write_row(len(LEGEND) + 2, 0, ["构建编号", bid])  # the same as build_info.build_id and the pages' index
         book.wb.close()
     except BaseException:
         try:
@@ -360,6 +367,9 @@ def _remediation_sheet(book: _Book, con, names: dict) -> int:
 
 def workbook_process(db: str, path: str, conn) -> None:
     """Entry point of the process that writes the workbook beside the pages (see report_assets)."""
+    from ..parallel import die_with_parent
+
+    die_with_parent()
     try:
         conn.send(("ok", write_workbook(db, path)))
     except Exception as e:  # reported by the parent, in words

@@ -25,7 +25,9 @@ by_sig AS (          -- each cell counted and added up over the active reports o
         count(*) FILTER (WHERE c.semantic = 'NA')                           AS n_na,
         count(*) FILTER (WHERE c.semantic = 'TEXT')                         AS n_text,
         count(*) FILTER (WHERE c.semantic = 'MISSING')                      AS n_missing,
-        fsum(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value END)  AS s  -- compensated: the same in any order
+        -- added as DECIMAL: exact, so the sum does not depend on the order threads add in (a DOUBLE sum's
+        -- last bits do), and two builds of the same inbox are identical
+        sum(CASE WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN c.value::DECIMAL(38, 6) END) AS s
     FROM reports r
     JOIN unit_sig_id u ON u.unit_id = r.unit_id
     JOIN cells c ON c.report_id = r.report_id
@@ -76,14 +78,14 @@ row_parts AS (   -- the parts of （七）总计 in each column: the 21 outcome 
         'declined_confirmation', 'other_no_correction', 'other_no_fee', 'other_other')
     GROUP BY ALL
 )
-SELECT o.*,
+SELECT o.* REPLACE (o.value_sum::DOUBLE AS value_sum),
     (o.table_code IN ('T3', 'T4') AND o.col_code = 'total') OR (o.table_code = 'T3' AND o.row_code = 'processed_total') AS is_total,
     CASE WHEN o.table_code IN ('T3', 'T4') AND o.col_code = 'total' THEN 'columns'
          WHEN o.table_code = 'T3' AND o.row_code = 'processed_total' THEN 'outcome_rows' END AS parts_kind,
-    coalesce(cp.parts_sum, rp.parts_sum)               AS parts_sum,
+    coalesce(cp.parts_sum, rp.parts_sum)::DOUBLE       AS parts_sum,
     coalesce(cp.parts_numeric, rp.parts_numeric)       AS parts_numeric,
     coalesce(cp.parts_not_number, rp.parts_not_number) AS parts_not_number,
-    o.value_sum - coalesce(cp.parts_sum, rp.parts_sum) AS total_minus_parts
+    (o.value_sum - coalesce(cp.parts_sum, rp.parts_sum))::DOUBLE AS total_minus_parts
 FROM own o
 LEFT JOIN col_parts cp ON o.col_code = 'total' AND cp.hierarchy = o.hierarchy AND cp.group_id = o.group_id
      AND cp.year = o.year AND cp.table_code = o.table_code AND cp.row_code = o.row_code

@@ -25,11 +25,11 @@ v AS (
         max(num) FILTER (WHERE cell_id = 'T3/partly_granted/total')    AS partly_granted,
         max(num) FILTER (WHERE cell_id = 'T3/unavailable_not_held/total') AS not_held,
         CASE WHEN count(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'withheld_')) = 8
-             THEN sum(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'withheld_')) END AS withheld,
+             THEN sum(num::DECIMAL(38, 6)) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'withheld_'))::DOUBLE END AS withheld,
         CASE WHEN count(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'unavailable_')) = 3
-             THEN sum(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'unavailable_')) END AS unavailable,
+             THEN sum(num::DECIMAL(38, 6)) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'unavailable_'))::DOUBLE END AS unavailable,
         CASE WHEN count(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'declined_')) = 5
-             THEN sum(num) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'declined_')) END AS declined,
+             THEN sum(num::DECIMAL(38, 6)) FILTER (WHERE col_code = 'total' AND starts_with(row_code, 'declined_'))::DOUBLE END AS declined,
         max(num) FILTER (WHERE cell_id = 'T4/review.total')            AS reviews,
         max(num) FILTER (WHERE cell_id = 'T4/review.upheld')           AS review_upheld,
         max(num) FILTER (WHERE cell_id = 'T4/review.corrected')        AS review_corrected,
