@@ -11,11 +11,12 @@ from io import BytesIO
 
 from ..model import Document, UnreadableFile
 
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
 _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.IGNORECASE)
 
 
 def detect_kind(data: bytes) -> str:
-    """'pdf', 'docx', 'html', 'text'; raises UnreadableFile for what is none of these."""
+    """'pdf', 'docx', 'html', 'text', 'image'; raises UnreadableFile for what is none of these."""
     head = data[:2048]
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -32,8 +33,8 @@ def detect_kind(data: bytes) -> str:
         raise UnreadableFile("the file is a zip archive, not a Word (.docx) document")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableFile("the file is an old binary Word (.doc) or Excel file; save it as .docx or PDF")
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
-        raise UnreadableFile("the file is an image; a report must be text, HTML, Word or a PDF with a text layer")
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"  # a scan or photo of the printed pages: read by OCR
     if head.startswith(b"{\\rtf"):
         raise UnreadableFile("the file is RTF; save it as .docx or PDF")
     sniff = data[:65536]
@@ -47,6 +48,9 @@ def read_document(data: bytes, name: str) -> Document:
     if kind == "pdf":
         from .pdf import read_pdf
         return read_pdf(data, name)
+    if kind == "image":
+        from .image import read_image
+        return read_image(data, name)
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data, name)
