@@ -10,6 +10,7 @@ from . import PARSER_VERSION
 from .identity import identify
 from .mapper import map_document
 from .model import UnreadableFile, problem
+from .ocrflags import ocr_problems
 from .readers import read_document
 from .structure import SECTION_ORDER
 
@@ -37,7 +38,7 @@ def parse_bytes(data: bytes, path: str) -> dict:
         return {"path": path, "sha256": sha, "kind": doc.kind,
                 "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
 
-    problems = list(doc.notes) + list(mapped.problems)
+    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells)
     for key in SECTION_ORDER:
         if ident.sections.get(key) is None:
             problems.append(problem("section_absent", "warning",

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from io import BytesIO
 
-from ..model import Document, GridCell, Para, Table, UnreadableFile
+from ..model import Document, GridCell, Table, UnreadableFile
 from ..structure import is_spam
 from ..textnorm import clean
 
@@ -184,13 +184,28 @@ def read_page(gray, dpi: float, pno: int) -> PageRead:
     ink = binarise(gray, dpi)
     hmask, vmask = ruling_lines(ink, dpi)
     s = PT / dpi
-    hs = [((y + bh / 2) * s, x * s, (x + bw) * s) for x, y, bw, bh in _boxes(hmask)]
-    vs = [((x + bw / 2) * s, y * s, (y + bh) * s) for x, y, bw, bh in _boxes(vmask)]
+    hboxes = _boxes(hmask)[0]
+    vboxes, vlabels = _boxes(vmask)
+    # a vertical ruling line runs from one horizontal line to another; a tall digit "1" or a long
+    # stroke inside a cell does not, and is neither a line nor wiped out
+    tol = max(4, int(dpi * 0.03))
+    keep = [i for i, (x, y, bw, bh) in enumerate(vboxes)
+            if _touches(hboxes, x + bw / 2, y, tol) and _touches(hboxes, x + bw / 2, y + bh, tol)]
+    vmask = (np.isin(vlabels, [i + 1 for i in keep]) * 255).astype(np.uint8) if keep else vmask * 0
+    vboxes = [vboxes[i] for i in keep]
+    hs = [((y + bh / 2) * s, x * s, (x + bw) * s) for x, y, bw, bh in hboxes]
+    vs = [((x + bw / 2) * s, y * s, (y + bh) * s) for x, y, bw, bh in vboxes]
     groups = table_cells(hs, vs)
     tables = []
     blank = gray.copy()
+    if groups:
+        # inside the cells, the ruling lines are wiped out (a border in a crop reads as "1" or "|")
+        lines = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
+        cell_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
+        cell_gray = gray.copy()
+        cell_gray[lines > 0] = 255
     for group in groups:
-        tables.append(_read_table(group, gray, ink, dpi, pno))
+        tables.append(_read_table(group, cell_gray, cell_ink, dpi, pno))
         x0, t0, x1, b0 = tables[-1][0]
         blank[max(0, int(t0 / s) - 3):int(b0 / s) + 4, max(0, int(x0 / s) - 3):int(x1 / s) + 4] = 255
     lines = _page_text(blank, dpi)
@@ -251,11 +266,16 @@ def ruling_lines(ink, dpi: float):
     return hmask, vmask
 
 
-def _boxes(mask) -> list[tuple[int, int, int, int]]:
+def _boxes(mask):
+    """Bounding boxes (x, y, w, h) of the connected components of a mask, and the label image."""
     import cv2
 
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return [(int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3])) for i in range(1, n)]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [(int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3])) for i in range(1, n)], labels
+
+
+def _touches(hboxes, x: float, y: float, tol: int) -> bool:
+    return any(hx - tol <= x <= hx + hw + tol and hy - tol <= y <= hy + hh + tol for hx, hy, hw, hh in hboxes)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,8 +283,6 @@ def _boxes(mask) -> list[tuple[int, int, int, int]]:
 
 
 def _read_table(group, gray, ink, dpi: float, pno: int):
-    import bisect
-
     s = PT / dpi
     xs = sorted({c.x0 for c in group} | {c.x1 for c in group})
     ys = sorted({c.top for c in group} | {c.bottom for c in group})
@@ -291,11 +309,68 @@ def _read_table(group, gray, ink, dpi: float, pno: int):
                 continue
             x0, y0, x1, y1 = boxes[o]
             text, conf = read[o]
-            row.append(GridCell(clean(text), f"page {pno}, box {x0},{y0},{x1},{y1} px at {dpi:.0f} dpi",
+            text = snap_label(clean(text))
+            row.append(GridCell(text, f"page {pno}, box {x0},{y0},{x1},{y1} px at {dpi:.0f} dpi",
                                 read_by="ocr", confidence=round(conf, 3)))
         rows.append(row)
-    del bisect
     return (xs[0], ys[0], xs[-1], ys[-1]), rows
+
+
+_LABEL_LISTS = ("t2_rows", "t2_columns", "t3_rows", "t3_columns", "t3_row_groups", "t4_groups", "t4_columns",
+                "t2v2019_rows", "t2v2019_columns")
+
+
+def _label_candidates():
+    global _CANDIDATES
+    if _CANDIDATES is None:
+        import re as _re
+
+        from ..codebook import codebook
+        from ..textnorm import norm_label
+
+        cb = codebook()
+        entries = [e for name in _LABEL_LISTS for e in getattr(cb, name)]
+        cands: set[str] = set()
+        for e in entries:
+            for part in [e.label] + _re.split(r"\s+", e.label):
+                n = norm_label(part)
+                if len(n) >= 4:
+                    cands.add(n)
+        patterns = [p for e in entries for p in e.patterns] + list(cb.t3_org_group) + list(cb.t3_headers) \
+            + list(cb.t2_headers) + list(cb.t4_supergroup)
+        _CANDIDATES = (patterns, sorted(cands))
+    return _CANDIDATES
+
+
+_CANDIDATES = None
+
+
+def snap_label(text: str) -> str:
+    """A label cell OCR misread by a character or two ("本机关不学握相关政府信息") is replaced by the
+    codebook label it is closest to, keeping its ordinal ("1."). Only text that matches no codebook
+    label as read, is long enough to be told apart, and is at least 80 % the same is changed; numbers
+    and short cells never are."""
+    import difflib
+
+    from ..textnorm import norm_label
+
+    if len(text) < 5 or len(text) > 60 or sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") < 4:
+        return text
+    n = norm_label(text)
+    patterns, cands = _label_candidates()
+    if len(n) < 4 or any(p.search(n) for p in patterns):
+        return text
+    best, score = None, 0.0
+    for c in cands:
+        if abs(len(c) - len(n)) > max(2, len(n) // 4) or c in n or n in c:
+            continue  # a longer or shorter label is another label, not a misreading
+        r = difflib.SequenceMatcher(None, n, c).ratio()
+        if r > score:
+            best, score = c, r
+    if best is None or score < 0.8:
+        return text
+    prefix = text[:len(text) - len(text.lstrip("0123456789.、一二三四五六七八九十（）()．")) or 0]
+    return prefix + best
 
 
 def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
@@ -307,6 +382,7 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     min_ink = max(6, int((dpi / 100) ** 2 * 4))
     bands_of: list[list[tuple[int, int, int, int]]] = []
     heights: list[int] = []
+    subs: list = []
     for x0, y0, x1, y1 in boxes:
         a0, b0, a1, b1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
         if a1 <= a0 or b1 <= b0:
@@ -325,6 +401,7 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
                 continue
             out.append((a0 + int(cols[0]), b0 + t, a0 + int(cols[-1]) + 1, b0 + b))
         bands_of.append(out)
+        subs.append((len(bands_of) - 1, sub))
         heights += [bb - tt for _, tt, _, bb in out if bb - tt >= dpi * 0.05]
     char_h = float(np.median(heights)) if heights else dpi * 0.13
     crops = []
@@ -342,18 +419,53 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
         rec = recognise(crops)
         for i, (text, score) in zip(owners, rec):
             results[i].append((text, float(score)))
+    ink_of = dict(subs)
     out = []
-    for (x0, y0, x1, y1), bands, got in zip(boxes, bands_of, results):
+    for i, ((x0, y0, x1, y1), bands, got) in enumerate(zip(boxes, bands_of, results)):
         if not bands:
             out.append(("", 1.0))
             continue
         kept = [(t.strip(), sc) for t, sc in got if t.strip()]
+        if len(kept) == 1 and kept[0][0] in _ZERO_READINGS and kept[0][1] < ZERO_CONFIRMED \
+                and _zero_shape(ink_of.get(i)):
+            # a lone "0" is the model's weak spot (confidence 0.5-0.9, or read as "o", "。"): the glyph's
+            # shape confirms it (one ring, its hole centred and at least half its height)
+            kept = [("0", ZERO_CONFIRMED)]
         if not kept:
             # ink but nothing recognised: a stain, a stamp, a stroke; never a number
             out.append(("", min((sc for _, sc in got), default=0.0)))
             continue
         out.append(("\n".join(t for t, _ in kept), min(sc for _, sc in kept)))
     return out
+
+
+_ZERO_READINGS = {"0", "O", "o", "D", "Q", "〇", "○", "。", "()", "（）", "00", "口"}
+ZERO_CONFIRMED = 0.95
+
+
+def _zero_shape(sub) -> bool:
+    """True when the ink of a cell is one glyph shaped like a zero: a single ring whose hole is
+    centred, at least half the glyph's height, and taller than wide overall."""
+    if sub is None:
+        return False
+    import cv2
+
+    cnts, hier = cv2.findContours(sub.copy(), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is None or not cnts:
+        return False
+    areas = [cv2.contourArea(c) for c in cnts]
+    big = max(areas)
+    outer = [i for i in range(len(cnts)) if hier[0][i][3] == -1 and areas[i] >= big * 0.05]
+    if len(outer) != 1:
+        return False
+    o = outer[0]
+    holes = [i for i in range(len(cnts)) if hier[0][i][3] == o and areas[i] >= big * 0.02]
+    if len(holes) != 1:
+        return False
+    x, y, w, h = cv2.boundingRect(cnts[o])
+    hx, hy, hw, hh = cv2.boundingRect(cnts[holes[0]])
+    return (h >= 1.15 * w and hh >= 0.5 * h and hw >= 0.3 * w
+            and abs((hy + hh / 2) - (y + h / 2)) <= 0.12 * h and abs((hx + hw / 2) - (x + w / 2)) <= 0.15 * w)
 
 
 def recognise(crops) -> list[tuple[str, float]]:
@@ -483,7 +595,7 @@ def _page_text(gray, dpi: float) -> list[tuple[float, float, float, str]]:
 
 
 def assemble(kind: str, pages: list[PageRead], meta: dict) -> Document:
-    from .pdf import _PAGE_MARK, _flush, _is_data_table, _join_cjk_spaces
+    from .pdf import _flush, _is_data_table
 
     blocks: list = []
     pending: list[tuple[float, float, str, int]] = []
@@ -506,7 +618,6 @@ def assemble(kind: str, pages: list[PageRead], meta: dict) -> Document:
         pending += _band(page, top, page.height + 1)
     blocks += _flush(pending, margins)
     meta = dict(meta, angles=[round(p.angle, 2) for p in pages])
-    del _PAGE_MARK, _join_cjk_spaces
     return Document(kind=kind, blocks=blocks, meta=meta)
 
 
@@ -524,4 +635,3 @@ def _band(page: PageRead, top: float, bottom: float) -> list[tuple[float, float,
     return out
 
 
-__all__ = ["read_scanned_pdf", "read_image", "read_images", "engine", "Para"]
