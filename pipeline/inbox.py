@@ -44,8 +44,18 @@ class InboxFile:
         return asdict(self)
 
 
-def _ignored(rel: Path) -> bool:
-    return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
+def _ignored(rel: Path, root: Path | None = None) -> bool:
+    if any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts):
+        return True
+    # a web page saved with its images ("报告.html" + "报告_files/"): the images belong to the page
+    # (read with it when they are the report), they are not reports of their own
+    if root is not None:
+        for i, part in enumerate(rel.parts[:-1]):
+            if part.endswith("_files"):
+                stem = root.joinpath(*rel.parts[:i], part[:-len("_files")])
+                if any(stem.with_name(stem.name + ext).is_file() for ext in (".html", ".htm", ".shtml")):
+                    return True
+    return False
 
 
 def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[InboxFile]:
@@ -62,7 +72,7 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
     todo: list[tuple[int, str, str]] = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if _ignored(rel) or not p.is_file():
+        if _ignored(rel, root) or not p.is_file():
             continue
         path = rel.as_posix()
         old = known.get(path)

@@ -26,13 +26,22 @@ def min_confidence() -> float:
         return 0.9
 
 
-def ocr_problems(cells: dict, extra: dict) -> list[dict]:
+_ROW_PROBLEMS = ("rows_missing", "row_short", "row_ambiguous", "table_truncated")
+
+
+def ocr_problems(cells: dict, extra: dict, mapped_problems: list[dict] | None = None) -> list[dict]:
     """The `ocr_uncertain` problems of a parsed report (none when no cell was read by OCR)."""
     allc = {**cells, **extra}
     ocr = {cid for cid, c in allc.items() if c.get("read_by") == "ocr"}
     if not ocr:
         return []
     out: list[dict] = []
+    # rows the mapper could not place in a scan: most likely a row label OCR misread
+    for p in mapped_problems or []:
+        if p["code"] in _ROW_PROBLEMS and p.get("cells"):
+            out.append(problem(CODE, "warning",
+                               f"cells left unread in a scan ({p['code']}): a row label may have been misread by "
+                               f"OCR; check the page", list(p["cells"])))
     floor = min_confidence()
     low = []
     for cid in sorted(ocr):

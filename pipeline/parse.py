@@ -19,11 +19,12 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 200 * 1024 * 1024
 
 
-def parse_bytes(data: bytes, path: str) -> dict:
-    """The JSON object of `nianbao parse --json` for one file's bytes."""
+def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
+    """The JSON object of `nianbao parse --json` for one file's bytes. `base`: the file's folder
+    (an HTML page whose report is a set of images next to it)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        doc = read_document(data, path)
+        doc = read_document(data, path, base)
     except UnreadableFile as e:
         return {"path": path, "sha256": sha, "error": str(e)}
     except Exception as e:  # a reader bug or a file no reader expected: say so, never a traceback
@@ -38,7 +39,8 @@ def parse_bytes(data: bytes, path: str) -> dict:
         return {"path": path, "sha256": sha, "kind": doc.kind,
                 "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
 
-    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells)
+    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells,
+                                                                          mapped.problems)
     for key in SECTION_ORDER:
         if ident.sections.get(key) is None:
             problems.append(problem("section_absent", "warning",
@@ -95,4 +97,4 @@ def parse_file(path: str | Path) -> dict:
         return {"path": str(path), "error": "the file cannot be opened: permission denied"}
     except OSError as e:
         return {"path": str(path), "error": f"the file cannot be opened: {e.strerror or e}"}
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), str(p.parent))

@@ -82,7 +82,7 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
             data = f.read()
     except OSError as e:
         return flatten({"sha256": sha, "path": path, "error": f"the file cannot be opened: {e.strerror or e}"})
-    return flatten(parse_bytes(data, path))
+    return flatten(parse_bytes(data, path, os.path.dirname(abspath)))
 
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Flat]:

@@ -218,3 +218,60 @@ def test_a_scan_over_its_time_budget_is_set_aside_with_the_reason(monkeypatch, o
 def test_an_image_that_is_not_one_is_a_clear_error():
     r = parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "broken.png")
     assert "error" in r and "image" in r["error"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Generated scans, and a web page whose report is a set of images
+
+
+def _page_pngs(spec, folder, photo: bool = False) -> list:
+    """The pages of a generated scan as PNG files (a page saved with its images)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    from pipeline.corpus.pdf_writer import render_pdf_image_only
+
+    pdf = pdfium.PdfDocument(render_pdf_image_only(spec, dpi=150, photo=photo))
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for i in range(len(pdf)):
+        img = pdf[i].render(scale=150 / 72, grayscale=True).to_pil()
+        name = f"page{i + 1}.png"
+        buf = io.BytesIO()
+        img.save(buf, "PNG")
+        (folder / name).write_bytes(buf.getvalue())
+        names.append(name)
+    return names
+
+
+@pytest.mark.slow
+def test_web_page_whose_report_is_a_set_of_images(tmp_path):
+    from pipeline.corpus import example_spec, expected_cells
+
+    spec = example_spec(21)
+    names = _page_pngs(spec, tmp_path / "报告_files")
+    imgs = "".join(f'<p><img src="报告_files/{n}" alt=""></p>' for n in names)
+    html = (f"<html><head><meta charset='utf-8'><title>{spec.agency}</title></head><body>"
+            f"<img src='logo.gif'><div class='content'>{imgs}</div></body></html>")
+    page = tmp_path / "报告.html"
+    page.write_text(html, encoding="utf-8")
+    r = parse_file(page)
+    assert r["kind"] == "html" and any(p["code"] == "read_from_images" for p in r["problems"])
+    want = expected_cells(spec)
+    flagged = {c for p in r["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
+    wrong = [cid for cid, w in want.items() if (r["cells"][cid]["semantic"], r["cells"][cid]["value"])
+             != (w["semantic"], w["value"])]
+    assert len(wrong) <= 4 and set(wrong) <= flagged, wrong
+    assert r["agency"] == spec.agency and r["year"] == spec.year
+
+
+def test_images_saved_with_a_page_are_not_reports_of_their_own(tmp_path):
+    from pipeline.inbox import scan
+
+    (tmp_path / "报告_files").mkdir()
+    (tmp_path / "报告_files" / "1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    (tmp_path / "报告.html").write_text("<html><body><img src='报告_files/1.png'></body></html>", encoding="utf-8")
+    (tmp_path / "scan_files").mkdir()  # no page of that name: the image is a report of its own
+    (tmp_path / "scan_files" / "p1.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    assert sorted(f.path for f in scan(tmp_path)) == ["scan_files/p1.png", "报告.html"]

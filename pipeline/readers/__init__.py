@@ -43,7 +43,8 @@ def detect_kind(data: bytes) -> str:
     return "text"
 
 
-def read_document(data: bytes, name: str) -> Document:
+def read_document(data: bytes, name: str, base: str | None = None) -> Document:
+    """`base`: the folder the file is in, where an HTML page's own images are looked for."""
     kind = detect_kind(data)
     if kind == "pdf":
         from .pdf import read_pdf
@@ -56,6 +57,6 @@ def read_document(data: bytes, name: str) -> Document:
         return read_docx(data, name)
     if kind == "html":
         from .html import read_html
-        return read_html(data, name)
+        return read_html(data, name, base)
     from .text import read_text
     return read_text(data, name)

@@ -119,7 +119,7 @@ def read_images(images: list[bytes], name: str, kind: str = "image") -> Document
             pages.append(read_page(gray, dpi, pno))
             budget.check(pno)
     if not pages:
-        raise UnreadableFile("the image could not be decoded")
+        raise UnreadableFile("the image is too small to be a page of a report")
     return assemble(kind, pages, {"pages": len(pages), "ocr": True})
 
 
@@ -144,6 +144,9 @@ def _decode(data: bytes):
         except OSError as e:
             raise UnreadableFile(f"the image is damaged or truncated ({e})")
         w, h = page.size
+        if min(w, h) < 300:  # an icon or a logo, not a page
+            frame += 1
+            continue
         dpi = None
         info = im.info.get("dpi")
         if info and info[0] and 72 < float(info[0]) <= 1200:
@@ -351,9 +354,13 @@ def snap_label(text: str) -> str:
     label as read, is long enough to be told apart, and is at least 80 % the same is changed; numbers
     and short cells never are."""
     import difflib
+    import re
 
     from ..textnorm import norm_label
 
+    m = re.match(r"^(\d{1,2})([\u4e00-\u9fff]{3,}.*)$", text)
+    if m:  # the dot of an ordinal lost: "2重复申请" is "2.重复申请"
+        text = f"{m.group(1)}.{m.group(2)}"
     if len(text) < 5 or len(text) > 60 or sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") < 4:
         return text
     n = norm_label(text)
@@ -406,6 +413,7 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     char_h = float(np.median(heights)) if heights else dpi * 0.13
     crops = []
     owners = []
+    lines = []
     for i, bands in enumerate(bands_of):
         bx0, by0, bx1, by1 = boxes[i]
         inner = (bx0 + inset, by0 + inset, bx1 - inset, by1 - inset)
@@ -414,9 +422,17 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
                 continue
             crops.append(_crop(gray, (x0, y0, x1, y1), inner, char_h))
             owners.append(i)
+            lines.append(((x0, y0, x1, y1), inner))
     results: list[list[tuple[str, float]]] = [[] for _ in boxes]
     if crops:
         rec = recognise(crops)
+        # a line the model returned nothing for is tried once more with a wider white margin
+        again = [k for k, (t, _) in enumerate(rec) if not t.strip()]
+        if again:
+            retry = recognise([_crop(gray, lines[k][0], lines[k][1], char_h, margin=2.5) for k in again])
+            for k, r in zip(again, retry):
+                if r[0].strip():
+                    rec[k] = r
         for i, (text, score) in zip(owners, rec):
             results[i].append((text, float(score)))
     ink_of = dict(subs)
@@ -519,13 +535,13 @@ def _merge_bands(bands, char_h: float):
     return [tuple(b) for b in out if (b[3] - b[1]) >= char_h * 0.2 or (b[2] - b[0]) >= char_h * 0.2]
 
 
-def _crop(gray, line, inner, char_h: float):
+def _crop(gray, line, inner, char_h: float, margin: float = 1.0):
     """A text line cut from the cell's inside (never its ruling lines), with a white margin."""
     import cv2
 
     x0, y0, x1, y1 = line
-    pad_y = max(3, int(char_h * 0.3))
-    pad_x = max(4, int(char_h * 0.5))
+    pad_y = max(3, int(char_h * 0.3 * margin))
+    pad_x = max(4, int(char_h * 0.5 * margin))
     a0, b0 = max(inner[0], x0 - pad_y), max(inner[1], y0 - pad_y)
     a1, b1 = min(inner[2], x1 + pad_y), min(inner[3], y1 + pad_y)
     c = gray[b0:b1, a0:a1]
