@@ -414,6 +414,7 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     crops = []
     owners = []
     lines = []
+    ink_of = dict(subs)
     for i, bands in enumerate(bands_of):
         bx0, by0, bx1, by1 = boxes[i]
         inner = (bx0 + inset, by0 + inset, bx1 - inset, by1 - inset)
@@ -435,7 +436,6 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
                     rec[k] = r
         for i, (text, score) in zip(owners, rec):
             results[i].append((text, float(score)))
-    ink_of = dict(subs)
     out = []
     for i, ((x0, y0, x1, y1), bands, got) in enumerate(zip(boxes, bands_of, results)):
         if not bands:
@@ -455,7 +455,7 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     return out
 
 
-_ZERO_READINGS = {"0", "O", "o", "D", "Q", "〇", "○", "。", "()", "（）", "00", "口"}
+_ZERO_READINGS = {"0", "O", "o", "D", "Q", "〇", "○", "。", "()", "（）"}
 ZERO_CONFIRMED = 0.95
 
 
@@ -480,6 +480,9 @@ def _zero_shape(sub) -> bool:
         return False
     x, y, w, h = cv2.boundingRect(cnts[o])
     hx, hy, hw, hh = cv2.boundingRect(cnts[holes[0]])
+    # an oval hole (area near π/4 of its box), not the triangle of a "4" or the loop of a "6"/"9"
+    if areas[holes[0]] < 0.55 * hw * hh:
+        return False
     return (h >= 1.15 * w and hh >= 0.5 * h and hw >= 0.3 * w
             and abs((hy + hh / 2) - (y + h / 2)) <= 0.12 * h and abs((hx + hw / 2) - (x + w / 2)) <= 0.15 * w)
 
