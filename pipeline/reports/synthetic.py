@@ -170,7 +170,7 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
             cdf = pd.DataFrame(cells, columns=["report_id", "cell_id", "table_code", "row_code", "col_code",
                                                "semantic", "value", "raw", "location"])
             con.register("c", cdf)
-            con.execute("INSERT INTO cells SELECT * FROM c ORDER BY report_id, cell_id")
+            con.execute("INSERT INTO cells BY NAME SELECT * FROM c ORDER BY report_id, cell_id")
             con.unregister("c")
             sdf = pd.DataFrame(sections, columns=["report_id", "section", "text", "chars"])
             sdf["chars"] = sdf["chars"].astype("Int64")
