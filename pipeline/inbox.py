@@ -50,10 +50,21 @@ class InboxFile:
 REVIEW_DIR = "_review"  # the office's decisions (pipeline/review), beside the reports, not one of them
 
 
-def _ignored(rel: Path) -> bool:
+def _ignored(rel: Path, root: Path | None = None) -> str | None:
+    """Why an inbox entry (path relative to the inbox) is not a report, or None when it may be one."""
     if rel.parts and rel.parts[0] == REVIEW_DIR:
-        return True
-    return any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts)
+        return "ignored: the office's review decisions (_review), not a report"
+    if any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts):
+        return "ignored: hidden (its name starts with a dot or ~$, or is __MACOSX)"
+    # a web page saved with its images ("报告.html" + "报告_files/"): the images belong to the page
+    # (read with it when they are the report), they are not reports of their own
+    if root is not None:
+        for i, part in enumerate(rel.parts):
+            if part.endswith("_files") and i < len(rel.parts):
+                stem = root.joinpath(*rel.parts[:i], part[:-len("_files")])
+                if any(stem.with_name(stem.name + ext).is_file() for ext in (".html", ".htm", ".shtml")):
+                    return "ignored: the images of a saved web page, read with the page"
+    return None
 
 
 def display_path(rel: str) -> str:
@@ -116,9 +127,9 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
             if p.is_symlink():
                 dirnames.remove(name)
                 aside(p, _link_reason(p, real_root, folder=True))
-            elif _ignored(Path(name)):
+            elif why := _ignored(p.relative_to(root), root):
                 dirnames.remove(name)
-                aside(p, "ignored: hidden folder (its name starts with a dot, ~$ or is __MACOSX); its files were not read")
+                aside(p, why + "; its files were not read")
         for name in sorted(filenames):
             p = d / name
             try:
@@ -126,8 +137,8 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
             except OSError as e:
                 aside(p, f"the file cannot be opened: {e.strerror or e}")
                 continue
-            if _ignored(Path(name)):
-                aside(p, "ignored: hidden file (its name starts with a dot or ~$)")
+            if why := _ignored(p.relative_to(root), root):
+                aside(p, why)
             elif stat.S_ISLNK(st.st_mode):
                 reason = _link_reason(p, real_root, folder=False)
                 if reason:

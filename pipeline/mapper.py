@@ -20,7 +20,7 @@ from .codebook import (T3_OUTCOME_ROWS, T3_SHORT, Entry, cell_ids, codebook, t3_
                        t4_group_codes)
 from .model import Document, GridCell, Para, Table, problem
 from .structure import SECTION_TABLE, is_spam, section_of_heading, table_vocab
-from .textnorm import MISSING, TEXT, classify_value, is_value_like, norm_label
+from .textnorm import MISSING, TEXT, classify_value, is_value_like, norm_label, ocr_number
 
 
 # ----------------------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def _fit(values: list[GridCell], k: int, delimited: bool) -> tuple[list[GridCell
 
 
 def _is_value(cell: GridCell) -> bool:
-    return is_value_like(cell.text)
+    return is_value_like(cell.text) or cell.read_by == "ocr" and ocr_number(cell.text) is not None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -854,7 +854,9 @@ def map_document(doc: Document) -> MapResult:
         if gc is None:
             target[cid] = missing_cell()
         else:
-            sem, val = classify_value(gc.text)
+            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
+            fixed = ocr_number(gc.text) if gc.read_by == "ocr" else None
+            sem, val = classify_value(fixed if fixed is not None else gc.text)
             target[cid] = {"semantic": sem, "value": val, "raw": gc.text, "at": gc.at,
                            "read_by": gc.read_by or doc.kind, "confidence": gc.confidence, "inferred": False}
 

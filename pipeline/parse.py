@@ -10,6 +10,7 @@ from . import PARSER_VERSION
 from .identity import identify
 from .mapper import map_document
 from .model import UnreadableFile, problem
+from .ocrflags import ocr_problems
 from .readers import read_document
 from .structure import SECTION_ORDER
 from .textnorm import MAX_DIGITS, is_huge_number
@@ -19,11 +20,12 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 200 * 1024 * 1024
 
 
-def parse_bytes(data: bytes, path: str) -> dict:
-    """The JSON object of `nianbao parse --json` for one file's bytes."""
+def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
+    """The JSON object of `nianbao parse --json` for one file's bytes. `base`: the file's folder
+    (an HTML page whose report is a set of images next to it)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        doc = read_document(data, path)
+        doc = read_document(data, path, base)
     except UnreadableFile as e:
         return {"path": path, "sha256": sha, "error": str(e)}
     except Exception as e:  # a reader bug or a file no reader expected: say so, never a traceback
@@ -38,7 +40,8 @@ def parse_bytes(data: bytes, path: str) -> dict:
         return {"path": path, "sha256": sha, "kind": doc.kind,
                 "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
 
-    problems = list(doc.notes) + list(mapped.problems)
+    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells,
+                                                                          mapped.problems)
     huge = [cid for cells in (mapped.cells, mapped.extra_cells) for cid, c in cells.items()
             if c.get("semantic") == "TEXT" and is_huge_number(c.get("raw"))]
     if huge:
@@ -110,4 +113,4 @@ def parse_file(path: str | Path) -> dict:
         return {"path": str(path), "error": "the file cannot be opened: permission denied"}
     except OSError as e:
         return {"path": str(path), "error": f"the file cannot be opened: {e.strerror or e}"}
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), str(p.parent))

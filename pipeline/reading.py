@@ -100,7 +100,7 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
         flat.transient = True
         return flat
     try:
-        return flatten(parse_bytes(data, path))
+        return flatten(parse_bytes(data, path, os.path.dirname(abspath)))
     except Exception as e:  # noqa: BLE001 - one bad file never stops the run: its row says why
         return flatten({"sha256": sha, "path": path,
                         "error": f"the file could not be read ({type(e).__name__}: {str(e)[:200]})"})

@@ -168,6 +168,33 @@ def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     return TEXT, None
 
 
+# Characters OCR confuses with digits. Applied only to a cell the mapper reads as a value (never to a
+# label), and only when the whole cell then reads as a number.
+_OCR_DIGITS = str.maketrans({
+    "O": "0", "o": "0", "〇": "0", "○": "0", "Q": "0", "D": "0", "口": "0",
+    "I": "1", "l": "1", "|": "1", "i": "1", "!": "1", "丨": "1", "J": "1",
+    "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "g": "9", "q": "9",
+    "，": ",", "。": ".", "·": ".",
+})
+
+
+def ocr_number(raw: str | None) -> str | None:
+    """The text of an OCR-read value cell with digit look-alikes normalised (full-width digits, O→0,
+    I/l/|→1, ...), or None when it does not then read as a number (it is left as read)."""
+    if not raw:
+        return None
+    t = _WS.sub("", unicodedata.normalize("NFKC", raw))
+    if not t or _NUM.match(t):
+        return None
+    fixed = t.translate(_OCR_DIGITS)
+    if fixed == t or not _NUM.match(fixed):
+        return None
+    # letters alone are a digit only when it is the usual confusion of a lone 0 or 1
+    if any(ch.isdigit() for ch in t) or t in ("O", "o", "〇", "○", "I", "l", "|", "丨"):
+        return fixed
+    return None
+
+
 def is_value_like(raw: str | None) -> bool:
     """True for text that reads as a table value (number, zero, blank, NA)."""
     return classify_value(raw)[0] in (NUMERIC, ZERO, EMPTY, NA)

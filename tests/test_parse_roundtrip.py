@@ -94,11 +94,24 @@ def test_pdf_round_trip_over_page_break(tmp_path):
     _check(spec, path)
 
 
-def test_pdf_without_text_layer_needs_ocr(tmp_path):
+@pytest.mark.slow
+@pytest.mark.parametrize("photo", [False, True], ids=["scan", "photo"])
+def test_pdf_without_text_layer_is_read_by_ocr(tmp_path, photo):
+    """A PDF of scanned (or photographed) pages has no text layer: it is read by OCR, every cell
+    right or flagged ocr_uncertain, and at most 2 of 200 wrong (the issue asks ≥ 98 %)."""
+    spec = _spec(7)
     path = tmp_path / "scan.pdf"
-    write(_spec(7), path, "pdf_image")
+    write(spec, path, "pdf_image", dpi=150, photo=photo)
     result = parse_file(path)
-    assert "error" in result and "OCR" in result["error"]
+    assert "error" not in result, result.get("error")
+    want = expected_cells(spec)
+    flagged = {c for p in result["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
+    wrong = [cid for cid, w in want.items()
+             if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (w["semantic"], w["value"])]
+    assert len(wrong) <= 2 and set(wrong) <= flagged, wrong
+    assert result["cells"]["T3/new/business"]["semantic"] == "EMPTY"  # a blank stays blank, never 0
+    assert result["cells"]["T3/carried_over/natural_person"]["semantic"] == "NA"
+    assert result["agency"] == spec.agency and result["year"] == spec.year
 
 
 @pytest.mark.parametrize("layout", ["A", "B1", "B2", "C"])

@@ -547,4 +547,24 @@ def evaluate(b: Batch, township_deadline: str = "01-31", only: set[str] | None =
     ev.loc[col_rules, "artefact"] = True
     low_conf = {i for i in range(b.n) if any(p["code"] in ("row_short", "row_ambiguous") for p in b.problems[i])}
     ev.loc[ev["ri"].isin(low_conf) & ev["rule_id"].str.startswith(("t3_", "t4_")), "artefact"] = True
+    ev["doubtful"] = _ocr_doubtful(b, ev)
     return ev
+
+
+def _ocr_doubtful(b: Batch, ev: pd.DataFrame) -> np.ndarray:
+    """Identity rows with an operand that OCR read doubtfully (problem ocr_uncertain): their failure
+    is UNCERTAIN ("reading doubtful"), not FAIL (findings.py)."""
+    flagged = {i: {c for p in b.problems[i] if p.get("code") == "ocr_uncertain" for c in (p.get("cells") or [])}
+               for i in range(b.n)}
+    out = np.zeros(len(ev), dtype=bool)
+    if not any(flagged.values()):
+        return out
+    fams = {r.id: r.family for r in rules()}
+    ri, rid = ev["ri"].to_numpy(), ev["rule_id"].to_numpy()
+    lc, rc = ev["lhs_cells"].to_numpy(), ev["rhs_cells"].to_numpy()
+    for k in range(len(ev)):
+        f = flagged.get(int(ri[k]))
+        if f and fams.get(rid[k]) == "identity":
+            ops = {c.lstrip("-") for c in tuple(lc[k] or ()) + tuple(rc[k] or ())}
+            out[k] = bool(ops & f)
+    return out

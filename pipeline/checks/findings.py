@@ -157,6 +157,9 @@ def _rows(b: Batch, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
     metric = ev["metric"].to_numpy()
     diff_ok = np.array([families[r] in ("identity", "carryover", "continuity", "statement") for r in rules_])
     diff = np.where(diff_ok & np.isin(status, ("FAIL", "PASS")), metric, np.nan)
+    # an identity that fails on a cell OCR read doubtfully (problem ocr_uncertain): reading doubtful
+    doubtful = (status == "FAIL") & (ev["doubtful"].to_numpy() if "doubtful" in ev else np.zeros(len(ev), bool))
+    status[doubtful] = "UNCERTAIN"
     lhs = ev["lhs_value"].to_numpy()
     rhs = ev["rhs_value"].to_numpy()
     other = ev["other"].to_numpy()
@@ -188,6 +191,12 @@ def _rows(b: Batch, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
         detail = details[k] if isinstance(details[k], str) else None
         zh, en = message(r_id, inst, lab, status[k], out["lhs_value"][k], out["rhs_value"][k],
                          None if np.isnan(d) else d, detail, lcells[k], rcells[k])
+        if doubtful[k]:
+            zh, en = message(r_id, inst, lab, "FAIL", out["lhs_value"][k], out["rhs_value"][k],
+                             None if np.isnan(d) else d, detail, lcells[k], rcells[k])
+            zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
+            en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
+            out["likely_cause"][k] = "reading_doubtful"
         if status[k] == "FAIL" and families[r_id] == "identity":
             cause = "reading_artefact" if art[k] else "publisher_error"
             out["likely_cause"][k] = cause

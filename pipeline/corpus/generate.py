@@ -4,8 +4,9 @@
 [--mix default|text-only|even] [--scale N] [--registry-out DIR] [--workers N]`` writes
 
 - ``DIR/inbox/``: one file per report, in the forms offices publish (web-page text in six table layouts,
-  HTML in utf-8/gbk/gb18030, Word, PDF), with the file names and folders offices use, plus a few bad
-  files (empty, binary, a truncated PDF, a scan without text layer, a page whose tables are missing, a
+  HTML in utf-8/gbk/gb18030, Word, PDF, and PDFs of scanned or photographed pages without a text layer,
+  read by OCR), with the file names and folders offices use, plus a few bad
+  files (empty, binary, a truncated PDF, a page whose tables are missing, a
   body outside the registry, one report saved twice under two names, an older version of a report);
 - ``DIR/truth.jsonl``: one JSON object per file (see :func:`truth_record`): the unit, year, agency,
   publication date and period as written, the 200 cells of the codebook exactly as a perfect reader
@@ -95,10 +96,10 @@ _EXCLUSIVE = {
     ("format_2019", "rules_nonzero"), ("format_2019", "fees_unmentioned"), ("format_2019", "truncated_table"),
 }
 
-BAD_KINDS = ("empty", "binary", "binary_doc", "truncated_pdf", "image_pdf", "no_tables", "unknown_body",
+BAD_KINDS = ("empty", "binary", "binary_doc", "truncated_pdf", "no_tables", "unknown_body",
              "duplicate", "superseded")
 EXPECTED_STATUS = {"empty": "set_aside", "binary": "set_aside", "binary_doc": "set_aside",
-                   "truncated_pdf": "set_aside", "image_pdf": "set_aside", "no_tables": "set_aside",
+                   "truncated_pdf": "set_aside", "no_tables": "set_aside",
                    "unknown_body": "set_aside", "duplicate": "duplicate", "superseded": "superseded"}
 
 MIXES = {
@@ -906,8 +907,10 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
         order = list(range(len(items)))
         _rng(seed, "roles").shuffle(order)
         free = [i for i in order if not items[i].quiet and not items[i].superseded_by_real]
-        roles = ["image_pdf", "duplicate", "truncated_pdf", "no_tables", "unknown_body", "empty", "binary",
-                 "binary_doc"] + ([] if real_reports else ["superseded"])
+        # "scan" and "photo": the report is published as an image-only PDF, scanned or photographed
+        # page by page; read by OCR (not a bad file)
+        roles = ["scan", "duplicate", "truncated_pdf", "no_tables", "unknown_body", "empty", "binary",
+                 "binary_doc"] + ([] if real_reports else ["superseded"]) + ["photo"]
         k = 0
         for role in roles:
             for _ in range(n_each):
@@ -923,7 +926,7 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
                 p = items[free[k]]
                 k += 1
                 p.roles.append(role)
-                if role == "image_pdf":
+                if role in ("scan", "photo"):
                     p.kind = "pdf_image"
     # defects
     for p in items:
@@ -1042,7 +1045,7 @@ def choose_options(rng: random.Random, kind: str, even: dict | None = None) -> d
             o["signature"] = False
         o["headings"] = rng.randrange(3)
         if kind == "pdf_image":
-            o["dpi"] = 72
+            o["dpi"] = 150   # a scan at office-scanner resolution, read by OCR
     return o
 
 
@@ -1293,6 +1296,8 @@ class Generator:
         fv = "2021"
         kind = p.kind
         options = choose_options(rf, kind, p.even_opts)
+        if kind == "pdf_image" and "photo" in p.roles:
+            options["photo"] = True
         if "late_publication" in D and kind in ("docx", "pdf", "pdf_image"):
             # a late report is only observable where the file states a date: Word and PDF files carry
             # none on a page, so they keep the dated signature
@@ -1511,10 +1516,8 @@ class Generator:
                     if p.superseded_by_real:
                         b.truth.update(expected_status="superseded", bad="superseded", reason_kind="newer_version",
                                        superseded_by=p.superseded_by_real["dest"])
-                    if p.kind == "pdf_image":
-                        b.truth.update(expected_status="set_aside", bad="image_pdf", reason_kind="needs_ocr")
                     group = [b] + [x for role in p.roles for x in self.bad_for(role, p, b)]
-                    n_bad += len(group) - 1 + (p.kind == "pdf_image")
+                    n_bad += len(group) - 1
                     self._mark_duplicates(group)
                     batch += group
                     if len(batch) >= 200:
@@ -1587,7 +1590,7 @@ class Generator:
             t.update(expected_status=EXPECTED_STATUS[role], bad=role, reason_kind=reason)
             return t
 
-        if role == "image_pdf":   # the report itself is the scan (marked in run)
+        if role in ("scan", "photo"):   # the report itself is the scan (its kind is pdf_image)
             return []
         if role == "duplicate":
             path = self._unique(folder + rng.choice((f"{stem}(1)", f"{stem} - 副本", f"下载_{stem}", f"{stem}_1"))

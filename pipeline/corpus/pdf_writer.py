@@ -5,8 +5,9 @@ cells, long row labels wrapped over two or three lines, the vertical label 三�
 character per line, tables running over page breaks without repeating their header, and "- N -"
 centred at the bottom of every page.
 
-`write_pdf_image_only` lays the page out the same way and paints it into a bitmap (greeked glyphs,
-real ruling lines, digits drawn as pixels): a PDF with no text layer, the "needs OCR" case.
+`write_pdf_image_only` lays the page out the same way and paints it into a bitmap (glyphs from a
+bundled CJK font, real ruling lines, JPEG-compressed; optionally photo-like): a PDF with no text
+layer, read by OCR.
 
 A small layout engine rather than platypus: it must split merged cells across pages the way Word does
 (the cell is closed at the page bottom and reopened at the top, its text continues there), and it is
@@ -19,6 +20,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .model import Document, Table, build_document, transform
 from .spec import ReportSpec
@@ -367,53 +369,72 @@ def write_pdf(spec: ReportSpec, path: str | os.PathLike, **options) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Image-only PDF (no text layer)
+# Image-only PDF (no text layer): a scan, or photographs of the printed pages
+
+FONT_FILE = Path(__file__).parent / "fonts" / "NotoSerifSC-Regular-subset.otf"
+
 
 def _page_image(page: Page, page_no: int, dpi: int, footer_size: float):
+    """The page as a grayscale bitmap: the same layout as the PDF (positions, advances, ruling
+    lines), glyphs drawn with a bundled CJK font (Noto Serif CJK SC, subset to the characters the
+    generator writes), so OCR can read it as it reads a scanned report."""
     from PIL import Image, ImageDraw, ImageFont
 
     k = dpi / 72.0
     W, H = int(PAGE_W * k), int(PAGE_H * k)
     img = Image.new("L", (W, H), 255)
     d = ImageDraw.Draw(img)
-    for x0, y0, x1, y1 in page.lines:
-        d.line([(x0 * k, H - y0 * k), (x1 * k, H - y1 * k)], fill=0, width=max(1, int(0.6 * k)))
+    for x0, y0, x1, y1 in sorted(page.lines):
+        d.line([(x0 * k, H - y0 * k), (x1 * k, H - y1 * k)], fill=0, width=max(1, round(0.6 * k)))
     fonts: dict[int, object] = {}
 
     def font(px: int):
         f = fonts.get(px)
         if f is None:
-            f = fonts[px] = ImageFont.load_default(size=px)
+            f = fonts[px] = ImageFont.truetype(str(FONT_FILE), px)
         return f
 
     items = list(page.texts)
     num = str(page_no)
     items.append((PAGE_W / 2 - text_width(f"- {num} -", footer_size) / 2, 40, footer_size, f"- {num} -"))
     for x, y, size, s in items:
-        px = max(6, int(size * k))
+        f = font(max(6, round(size * k)))
         cx = x * k
-        top = H - (y + size * 0.8) * k
+        base = H - y * k
         for ch in s:
-            w = _cw(ch) * size * k
-            if ch.isascii() and not ch.isspace():
-                d.text((cx, top), ch, fill=0, font=font(int(px * 0.9)))
-            elif not ch.isspace() and ch not in "，。、；：）（“”":
-                # a greeked glyph: a few strokes in the character's box
-                h = ord(ch) * 2654435761 & 0xFFFFFFFF
-                m = max(1, int(px * 0.12))
-                x0, x1 = cx + m, cx + w - m
-                y0, y1 = top + m, top + px - m
-                d.rectangle([x0, y0 + (y1 - y0) * 0.1, x1, y0 + (y1 - y0) * 0.1 + 1], fill=40)
-                d.line([(x0 + (x1 - x0) * ((h >> 3) % 5) / 5, y0), (x0 + (x1 - x0) * ((h >> 3) % 5) / 5, y1)], fill=40)
-                d.line([(x0, y0 + (y1 - y0) * ((h >> 7) % 4 + 1) / 5), (x1, y0 + (y1 - y0) * ((h >> 7) % 4 + 1) / 5)], fill=40)
-            elif ch in "，。、":
-                d.ellipse([cx + w * 0.2, top + px * 0.7, cx + w * 0.4, top + px * 0.9], fill=0)
-            cx += w
+            if not ch.isspace():
+                d.text((cx, base), ch, fill=0, font=f, anchor="ls")
+            cx += _cw(ch) * size * k
     return img
 
 
-def render_pdf_image_only(spec: ReportSpec, *, dpi: int = 100, style: Style | None = None, **options) -> bytes:
-    """A scanned-looking PDF: each page one bitmap, no text layer at all."""
+def _photo(img, seed: int):
+    """A phone photo of the printed page: slightly turned, unevenly lit, a little soft and grainy."""
+    import random
+
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(seed)
+    angle = rng.choice((-1, 1)) * rng.uniform(0.6, 1.8)
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    img = img.filter(ImageFilter.GaussianBlur(0.7))
+    a = np.asarray(img, dtype=np.float32)
+    h, w = a.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 0.78 + 0.22 * (1 - ((xx / w - rng.uniform(0.3, 0.7)) ** 2 + (yy / h - rng.uniform(0.2, 0.5)) ** 2))
+    noise = np.random.default_rng(seed).normal(0, 5, a.shape).astype(np.float32)
+    a = np.clip(a * light + noise, 0, 255).astype(np.uint8)
+    return Image.fromarray(a, "L")
+
+
+def render_pdf_image_only(spec: ReportSpec, *, dpi: int = 200, photo: bool = False, quality: int = 70,
+                          style: Style | None = None, **options) -> bytes:
+    """A scanned-looking PDF: each page one JPEG bitmap, no text layer at all. With `photo`, the
+    pages look photographed (turned by 0.6-1.8°, uneven light, grain). Deterministic: the same spec
+    and options give the same bytes."""
+    import hashlib
+
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -421,9 +442,15 @@ def render_pdf_image_only(spec: ReportSpec, *, dpi: int = 100, style: Style | No
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1)
     c.setCreator("Scanner")
+    seed = int(hashlib.sha1(f"{spec.agency}|{spec.year}".encode()).hexdigest()[:8], 16)
     for i, page in enumerate(L.pages, 1):
         img = _page_image(page, i, dpi, L.s.footer_size)
-        c.drawImage(ImageReader(img), 0, 0, width=PAGE_W, height=PAGE_H)
+        if photo:
+            img = _photo(img, seed + i)
+        jpeg = io.BytesIO()
+        img.save(jpeg, "JPEG", quality=quality - (10 if photo else 0))
+        jpeg.seek(0)
+        c.drawImage(ImageReader(jpeg), 0, 0, width=PAGE_W, height=PAGE_H)
         c.showPage()
     c.save()
     return buf.getvalue()

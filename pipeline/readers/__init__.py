@@ -44,11 +44,12 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_DOCX_XML) ->
     return bytes(out)
 
 
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
 _HTML_HINT = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|meta|div|p)[\s>/]", re.IGNORECASE)
 
 
 def detect_kind(data: bytes) -> str:
-    """'pdf', 'docx', 'doc', 'html', 'text'; raises UnreadableFile for what is none of these."""
+    """'pdf', 'docx', 'doc', 'html', 'text', 'image'; raises UnreadableFile for what is none of these."""
     head = data[:2048]
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -77,8 +78,8 @@ def detect_kind(data: bytes) -> str:
             raise UnreadableFile("the file is an old PowerPoint presentation (.ppt), not a report")
         raise UnreadableFile("the file looks like an old Office file (.doc, .wps, .xls) but holds no Word, WPS "
                              "or Excel document: it is damaged or truncated")
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
-        raise UnreadableFile("the file is an image; a report must be text, HTML, Word or a PDF with a text layer")
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"  # a scan or photo of the printed pages: read by OCR
     if head.startswith(b"{\\rtf"):
         raise UnreadableFile("the file is RTF; save it as .docx or PDF")
     sniff = data[:65536]
@@ -87,11 +88,15 @@ def detect_kind(data: bytes) -> str:
     return "text"
 
 
-def read_document(data: bytes, name: str) -> Document:
+def read_document(data: bytes, name: str, base: str | None = None) -> Document:
+    """`base`: the folder the file is in, where an HTML page's own images are looked for."""
     kind = detect_kind(data)
     if kind == "pdf":
         from .pdf import read_pdf
         return read_pdf(data, name)
+    if kind == "image":
+        from .image import read_image
+        return read_image(data, name)
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data, name)
@@ -100,6 +105,6 @@ def read_document(data: bytes, name: str) -> Document:
         return read_old_word(data, name)
     if kind == "html":
         from .html import read_html
-        return read_html(data, name)
+        return read_html(data, name, base)
     from .text import read_text
     return read_text(data, name)

@@ -24,7 +24,10 @@ _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "
 _MAX_SPAN = 60
 
 
-def read_html(data: bytes, name: str) -> Document:
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
+
+
+def read_html(data: bytes, name: str, base: str | None = None) -> Document:
     text, notes = decode(data, name, html=True)
     try:
         root = lxml.html.document_fromstring(text)
@@ -41,8 +44,43 @@ def read_html(data: bytes, name: str) -> Document:
     if walker.furniture:
         notes.append(problem("spam_ignored", "info",
                              f"{len(walker.furniture)} line(s) of page furniture or mirror-site spam ignored"))
+    if base is not None and not any(isinstance(b, Table) for b in blocks):
+        images = _local_images(body, base)
+        if images:
+            # the report is a set of images (scanned or photographed pages) shown by the page
+            from .image import read_images
+
+            doc = read_images(images, name, kind="html")
+            doc.notes = notes + [problem("read_from_images", "info",
+                                         f"the page shows its report as {len(images)} image(s), read by OCR")]
+            doc.meta["title"] = clean(title) if title else None
+            return doc
     return Document(kind="html", blocks=blocks, notes=notes,
                     meta={"title": clean(title) if title else None, "furniture": walker.furniture[:80]})
+
+
+def _local_images(body, base: str) -> list[bytes]:
+    """The bytes of the images a page shows, in page order, that are local files next to it (a page
+    saved with its images: "报告_files/1.jpg"); remote images are not fetched."""
+    import re
+    from pathlib import Path
+    from urllib.parse import unquote
+
+    out = []
+    root = Path(base)
+    for img in body.iter("img"):
+        src = (img.get("src") or "").strip()
+        if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+            continue
+        p = root / unquote(src.split("?")[0].split("#")[0])
+        if p.suffix.lower() not in _IMAGE_SUFFIXES:
+            continue
+        try:
+            if p.is_file() and p.stat().st_size < 50 * 1024 * 1024:
+                out.append(p.read_bytes())
+        except OSError:
+            continue
+    return out
 
 
 class _Walker:

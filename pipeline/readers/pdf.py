@@ -4,7 +4,7 @@ Tables are found from their ruling lines; merged regions come back as empty posi
 continuations. Text between tables is read band by band so paragraphs and tables keep their order.
 A table running over a page break arrives as two grids, joined by the mapper (rows are found by
 label, so the second part needs no header). Page markers such as "- 4 -" are dropped. A PDF with no
-text layer is reported as needing OCR.
+text layer (a scan) is read by OCR (readers/image.py).
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ def read_pdf(data: bytes, name: str) -> Document:
             raise UnreadableFile("the PDF is password-protected")
         return read_pdf_pdfplumber(data, name)
     if sum(len(p.chars) for p in pages) < 20:
-        raise UnreadableFile(
-            "the PDF has no text layer (it is a scan or an image): it needs OCR before nianbao can read it")
+        # no text layer: a scan or a PDF of photographed pages, read by OCR
+        from .image import read_scanned_pdf
+        return read_scanned_pdf(data, name)
     blocks: list = []
     pending: list[tuple[float, float, str, int]] = []
     margins: list[tuple[float, float]] = []
@@ -145,8 +146,8 @@ def read_pdf_pdfplumber(data: bytes, name: str) -> Document:
     finally:
         pdf.close()
     if total_chars < 20:
-        raise UnreadableFile(
-            "the PDF has no text layer (it is a scan or an image): it needs OCR before nianbao can read it")
+        from .image import read_scanned_pdf
+        return read_scanned_pdf(data, name)
     return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
 
 

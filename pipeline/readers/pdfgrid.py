@@ -209,6 +209,13 @@ def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, 
 
 
 def _tables(hs_raw, vs_raw, chars: list[Char]):
+    return [(_bbox(group), _grid(group, chars)) for group in table_cells(hs_raw, vs_raw)]
+
+
+def table_cells(hs_raw, vs_raw) -> list[list[Cell]]:
+    """The tables (groups of cells, merged cells as one) that horizontal edges (y, x0, x1) and
+    vertical edges (x, top, bottom) draw. Used for vector lines here and for the ruling lines
+    found in a scanned image (readers/image.py)."""
     if len(hs_raw) < 2 or len(vs_raw) < 2:
         return []
     hs, vs = _merge(hs_raw), _merge(vs_raw)
@@ -269,8 +276,7 @@ def _tables(hs_raw, vs_raw, chars: list[Char]):
             cells.append(found)
     if not cells:
         return []
-    chars = _upright(chars)
-    return [(_bbox(group), _grid(group, chars)) for group in _group(cells)]
+    return _group(cells)
 
 
 def _upright(chars: list[Char]) -> list[Char]:

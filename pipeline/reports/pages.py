@@ -136,6 +136,9 @@ _SEM = {
 }
 
 
+OCR_DOUBT_ZH = "光学识别（OCR）读数存疑，请对照原件核实"
+
+
 def unit_cell(cid: str, t) -> dict:
     sem, val, raw = t if t else ("MISSING", None, None)
     title = ""
@@ -377,6 +380,14 @@ def unit_context(d: Data, uid: str, year: int) -> dict:
                 for c, _span in cols:
                     cid = f"T2v2019/{code}/{c}"
                     cells.setdefault(cid, unit_cell(cid, None))
+    # cells OCR read doubtfully (problem ocr_uncertain): marked, to be checked against the page
+    for p in d.problems.get(rid, []):
+        if p["code"] == "ocr_uncertain":
+            for cid in p["cells"] or ():
+                c = cells.get(cid)
+                if c is not None and "ocr" not in c["cls"].split():
+                    c["cls"] += " ocr"
+                    c["title"] = (c["title"] + "；" if c["title"] else "") + OCR_DOUBT_ZH
     drawn = set(_ALL_IDS) | {cid for cid in cells if cid.startswith("T2v2019/") or cid.endswith("/org_subtotal")}
     findings = findings_view(d, d.findings.get((uid, year), []), cells, root)
     counts = {s: sum(1 for f in d.findings.get((uid, year), []) if f["status"] == s)

@@ -32,6 +32,7 @@ LEGEND = (
     ("〔不适用〕…", "报告中填写“/”“-”“无”“不适用”等；括号后是原文。不是 0。"),
     ("〔文字〕…", "报告中填写了其他文字；括号后是原文。"),
     ("〔缺〕", "报告中没有这一格（表格缺失、截断或无法对齐）。"),
+    ("粉底斜体", "扫描件、图片经光学识别（OCR）读取、读数存疑（置信度低、无法识别或与表内勾稽关系矛盾），请对照原件核实。"),
     ("口径：法定隶属", "按国家统计局区划的法定上级汇总（巴彦木仁苏木计入阿拉善左旗）。"),
     ("口径：管理关系", "按托管、区镇合一的管理主体汇总（巴彦木仁苏木经乌兰布和示范区计入高新区）。"),
     ("合计", "旗（区）、盟的合计是所属单位（不含本级）报告中数字之和；“总计”列是各单位总计之和，不把总计加进分项。"),
@@ -163,6 +164,8 @@ class _Book:
         self.header = self.wb.add_format(HEADER)
         self.header_ids = self.wb.add_format(HEADER_IDS)
         self.num = {k: self.wb.add_format({"num_format": v}) for k, v in _FORMATS.items()}
+        # a cell OCR read doubtfully (problem ocr_uncertain): to check against the page
+        self.ocr = self.wb.add_format({"bg_color": "#F8D7E3", "font_color": "#9C1450", "italic": True})
         self.names: list[str] = []
 
     def sheet(self, title: str):
@@ -323,8 +326,17 @@ def _cells_sheet(book: _Book, con, names: dict) -> int:
                 i = col.get(cid)
                 if i is not None:
                     values[rid][i] = cell_marker(sem, val, raw)
+        doubtful: dict[str, set[int]] = {}
+        for rid, cid in con.execute(
+                "SELECT DISTINCT report_id, unnest(cells) FROM problems WHERE code = 'ocr_uncertain' "
+                "AND report_id IN (SELECT unnest(?::VARCHAR[]))", [[r[0] for r in chunk]]).fetchall():
+            if cid in col:
+                doubtful.setdefault(rid, set()).add(col[cid])
         for rid, uid, year in chunk:
-            ws.write_row(row_i, 0, [uid, names.get(uid), year] + values.pop(rid))
+            vals = values.pop(rid)
+            ws.write_row(row_i, 0, [uid, names.get(uid), year] + vals)
+            for i in sorted(doubtful.get(rid, ())):
+                ws.write(row_i, 3 + i, vals[i], book.ocr)
             row_i += 1
     return len(reps)
 

@@ -34,7 +34,7 @@ COMMENT ON COLUMN reports.status IS 'active | superseded | older_version | set_a
 COMMENT ON COLUMN reports.unit_id IS 'Registry unit the report belongs to (units.unit_id).';
 COMMENT ON COLUMN reports.year IS 'Report year (the year the statistics cover).';
 COMMENT ON COLUMN reports.agency IS 'Publishing body as the report names it (title, opening sentence or contact line).';
-COMMENT ON COLUMN reports.kind IS 'text | html | docx | doc | pdf.';
+COMMENT ON COLUMN reports.kind IS 'text | html | docx | doc | pdf | image (a .png/.jpg/.tif read by OCR; a scanned PDF stays pdf, a page of images html: see cells.read_by).';
 COMMENT ON COLUMN reports.format_version IS '2021 (国办公开办函〔2021〕30号) or 2019 (trial format).';
 COMMENT ON COLUMN reports.published_on IS 'Publication date where the page states one (发布日期 / 发布时间).';
 COMMENT ON COLUMN reports.signed_on IS 'Date under the signature at the end of the report, when there is one: publication was no earlier.';

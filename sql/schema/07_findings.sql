@@ -33,7 +33,7 @@ COMMENT ON COLUMN findings.severity IS 'error | warning | info (from the catalog
 COMMENT ON COLUMN findings.lhs_cells IS 'Cells on the left-hand side of the formula (for PASS: NULL, see rule_instances).';
 COMMENT ON COLUMN findings.rhs_cells IS 'Cells on the right-hand side.';
 COMMENT ON COLUMN findings.difference IS 'lhs - rhs where both are numbers.';
-COMMENT ON COLUMN findings.likely_cause IS 'For FAIL: reading_artefact (e.g. two adjacent digits that balance the row when joined) or publisher_error.';
+COMMENT ON COLUMN findings.likely_cause IS 'For FAIL: reading_artefact (e.g. two adjacent digits that balance the row when joined) or publisher_error; for an identity that would fail on a cell OCR read doubtfully (problem ocr_uncertain), UNCERTAIN with reading_doubtful.';
 COMMENT ON COLUMN findings.message_zh IS 'The finding explained in Chinese (NULL for PASS).';
 COMMENT ON COLUMN findings.other_report_id IS 'For rules across years or units: the other report compared.';
 COMMENT ON COLUMN findings.fingerprint IS 'Stable id of the finding: first 16 hex digits of MD5 of "unit_id|year|rule_id|instance". The same in every rebuild and for a republished report; decisions name findings by it.';
