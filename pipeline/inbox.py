@@ -50,12 +50,16 @@ class InboxFile:
 REVIEW_DIR = "_review"  # the office's decisions (pipeline/review), beside the reports, not one of them
 
 
-def _ignored(rel: Path, root: Path | None = None) -> str | None:
+PAGE_IMAGES = "ignored: the images of a saved web page, read with the page"
+
+
+def _ignored(rel: Path, root: Path | None = None, folder: bool = False) -> str | None:
     """Why an inbox entry (path relative to the inbox) is not a report, or None when it may be one."""
     if rel.parts and rel.parts[0] == REVIEW_DIR:
         return "ignored: the office's review decisions (_review), not a report"
     if any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts):
-        return "ignored: hidden (its name starts with a dot or ~$, or is __MACOSX)"
+        return ("ignored: hidden folder (its name starts with a dot, ~$ or is __MACOSX)" if folder
+                else "ignored: hidden file (its name starts with a dot or ~$)")
     # a web page saved with its images ("报告.html" + "报告_files/"): the images belong to the page
     # (read with it when they are the report), they are not reports of their own
     if root is not None:
@@ -63,7 +67,7 @@ def _ignored(rel: Path, root: Path | None = None) -> str | None:
             if part.endswith("_files") and i < len(rel.parts):
                 stem = root.joinpath(*rel.parts[:i], part[:-len("_files")])
                 if any(stem.with_name(stem.name + ext).is_file() for ext in (".html", ".htm", ".shtml")):
-                    return "ignored: the images of a saved web page, read with the page"
+                    return PAGE_IMAGES
     return None
 
 
@@ -127,9 +131,10 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
             if p.is_symlink():
                 dirnames.remove(name)
                 aside(p, _link_reason(p, real_root, folder=True))
-            elif why := _ignored(p.relative_to(root), root):
+            elif why := _ignored(p.relative_to(root), root, folder=True):
                 dirnames.remove(name)
-                aside(p, why + "; its files were not read")
+                if why != PAGE_IMAGES:  # a saved page's images are read with the page: no row of their own
+                    aside(p, why + "; its files were not read")
         for name in sorted(filenames):
             p = d / name
             try:
