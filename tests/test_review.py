@@ -13,25 +13,19 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.cli import main
 from pipeline.review.decisions import decisions_path, fingerprint, parse
 from pipeline.run import run_pipeline
 from pipeline.settings import SAMPLE_INBOX, from_env
+from warehouse_query import query as _q
 
 pytestmark = pytest.mark.slow
 
 ARCHIVE = "2022/阿拉善盟档案馆2022年政府信息公开工作年度报告.htm"  # set aside: no unit of the registry
 
 
-def _q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _run(s):

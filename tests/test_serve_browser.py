@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 
-import duckdb
 import pytest
 
 from test_browser import ARGS, _need
@@ -24,6 +23,7 @@ from test_browser import ARGS, _need
 from pipeline.reports.pages import unit_path
 from pipeline.run import run_pipeline
 from pipeline.settings import SAMPLE_INBOX, from_env
+from warehouse_query import query as _q
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,12 +61,6 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def _q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_serve_refuses_another_address_without_a_password(tmp_path):
