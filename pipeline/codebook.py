@@ -23,6 +23,11 @@ class Entry:
     columns: tuple[str, ...] = ()
     context: str | None = None
     optional: bool = False
+    short: str = ""  # short label for messages (codebook.toml's header); the label where absent
+    name: str = ""  # stand-alone name for pages, workbook and cell names; the label where absent
+    narrow: str = ""  # abbreviation of the terminal view; the label where absent
+    clause: str | None = None  # Table 2: the clause of Art. 20 heading the row's block
+    parent: str | None = None  # Table 3 row groups: the group this one is drawn inside
 
     def matches(self, normalised: str) -> bool:
         return any(p.search(normalised) for p in self.patterns)
@@ -40,6 +45,11 @@ def _entries(items: list[dict]) -> tuple[Entry, ...]:
                 columns=tuple(it.get("columns", ())),
                 context=it.get("context"),
                 optional=bool(it.get("optional", False)),
+                short=it.get("short") or it.get("label") or it.get("heading") or "",
+                name=it.get("name") or it.get("label") or it.get("heading") or "",
+                narrow=it.get("narrow") or it.get("label") or it.get("heading") or "",
+                clause=it.get("clause"),
+                parent=it.get("parent"),
             )
         )
     return tuple(out)
@@ -279,6 +289,134 @@ def t4_column_codes() -> list[str]:
     return [c.code for c in codebook().t4_columns]
 
 
+# The form's words ------------------------------------------------------------------------------
+
+_PARTS = {("T2", "rows"): "t2_rows", ("T2", "columns"): "t2_columns", ("T3", "rows"): "t3_rows",
+          ("T3", "columns"): "t3_columns", ("T3", "row_groups"): "t3_row_groups", ("T4", "groups"): "t4_groups",
+          ("T4", "columns"): "t4_columns", ("T2v2019", "rows"): "t2v2019_rows",
+          ("T2v2019", "columns"): "t2v2019_columns"}
+_WORDS = ("label", "short", "name", "narrow")
+
+
+@lru_cache(maxsize=64)
+def _labels(table: str, part: str, word: str) -> dict[str, str]:
+    if word not in _WORDS:
+        raise ValueError(f"unknown kind of label {word!r}; one of {', '.join(_WORDS)}")
+    return {e.code: getattr(e, word) for e in getattr(codebook(), _PARTS[(table, part)])}
+
+
+def labels(table: str, part: str, word: str = "label") -> dict[str, str]:
+    """{code: word} of a part of a table, in the form's order: `labels("T3", "rows", "short")`.
+    `part` is rows, columns, row_groups (T3) or groups (T4); `word` is label, short, name or narrow
+    (codebook.toml's header says which is for what)."""
+    return dict(_labels(table, part, word))
+
+
+def section_titles(word: str = "label", numbered: bool = True) -> dict[str, str]:
+    """{section key: title} in the form's order: the heading ("label") or the short title ("short"),
+    after its ordinal ("三、收到和处理政府信息公开申请情况", "三、依申请公开") unless `numbered` is false."""
+    cb = codebook()
+    return {s.code: (f"{cb.section_ordinals[s.code]}、" if numbered else "") + getattr(s, word)
+            for s in cb.sections}
+
+
+def table_title(table: str) -> str:
+    """The title of a table (T2, T3, T4, T2v2019)."""
+    return codebook().raw["tables"][table]["title"]
+
+
+def header_label(table: str) -> str:
+    """The words heading the label column of Table 2 (信息内容) or the applicants of Table 3 (申请人情况)."""
+    return codebook().raw["tables"][table]["headers"]["label"]
+
+
+def t3_note() -> str:
+    """The note of Table 3's corner cell (the identity stated by the form)."""
+    return codebook().raw["tables"]["T3"]["note"]
+
+
+def t3_org_label() -> str:
+    """The header over Table 3's organisation columns (法人或其他组织)."""
+    return codebook().raw["tables"]["T3"]["groups"]["org"]["label"]
+
+
+def t4_supergroup_label() -> str:
+    """The header over Table 4's two lawsuit groups (行政诉讼)."""
+    return codebook().raw["tables"]["T4"]["supergroup"]["label"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of Table 2: its clause of Art. 20, its columns (those of its rows, in order), its rows."""
+    clause: str
+    columns: tuple[Entry, ...]
+    rows: tuple[Entry, ...]
+
+
+@lru_cache(maxsize=4)
+def t2_blocks(table: str = "T2") -> tuple[Block, ...]:
+    """Table 2 (or T2v2019) as the form draws it: one block per clause, in order."""
+    cb = codebook()
+    rows = cb.t2_rows if table == "T2" else cb.t2v2019_rows
+    cols = {c.code: c for c in (cb.t2_columns if table == "T2" else cb.t2v2019_columns)}
+    order: list[str] = []
+    by_clause: dict[str, list[Entry]] = {}
+    for r in rows:
+        if r.clause not in by_clause:
+            order.append(r.clause)
+            by_clause[r.clause] = []
+        by_clause[r.clause].append(r)
+    out = []
+    for clause in order:
+        codes = list(dict.fromkeys(c for r in by_clause[clause] for c in r.columns))
+        out.append(Block(clause, tuple(cols[c] for c in codes), tuple(by_clause[clause])))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class LabelCell:
+    """A cell of Table 3's label area: its text and how many grid rows and columns it covers."""
+    text: str
+    rowspan: int
+    colspan: int
+
+
+@lru_cache(maxsize=1)
+def t3_label_area() -> tuple[tuple[str, tuple[LabelCell, ...]], ...]:
+    """Table 3's label area, row by row in the form's order: (row code, the label cells that start on
+    that row). A row group's label runs down from its first to its last row; the row's own cell takes
+    the width its groups leave (codebook.toml's header)."""
+    cb = codebook()
+    width = cb.raw["tables"]["T3"]["label_area"]["width"]
+    groups = {g.code: g for g in cb.t3_row_groups}
+
+    def chain(code: str | None) -> list[str]:  # the group and the groups around it, outermost first
+        out = []
+        while code:
+            out.insert(0, code)
+            code = groups[code].parent
+        return out
+
+    codes = [r.code for r in cb.t3_rows]
+    rows_of: dict[str, list[int]] = {}
+    for i, r in enumerate(cb.t3_rows):
+        for g in chain(r.group):
+            rows_of.setdefault(g, []).append(i)
+    area = []
+    for i, r in enumerate(cb.t3_rows):
+        around = chain(r.group)
+        cells, own = [], r.label
+        for g in around:
+            if rows_of[g][0] == i:
+                cells.append(LabelCell(groups[g].label, rows_of[g][-1] - i + 1, 1))
+                if not own.startswith(groups[g].label):
+                    raise ValueError(f"codebook: the label of T3 row {r.code} does not start with its group's")
+                own = own[len(groups[g].label):].strip()
+        cells.append(LabelCell(own, 1, width - len(around)))
+        area.append((codes[i], tuple(cells)))
+    return tuple(area)
+
+
 T3_OUTCOME_ROWS = (
     "granted", "partly_granted",
     "withheld_state_secret", "withheld_prohibited", "withheld_three_safety", "withheld_third_party",
@@ -288,21 +426,6 @@ T3_OUTCOME_ROWS = (
     "declined_confirmation",
     "other_no_correction", "other_no_fee", "other_other",
 )
-# Short Chinese labels of Table 3 rows, for messages and narrow tables.
-T3_SHORT = {
-    "new": "一、本年新收申请", "carried_over": "二、上年结转", "granted": "（一）予以公开",
-    "partly_granted": "（二）部分公开", "withheld_state_secret": "（三）1.国家秘密",
-    "withheld_prohibited": "2.法律行政法规禁止", "withheld_three_safety": "3.危及三安全一稳定",
-    "withheld_third_party": "4.保护第三方权益", "withheld_internal": "5.三类内部事务",
-    "withheld_process": "6.四类过程性信息", "withheld_enforcement_file": "7.行政执法案卷",
-    "withheld_inquiry": "8.行政查询事项", "unavailable_not_held": "（四）1.本机关不掌握",
-    "unavailable_needs_creation": "2.需另行制作", "unavailable_unclear": "3.补正后仍不明确",
-    "declined_petition": "（五）1.信访举报投诉", "declined_duplicate": "2.重复申请",
-    "declined_publication": "3.公开出版物", "declined_excessive": "4.大量反复申请",
-    "declined_confirmation": "5.确认或重新出具", "other_no_correction": "（六）1.逾期不补正",
-    "other_no_fee": "2.逾期未缴费", "other_other": "3.其他", "processed_total": "（七）总计",
-    "carried_forward": "四、结转下年度",
-}
 
 T3_APPLICANT_COLUMNS = ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")
 T3_ORG_COLUMNS = ("business", "research", "nonprofit", "legal_services", "other_org")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .codebook import (T3_OUTCOME_ROWS, T3_SHORT, Entry, cell_ids, codebook, t3_column_codes, t4_column_codes,
+from .codebook import (T3_OUTCOME_ROWS, Entry, cell_ids, codebook, labels, t3_column_codes, t4_column_codes,
                        t4_group_codes)
 from .model import Document, GridCell, Para, Table, problem
 from .structure import SECTION_TABLE, is_spam, section_of_heading, table_vocab
@@ -421,12 +421,13 @@ class T3Reader:
             self.rows[code] = rr
             self.order.insert(self.order.index(self.order[pos]), code)
             self.inferred.add(code)
+            short = labels("T3", "rows", "short")
             self.problems.append(problem(
                 "row_inferred", "warning",
                 f"Table 3: a row of values without its label, between "
-                f"'{T3_SHORT.get(self.order[self.order.index(code) - 1], '')}' and "
-                f"'{T3_SHORT.get(self.order[self.order.index(code) + 1], '')}', is read as "
-                f"'{T3_SHORT.get(code, code)}': the only row of the form missing there, confirmed by the "
+                f"'{short.get(self.order[self.order.index(code) - 1], '')}' and "
+                f"'{short.get(self.order[self.order.index(code) + 1], '')}', is read as "
+                f"'{short.get(code, code)}': the only row of the form missing there, confirmed by the "
                 f"table's sums ({at})",
                 [f"T3/{code}/{c}" for c in rr.columns if c != "org_subtotal"]))
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from . import PARSER_VERSION
+from .codebook import section_titles
 from .identity import identify
 from .mapper import map_document
 from .model import UnreadableFile, problem
@@ -51,7 +52,7 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
     for key in SECTION_ORDER:
         if ident.sections.get(key) is None:
             problems.append(problem("section_absent", "warning",
-                                    f"section {_ORD[key]}、{_HEAD[key]} was not found"))
+                                    f"section {section_titles()[key]} was not found"))
     if mapped.format_version == "2019" and ident.year and ident.year >= 2021:
         problems.append(problem("format_2019_late", "warning",
                                 f"the 2019 trial format was used for a {ident.year} report; "
@@ -81,12 +82,6 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
         "sections": ident.sections,
         "problems": problems,
     }
-
-
-_ORD = {"overview": "一", "proactive": "二", "requests": "三", "appeals": "四", "problems": "五", "other": "六"}
-_HEAD = {"overview": "总体情况", "proactive": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况",
-         "appeals": "政府信息公开行政复议、行政诉讼情况", "problems": "存在的主要问题及改进情况",
-         "other": "其他需要报告的事项"}
 
 
 def parse_file(path: str | Path) -> dict:

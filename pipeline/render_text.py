@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from .codebook import T3_SHORT as _T3_SHORT, codebook, t3_column_codes, t4_column_codes, t4_group_codes
+from .codebook import codebook, labels, table_title, t3_column_codes, t4_column_codes, t4_group_codes
 
 _SHOW = {"EMPTY": "(空)", "MISSING": "缺"}
-_T3_COLS = {"natural_person": "自然人", "business": "商业企业", "research": "科研机构",
-            "nonprofit": "社会公益", "legal_services": "法律服务", "other_org": "其他", "total": "总计"}
-_T4_COLS = {"upheld": "维持", "corrected": "纠正", "other": "其他", "pending": "未审结", "total": "总计"}
-_T4_GROUPS = {"review": "行政复议", "suit_direct": "诉讼·直接起诉", "suit_after_review": "诉讼·复议后起诉"}
 
 
 def width(s: str) -> int:
@@ -47,33 +43,35 @@ def draw(result: dict) -> str:
     out.append("  统计期限 period  " + (f"{period['start']} – {period['end']}" if period else "(not stated)"))
     out.append(f"  发布日期 published {result.get('published_on') or '(not stated)'}")
     secs = result.get("sections") or {}
-    marks = "  ".join(f"{o}{'✓' if secs.get(k) is not None else '✗'}" for o, k in
-                      zip("一二三四五六", ("overview", "proactive", "requests", "appeals", "problems", "other")))
+    marks = "  ".join(f"{o}{'✓' if secs.get(k) is not None else '✗'}" for k, o in
+                      codebook().section_ordinals.items())
     out.append(f"  sections        {marks}")
     cells = result["cells"]
     cb = codebook()
 
     out.append("")
-    out.append("  表二 主动公开政府信息情况")
+    out.append(f"  表二 {table_title('T2')}")
     for row in cb.t2_rows:
         vals = "   ".join(f"{_t2col(c)} {show(cells[f'T2/{row.code}/{c}'])}" for c in row.columns)
         out.append(f"    {pad(row.label, 16)}{vals}")
 
     out.append("")
-    out.append("  表三 收到和处理政府信息公开申请情况")
+    out.append(f"  表三 {table_title('T3')}")
     cols = t3_column_codes()
     colw = 9
-    out.append("    " + pad("", 20) + "".join(pad(_T3_COLS[c], colw, right=True) for c in cols))
+    t3_cols, t3_rows = labels("T3", "columns", "narrow"), labels("T3", "rows", "short")
+    out.append("    " + pad("", 20) + "".join(pad(t3_cols[c], colw, right=True) for c in cols))
     for row in cb.t3_rows:
         vals = "".join(pad(show(cells[f"T3/{row.code}/{c}"]), colw, right=True) for c in cols)
-        out.append(f"    {pad(_T3_SHORT.get(row.code, row.code), 20)}{vals}")
+        out.append(f"    {pad(t3_rows.get(row.code, row.code), 20)}{vals}")
 
     out.append("")
     out.append("  表四 行政复议、行政诉讼情况")
-    out.append("    " + pad("", 18) + "".join(pad(_T4_COLS[c], 8, right=True) for c in t4_column_codes()))
+    t4_cols, t4_groups = labels("T4", "columns", "narrow"), labels("T4", "groups", "narrow")
+    out.append("    " + pad("", 18) + "".join(pad(t4_cols[c], 8, right=True) for c in t4_column_codes()))
     for g in t4_group_codes():
         vals = "".join(pad(show(cells[f"T4/{g}.{c}"]), 8, right=True) for c in t4_column_codes())
-        out.append(f"    {pad(_T4_GROUPS[g], 18)}{vals}")
+        out.append(f"    {pad(t4_groups[g], 18)}{vals}")
 
     probs = result.get("problems") or []
     out.append("")
@@ -89,5 +87,4 @@ def draw(result: dict) -> str:
 
 
 def _t2col(code: str) -> str:
-    return {"issued": "制发", "repealed": "废止", "in_force": "现行有效", "decisions": "处理决定",
-            "amount": "收费金额(万元)"}[code]
+    return labels("T2", "columns", "narrow")[code]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..codebook import T3_SHORT, t3_column_codes, t3_row_codes, t4_group_codes
+from ..codebook import labels, section_titles, t3_column_codes, t3_row_codes, t4_group_codes, t4_supergroup_label
 from ..structure import SECTION_ORDER
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "expectations" / "rules.toml"
@@ -39,16 +39,17 @@ class Rule:
     instances: tuple[Instance, ...] = ()
 
 
-_COL_ZH = {"natural_person": "自然人", "business": "商业企业", "research": "科研机构", "nonprofit": "社会公益组织",
-           "legal_services": "法律服务机构", "other_org": "其他组织", "total": "总计", "org_subtotal": "小计"}
-_GROUP_ZH = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
-_SECTION_ZH = {"overview": "一、总体情况", "proactive": "二、主动公开", "requests": "三、依申请公开",
-               "appeals": "四、复议诉讼", "problems": "五、存在问题及改进", "other": "六、其他事项"}
+# the instances' labels: the codebook's short labels (pipeline/codebook.toml)
+_COL_ZH = labels("T3", "columns", "short")
+_ROW_ZH = labels("T3", "rows", "short")
+_GROUP_ZH = labels("T4", "groups", "short")
+_SECTION_ZH = section_titles("short")
 _STATEMENT_ZH = {"received": "收到申请数", "answered": "答复（办结）数", "carried_over": "上年结转数",
                  "carried_forward": "结转下年度数", "reviews": "行政复议数", "suits": "行政诉讼数"}
-_FIGURE_ZH = {"applications_new": "新收申请", "applications_processed": "办理总计", "reviews": "行政复议",
-              "suits": "行政诉讼", "licensing": "行政许可", "penalties": "行政处罚"}
-_T2_ZH = {"rules": "规章", "normative_docs": "行政规范性文件"}
+_FIGURE_ZH = {"applications_new": "新收申请", "applications_processed": "办理总计",
+              "reviews": labels("T4", "groups")["review"], "suits": t4_supergroup_label(),
+              "licensing": labels("T2", "rows")["licensing"], "penalties": labels("T2", "rows")["penalties"]}
+_T2_ZH = labels("T2", "rows")
 _TABLE_ZH = {"T2": "表二", "T3": "表三", "T4": "表四"}
 
 
@@ -65,7 +66,7 @@ def _expand(r: dict, inst: dict) -> tuple[Instance, ...]:
         return tuple(Instance(c, _fill(lhs, col=c), _fill(rhs, col=c), f"“{_COL_ZH[c]}”列")
                      for c in t3_column_codes())
     if fe in ("t3_row", "t3_row_with_subtotal"):
-        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), f"“{T3_SHORT[row]}”行")
+        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), f"“{_ROW_ZH[row]}”行")
                      for row in t3_row_codes())
     if fe == "t4_group":
         return tuple(Instance(g, _fill(lhs, group=g), _fill(rhs, group=g), _GROUP_ZH[g]) for g in t4_group_codes())

@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipeline.codebook import (  # absolute: the corpus tooling is to leave the package (issue 10)
+    codebook, header_label, labels, section_titles, t2_blocks, t3_label_area, t3_note, t3_org_label,
+    t4_supergroup_label,
+)
 from .spec import ReportSpec, table_status
 
 # ------------------------------------------------------------------------------------------------
@@ -93,19 +97,22 @@ def transform(text: str, ascii_punct: bool = False, traditional: bool = False) -
 # ------------------------------------------------------------------------------------------------
 # Headings
 
+# The official heading (the codebook's) first, then variants seen in real reports; "other" has the
+# official one twice, so that a variant index picks it one time in two.
+_OFFICIAL = section_titles(numbered=False)
 HEADING_VARIANTS: dict[str, tuple[str, ...]] = {
-    "overview": ("总体情况", "总体概况"),
-    "proactive": ("主动公开政府信息情况", "主动公开政府信息的情况"),
-    "requests": ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开的申请情况"),
+    "overview": (_OFFICIAL["overview"], "总体概况"),
+    "proactive": (_OFFICIAL["proactive"], "主动公开政府信息的情况"),
+    "requests": (_OFFICIAL["requests"], "收到和处理政府信息公开的申请情况"),
     "appeals": (
-        "政府信息公开行政复议、行政诉讼情况",
+        _OFFICIAL["appeals"],
         "因政府信息公开工作申请行政复议、提起行政诉讼情况",
         "政府信息公开行政复议、行政诉讼的情况",
     ),
-    "problems": ("存在的主要问题及改进情况", "存在的问题及改进情况", "存在的主要问题和改进情况"),
-    "other": ("其他需要报告的事项", "其他需要报告的事项"),
+    "problems": (_OFFICIAL["problems"], "存在的问题及改进情况", "存在的主要问题和改进情况"),
+    "other": (_OFFICIAL["other"], _OFFICIAL["other"]),
 }
-ORDINALS = {"overview": "一", "proactive": "二", "requests": "三", "appeals": "四", "problems": "五", "other": "六"}
+ORDINALS = dict(codebook().section_ordinals)
 
 
 def heading_text(key: str, headings: dict[str, str] | int | None = None) -> str:
@@ -125,74 +132,37 @@ def heading_text(key: str, headings: dict[str, str] | int | None = None) -> str:
 # ------------------------------------------------------------------------------------------------
 # Table templates (labels verbatim from the national form; "\n" where the Word template breaks).
 
-T2_2021_BLOCKS = (
-    ("第二十条第（一）项", ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
-     (("rules", "规章", ("issued", "repealed", "in_force")),
-      ("normative_docs", "行政规范性文件", ("issued", "repealed", "in_force")))),
-    ("第二十条第（五）项", ("信息内容", "本年处理决定数量"),
-     (("licensing", "行政许可", ("decisions",)),)),
-    ("第二十条第（六）项", ("信息内容", "本年处理决定数量"),
-     (("penalties", "行政处罚", ("decisions",)), ("coercion", "行政强制", ("decisions",)))),
-    ("第二十条第（八）项", ("信息内容", "本年收费金额（单位：万元）"),
-     (("fees", "行政事业性收费", ("amount",)),)),
-)
+def _t2_blocks(table: str) -> tuple:
+    """(clause, header words, rows (code, label, column codes)) of Table 2 or T2v2019, from the codebook."""
+    return tuple((b.clause, (header_label("T2"),) + tuple(c.label for c in b.columns),
+                  tuple((r.code, r.label, r.columns) for r in b.rows)) for b in t2_blocks(table))
 
-T2_2019_BLOCKS = (
-    ("第二十条第（一）项", ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
-     (("rules", "规章", ("produced", "published", "total_public")),
-      ("normative_docs", "规范性文件", ("produced", "published", "total_public")))),
-    ("第二十条第（五）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-     (("licensing", "行政许可", ("previous_items", "change", "decisions")),
-      ("other_services", "其他对外管理服务事项", ("previous_items", "change", "decisions")))),
-    ("第二十条第（六）项", ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"),
-     (("penalties", "行政处罚", ("previous_items", "change", "decisions")),
-      ("coercion", "行政强制", ("previous_items", "change", "decisions")))),
-    ("第二十条第（八）项", ("信息内容", "上一年项目数量", "本年增/减"),
-     (("fees", "行政事业性收费", ("previous_items", "change")),)),
-    ("第二十条第（九）项", ("信息内容", "采购项目数量", "采购总金额"),
-     (("procurement", "政府集中采购", ("procurement_items", "procurement_amount")),)),
-)
 
-T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-T3_ORG_HEADERS = (("business", "商业\n企业"), ("research", "科研\n机构"), ("nonprofit", "社会公益组织"),
-                  ("legal_services", "法律服务机构"), ("other_org", "其他"))
+def _break(label: str, at: int = 2) -> str:
+    """A header as the Word template breaks it: "结果纠正" -> "结果\n纠正"."""
+    return label[:at] + "\n" + label[at:]
+
+
+T2_2021_BLOCKS = _t2_blocks("T2")
+T2_2019_BLOCKS = _t2_blocks("T2v2019")
+
+T3_NOTE = t3_note()
+_T3_COL = labels("T3", "columns")
+_T3_COL_SHORT = labels("T3", "columns", "short")
+_T3_ROW = labels("T3", "rows")
+T3_ORG_HEADERS = (("business", _break(_T3_COL["business"])), ("research", _break(_T3_COL["research"])),
+                  ("nonprofit", _T3_COL["nonprofit"]), ("legal_services", _T3_COL["legal_services"]),
+                  ("other_org", _T3_COL["other_org"]))
 
 # (row code, label cells as (text, rowspan, colspan)); the outcome group's rowspans are filled in.
-_T3_ROWS_2021 = (
-    ("new", (("一、本年新收政府信息公开申请数量", 1, 3),)),
-    ("carried_over", (("二、上年结转政府信息公开申请数量", 1, 3),)),
-    ("granted", (("三、本年度办理结果", -1, 1), ("（一）予以公开", 1, 2))),
-    ("partly_granted", (("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", 1, 2),)),
-    ("withheld_state_secret", (("（三）不予公开", 8, 1), ("1.属于国家秘密", 1, 1))),
-    ("withheld_prohibited", (("2.其他法律行政法规禁止公开", 1, 1),)),
-    ("withheld_three_safety", (("3.危及“三安全一稳定”", 1, 1),)),
-    ("withheld_third_party", (("4.保护第三方合法权益", 1, 1),)),
-    ("withheld_internal", (("5.属于三类内部事务信息", 1, 1),)),
-    ("withheld_process", (("6.属于四类过程性信息", 1, 1),)),
-    ("withheld_enforcement_file", (("7.属于行政执法案卷", 1, 1),)),
-    ("withheld_inquiry", (("8.属于行政查询事项", 1, 1),)),
-    ("unavailable_not_held", (("（四）无法提供", 3, 1), ("1.本机关不掌握相关政府信息", 1, 1))),
-    ("unavailable_needs_creation", (("2.没有现成信息需要另行制作", 1, 1),)),
-    ("unavailable_unclear", (("3.补正后申请内容仍不明确", 1, 1),)),
-    ("declined_petition", (("（五）不予处理", 5, 1), ("1.信访举报投诉类申请", 1, 1))),
-    ("declined_duplicate", (("2.重复申请", 1, 1),)),
-    ("declined_publication", (("3.要求提供公开出版物", 1, 1),)),
-    ("declined_excessive", (("4.无正当理由大量反复申请", 1, 1),)),
-    ("declined_confirmation", (("5.要求行政机关确认或重新出具已获取信息", 1, 1),)),
-    ("other_no_correction", (("（六）其他处理", 3, 1),
-                             ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", 1, 1))),
-    ("other_no_fee", (("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", 1, 1),)),
-    ("other_other", (("3.其他", 1, 1),)),
-    ("processed_total", (("（七）总计", 1, 2),)),
-    ("carried_forward", (("四、结转下年度继续办理", 1, 3),)),
-)
+_T3_ROWS_2021 = tuple((code, tuple((c.text, c.rowspan, c.colspan) for c in cells)) for code, cells in t3_label_area())
 
 
 def _t3_rows(version: str):
     rows = list(_T3_ROWS_2021)
     if version == "2019":
         i = next(i for i, r in enumerate(rows) if r[0] == "other_no_correction")
-        rows[i:i + 3] = [("other_other", (("（六）其他处理", 1, 2),))]
+        rows[i:i + 3] = [("other_other", ((labels("T3", "row_groups")["other_handling"], 1, 2),))]
     # The vertical 三、本年度办理结果 spans granted .. processed_total.
     first = next(i for i, r in enumerate(rows) if r[0] == "granted")
     last = next(i for i, r in enumerate(rows) if r[0] == "processed_total")
@@ -203,8 +173,11 @@ def _t3_rows(version: str):
 
 T4_GROUPS = ("review", "suit_direct", "suit_after_review")
 T4_COLS = ("upheld", "corrected", "other", "pending", "total")
-T4_HEAD_1 = ("结果维持", "结果\n纠正", "其他\n结果", "尚未\n审结", "总计")
-T4_HEAD_2 = ("结果\n维持", "结果\n纠正", "其他\n结果", "尚未\n审结", "总计")
+_T4_COL = labels("T4", "columns")
+_T4_GROUP_SHORT = labels("T4", "groups", "short")
+T4_HEAD_1 = (_T4_COL["upheld"],) + tuple(_break(_T4_COL[c]) for c in ("corrected", "other", "pending")) \
+    + (_T4_COL["total"],)
+T4_HEAD_2 = tuple(_break(_T4_COL[c]) for c in ("upheld", "corrected", "other", "pending")) + (_T4_COL["total"],)
 
 
 def data_row_codes(table: str, version: str = "2021") -> tuple[str, ...]:
@@ -275,16 +248,17 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
         seed_like = key == "T4_like_T3"
         orgs = [(c, tx(t)) for c, t in T3_ORG_HEADERS]
         if org_subtotal and not seed_like:
-            orgs.insert(0 if subtotal_first else len(orgs), ("org_subtotal", tx("小计")))
+            orgs.insert(0 if subtotal_first else len(orgs), ("org_subtotal", tx(_T3_COL_SHORT["org_subtotal"])))
         value_cols = ["natural_person"] + [c for c, _ in orgs] + ["total"]
         nv = len(value_cols)
         label_w = 1 if seed_like else 3
         width = label_w + nv
-        raw.append([(tx(T3_NOTE), 3, label_w, None), (tx("申请人情况"), 1, nv, None)])
-        raw.append([(tx("自然人"), 2, 1, None), (tx("法人或其他组织"), 1, len(orgs), None), (tx("总计"), 2, 1, None)])
+        raw.append([(tx(T3_NOTE), 3, label_w, None), (tx(header_label("T3")), 1, nv, None)])
+        raw.append([(tx(_T3_COL["natural_person"]), 2, 1, None), (tx(t3_org_label()), 1, len(orgs), None),
+                    (tx(_T3_COL["total"]), 2, 1, None)])
         raw.append([(t, 1, 1, None) for _, t in orgs])
         meta += [(True, None, 0)] * 3
-        rows_src = _t3_rows(version) if not seed_like else (("new", (("一、本年新收政府信息公开申请数量", 1, 1),)),)
+        rows_src = _t3_rows(version) if not seed_like else (("new", ((_T3_ROW["new"], 1, 1),)),)
         for code, labels in rows_src:
             cells = [(tx(t), rs, cs, None) for t, rs, cs in labels]
             cells += [("", 1, 1, f"T3/{code}/{c}") for c in value_cols]
@@ -294,9 +268,10 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
         weights = ((2.4,) if seed_like else (0.6, 1.25, 3.0)) + (1.0,) * nv
     elif key == "T4":
         width = 15
-        raw.append([(tx("行政复议"), 1, 5, None), (tx("行政诉讼"), 1, 10, None)])
+        raw.append([(tx(_T4_GROUP_SHORT["review"]), 1, 5, None), (tx(t4_supergroup_label()), 1, 10, None)])
         raw.append([(tx(t), 2, 1, None) for t in T4_HEAD_1]
-                   + [(tx("未经复议直接起诉"), 1, 5, None), (tx("复议后起诉"), 1, 5, None)])
+                   + [(tx(_T4_GROUP_SHORT["suit_direct"]), 1, 5, None),
+                      (tx(_T4_GROUP_SHORT["suit_after_review"]), 1, 5, None)])
         raw.append([(tx(t), 1, 1, None) for t in T4_HEAD_2 * 2])
         raw.append([("", 1, 1, f"T4/{g}.{c}") for g in T4_GROUPS for c in T4_COLS])
         meta += [(True, None, 0)] * 3 + [(False, "appeals", 0)]

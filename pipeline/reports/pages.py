@@ -35,7 +35,7 @@ from . import charts
 from .data import HIERARCHIES, OWN_CELLS, PREV_CELLS, RANK_COLS, Data, load_common, load_reports, load_year, reading
 from .layout import (
     SECTION_TITLES, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_HEADER_NOTE, T3_ROWS,
-    T4_COLUMNS, T4_GROUPS, all_cell_ids, short_label,
+    T3_SHORT, T4_COLUMNS, T4_GROUP_LABELS, T4_GROUPS, T4_LAWSUITS, all_cell_ids, short_label,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,8 +68,8 @@ TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明
 
 METRIC_ZH = {
     "applications_new": "本年新收申请", "applications_processed": "本年办理结果总计",
-    "disclosed": "予以公开＋部分公开", "share_disclosed": "公开率", "reviews": "行政复议",
-    "suits": "行政诉讼", "review_correction_rate": "复议纠错率", "suit_correction_rate": "诉讼纠错率",
+    "disclosed": "予以公开＋部分公开", "share_disclosed": "公开率", "reviews": T4_GROUP_LABELS["review"],
+    "suits": T4_LAWSUITS, "review_correction_rate": "复议纠错率", "suit_correction_rate": "诉讼纠错率",
     "findings_fail": "检查不成立条数",
 }
 _RANK_BANNER = RANK_COLS.index("banner_id")
@@ -80,13 +80,13 @@ MOVE_FIGURES = (
     ("本年新收申请", "cell", "T3/new/total"),
     ("上年结转申请", "cell", "T3/carried_over/total"),
     ("本年办理结果总计", "cell", "T3/processed_total/total"),
-    ("予以公开", "cell", "T3/granted/total"),
-    ("部分公开", "cell", "T3/partly_granted/total"),
+    (T3_SHORT["granted"], "cell", "T3/granted/total"),
+    (T3_SHORT["partly_granted"], "cell", "T3/partly_granted/total"),
     ("公开率", "rate", "share_disclosed"),
     ("结转下年度办理", "cell", "T3/carried_forward/total"),
-    ("行政复议", "cell", "T4/review.total"),
-    ("行政诉讼（未经复议直接起诉）", "cell", "T4/suit_direct.total"),
-    ("行政诉讼（复议后起诉）", "cell", "T4/suit_after_review.total"),
+    (T4_GROUP_LABELS["review"], "cell", "T4/review.total"),
+    (T4_GROUP_LABELS["suit_direct"], "cell", "T4/suit_direct.total"),
+    (T4_GROUP_LABELS["suit_after_review"], "cell", "T4/suit_after_review.total"),
     ("行政规范性文件·本年制发", "cell", "T2/normative_docs/issued"),
     ("行政规范性文件·现行有效", "cell", "T2/normative_docs/in_force"),
     ("行政许可·处理决定", "cell", "T2/licensing/decisions"),
@@ -608,7 +608,8 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
     chart_apps = charts.hbar(bars, f"{year}年各单位本年新收政府信息公开申请", unit="件",
                              note=f"共 {len(bars)} 份报告；未收到的单位不在图中")
     outcome_parts = [
-        ("予以公开", dv.get("granted"), "granted"), ("部分公开", dv.get("partly_granted"), "partly_granted"),
+        (T3_SHORT["granted"], dv.get("granted"), "granted"),
+        (T3_SHORT["partly_granted"], dv.get("partly_granted"), "partly_granted"),
         ("不予公开", dv.get("withheld"), "withheld"), ("无法提供", dv.get("unavailable"), "unavailable"),
         ("不予处理", dv.get("declined"), "declined"),
     ]
@@ -623,7 +624,7 @@ def group_context(d: Data, hierarchy: str, gid: str, year: int) -> dict:
         ("日期不明", tl.get("unknown", 0), "unknown"), ("未收到报告", cov.get("units_missing", 0), "missing"),
     ], f"{year}年度报告发布及时性（{deadline_text(d)}）", unit="个")
     trend_years = [y for y in d.years if (hierarchy, gid, y) in d.coverage]
-    series = [("本年新收申请", []), ("办理结果总计", [])]
+    series = [("本年新收申请", []), (T3_SHORT["processed_total"], [])]
     for y in trend_years:
         gd = d.derived.get(("group", hierarchy, gid, y), {})
         series[0][1].append(gd.get("applications_new"))

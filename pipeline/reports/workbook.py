@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .data import fetch_rows, reading
-from .layout import all_cell_ids, short_label
+from .layout import T3_SHORT, T4_GROUP_LABELS, T4_LAWSUITS, all_cell_ids, short_label
 
 FETCH = 5_000  # rows read from the warehouse at a time
 CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
@@ -62,9 +62,9 @@ SUMMARY_COLS = (
     ("按时", "on_time", "int", 7), ("逾期", "late", "int", 7), ("日期不明", "unknown_date", "int", 9),
     ("检查不成立", "findings_fail", "int", 10), ("无法确定", "findings_uncertain", "int", 9),
     ("疑似抄袭", "copy_fail", "int", 9), ("本级有报告", "own_report_read", "bool", 10),
-    ("本年新收申请", "applications_new", "num", 12), ("办理结果总计", "applications_processed", "num", 12),
+    ("本年新收申请", "applications_new", "num", 12), (T3_SHORT["processed_total"], "applications_processed", "num", 12),
     ("予以公开＋部分公开", "disclosed", "num", 16), ("公开率", "share_disclosed", "pct", 9),
-    ("行政复议", "reviews", "num", 9), ("行政诉讼", "suits", "num", 9),
+    (T4_GROUP_LABELS["review"], "reviews", "num", 9), (T4_LAWSUITS, "suits", "num", 9),
     ("复议纠错率", "review_correction_rate", "pct", 10), ("诉讼纠错率", "suit_correction_rate", "pct", 10),
     ("缺报单位", "missing_names", "list", 60),
 )
@@ -74,9 +74,10 @@ LEAGUE_COLS = (
     ("所属旗（区）·管理", "managing_banner", "text", 16), ("应报", "expected", "bool", 6),
     ("已收到", "received", "bool", 7), ("已读取", "read", "bool", 7), ("发布日期", "published_on", "date", 11),
     ("截止日期", "deadline", "date", 11), ("及时性", "timeliness", "timeliness", 8), ("逾期天数", "days_late", "int", 9),
-    ("本年新收申请", "applications_new", "num", 12), ("办理结果总计", "applications_processed", "num", 12),
-    ("予以公开", "granted", "num", 9), ("部分公开", "partly_granted", "num", 9), ("公开率", "share_disclosed", "pct", 8),
-    ("行政复议", "reviews", "num", 9), ("行政诉讼", "suits", "num", 9),
+    ("本年新收申请", "applications_new", "num", 12), (T3_SHORT["processed_total"], "applications_processed", "num", 12),
+    (T3_SHORT["granted"], "granted", "num", 9), (T3_SHORT["partly_granted"], "partly_granted", "num", 9),
+    ("公开率", "share_disclosed", "pct", 8),
+    (T4_GROUP_LABELS["review"], "reviews", "num", 9), (T4_LAWSUITS, "suits", "num", 9),
     ("复议纠错率", "review_correction_rate", "pct", 10), ("诉讼纠错率", "suit_correction_rate", "pct", 10),
     ("检查不成立", "findings_fail", "int", 10), ("其中错误级", "findings_fail_error", "int", 10),
     ("无法确定", "findings_uncertain", "int", 9), ("无法检查", "findings_not_assessable", "int", 9),
