@@ -241,6 +241,34 @@ def test_no_module_writes_a_codebook_label_literally():
                        + "\n  ".join(found))
 
 
+def template_labels(source: str, words: set[str]) -> list[tuple[int, str]]:
+    """(line, word) for every text of a Jinja template that is, whole, one of `words`: the text between
+    tags and the quoted strings inside Jinja tags, split at spaces (comments are not counted)."""
+    hits = []
+    source = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group(0).count("\n"), source, flags=re.S)
+    for n, line in enumerate(source.splitlines(), 1):
+        texts = re.split(r"<[^>]*>|\{[{%].*?[}%]\}", line)
+        for tag in re.findall(r"\{[{%].*?[}%]\}", line):
+            texts += [a or b for a, b in re.findall(r"'([^']*)'|\"([^\"]*)\"", tag)]
+        for text in texts:
+            hits += [(n, w) for w in re.split(r"\s+", text) if w in words]
+    return hits
+
+
+def test_the_template_scan_finds_a_label_written_out():
+    words = _words()
+    src = ('{# 申请人情况 #}\n<th>申请人情况</th><th>{{ FORM.t3_org }}</th>\n'
+           "{% macro m(caption='表三　收到和处理政府信息公开申请情况') %}")
+    assert template_labels(src, words) == [(2, "申请人情况"), (3, "收到和处理政府信息公开申请情况")]
+
+
+def test_no_page_template_writes_a_codebook_label_literally():
+    words = _words()
+    found = [f"{path.relative_to(ROOT)}:{line}: {word}" for path in sorted((ROOT / "reports").glob("*.html"))
+             for line, word in template_labels(path.read_text(encoding="utf-8"), words)]
+    assert not found, "codebook words written out in a template; draw them from FORM:\n  " + "\n  ".join(found)
+
+
 def test_the_exceptions_are_still_needed():
     words = _words()
     for rel, word in ALLOWED:

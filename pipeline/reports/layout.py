@@ -8,7 +8,10 @@ Table 4 has a header of three rows (行政复议 | 行政诉讼 › 未经复议
 
 from __future__ import annotations
 
-from ..codebook import labels, section_titles, t2_blocks, t3_label_area, t3_note, t4_supergroup_label
+from ..codebook import (
+    header_label, labels, section_titles, t2_blocks, t3_label_area, t3_note, t3_org_label, t4_supergroup_label,
+    table_title,
+)
 
 # Every word below comes from the codebook (pipeline/codebook.toml); this module only arranges them.
 T3_COLUMNS = ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org", "total")
@@ -51,6 +54,14 @@ SECTION_TITLES = tuple(section_titles().items())
 T2V2019_LABELS = labels("T2v2019", "columns")
 T2V2019_ROWS = labels("T2v2019", "rows")
 T3_COLUMNS_WITH_SUBTOTAL = T3_PARTS + ("org_subtotal", "total")
+
+# The words the templates draw around the cells (reports/_tables.html): titles and headers.
+FORM_WORDS = {
+    "T2": table_title("T2"), "T3": table_title("T3"), "T4": table_title("T4"),
+    "t2_header": header_label("T2"), "t3_applicants": header_label("T3"), "t3_org": t3_org_label(),
+    "t3_columns": T3_COLUMN_LABELS, "t3_subtotal": labels("T3", "columns", "short")["org_subtotal"],
+    "t4_groups": labels("T4", "groups", "short"), "t4_lawsuits": T4_LAWSUITS, "t4_columns": T4_COLUMN_LABELS,
+}
 
 
 def short_label(cell_id: str) -> str:

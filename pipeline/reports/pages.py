@@ -34,8 +34,8 @@ from markupsafe import Markup, escape
 from . import charts
 from .data import HIERARCHIES, OWN_CELLS, PREV_CELLS, RANK_COLS, Data, load_common, load_reports, load_year, reading
 from .layout import (
-    SECTION_TITLES, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_HEADER_NOTE, T3_ROWS,
-    T3_SHORT, T4_COLUMNS, T4_GROUP_LABELS, T4_GROUPS, T4_LAWSUITS, all_cell_ids, short_label,
+    FORM_WORDS, SECTION_TITLES, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_HEADER_NOTE,
+    T3_ROWS, T3_SHORT, T4_COLUMNS, T4_GROUP_LABELS, T4_GROUPS, T4_LAWSUITS, all_cell_ids, short_label,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -838,7 +838,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(T2_BLOCKS=T2_BLOCKS, T2V2019_BLOCKS=T2V2019_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS,
-                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS, td=td)
+                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS, FORM=FORM_WORDS,
+                       td=td)
     return env
 
 
