@@ -279,6 +279,23 @@ def test_the_exceptions_are_still_needed():
             f"{rel} no longer writes {word}; drop the exception"
 
 
+def test_a_change_to_the_codebook_renders_the_pages_and_checks_the_reports_again(monkeypatch, tmp_path):
+    # pages and findings' messages draw the codebook's words: a label edited there must not leave
+    # stale pages or findings on an incremental run
+    from pipeline.checks import catalogue, findings
+    from pipeline.reports import pages
+
+    salt, code = pages.template_salt(), findings.code_fingerprint()
+    edited = tmp_path / "codebook.toml"
+    text = (ROOT / "pipeline" / "codebook.toml").read_text(encoding="utf-8")
+    edited.write_text(text.replace('short = "依申请公开"', 'short = "依申请公开情况"'), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    monkeypatch.setattr(pages, "CODEBOOK", edited)
+    monkeypatch.setattr(catalogue, "CODEBOOK", edited)
+    assert pages.template_salt() != salt
+    assert findings.code_fingerprint() != code
+
+
 # ------------------------------------------------------------------------------------------------
 # (c) the rule catalogue's header documents its fields
 

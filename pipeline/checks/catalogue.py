@@ -11,6 +11,7 @@ from ..codebook import labels, section_titles, t3_column_codes, t3_row_codes, t4
 from ..structure import SECTION_ORDER
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "expectations" / "rules.toml"
+CODEBOOK = Path(__file__).resolve().parents[1] / "codebook.toml"  # the instances' labels come from it
 
 
 @dataclass(frozen=True)

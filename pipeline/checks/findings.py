@@ -225,10 +225,12 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
 
 
 def code_fingerprint() -> str:
-    """Hash of the rule catalogue and the checking code: a change to either re-checks everything."""
-    from .catalogue import CATALOGUE
+    """Hash of the rule catalogue, the checking code and the codebook (whose short labels the findings'
+    messages use): a change to any re-checks everything."""
+    from .catalogue import CATALOGUE, CODEBOOK
 
     h = hashlib.sha1(CATALOGUE.read_bytes())
+    h.update(CODEBOOK.read_bytes())
     for f in sorted(Path(__file__).parent.glob("*.py")):
         h.update(f.read_bytes())
     return h.hexdigest()

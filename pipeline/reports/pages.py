@@ -40,6 +40,7 @@ from .layout import (
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "reports"
+CODEBOOK = ROOT / "pipeline" / "codebook.toml"  # the form's words the pages draw
 STATIC = TEMPLATES / "static"
 MANIFEST = "_pages.json"
 MANIFEST_VERSION = 1
@@ -844,9 +845,10 @@ def environment() -> jinja2.Environment:
 
 
 def template_salt() -> str:
-    """Digest of everything besides a page's inputs that shapes it: templates and this package's code."""
+    """Digest of everything besides a page's inputs that shapes it: templates, this package's code and
+    the codebook's words."""
     h = hashlib.sha256(str(MANIFEST_VERSION).encode())
-    files = sorted(TEMPLATES.glob("*.html")) + sorted(Path(__file__).parent.glob("*.py"))
+    files = sorted(TEMPLATES.glob("*.html")) + sorted(Path(__file__).parent.glob("*.py")) + [CODEBOOK]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
