@@ -9,7 +9,7 @@ import re
 import zipfile
 from io import BytesIO
 
-from ..model import Document, UnreadableFile
+from ..document import Document, UnreadableFile
 
 # A Word file's parts are inflated only when their declared sizes are sane: a few megabytes of zip
 # can declare (and inflate to) gigabytes of XML. Real reports' document.xml are a few MB.

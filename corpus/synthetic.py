@@ -3,7 +3,7 @@ rendering benchmark.
 
 It uses the project's own schema, views and rollups (``sql/``) and the registry, and fills
 ``reports``, ``cells`` (exactly 200 per report), ``sections``, ``problems`` and ``manifest`` from
-`pipeline.corpus.spec.example_cells` with per-report overrides. It never writes ``findings``: the
+`corpus.spec.example_cells` with per-report overrides. It never writes ``findings``: the
 callers (tests, benchmark) insert the findings they need.
 """
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import cell_ids, split_cell_id
-from ..corpus.spec import default_section_text, example_cells
-from ..registry import load_registry
-from ..textnorm import classify_value
-from .. import warehouse as _warehouse
-from ..warehouse import connect, run_sql
+from pipeline import warehouse as _warehouse
+from pipeline.codebook import cell_ids, split_cell_id
+from pipeline.registry import load_registry
+from pipeline.textnorm import classify_value
+from pipeline.warehouse import connect, run_sql
+
+from .spec import default_section_text, example_cells
 
 SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
 # Department names used to make extra reporting units for a large warehouse (benchmark).
