@@ -25,18 +25,29 @@ import csv
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .resolution import Resolution, Resolver
+from .unit import Unit
 from .unit_names import _norm
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "assets" / "registry"
 
 UNIT_COLUMNS = (
-    "unit_id", "name", "full_name", "level", "kind", "statutory_parent", "managing_body",
-    "files_own_report", "can_make_rules", "deadline_kind", "valid_from", "valid_to", "name_from",
+    "unit_id",
+    "name",
+    "full_name",
+    "level",
+    "kind",
+    "statutory_parent",
+    "managing_body",
+    "files_own_report",
+    "can_make_rules",
+    "deadline_kind",
+    "valid_from",
+    "valid_to",
+    "name_from",
     "note",
 )
 ALIAS_COLUMNS = ("unit_id", "alias", "valid_from", "valid_to", "source")
@@ -49,46 +60,22 @@ VIA = ("statutory", "managing")
 
 # Defaults for a row of extra_units.csv that leaves a column empty.
 _DEFAULTS = {
-    "level": "department", "kind": "部门", "files_own_report": "true", "can_make_rules": "false",
+    "level": "department",
+    "kind": "部门",
+    "files_own_report": "true",
+    "can_make_rules": "false",
 }
-_DEFAULT_DEADLINE = {"league": "government", "banner": "government", "township": "township",
-                     "zone": "department", "department": "department"}
-
+_DEFAULT_DEADLINE = {
+    "league": "government",
+    "banner": "government",
+    "township": "township",
+    "zone": "department",
+    "department": "department",
+}
 
 
 class RegistryError(ValueError):
     """The registry files are inconsistent (unknown parent, duplicate id, bad value …)."""
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-
-
-@dataclass(frozen=True)
-class Unit:
-    unit_id: str
-    name: str
-    full_name: str
-    level: str
-    kind: str
-    statutory_parent: str | None
-    managing_body: str | None
-    files_own_report: bool
-    can_make_rules: bool
-    deadline_kind: str
-    valid_from: int | None
-    valid_to: int | None
-    name_from: int | None
-    note: str
-    source: str = "units.csv"
-
-    def exists_in(self, year: int) -> bool:
-        return (self.valid_from is None or self.valid_from <= year) and (
-            self.valid_to is None or year <= self.valid_to
-        )
-
-    def label(self) -> str:
-        return f"{self.unit_id} {self.name}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,8 +86,9 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number in the file, row) of a CSV whose blank lines and lines starting with # are
     ignored (comments may stand anywhere, also before the header)."""
     text = path.read_text(encoding="utf-8-sig")
-    kept = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1)
-            if ln.strip() and not ln.lstrip().startswith("#")]
+    kept = [
+        (i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     if not kept:
         return []
     reader = csv.reader(io.StringIO("\n".join(ln for _i, ln in kept)))
@@ -167,11 +155,12 @@ def _unit_from_row(row: dict[str, str], source: str, lineno: int) -> Unit:
     )
 
 
-_DEFAULT_REGISTRY: "Registry | None" = None
+_DEFAULT_REGISTRY: Registry | None = None
 
 
-def load_registry(path: str | Path | None = None,
-                  extra_units: str | Path | Iterable[str | Path] | None = None) -> "Registry":
+def load_registry(
+    path: str | Path | None = None, extra_units: str | Path | Iterable[str | Path] | None = None
+) -> Registry:
     """Load the registry from a directory holding units.csv, aliases.csv and (optionally)
     extra_units.csv; default: the bundled ``assets/registry/``.
 
@@ -195,7 +184,7 @@ def load_registry(path: str | Path | None = None,
     return _load(directory, extras)
 
 
-def _load(directory: Path, extras: list[Path]) -> "Registry":
+def _load(directory: Path, extras: list[Path]) -> Registry:
     units_csv = directory / "units.csv"
     if not units_csv.exists():
         raise RegistryError(f"no units.csv in {directory}")
@@ -225,12 +214,15 @@ def _load(directory: Path, extras: list[Path]) -> "Registry":
                 raise RegistryError(f"{where}: unknown unit_id {uid!r}")
             if not alias:
                 raise RegistryError(f"{where}: empty alias")
-            aliases.append({
-                "unit_id": uid, "alias": alias,
-                "valid_from": _year(row.get("valid_from", ""), where),
-                "valid_to": _year(row.get("valid_to", ""), where),
-                "source": row.get("source", "") or "aliases.csv",
-            })
+            aliases.append(
+                {
+                    "unit_id": uid,
+                    "alias": alias,
+                    "valid_from": _year(row.get("valid_from", ""), where),
+                    "valid_to": _year(row.get("valid_to", ""), where),
+                    "source": row.get("source", "") or "aliases.csv",
+                }
+            )
     reg = Registry(units, aliases)
     # Cycles would make parents() loop: check once here.
     for uid in units:
@@ -335,7 +327,8 @@ class Registry(Resolver):
         """Units that existed in ``year`` and file their own report (ids, registry order)."""
         levels = None if level is None else ({level} if isinstance(level, str) else set(level))
         return [
-            u.unit_id for u in self.units.values()
+            u.unit_id
+            for u in self.units.values()
             if u.files_own_report and u.exists_in(year) and (levels is None or u.level in levels)
         ]
 
@@ -367,24 +360,46 @@ class Registry(Resolver):
                     rows.append([e.unit_id, e.display, key, e.vfrom, e.vto, e.source, e.method, e.tier])
         else:
             for a in self.aliases:
-                rows.append([a["unit_id"], a["alias"], _norm(a["alias"]), a["valid_from"],
-                             a["valid_to"], a["source"], "alias", 0])
+                rows.append(
+                    [
+                        a["unit_id"],
+                        a["alias"],
+                        _norm(a["alias"]),
+                        a["valid_from"],
+                        a["valid_to"],
+                        a["source"],
+                        "alias",
+                        0,
+                    ]
+                )
         df = pd.DataFrame(rows, columns=cols)
         for c in ("valid_from", "valid_to"):
             df[c] = df[c].astype("Int64")
         return df.sort_values(["unit_id", "tier", "alias_norm"], kind="stable").reset_index(drop=True)
 
+
 # ----------------------------------------------------------------------------------------------
 
 
-def resolve(agency: str | None, path: str | None = None, year: int | None = None,
-            registry: Registry | None = None) -> Resolution:
+def resolve(
+    agency: str | None, path: str | None = None, year: int | None = None, registry: Registry | None = None
+) -> Resolution:
     """Resolve a report to a unit of the registry (default: the bundled one); see the module doc."""
     reg = registry if registry is not None else load_registry()
     return reg.resolve(agency, path, year)
 
 
 __all__ = [
-    "ALIAS_COLUMNS", "DEFAULT_DIR", "LEVELS", "KINDS", "DEADLINE_KINDS", "UNIT_COLUMNS",
-    "Registry", "RegistryError", "Resolution", "Unit", "load_registry", "resolve",
+    "ALIAS_COLUMNS",
+    "DEFAULT_DIR",
+    "LEVELS",
+    "KINDS",
+    "DEADLINE_KINDS",
+    "UNIT_COLUMNS",
+    "Registry",
+    "RegistryError",
+    "Resolution",
+    "Unit",
+    "load_registry",
+    "resolve",
 ]

@@ -26,9 +26,9 @@ resolution methods from :class:`Resolver`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Iterable
 
 from .unit_names import _CJK, REGION_PREFIXES, STRIP_SUFFIXES, NameIndex, _Entry, _norm
 
@@ -43,7 +43,9 @@ _TRAILING_PAREN = re.compile(r"^(.+)\(([^()]+)\)$")
 _EDGE_JUNK = re.compile(r"^[\s\-_.,:;、|/\\*#!?·•]+|[\s\-_.,:;、|/\\*#!?·•]+$")
 _PATH_NOISE = re.compile(r"(?:19|20)\d{2}年?度?|[A-Za-z0-9_\-\s.]+")
 # What makes a path component look like it names a body (rather than "正文", "final", "2024").
-_BODY_RE = re.compile(r"局|委|办|院|所|中心|站|队|厅|部|处|会|政府|镇|苏木|乡|街道|旗|盟|区|县|市|嘎查|社区|署|馆|校|公司")
+_BODY_RE = re.compile(
+    r"局|委|办|院|所|中心|站|队|厅|部|处|会|政府|镇|苏木|乡|街道|旗|盟|区|县|市|嘎查|社区|署|馆|校|公司"
+)
 
 CONFIDENCE = {
     "exact_full_name": 1.0,
@@ -79,8 +81,7 @@ class Resolution:
 
 
 def _none(text: str, reason: str | None = None, candidates: Iterable[str] = ()) -> Resolution:
-    return Resolution(None, "none", 0.0, list(candidates),
-                      reason or f"“{text}”不匹配任何单位 / matches no unit")
+    return Resolution(None, "none", 0.0, list(candidates), reason or f"“{text}”不匹配任何单位 / matches no unit")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -140,8 +141,15 @@ class Resolver(NameIndex):
                 best[e.unit_id] = e
         return list(best), best, historical, considered
 
-    def _from_entries(self, text: str, key: str, entries: list[_Entry], year: int | None,
-                      factor: float = 1.0, method: str | None = None) -> Resolution:
+    def _from_entries(
+        self,
+        text: str,
+        key: str,
+        entries: list[_Entry],
+        year: int | None,
+        factor: float = 1.0,
+        method: str | None = None,
+    ) -> Resolution:
         uids, best, historical, considered = self._choose(entries, year)
         if len(uids) > 1:
             return self._ambiguous(text, uids, key)
@@ -154,16 +162,22 @@ class Resolver(NameIndex):
             conf *= HISTORICAL_FACTOR
             m = "alias_historical"
             span = f"{e.vfrom or '…'}–{e.vto or '…'}"
-            reason = (f"“{key}”是 {self.units[uid].label()} 在其他年份（{span}）的名称 / "
-                      f"name valid in {span}, not in {year}")
+            reason = (
+                f"“{key}”是 {self.units[uid].label()} 在其他年份（{span}）的名称 / name valid in {span}, not in {year}"
+            )
         return Resolution(uid, m, round(conf, 4), [uid] + [c for c in considered if c != uid], reason, key)
 
     def _ambiguous(self, text: str, uids: list[str], key: str | None = None) -> Resolution:
         labels = ", ".join(self.units[u].label() for u in uids)
         labels_cn = "、".join(self.units[u].label() for u in uids)
-        return Resolution(None, "ambiguous", 0.0, list(uids),
-                          f"“{key or text}”对应 {len(uids)} 个单位：{labels_cn}，无法确定 / "
-                          f"matches {len(uids)} units: {labels}", key)
+        return Resolution(
+            None,
+            "ambiguous",
+            0.0,
+            list(uids),
+            f"“{key or text}”对应 {len(uids)} 个单位：{labels_cn}，无法确定 / matches {len(uids)} units: {labels}",
+            key,
+        )
 
     def _lookup_stripped(self, text: str, t: str, year: int | None) -> Resolution | None:
         """Exact lookup of t, then of t without suffixes / region prefix (breadth first)."""
@@ -176,7 +190,7 @@ class Resolver(NameIndex):
             nxt = []
             for s in frontier:
                 variants = [s[: -len(suf)] for suf in STRIP_SUFFIXES if s.endswith(suf) and len(s) > len(suf) + 1]
-                variants += [s[len(p):] for p in REGION_PREFIXES if s.startswith(p) and len(s) > len(p) + 1]
+                variants += [s[len(p) :] for p in REGION_PREFIXES if s.startswith(p) and len(s) > len(p) + 1]
                 for v in variants:
                     if v in seen:
                         continue
@@ -235,12 +249,15 @@ class Resolver(NameIndex):
         lead = s[: occ[0][0]]
         for p in REGION_PREFIXES + _LEAD_IGNORABLE:
             if lead.startswith(p):
-                lead = lead[len(p):]
+                lead = lead[len(p) :]
         lead = _EDGE_JUNK.sub("", lead)
         if lead:
             names = "、".join(o[2] for o in occ)
-            return _none(text, f"“{text}”中“{lead}”不属于{self._league_name}的已登记单位（其后为：{names}）/ "
-                               f"matches no unit: '{lead}' before {names} is not part of the registry"), frozenset()
+            return _none(
+                text,
+                f"“{text}”中“{lead}”不属于{self._league_name}的已登记单位（其后为：{names}）/ "
+                f"matches no unit: '{lead}' before {names} is not part of the registry",
+            ), frozenset()
         # chains of adjacent names: 阿拉善盟|阿拉善左旗|巴彦木仁苏木
         chains: list[list[tuple[int, int, str]]] = []
         for o in occ:
@@ -273,7 +290,7 @@ class Resolver(NameIndex):
                 changed = False
                 for suf in allowed:
                     if rest.startswith(suf):
-                        rest = rest[len(suf):]
+                        rest = rest[len(suf) :]
                         changed = True
                         break
             if rest and rest[0] not in _SEPARATORS:
@@ -281,15 +298,19 @@ class Resolver(NameIndex):
                 problems.append(
                     f"“{text}”：“{key}”之后的“{rest}”不是该单位的名称后缀，可能是未登记的下属机构"
                     f"（请加入 extra_units.csv）/ matches no unit: '{rest}' after {key} looks like a "
-                    f"department or body below it that is not in extra_units.csv")
+                    f"department or body below it that is not in extra_units.csv"
+                )
                 for c in cand:
                     blocked.add(c)
                     blocked.update(self.ancestors(c))
                 continue
             heads.append((chain[-1][2], cand))
         if not heads:
-            return _none(text, problems[0] if problems else None,
-                         [u for o in occ for u in dict.fromkeys(e.unit_id for e in self._base_keys[o[2]])]), frozenset(blocked)
+            return _none(
+                text,
+                problems[0] if problems else None,
+                [u for o in occ for u in dict.fromkeys(e.unit_id for e in self._base_keys[o[2]])],
+            ), frozenset(blocked)
         if len(heads) == 1 and not problems:
             key, cand = heads[0]
             entries = [e for e in self._base_keys[key] if e.unit_id in cand]
@@ -334,36 +355,60 @@ class Resolver(NameIndex):
             is_dir = not (stem_informative and k == len(info) - 1)
             r, _blocked = self._resolve_text(c, year)
             if r.unit_id:
-                res = Resolution(r.unit_id, "path", round(r.confidence * (DIR_FACTOR if is_dir else PATH_FACTOR), 4),
-                                 r.candidates,
-                                 f"从路径{'目录' if is_dir else '文件名'}解析 / resolved from path "
-                                 f"{'directory' if is_dir else 'file name'} “{c}”"
-                                 + (f" ({r.method}; {r.reason})" if r.reason else f" ({r.method})"), r.matched, "path")
-                conflict = [o for o in self._outer_units(outer, year)
-                            if o != r.unit_id and o not in self.ancestors(r.unit_id)]
+                res = Resolution(
+                    r.unit_id,
+                    "path",
+                    round(r.confidence * (DIR_FACTOR if is_dir else PATH_FACTOR), 4),
+                    r.candidates,
+                    f"从路径{'目录' if is_dir else '文件名'}解析 / resolved from path "
+                    f"{'directory' if is_dir else 'file name'} “{c}”"
+                    + (f" ({r.method}; {r.reason})" if r.reason else f" ({r.method})"),
+                    r.matched,
+                    "path",
+                )
+                conflict = [
+                    o for o in self._outer_units(outer, year) if o != r.unit_id and o not in self.ancestors(r.unit_id)
+                ]
                 if conflict:
                     res.confidence = round(res.confidence * 0.6, 4)
-                    res.reason += (f"; 与上级目录矛盾 / conflicts with directory unit(s) "
-                                   f"{', '.join(self.units[o].label() for o in conflict)}")
+                    res.reason += (
+                        f"; 与上级目录矛盾 / conflicts with directory unit(s) "
+                        f"{', '.join(self.units[o].label() for o in conflict)}"
+                    )
                 return res
             if r.ambiguous:
                 outer_units = self._outer_units(outer, year)
                 narrowed = [u for u in r.candidates if any(o in self.ancestors(u) or o == u for o in outer_units)]
                 if len(narrowed) == 1:
-                    return Resolution(narrowed[0], "path", round(CONFIDENCE["stem"] * PATH_FACTOR, 4), r.candidates,
-                                      f"路径“{c}”由上级目录确定 / '{c}' narrowed by the parent directory", r.matched, "path")
+                    return Resolution(
+                        narrowed[0],
+                        "path",
+                        round(CONFIDENCE["stem"] * PATH_FACTOR, 4),
+                        r.candidates,
+                        f"路径“{c}”由上级目录确定 / '{c}' narrowed by the parent directory",
+                        r.matched,
+                        "path",
+                    )
                 r.source = "path"
                 return r
             if outer:  # a body name we do not know: read it with its directories (阿拉善左旗/财政局)
                 combined = "".join(outer + [c])
                 r2, _b = self._resolve_text(combined, year)
                 if r2.unit_id:
-                    return Resolution(r2.unit_id, "path", round(r2.confidence * PATH_FACTOR, 4), r2.candidates,
-                                      f"从路径解析 / resolved from path “{combined}” ({r2.method})", r2.matched, "path")
+                    return Resolution(
+                        r2.unit_id,
+                        "path",
+                        round(r2.confidence * PATH_FACTOR, 4),
+                        r2.candidates,
+                        f"从路径解析 / resolved from path “{combined}” ({r2.method})",
+                        r2.matched,
+                        "path",
+                    )
                 r2.source = "path"
                 if not r2.ambiguous:
-                    r2.reason = (f"路径中的“{c}”不匹配任何单位 / path component '{c}' matches no unit"
-                                 + (f"; {r2.reason}" if r2.reason else ""))
+                    r2.reason = f"路径中的“{c}”不匹配任何单位 / path component '{c}' matches no unit" + (
+                        f"; {r2.reason}" if r2.reason else ""
+                    )
                 return r2
             r.source = "path"
             return r
@@ -393,18 +438,30 @@ class Resolver(NameIndex):
             return rp
         if ra.ambiguous:
             if rp.unit_id and rp.unit_id in ra.candidates:
-                return Resolution(rp.unit_id, "path_disambiguated", round(min(rp.confidence, CONFIDENCE["stem"]), 4),
-                                  ra.candidates, f"{ra.reason}; 由路径确定 / decided by the path: {rp.reason}",
-                                  ra.matched, "agency+path")
+                return Resolution(
+                    rp.unit_id,
+                    "path_disambiguated",
+                    round(min(rp.confidence, CONFIDENCE["stem"]), 4),
+                    ra.candidates,
+                    f"{ra.reason}; 由路径确定 / decided by the path: {rp.reason}",
+                    ra.matched,
+                    "agency+path",
+                )
             if rp.unit_id:
-                ra = replace(ra, candidates=ra.candidates + [rp.unit_id],
-                             reason=ra.reason + f"; 路径指向另一单位 / the path points to {self.units[rp.unit_id].label()}")
+                ra = replace(
+                    ra,
+                    candidates=ra.candidates + [rp.unit_id],
+                    reason=ra.reason + f"; 路径指向另一单位 / the path points to {self.units[rp.unit_id].label()}",
+                )
             return ra
         if rp.unit_id:
             if rp.unit_id in blocked:
-                return replace(ra, reason=ra.reason + f"; 路径仅指向其上级 {self.units[rp.unit_id].label()}，"
-                                                      f"不采用 / the path only names a body above it, not used",
-                               candidates=ra.candidates)
+                return replace(
+                    ra,
+                    reason=ra.reason + f"; 路径仅指向其上级 {self.units[rp.unit_id].label()}，"
+                    f"不采用 / the path only names a body above it, not used",
+                    candidates=ra.candidates,
+                )
             return replace(rp, reason=f"机关名称“{agency}”不匹配 / agency matches no unit; {rp.reason}")
         if rp.ambiguous:
             return replace(rp, reason=f"{ra.reason}; {rp.reason}")

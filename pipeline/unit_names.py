@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.textnorm import norm_text, to_simplified
 
-if TYPE_CHECKING:
-    from .registry import Unit
+from .unit import Unit
 
 # Written suffixes of a body's name, by kind (generated variants).
 KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -32,11 +30,31 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
 # Suffixes removed from a base name to get its core ("阿拉善盟行政公署" -> "阿拉善盟").
 _CORE_SUFFIXES = ("党工委管委会", "管理委员会", "行政公署", "人民政府", "办事处", "管委会", "行署", "政府")
 # Suffixes stripped from an agency name during resolution, and accepted after a unit's name.
-STRIP_SUFFIXES = tuple(sorted({
-    "政府信息公开办公室", "政务公开办公室", "党政综合办公室", "党政办公室", "综合办公室", "办公室",
-    "党政办", "政府办", "党工委管委会", "管理委员会", "管委会", "行政公署", "行署", "人民政府", "政府",
-    "办事处", "机关",
-}, key=len, reverse=True))
+STRIP_SUFFIXES = tuple(
+    sorted(
+        {
+            "政府信息公开办公室",
+            "政务公开办公室",
+            "党政综合办公室",
+            "党政办公室",
+            "综合办公室",
+            "办公室",
+            "党政办",
+            "政府办",
+            "党工委管委会",
+            "管理委员会",
+            "管委会",
+            "行政公署",
+            "行署",
+            "人民政府",
+            "政府",
+            "办事处",
+            "机关",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 REGION_PREFIXES = ("内蒙古自治区", "内蒙古")
 _STEM_RE = re.compile(r"(苏木乡|苏木|镇|街道|乡)$")
 # Chinese characters (a name of a body is written in them)
@@ -112,11 +130,14 @@ class NameIndex:
                 continue
             for text, vf, vt in cores.get(pid, []):
                 items = [(text, vf, vt)]
-                if self.units[pid].level != "league" and not text.startswith(REGION_PREFIXES) and not (
-                        self._league_stem and text.startswith(self._league_stem)
-                        and self.units[pid].level != "banner"):
-                    items += [(lg + text, *(_intersect((vf, vt), (lvf, lvt)) or (vf, vt)))
-                              for lg, lvf, lvt in league]
+                if (
+                    self.units[pid].level != "league"
+                    and not text.startswith(REGION_PREFIXES)
+                    and not (
+                        self._league_stem and text.startswith(self._league_stem) and self.units[pid].level != "banner"
+                    )
+                ):
+                    items += [(lg + text, *(_intersect((vf, vt), (lvf, lvt)) or (vf, vt))) for lg, lvf, lvt in league]
                 for it in items:
                     if it[0] not in seen:
                         seen.add(it[0])
@@ -177,9 +198,15 @@ class NameIndex:
                 core = _core(t)
                 # a name that already carries a prefix gets no other (阿拉善左旗巴彦木仁苏木人民政府,
                 # 内蒙古阿拉善高新技术产业开发区, 阿拉善高新区)
-                qualified = (self._qualified(core, prefixes) or core.startswith(REGION_PREFIXES)
-                             or (bool(self._league_stem) and core.startswith(self._league_stem)
-                                 and u.level not in ("league", "banner")))
+                qualified = (
+                    self._qualified(core, prefixes)
+                    or core.startswith(REGION_PREFIXES)
+                    or (
+                        bool(self._league_stem)
+                        and core.startswith(self._league_stem)
+                        and u.level not in ("league", "banner")
+                    )
+                )
                 if not is_dept or qualified:  # a bare "财政局" names no body (every banner has one)
                     for k in {t, core}:
                         rng = _intersect((vf, vt), uvalid)
@@ -200,8 +227,15 @@ class NameIndex:
                     p = ptext
                     for w in written:
                         key = p + w
-                        e = _Entry(uid, rng[0], rng[1], method_of(key), 0,
-                                   _display(ptext, text, w, t), src if not p else f"{src}+prefix")
+                        e = _Entry(
+                            uid,
+                            rng[0],
+                            rng[1],
+                            method_of(key),
+                            0,
+                            _display(ptext, text, w, t),
+                            src if not p else f"{src}+prefix",
+                        )
                         add(index, key, e)
                         if is_dept:  # found inside a longer text as a whole (关于额济纳旗财政局…)
                             add(base_keys, key, e)

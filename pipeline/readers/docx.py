@@ -10,7 +10,7 @@ from io import BytesIO
 from lxml import etree
 
 from ..document import Document, GridCell, Para, Table, UnreadableFile
-from . import check_zip_sizes, read_zip_member
+from .zipsafe import check_zip_sizes, read_zip_member
 from ..structure import is_spam
 from ..textnorm import clean
 
