@@ -306,7 +306,7 @@ def format_report(r: dict) -> str:
     L.append(f"    {'form':<16}{'cells':>9}{'correct':>9}{'accuracy':>10}")
     for k, v in c["by_form"].items():
         L.append(f"    {k:<16}{v['cells']:>9}{v['correct']:>9}{_pct(v['accuracy']):>10}")
-    L.append(f"    by semantic: " + ", ".join(f"{k} {_pct(v['accuracy'])}" for k, v in c["by_semantic"].items()))
+    L.append("    by semantic: " + ", ".join(f"{k} {_pct(v['accuracy'])}" for k, v in c["by_semantic"].items()))
     if c["wrong"]:
         L.append(f"    wrong cells ({c['wrong_count']}, first {min(20, len(c['wrong']))}):")
         for w in c["wrong"][:20]:

@@ -2,7 +2,7 @@
 rendering benchmark.
 
 It uses the project's own schema, views and rollups (``sql/``) and the registry, and fills
-``reports``, ``cells`` (exactly 200 per report), ``sections``, ``problems`` and ``manifest`` from
+``reports``, ``cells`` (exactly 200 per report), ``sections`` and ``manifest`` (``problems`` stays empty) from
 `corpus.spec.example_cells` with per-report overrides. It never writes ``findings``: the
 callers (tests, benchmark) insert the findings they need.
 """
@@ -96,7 +96,7 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
     unit_rows = units.to_dict("records")
 
     ids = cell_ids()
-    reports, cells, sections, problems, manifest = [], [], [], [], []
+    reports, cells, sections, manifest = [], [], [], []
     for year in spec.years:
         for u in unit_rows:
             uid = u["unit_id"]
