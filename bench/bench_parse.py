@@ -13,13 +13,16 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.corpus import example_spec, write
-from pipeline.parse import parse_file
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test tooling (corpus/) lives at the repo root
+
+from corpus import example_spec, write  # noqa: E402
+from pipeline.parse import parse_file  # noqa: E402
 
 CASES = {
     "text": [("text", {"layout": lay}) for lay in ("A", "B1", "B2", "C", "mixed", "wrapped")],

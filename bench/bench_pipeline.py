@@ -3,7 +3,7 @@
 Usage:
   python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--incremental] [--work DIR]
 
-A corpus of N reports is generated once (pipeline.corpus.generate, seed 7) with a registry that
+A corpus of N reports is generated once (corpus.generate, seed 7) with a registry that
 covers every generated unit, then `nianbao run` is timed on it from a cold read cache. With
 --incremental, one report is then changed and the run repeated, and a run on an empty inbox gives
 the start-up cost. Results are appended to bench/results/pipeline.jsonl.
@@ -134,7 +134,7 @@ def main() -> None:
     if not (corpus / "inbox").exists() or not args.keep_corpus:
         shutil.rmtree(corpus, ignore_errors=True)
         t = time.perf_counter()
-        subprocess.run([PY, "-m", "pipeline.corpus.generate", "--out", str(corpus), "--seed", str(args.seed),
+        subprocess.run([PY, "-m", "corpus.generate", "--out", str(corpus), "--seed", str(args.seed),
                         "--scale", str(args.n), "--years", "2022", "2023", "2024", "--mix", args.mix,
                         "--registry-out", str(corpus / "registry"), "--workers", "2",
                         "--truth", str(corpus / "truth.jsonl.gz")],

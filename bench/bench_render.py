@@ -229,7 +229,8 @@ def main() -> None:
             n_findings = None
             views = "sql/rollups of this checkout, applied to a copy"
         else:
-            from pipeline.reports.synthetic import Synthetic, build
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # corpus/ lives at the repo root
+            from corpus.synthetic import Synthetic, build
 
             y0, y1 = (int(x) for x in args.years.split("-"))
             db = tmp / "w.duckdb"

@@ -17,7 +17,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from .model import UnreadableFile
+from .document import UnreadableFile
 from .parse import MAX_BYTES
 from .readers import detect_kind
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .codebook import (T3_OUTCOME_ROWS, Entry, cell_ids, codebook, labels, t3_column_codes, t4_column_codes,
                        t4_group_codes)
-from .model import Document, GridCell, Para, Table, problem
+from .document import Document, GridCell, Para, Table, problem
 from .structure import SECTION_TABLE, is_spam, section_of_heading, table_vocab
 from .textnorm import MISSING, TEXT, classify_value, is_value_like, norm_label, ocr_number
 

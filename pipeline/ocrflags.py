@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from .model import problem
+from .document import problem
 from .textnorm import EMPTY, NUMERIC, TEXT, ZERO
 
 CODE = "ocr_uncertain"

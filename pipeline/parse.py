@@ -8,9 +8,9 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .codebook import section_titles
-from .identity import identify
+from .report_header import identify
 from .mapper import map_document
-from .model import UnreadableFile, problem
+from .document import UnreadableFile, problem
 from .ocrflags import ocr_problems
 from .readers import read_document
 from .structure import SECTION_ORDER

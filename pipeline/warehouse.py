@@ -20,7 +20,7 @@ from . import PARSER_VERSION, __version__
 from .duck import READ_MEMORY, WRITE_MEMORY, scratch, sql_str
 from .inbox import InboxFile
 from .readers.oldword import MISSING_TOOL
-from .reading import ReadCache
+from .readcache import ReadCache
 from .registry import Registry
 
 ROOT = Path(__file__).resolve().parents[1]

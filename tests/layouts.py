@@ -1,6 +1,6 @@
 """Small, literal report texts in each layout copied from real web pages, for reader tests.
 
-Deliberately independent of `pipeline.corpus` (the corpus writers): a reader bug and a writer bug
+Deliberately independent of `corpus` (the corpus writers): a reader bug and a writer bug
 must not cancel out. Values are distinctive (row*100 + column) so a shifted cell cannot pass.
 """
 

@@ -2,7 +2,7 @@
 of issue 11 (agency only in the opening, flattened tables, markdown conversions, hybrid formats…).
 
 Values are realistic (small numbers, mostly 0) but consistent: every identity of FORMAT.md holds,
-so a value placed without its label can be confirmed. Independent of `pipeline.corpus`.
+so a value placed without its label can be confirmed. Independent of `corpus`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime
 import dagster as dg
 import pytest
 
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 
 
 @pytest.fixture

@@ -148,7 +148,7 @@ def test_pages_in_chromium(chromium, site, tmp_path):
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory):
     """A whole `nianbao run` on a small inbox: pages, workbook and Great Expectations' Data Docs."""
-    from pipeline.corpus import example_spec, write
+    from corpus import example_spec, write
     from pipeline.run import run_pipeline
     from pipeline.settings import from_env
 

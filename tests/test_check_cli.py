@@ -77,7 +77,7 @@ def test_real_city_report_has_no_arithmetic_fail_and_its_text_agrees(real_pdf, c
 
 
 def test_check_against_previous_year(tmp_path, capsys):
-    from pipeline.corpus import example_spec, write
+    from corpus import example_spec, write
 
     prev = example_spec(3, year=2023)
     cur = example_spec(4, year=2024)

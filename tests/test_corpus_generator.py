@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.codebook import cell_ids
-from pipeline.corpus.generate import (
+from corpus.generate import (
     BAD_KINDS, DEFECT_KINDS, EVEN_FORMS, SAMPLE_DIR, T3_APPLICANT_COLUMNS, Generator, build_sample,
     check_identities,
 )
@@ -70,9 +70,9 @@ def test_same_seed_same_bytes(tmp_path):
 def test_sample_matches_generator(tmp_path):
     build_sample(tmp_path)
     assert (tmp_path / "truth.jsonl").read_bytes() == SAMPLE_TRUTH.read_bytes(), \
-        "assets/sample/truth.jsonl is stale: run python -m pipeline.corpus.generate --sample"
+        "assets/sample/truth.jsonl is stale: run python -m corpus.generate --sample"
     assert tree_hashes(tmp_path / "inbox") == tree_hashes(SAMPLE_DIR / "inbox"), \
-        "assets/sample/inbox is stale: run python -m pipeline.corpus.generate --sample"
+        "assets/sample/inbox is stale: run python -m corpus.generate --sample"
 
 
 def test_sample_is_small_and_complete(sample):

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.codebook import cell_ids
-from pipeline.corpus import (
+from corpus import (
     LAYOUTS, ReportSpec, expected_cells, expected_extra_cells, render_html, render_pdf, render_text, write,
     write_docx, write_html, write_pdf, write_pdf_image_only, write_text,
 )
-from pipeline.corpus.spec import example_spec
+from corpus.spec import example_spec
 from pipeline.textnorm import classify_value
 
 T3_COLS = ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org", "total"]
@@ -364,7 +364,7 @@ def test_random_specs_text_and_html_decode_to_truth(seed):
 
     import lxml.html
 
-    from pipeline.corpus.model import transform
+    from corpus.model import transform
 
     rng = random.Random(seed)
     spec = random_spec(rng, "2019" if seed % 4 == 3 else "2021")

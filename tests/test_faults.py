@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 from pipeline.settings import SAMPLE_INBOX
 
 pytestmark = pytest.mark.slow
@@ -193,7 +193,7 @@ def test_two_clean_runs_give_identical_warehouse_content(world):
 
 def test_on_a_generated_corpus_a_first_run_killed_publishes_nothing_and_the_rerun_equals_a_clean_one(tmp_path):
     corpus = tmp_path / "corpus"
-    gen = subprocess.run([sys.executable, "-m", "pipeline.corpus.generate", "--out", str(corpus), "--seed", "14",
+    gen = subprocess.run([sys.executable, "-m", "corpus.generate", "--out", str(corpus), "--seed", "14",
                           "--scale", "16", "--years", "2023", "2024", "--mix", "text-only", "--workers", "1"],
                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=TIMEOUT)
     assert gen.returncode == 0, gen.stderr[-2000:]

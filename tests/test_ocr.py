@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.checks.batch import from_parsed
 from pipeline.checks.findings import run_checks
-from pipeline.model import Document, GridCell, Para, Table
+from pipeline.document import Document, GridCell, Para, Table
 from pipeline.mapper import map_document
 from pipeline.ocrflags import ocr_problems
 from pipeline.parse import parse_bytes, parse_file
@@ -230,7 +230,7 @@ def _page_pngs(spec, folder, photo: bool = False) -> list:
 
     import pypdfium2 as pdfium
 
-    from pipeline.corpus.pdf_writer import render_pdf_image_only
+    from corpus.pdf_writer import render_pdf_image_only
 
     pdf = pdfium.PdfDocument(render_pdf_image_only(spec, dpi=150, photo=photo))
     folder.mkdir(parents=True, exist_ok=True)
@@ -247,7 +247,7 @@ def _page_pngs(spec, folder, photo: bool = False) -> list:
 
 @pytest.mark.slow
 def test_web_page_whose_report_is_a_set_of_images(tmp_path):
-    from pipeline.corpus import example_spec, expected_cells
+    from corpus import example_spec, expected_cells
 
     spec = example_spec(21)
     names = _page_pngs(spec, tmp_path / "报告_files")

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.codebook import cell_ids
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 from pipeline.parse import parse_bytes
 
 SEED = Path(__file__).parent / "fixtures" / "seed_2024_bayanmuren.txt"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import expected_cells, write
-from pipeline.model import UnreadableFile
+from corpus import expected_cells, write
+from pipeline.document import UnreadableFile
 from pipeline.parse import parse_bytes, parse_file
 from pipeline.readers import detect_kind
 from pipeline.readers.oldword import OLE2_MAGIC, convert_to_docx
@@ -156,9 +156,9 @@ def test_a_failed_conversion_is_set_aside_as_damaged(tmp_path, monkeypatch):
 def test_manifest_sets_a_doc_aside_without_libreoffice_and_reads_it_once_installed(tmp_path, monkeypatch):
     """Through the inbox scan, the read cache and the manifest: set aside with the hint, then read
     at the next run once a converter is there (the missing-tool verdict is not cached)."""
-    from pipeline.corpus import example_spec
+    from corpus import example_spec
     from pipeline.inbox import scan
-    from pipeline.reading import ReadCache, read_files
+    from pipeline.readcache import ReadCache, read_files
     from pipeline.registry import load_registry
     from pipeline.warehouse import plan
 

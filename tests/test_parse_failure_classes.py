@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.mapper import map_document
-from pipeline.model import Document, GridCell, Para, Table
+from pipeline.document import Document, GridCell, Para, Table
 from pipeline.parse import parse_bytes
 
 from realistic import (COLS, GROUP_BEFORE, T2, T3_HEAD, T3_LABELS, T4, expected, report, t2_pipes, t3_pipes,

@@ -1,6 +1,6 @@
 """Every form the corpus writers produce reads back exactly as its truth (reader against writer).
 
-The writers (pipeline.corpus) are independent code that renders a report spec the way real pages
+The writers (corpus) are independent code that renders a report spec the way real pages
 are published; these tests hold the reader to the spec's truth, cell by cell.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.codebook import t3_row_codes
-from pipeline.corpus import example_spec, expected_cells, expected_extra_cells, write
+from corpus import example_spec, expected_cells, expected_extra_cells, write
 from pipeline.parse import parse_file
 
 LAYOUTS = ["A", "B1", "B2", "C", "mixed", "wrapped"]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/X11/fonts",

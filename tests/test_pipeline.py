@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 from pipeline.run import run_pipeline
 from pipeline.settings import from_env
 
@@ -164,7 +164,7 @@ def test_running_twice_gives_identical_warehouse(first_run):
 
 def test_changing_one_file_reads_only_it_and_keeps_the_old_version_inactive(first_run):
     settings, _ = first_run
-    from pipeline.reading import ReadCache
+    from pipeline.readcache import ReadCache
 
     p = settings.inbox / "2024" / "阿拉善右旗雅布赖镇2024年报.txt"
     spec = example_spec(21, agency="阿拉善右旗雅布赖镇人民政府", year=2024, published_on="2025-01-22")

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from pipeline.reports import render_all, write_workbook
 from pipeline.reports.data import rows
 from pipeline.reports.pages import MANIFEST, group_path, unit_path
-from pipeline.reports.synthetic import Synthetic, build
+from corpus.synthetic import Synthetic, build
 from pipeline.warehouse import connect
 
 BAD = "152921102"        # 温都尔勒图镇: its 2024 Table 4 review total does not add up
@@ -554,7 +554,7 @@ def test_dagster_assets_materialise(site, tmp_path):
 @pytest.mark.slow
 def test_real_pipeline_marks_the_failing_cell(tmp_path):
     """The whole pipeline on generated files: the real rules find the bad Table 4, the page marks it."""
-    from pipeline.corpus import example_spec, write
+    from corpus import example_spec, write
     from pipeline.registry import load_registry
     from pipeline.run import run_pipeline
     from pipeline.settings import from_env

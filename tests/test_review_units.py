@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.review.apply import Review, apply_dispositions
 from pipeline.review.decisions import COLUMNS, Decision, append, decisions_path, fingerprint, parse, read
-from pipeline.reports.synthetic import Synthetic, build
+from corpus.synthetic import Synthetic, build
 from pipeline.warehouse import connect
 
 U = "152921102"

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 from pipeline.inbox import scan
 from pipeline.parse import MAX_BYTES, parse_bytes
 
@@ -252,7 +252,7 @@ def test_a_zip_bomb_is_refused_by_its_declared_size_before_inflating(tmp_path):
     import tracemalloc
 
     from pipeline.readers import detect_kind, read_zip_member
-    from pipeline.model import UnreadableFile
+    from pipeline.document import UnreadableFile
 
     data = _bomb(tmp_path / "bomb.docx", 80).read_bytes()
     assert len(data) < 2 * 1024 * 1024  # small on disk
@@ -270,7 +270,7 @@ def test_a_zip_bomb_is_refused_by_its_declared_size_before_inflating(tmp_path):
 
 
 def test_huge_numbers_are_text_with_a_problem_never_inf():
-    from pipeline.reading import flatten
+    from pipeline.readcache import flatten
     from pipeline.textnorm import classify_value
 
     assert classify_value("9" * 400) == ("TEXT", None)
@@ -283,7 +283,7 @@ def test_huge_numbers_are_text_with_a_problem_never_inf():
     import dataclasses
 
     spec = dataclasses.replace(spec, cells=cells)
-    from pipeline.corpus.text_writer import render_text
+    from corpus.text_writer import render_text
 
     res = parse_bytes(render_text(spec).encode("utf-8"), "huge.txt")
     assert "error" not in res
@@ -331,7 +331,7 @@ def test_a_transient_read_failure_is_not_cached_and_is_retried(tmp_path):
     import hashlib
 
     from pipeline.inbox import InboxFile
-    from pipeline.reading import ReadCache, read_files
+    from pipeline.readcache import ReadCache, read_files
 
     src = _report(tmp_path / "keep" / "r.txt")
     data = src.read_bytes()

@@ -19,7 +19,7 @@ import pytest
 from pipeline.codebook import T3_OUTCOME_ROWS, cell_ids, split_cell_id
 from pipeline.registry import load_registry
 from pipeline.reports.data import rows
-from pipeline.reports.synthetic import Synthetic, build
+from corpus.synthetic import Synthetic, build
 from pipeline.warehouse import SQL_DIR, connect
 
 YEARS = (2023, 2024)

@@ -13,7 +13,7 @@ import time
 import dagster as dg
 
 from ..inbox import InboxFile, scan
-from ..reading import ReadCache, read_files
+from ..readcache import ReadCache, read_files
 from ..settings import FIRST_YEAR
 from .resources import NianbaoResource
 

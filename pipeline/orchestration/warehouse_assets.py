@@ -8,7 +8,7 @@ import dagster as dg
 from .. import warehouse
 from ..faults import maybe_die
 from ..publish import publish_set
-from ..reading import ReadCache
+from ..readcache import ReadCache
 from ..registry import load_registry
 from .assets import WRITER_POOL, load_inbox, report_reads
 from .resources import NianbaoResource

@@ -9,8 +9,8 @@ from io import BytesIO
 
 from lxml import etree
 
-from ..model import Document, GridCell, Para, Table, UnreadableFile
-from . import check_zip_sizes, read_zip_member
+from ..document import Document, GridCell, Para, Table, UnreadableFile
+from .zipsafe import check_zip_sizes, read_zip_member
 from ..structure import is_spam
 from ..textnorm import clean
 

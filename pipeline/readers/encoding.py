@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..model import UnreadableFile, problem
+from ..document import UnreadableFile, problem
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",

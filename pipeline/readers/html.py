@@ -10,7 +10,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from ..model import Document, GridCell, Para, Table, UnreadableFile, problem
+from ..document import Document, GridCell, Para, Table, UnreadableFile, problem
 from ..structure import is_spam
 from ..textnorm import clean
 from .encoding import decode

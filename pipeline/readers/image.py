@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from io import BytesIO
 
-from ..model import Document, GridCell, Table, UnreadableFile
+from ..document import Document, GridCell, Table, UnreadableFile
 from ..structure import is_spam
 from ..textnorm import clean
 

@@ -1,4 +1,5 @@
-"""PDFs with a text layer (pdfplumber).
+"""PDFs with a text layer: PDFium (readers/pdfgrid.py) is the main path, pdfplumber the fallback
+for the damaged files PDFium cannot open.
 
 Tables are found from their ruling lines; merged regions come back as empty positions, marked as
 continuations. Text between tables is read band by band so paragraphs and tables keep their order.
@@ -13,7 +14,7 @@ import logging
 import re
 from io import BytesIO
 
-from ..model import Document, GridCell, Para, Table, UnreadableFile, problem
+from ..document import Document, GridCell, Para, Table, UnreadableFile, problem
 from ..structure import is_spam, section_of_heading, table_vocab
 from ..textnorm import clean
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document, GridCell, Para, Table, problem
+from ..document import Document, GridCell, Para, Table, problem
 from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
 from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode

@@ -1,6 +1,6 @@
 """How well the warehouse matches the truth of a generated corpus.
 
-``python -m pipeline.corpus.accuracy --truth FILE --db WAREHOUSE.duckdb [--json [OUT]]`` compares a
+``python -m corpus.accuracy --truth FILE --db WAREHOUSE.duckdb [--json [OUT]]`` compares a
 warehouse built by ``nianbao run`` on a generated inbox with the corpus's ``truth.jsonl``:
 
 (a) cells: every cell of every report that should be read (semantic and value), with the list of
@@ -306,7 +306,7 @@ def format_report(r: dict) -> str:
     L.append(f"    {'form':<16}{'cells':>9}{'correct':>9}{'accuracy':>10}")
     for k, v in c["by_form"].items():
         L.append(f"    {k:<16}{v['cells']:>9}{v['correct']:>9}{_pct(v['accuracy']):>10}")
-    L.append(f"    by semantic: " + ", ".join(f"{k} {_pct(v['accuracy'])}" for k, v in c["by_semantic"].items()))
+    L.append("    by semantic: " + ", ".join(f"{k} {_pct(v['accuracy'])}" for k, v in c["by_semantic"].items()))
     if c["wrong"]:
         L.append(f"    wrong cells ({c['wrong_count']}, first {min(20, len(c['wrong']))}):")
         for w in c["wrong"][:20]:
@@ -365,7 +365,7 @@ def _pct(x) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.corpus.accuracy", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m corpus.accuracy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--truth", required=True, help="truth.jsonl of the generated corpus")
     ap.add_argument("--db", required=True, help="the warehouse (nianbao.duckdb) built from its inbox")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",

@@ -1,6 +1,6 @@
 """The corpus generator: a realistic, deterministic inbox of annual reports and its answer key.
 
-``python -m pipeline.corpus.generate --out DIR --seed N --years 2022 2023 2024 [--units alxa|all-nmg|N]
+``python -m corpus.generate --out DIR --seed N --years 2022 2023 2024 [--units alxa|all-nmg|N]
 [--mix default|text-only|even] [--scale N] [--registry-out DIR] [--workers N]`` writes
 
 - ``DIR/inbox/``: one file per report, in the forms offices publish (web-page text in six table layouts,
@@ -53,13 +53,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..codebook import T3_APPLICANT_COLUMNS, T3_OUTCOME_ROWS, T4_PARTS, cell_ids
-from ..registry import DEFAULT_DIR, UNIT_COLUMNS, load_registry
+from pipeline.codebook import T3_APPLICANT_COLUMNS, T3_OUTCOME_ROWS, T4_PARTS, cell_ids
+from pipeline.registry import DEFAULT_DIR, UNIT_COLUMNS, load_registry
 from .model import data_row_codes
 from .spec import SPAM_LINES, ReportSpec
 from .truth import expected_cells, expected_extra_cells
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "assets" / "sample"
 SAMPLE_SEED = 20240601
 SAMPLE_YEARS = (2022, 2023, 2024)
@@ -1745,7 +1745,7 @@ def _rates(args) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.corpus.generate",
+    ap = argparse.ArgumentParser(prog="python -m corpus.generate",
                                  description="Generate a corpus of annual reports and its truth (see the module doc).")
     ap.add_argument("--out", help="output folder: <out>/inbox/ and <out>/truth.jsonl")
     ap.add_argument("--seed", type=int, default=0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from ..codebook import T3_OUTCOME_ROWS, cell_ids, t3_column_codes, t3_row_codes
+from pipeline.codebook import T3_OUTCOME_ROWS, cell_ids, t3_column_codes, t3_row_codes
 
 SECTION_KEYS = ("overview", "proactive", "requests", "appeals", "problems", "other")
 TABLE_KEYS = ("T2", "T3", "T4")
@@ -224,7 +224,7 @@ def example_spec(seed: int = 0, **changes) -> ReportSpec:
 
 
 def example_t2v2019_cells(seed: int = 0) -> dict[str, str]:
-    from ..codebook import codebook
+    from pipeline.codebook import codebook
 
     out = {}
     for r in codebook().t2v2019_rows:

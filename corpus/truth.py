@@ -9,8 +9,8 @@ malformed Table 4 of the seed) is MISSING.
 
 from __future__ import annotations
 
-from ..codebook import cell_ids, codebook, split_cell_id
-from ..textnorm import MISSING, classify_value
+from pipeline.codebook import cell_ids, codebook, split_cell_id
+from pipeline.textnorm import MISSING, classify_value
 from .model import data_row_codes
 from .spec import ReportSpec, table_status
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .model import Document, Para, Table
+from .document import Document, Para, Table
 from .structure import SECTION_ORDER, is_spam, section_of_heading
 from .textnorm import cn_small_to_int, cn_year_to_int, norm_text, to_simplified
 

@@ -2,8 +2,8 @@
 rendering benchmark.
 
 It uses the project's own schema, views and rollups (``sql/``) and the registry, and fills
-``reports``, ``cells`` (exactly 200 per report), ``sections``, ``problems`` and ``manifest`` from
-`pipeline.corpus.spec.example_cells` with per-report overrides. It never writes ``findings``: the
+``reports``, ``cells`` (exactly 200 per report), ``sections`` and ``manifest`` (``problems`` stays empty) from
+`corpus.spec.example_cells` with per-report overrides. It never writes ``findings``: the
 callers (tests, benchmark) insert the findings they need.
 """
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import cell_ids, split_cell_id
-from ..corpus.spec import default_section_text, example_cells
-from ..registry import load_registry
-from ..textnorm import classify_value
-from .. import warehouse as _warehouse
-from ..warehouse import connect, run_sql
+from pipeline import warehouse as _warehouse
+from pipeline.codebook import cell_ids, split_cell_id
+from pipeline.registry import load_registry
+from pipeline.textnorm import classify_value
+from pipeline.warehouse import connect, run_sql
+
+from .spec import default_section_text, example_cells
 
 SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
 # Department names used to make extra reporting units for a large warehouse (benchmark).
@@ -95,7 +96,7 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
     unit_rows = units.to_dict("records")
 
     ids = cell_ids()
-    reports, cells, sections, problems, manifest = [], [], [], [], []
+    reports, cells, sections, manifest = [], [], [], []
     for year in spec.years:
         for u in unit_rows:
             uid = u["unit_id"]

@@ -8,7 +8,6 @@ the readers knows which kind of file a report came from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 class UnreadableFile(Exception):
@@ -46,7 +45,7 @@ class Para:
     at: str
 
 
-Block = Union[Para, Table]
+Block = Para | Table
 
 
 @dataclass(slots=True)
