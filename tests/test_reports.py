@@ -20,7 +20,8 @@ from openpyxl import load_workbook
 
 from pipeline.reports import render_all, write_workbook
 from pipeline.reports.data import rows
-from pipeline.reports.pages import MANIFEST, group_path, unit_path
+from pipeline.reports.inputs import group_path, unit_path
+from pipeline.reports.render import MANIFEST
 from pipeline.reports.synthetic import Synthetic, build
 from pipeline.warehouse import connect
 
@@ -285,7 +286,10 @@ def test_a_league_page_lists_its_own_banners_only():
     from collections import defaultdict
 
     from pipeline.reports.data import Data, index_sub_groups
-    from pipeline.reports.pages import group_context, group_inputs
+    from pipeline.reports.group import group_context as context_of, group_inputs
+
+    def group_context(d, hierarchy, gid, year):
+        return context_of(group_inputs(d, hierarchy, gid, year))
 
     def unit(uid, level, parent):
         return {"unit_id": uid, "name": f"单位{uid}", "level": level, "statutory_parent": parent,
@@ -307,7 +311,7 @@ def test_a_league_page_lists_its_own_banners_only():
     assert [b["name"] for b in group_context(d, "statutory", "L1", 2024)["banners"]] == ["单位B1", "单位B2"]
     assert group_context(d, "statutory", "B1", 2024)["banners"] == []
     # what the page's fingerprint reads follows the same list
-    assert [b[0] for b in group_inputs(d, "statutory", "L2", 2024)[14]] == ["B3"]
+    assert [b[0] for b in group_inputs(d, "statutory", "L2", 2024).banners] == ["B3"]
 
 
 def test_rendering_is_incremental(tmp_path):
@@ -356,7 +360,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
     """Two forked workers (each reading its own reports) write byte for byte the pages that one
     process writes, with the same fingerprints."""
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, _pages, _ = site
     monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)   # fork even for a small site
@@ -371,7 +375,7 @@ def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
 
 
 def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, _pages, _ = site
     monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)
@@ -388,7 +392,7 @@ def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
 def test_unchanged_pages_are_judged_by_their_inputs(tmp_path, monkeypatch):
     """A re-render with nothing changed builds no page context and reads no report's cells, narrative
     or findings: the fingerprints come from the year's rows and DuckDB's digests of the reports."""
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, pages, first = build_site(tmp_path)
 
