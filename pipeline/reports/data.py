@@ -62,7 +62,7 @@ UNIT_DERIVED_COLS = ("applications_new", "applications_processed", "disclosed", 
 RANK_COLS = ("value", "banner_id", "rank_in_banner", "n_in_banner", "rank_in_level", "n_in_level",
              "percentile_in_banner", "percentile_in_level")
 FINDINGS_BY_RULE_COLS = ("rule_id", "severity", "fail", "uncertain", "not_assessable", "pass", "units_failing")
-# rollup_cells columns a group page draws, in the order of the tuples kept per cell (see pages.group_cell)
+# rollup_cells columns a group page draws, in the order of the tuples kept per cell (see group.group_cell)
 ROLLUP_CELL_COLS = ("units_reporting", "units_numeric", "units_not_number", "units_empty", "units_na", "units_text",
                     "units_missing", "value_sum", "parts_kind", "parts_sum")
 
