@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -70,7 +71,10 @@ def add_findings(db: Path, per_report: int) -> int:
                     status = "PASS"
                 rows.append((f"{rid}-{i}", rid, uid, year, rule, f"{inst}#{i}", "report", status, "error", lhs, rhs,
                              None, None, None, None, f"{rule} 的合成检查结果（第 {i} 条）", None, None))
-        con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, "
+                        "severity, lhs_cells, rhs_cells, lhs_value, rhs_value, difference, likely_cause, message_zh, "
+                        "message_en, other_report_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("CHECKPOINT")
         return len(rows)
     finally:
@@ -122,6 +126,7 @@ def tree_pss_mb(pid: int) -> tuple[float, int]:
 def measure(argv: list[str], interval: float = 0.1) -> dict:
     """Run argv (a Python process that prints one JSON line last), sampling its tree's PSS."""
     t0 = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     peak, procs = 0.0, 1
     while proc.poll() is None:
@@ -132,10 +137,12 @@ def measure(argv: list[str], interval: float = 0.1) -> dict:
         time.sleep(interval)
     out = proc.stdout.read()
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process and its descendants, all waited for
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed with {proc.returncode}")
     res = json.loads(out.strip().splitlines()[-1])
-    res.update({"wall_seconds": round(wall, 2), "peak_pss_mb": round(peak, 1), "max_processes": procs})
+    res.update({"wall_seconds": round(wall, 2), "peak_pss_mb": round(peak, 1), "max_processes": procs,
+                "cpu_seconds": round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 2)})
     return res
 
 
@@ -268,7 +275,8 @@ def main() -> None:
         lim = limits.get(phase)
         verdict = "" if lim is None else (" OK" if verdicts[phase] else " OVER") + \
             f" (limit {lim[0]} s" + (f", {lim[1]} MB)" if lim[1] else ")")
-        print(f"{phase:18} {r['wall_seconds']:7.2f} s  peak PSS {r['peak_pss_mb']:7.1f} MB  "
+        print(f"{phase:18} {r['wall_seconds']:7.2f} s  CPU {r.get('cpu_seconds', 0):7.2f} s  "
+              f"peak PSS {r['peak_pss_mb']:7.1f} MB  "
               f"({r['max_processes']} processes; {extra}){verdict}")
     record = {"bench": "render", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "commit": commit,

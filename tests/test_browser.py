@@ -17,7 +17,7 @@ import pytest
 
 from test_reports import BAD, build_site  # noqa: E402  (tests/ is on sys.path under pytest)
 
-from pipeline.reports.pages import group_path, unit_path
+from pipeline.reports.inputs import group_path, unit_path
 
 pytestmark = pytest.mark.browser
 

@@ -283,7 +283,7 @@ def test_a_change_to_the_codebook_renders_the_pages_and_checks_the_reports_again
     # pages and findings' messages draw the codebook's words: a label edited there must not leave
     # stale pages or findings on an incremental run
     from pipeline.checks import catalogue, findings
-    from pipeline.reports import pages
+    from pipeline.reports import render as pages
 
     salt, code = pages.template_salt(), findings.code_fingerprint()
     edited = tmp_path / "codebook.toml"

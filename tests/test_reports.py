@@ -20,8 +20,9 @@ from openpyxl import load_workbook
 
 from pipeline.reports import render_all, write_workbook
 from pipeline.reports.data import rows
-from pipeline.reports.pages import MANIFEST, group_path, unit_path
 from corpus.synthetic import Synthetic, build
+from pipeline.reports.inputs import group_path, unit_path
+from pipeline.reports.render import MANIFEST
 from pipeline.warehouse import connect
 
 BAD = "152921102"        # 温都尔勒图镇: its 2024 Table 4 review total does not add up
@@ -285,7 +286,10 @@ def test_a_league_page_lists_its_own_banners_only():
     from collections import defaultdict
 
     from pipeline.reports.data import Data, index_sub_groups
-    from pipeline.reports.pages import group_context, group_inputs
+    from pipeline.reports.group import group_context as context_of, group_inputs
+
+    def group_context(d, hierarchy, gid, year):
+        return context_of(group_inputs(d, hierarchy, gid, year))
 
     def unit(uid, level, parent):
         return {"unit_id": uid, "name": f"单位{uid}", "level": level, "statutory_parent": parent,
@@ -307,7 +311,7 @@ def test_a_league_page_lists_its_own_banners_only():
     assert [b["name"] for b in group_context(d, "statutory", "L1", 2024)["banners"]] == ["单位B1", "单位B2"]
     assert group_context(d, "statutory", "B1", 2024)["banners"] == []
     # what the page's fingerprint reads follows the same list
-    assert [b[0] for b in group_inputs(d, "statutory", "L2", 2024)[14]] == ["B3"]
+    assert [b[0] for b in group_inputs(d, "statutory", "L2", 2024).banners] == ["B3"]
 
 
 def test_rendering_is_incremental(tmp_path):
@@ -356,7 +360,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
     """Two forked workers (each reading its own reports) write byte for byte the pages that one
     process writes, with the same fingerprints."""
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, _pages, _ = site
     monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)   # fork even for a small site
@@ -371,7 +375,7 @@ def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
 
 
 def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, _pages, _ = site
     monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)
@@ -388,7 +392,7 @@ def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
 def test_unchanged_pages_are_judged_by_their_inputs(tmp_path, monkeypatch):
     """A re-render with nothing changed builds no page context and reads no report's cells, narrative
     or findings: the fingerprints come from the year's rows and DuckDB's digests of the reports."""
-    from pipeline.reports import pages as pages_mod
+    from pipeline.reports import render as pages_mod
 
     db, pages, first = build_site(tmp_path)
 
@@ -591,3 +595,84 @@ def test_real_pipeline_marks_the_failing_cell(tmp_path):
     wb = write_workbook(settings.db, settings.workbook)
     assert wb["reports"] == len(units) * 2
     shutil.rmtree(settings.pages.resolve())  # pages is a link to the published set
+
+
+def test_a_page_is_built_from_its_inputs_and_their_digest_is_its_fingerprint(site):
+    """Each page's inputs are one frozen value; the page's context is built from that value alone (and,
+    for a unit page, the bulk of its report, whose digests the value holds), and the fingerprint is the
+    value's digest: a field added to the inputs or a value changed in them changes the fingerprint."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    from pipeline.reports import render as render_mod
+    from pipeline.reports.data import load, load_index, reading
+    from pipeline.reports.group import GroupInputs, group_context, group_inputs
+    from pipeline.reports.index import IndexInputs, index_context, index_inputs
+    from pipeline.reports.unit import UnitInputs, unit_bulk, unit_context, unit_inputs
+
+    db, pages, _ = site
+    d = load(db, 2024)
+    with reading(db) as con:
+        load_index(con, d)
+    salt = render_mod.template_salt()
+    env = render_mod.environment()
+    unit = unit_inputs(d, BAD, 2024)
+    group = group_inputs(d, "statutory", "152921", 2024)
+    index = index_inputs(d)
+    for inp, cls, tname, rel in ((unit, UnitInputs, "unit.html", unit_path(BAD, 2024)),
+                                 (group, GroupInputs, "group.html", group_path("statutory", "152921", 2024)),
+                                 (index, IndexInputs, "index.html", "index.html")):
+        assert type(inp) is cls
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            inp.year = 1999
+        fp = render_mod.fingerprint(salt, tname, inp)
+        # the fingerprint the renderer kept for the page is this value's
+        assert json.loads((pages / MANIFEST).read_text(encoding="utf-8"))["pages"][rel]["fp"] == fp
+        # a field added to the inputs, whatever its value, changes the fingerprint
+        wider = dataclasses.make_dataclass(cls.__name__, [("added", object, dataclasses.field(default=None))],
+                                           bases=(cls,), frozen=True)
+        values = {f.name: getattr(inp, f.name) for f in dataclasses.fields(cls)}
+        fps = {render_mod.fingerprint(salt, tname, wider(**values, added=v)) for v in (None, 0, "x")}
+        assert len(fps) == 3 and fp not in fps
+        # and so does any field's value
+        first = dataclasses.fields(cls)[0].name
+        assert render_mod.fingerprint(salt, tname, dataclasses.replace(inp, **{first: "other"})) != fp
+        # the page drawn from a copy of the value (and the bulk) is the page on disk: nothing else is read
+        copy = pickle.loads(pickle.dumps(inp))
+        bulk = pickle.loads(pickle.dumps(unit_bulk(d, inp))) if cls is UnitInputs else None
+        html = env.get_template(tname).render(**render_mod.page_context(copy, bulk)).encode("utf-8")
+        assert html == (pages / rel).read_bytes()
+    # the context builders take the inputs value (and a unit page's bulk), never the loaded data
+    assert list(inspect.signature(unit_context).parameters) == ["inp", "bulk"]
+    assert list(inspect.signature(group_context).parameters) == ["inp"]
+    assert list(inspect.signature(index_context).parameters) == ["inp"]
+    # a unit page's bulk is covered by the digests in its inputs
+    assert unit.bulk_digests and unit.findings_digest
+
+
+def test_the_renderer_holds_the_year_it_renders_and_the_year_before(tmp_path):
+    """load_common keeps no unit-year, report header or unit figure; load_year those of its year and the
+    year before only (at a country's scale every year's would not fit beside the workers)."""
+    from pipeline.reports.data import load_common, load_year, reading
+
+    db = tmp_path / "w.duckdb"
+    build(db, Synthetic(years=(2022, 2023, 2024), seed=1))
+    with reading(db) as con:
+        common = load_common(con)
+        assert common.all_years == [2022, 2023, 2024]
+        assert not common.unit_years and not common.reports and not common.report_by_unit_year
+        assert {k[0] for k in common.derived} == {"group"}
+        d = load_year(con, common, 2024)
+        n_2024 = con.execute("SELECT count(*) FROM reports WHERE active AND year = 2024").fetchone()[0]
+        years_of = {}
+        for uid, y in con.execute("SELECT unit_id, year FROM reports WHERE active ORDER BY unit_id, year").fetchall():
+            years_of.setdefault(uid, []).append(y)
+    assert {y for (_u, y) in d.unit_years} == {2023, 2024}
+    assert {r["year"] for r in d.reports.values()} == {2023, 2024}
+    assert {k[2] for k in d.derived if k[0] == "unit"} == {2023, 2024}
+    assert sum(1 for (_u, y) in d.report_by_unit_year if y == 2024) == n_2024
+    # the years a unit page links to still cover every year
+    assert d.report_years == {uid: ys for uid, ys in years_of.items() if 2024 in ys}
+    assert (2022, 2023, 2024) in {tuple(v) for v in d.report_years.values()}
+    assert not common.unit_years, "a year's data is not added to the common part"

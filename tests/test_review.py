@@ -250,7 +250,7 @@ def test_notices_one_docx_per_unit_with_confirmed_findings(site, tmp_path):
 def test_pages_notices_asset_and_cli_show_the_review(site, capsys):
     import json
 
-    from pipeline.reports.pages import group_path, unit_path
+    from pipeline.reports.inputs import group_path, unit_path
 
     s, _first, ids = site
     unit, year = _q(s.db, "SELECT unit_id, year FROM findings WHERE fingerprint = ?", [ids["confirm"]])[0]
@@ -294,7 +294,7 @@ def test_replacing_a_report_file_makes_its_corrections_stale(site):
     rem = _q(s.db, "SELECT outcome, outcome_zh FROM remediation WHERE fingerprint = ?", [ids["confirm"]])
     assert rem and rem[0][0] in ("fixed", "not_fixed", "resolved") and rem[0][1]
     # and the stale correction is shown on the unit's page
-    from pipeline.reports.pages import unit_path
+    from pipeline.reports.inputs import unit_path
 
     html = (s.pages / unit_path(ids["unit"], ids["year"])).read_text(encoding="utf-8")
     assert "已失效" in html and ids["cell"] in html

@@ -20,7 +20,7 @@ import pytest
 
 from test_browser import ARGS, _need
 
-from pipeline.reports.pages import unit_path
+from pipeline.reports.inputs import unit_path
 from pipeline.run import run_pipeline
 from pipeline.settings import SAMPLE_INBOX, from_env
 from warehouse_query import query as _q

@@ -6,7 +6,7 @@ year and hierarchy, one per unit and year) incrementally, one year at a time, in
 memory limit (`data.reading`).
 """
 
-from .pages import render_all
+from .render import render_all
 from .workbook import write_workbook
 
 __all__ = ["render_all", "write_workbook"]

@@ -4,19 +4,21 @@ The warehouse is opened read-only, with a memory limit and a temporary directory
 views spill to disk rather than grow (`reading`); all figures come from its tables and views
 (`sql/views`, `sql/rollups`), so the pages, the workbook and an analyst's SQL agree.
 
-Three layers, so that no more than one year's worth is ever held in Python:
+Layers, so that no more than the year being rendered and the year before is ever held in Python:
 
-* `load_common`: what pages of any year may need, each a row or a few per unit or group and year,
-  kept for the whole render: the registry and groups, every unit-year's status, the active reports'
-  header fields, coverage, summary, timeliness and copying of every group and year, derived figures
-  (the groups' for the trend charts);
-* `load_year`: what the pages of one year show besides the bulk of the reports: the units' ranks and
-  the groups' finding counts by rule of that year, the year's 200 sums
+* `load_common`: what pages of any year may need, a row or a few per unit or group (and year for the
+  groups), kept for the whole render: the registry and groups, the years, coverage, summary,
+  timeliness and copying of every group and year and the groups' derived figures (for the trend
+  charts);
+* `load_year`: what the pages of one year show besides the bulk of the reports: the unit-years,
+  active reports' header fields and units' derived figures of that year and the year before, the
+  units' ranks and the groups' finding counts by rule of that year, the year's 200 sums
   of every group, its groups' own reports next to those sums, the few cells of the year before that a
   unit page compares with, and digests of each report's cells, extra cells, narrative, problems and
   findings (computed by DuckDB: a page's fingerprint uses them instead of the rows);
 * `load_reports`: the bulk (cells, extra cells, sections, problems, findings) of the reports whose
-  pages are actually rendered, a batch at a time.
+  pages are actually rendered, a batch at a time;
+* `load_index`: what the index's units × years matrix shows, a few values per unit and year.
 
 Each query asks for the columns the pages show, and for a year's rows where the pages need one year.
 """
@@ -60,7 +62,7 @@ UNIT_DERIVED_COLS = ("applications_new", "applications_processed", "disclosed", 
 RANK_COLS = ("value", "banner_id", "rank_in_banner", "n_in_banner", "rank_in_level", "n_in_level",
              "percentile_in_banner", "percentile_in_level")
 FINDINGS_BY_RULE_COLS = ("rule_id", "severity", "fail", "uncertain", "not_assessable", "pass", "units_failing")
-# rollup_cells columns a group page draws, in the order of the tuples kept per cell (see pages.group_cell)
+# rollup_cells columns a group page draws, in the order of the tuples kept per cell (see group.group_cell)
 ROLLUP_CELL_COLS = ("units_reporting", "units_numeric", "units_not_number", "units_empty", "units_na", "units_text",
                     "units_missing", "value_sum", "parts_kind", "parts_sum")
 
@@ -144,7 +146,7 @@ def reading(db_path: str | Path, threads: int = READ_THREADS, memory: str = READ
 
 @dataclass
 class Data:
-    # -- the whole warehouse (load_common): small
+    # -- the whole warehouse (load_common): a few rows per unit or group and year
     build_info: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
@@ -152,18 +154,22 @@ class Data:
     groups: dict[tuple, dict] = field(default_factory=dict)            # (hierarchy, group_id)
     members: dict[tuple, list[str]] = field(default_factory=dict)      # (hierarchy, group_id) -> unit ids
     sub_groups: dict[tuple, list[str]] = field(default_factory=dict)   # (hierarchy, league id) -> its banner groups
-    unit_years: dict[tuple, dict] = field(default_factory=dict)        # (unit_id, year), every year
-    reports: dict[str, dict] = field(default_factory=dict)             # report_id -> active report (header fields)
-    report_by_unit_year: dict[tuple, str] = field(default_factory=dict)
     coverage: dict[tuple, dict] = field(default_factory=dict)          # (hier, gid, year), every year
     summary: dict[tuple, dict] = field(default_factory=dict)           # (hier, gid, year), every year
-    manifest_reasons: dict[tuple, list] = field(default_factory=dict)  # (unit_id, year) -> reasons of unread files
-    # ('group', hier, gid, year) -> every derived figure; ('unit', uid, year) -> those UNIT_DERIVED_COLS
+    # ('group', hier, gid, year) -> every derived figure, every year; ('unit', uid, year) -> those
+    # UNIT_DERIVED_COLS, the year and the year before (load_year)
     derived: dict[tuple, dict] = field(default_factory=dict)
     timeliness: dict[tuple, dict] = field(default_factory=dict)        # (hier, gid, year)
     copying: dict[tuple, dict] = field(default_factory=dict)           # (hier, gid, year)
-    # -- one year (load_year)
+    all_years: list[int] = field(default_factory=list)                 # years of unit_years or of an active report
+    # -- one year (load_year); unit-years and reports of the year and the year before: at 100,000
+    # reports, every year's unit-years, headers and derived figures are over a gigabyte of Python objects
     year: int | None = None
+    unit_years: dict[tuple, dict] = field(default_factory=dict)        # (unit_id, year)
+    reports: dict[str, dict] = field(default_factory=dict)             # report_id -> active report (header fields)
+    report_by_unit_year: dict[tuple, str] = field(default_factory=dict)
+    report_years: dict[str, list] = field(default_factory=dict)        # unit with a report this year -> years of d.years it has one
+    manifest_reasons: dict[tuple, list] = field(default_factory=dict)  # (unit_id, year) -> reasons of unread files
     # ranks and findings by rule of the year only: at 100,000 reports, every year's ranks alone are
     # half a gigabyte of Python objects, which each forked page worker would share and partly copy
     ranks: dict[tuple, dict] = field(default_factory=dict)             # (hier, uid, year) -> metric -> RANK_COLS
@@ -176,6 +182,7 @@ class Data:
     digests: dict[str, tuple] = field(default_factory=dict)            # report_id -> digests of its bulk
     findings_digest: dict[tuple, str] = field(default_factory=dict)    # (unit_id, year) -> digest of its findings
     other_reports: dict[tuple, list] = field(default_factory=dict)     # (unit_id, year) -> reports its findings cite
+    other_headers: dict[str, tuple] = field(default_factory=dict)      # those of them active -> (unit_id, year)
     # the office's review (pipeline/review): 整改情况 of confirmed findings of the year and the year before,
     # and dispositions gone stale, per (unit_id, year) of the page
     remediation: dict[tuple, list] = field(default_factory=dict)
@@ -186,6 +193,9 @@ class Data:
     sections: dict[str, dict] = field(default_factory=dict)
     problems: dict[str, list] = field(default_factory=dict)
     findings: dict[tuple, list] = field(default_factory=dict)          # (unit_id, year) -> findings rows
+    # -- the index (load_index)
+    index_unit_years: dict[tuple, tuple] = field(default_factory=dict)  # (unit_id, year) -> INDEX_COLS
+    reports_per_year: dict[int, int] = field(default_factory=dict)
 
     def unit_name(self, uid: str | None) -> str:
         u = self.units.get(uid or "")
@@ -206,10 +216,9 @@ class Data:
     def for_year(self, year: int) -> "Data":
         """A copy sharing the common part, with the per-year part empty."""
         d = Data(build_info=self.build_info, settings=self.settings, years=self.years, units=self.units,
-                 groups=self.groups, members=self.members, sub_groups=self.sub_groups, unit_years=self.unit_years, reports=self.reports,
-                 report_by_unit_year=self.report_by_unit_year, coverage=self.coverage, summary=self.summary,
-                 manifest_reasons=self.manifest_reasons, derived=self.derived, timeliness=self.timeliness,
-                 copying=self.copying)
+                 groups=self.groups, members=self.members, sub_groups=self.sub_groups, coverage=self.coverage,
+                 summary=self.summary, derived={k: v for k, v in self.derived.items() if k[0] == "group"},
+                 timeliness=self.timeliness, copying=self.copying, all_years=self.all_years)
         d.year = year
         return d
 
@@ -250,29 +259,19 @@ def load_common(con) -> Data:
                                "ORDER BY hierarchy, group_id, unit_id"):
         d.members.setdefault((h, g), []).append(u)
     index_sub_groups(d)
-    for r in rows(con, f"SELECT {', '.join(UNIT_YEAR_COLS)} FROM unit_years ORDER BY year, unit_id"):
-        d.unit_years[(r["unit_id"], r["year"])] = r
-    for r in rows(con, f"SELECT {', '.join(REPORT_COLS)} FROM reports WHERE active ORDER BY report_id"):
-        d.reports[r["report_id"]] = r
-        d.report_by_unit_year[(r["unit_id"], r["year"])] = r["report_id"]
-    d.years = sorted({y for (_u, y) in d.unit_years})
+    d.years = [y for (y,) in tuples(con, "SELECT DISTINCT year FROM unit_years ORDER BY year")]
+    d.all_years = sorted(set(d.years) | {y for (y,) in tuples(
+        con, "SELECT DISTINCT year FROM reports WHERE active AND year IS NOT NULL")})
     for r in rows(con, "SELECT * FROM rollup_coverage ORDER BY hierarchy, group_id, year"):
         d.coverage[(r["hierarchy"], r["group_id"], r["year"])] = r
     for r in rows(con, "SELECT * FROM rollup_summary ORDER BY hierarchy, group_id, year"):
         d.summary[(r["hierarchy"], r["group_id"], r["year"])] = r
     for r in rows(con, "SELECT * FROM derived_figures WHERE scope = 'group' ORDER BY hierarchy, entity_id, year"):
         d.derived[("group", r["hierarchy"], r["entity_id"], r["year"])] = r
-    cols = ", ".join(UNIT_DERIVED_COLS)
-    for r in rows(con, f"SELECT entity_id, year, {cols} FROM derived_figures WHERE scope = 'unit' "
-                       "ORDER BY year, entity_id"):
-        d.derived[("unit", r.pop("entity_id"), r.pop("year"))] = r
     for r in rows(con, "SELECT * FROM rollup_timeliness ORDER BY hierarchy, group_id, year"):
         d.timeliness[(r["hierarchy"], r["group_id"], r["year"])] = r
     for r in rows(con, "SELECT * FROM rollup_copying ORDER BY hierarchy, group_id, year"):
         d.copying[(r["hierarchy"], r["group_id"], r["year"])] = r
-    for r in rows(con, "SELECT unit_id, year, path, status, reason FROM manifest "
-                       "WHERE unit_id IS NOT NULL AND status <> 'read' ORDER BY path"):
-        d.manifest_reasons.setdefault((r["unit_id"], r["year"]), []).append(r)
     return d
 
 
@@ -306,6 +305,26 @@ _FINDINGS_JOIN = ("findings f JOIN reports r ON r.active AND r.unit_id = f.unit_
 def load_year(con, common: Data, year: int) -> Data:
     """The year's share of what the pages show, without the bulk of the reports (see load_reports)."""
     d = common.for_year(year)
+    two = [year - 1, year]
+    for r in rows(con, f"SELECT {', '.join(UNIT_YEAR_COLS)} FROM unit_years WHERE year IN (?, ?) "
+                       "ORDER BY year, unit_id", two):
+        d.unit_years[(r["unit_id"], r["year"])] = r
+    for r in rows(con, f"SELECT {', '.join(REPORT_COLS)} FROM reports WHERE active AND year IN (?, ?) "
+                       "ORDER BY report_id", two):
+        d.reports[r["report_id"]] = r
+        d.report_by_unit_year[(r["unit_id"], r["year"])] = r["report_id"]
+    for uid, y in tuples(con, """
+            SELECT DISTINCT unit_id, year FROM reports WHERE active AND year IN (SELECT unnest(?::INTEGER[]))
+              AND unit_id IN (SELECT unit_id FROM reports WHERE active AND year = ?) ORDER BY unit_id, year""",
+                         [list(d.years), year]):
+        d.report_years.setdefault(uid, []).append(y)
+    cols = ", ".join(UNIT_DERIVED_COLS)
+    for r in rows(con, f"SELECT entity_id, year, {cols} FROM derived_figures WHERE scope = 'unit' "
+                       "AND year IN (?, ?) ORDER BY year, entity_id", two):
+        d.derived[("unit", r.pop("entity_id"), r.pop("year"))] = r
+    for r in rows(con, "SELECT unit_id, year, path, status, reason FROM manifest "
+                       "WHERE unit_id IS NOT NULL AND status <> 'read' AND year = ? ORDER BY path", [year]):
+        d.manifest_reasons.setdefault((r["unit_id"], r["year"]), []).append(r)
     metrics: dict[str, str] = {}
     for t in tuples(con, f"SELECT hierarchy, unit_id, year, metric, {', '.join(RANK_COLS)} FROM unit_ranks "
                          "WHERE year = ? ORDER BY hierarchy, unit_id, metric", [year]):
@@ -352,12 +371,26 @@ def load_year(con, common: Data, year: int) -> Data:
             SELECT f.unit_id, {_agg_digest(row)}
             FROM {_FINDINGS_JOIN} WHERE f.status <> 'PASS' AND r.year = ? GROUP BY f.unit_id ORDER BY 1""", [year]):
         d.findings_digest[(uid, year)] = dg
-    for uid, other in tuples(con, f"""
-            SELECT DISTINCT f.unit_id, f.other_report_id FROM {_FINDINGS_JOIN}
+    for uid, other, o_unit, o_year in tuples(con, f"""
+            SELECT DISTINCT f.unit_id, f.other_report_id, o.unit_id, o.year FROM {_FINDINGS_JOIN}
+            LEFT JOIN reports o ON o.report_id = f.other_report_id AND o.active
             WHERE f.status <> 'PASS' AND r.year = ? AND f.other_report_id IS NOT NULL ORDER BY 1, 2""", [year]):
         d.other_reports.setdefault((uid, year), []).append(other)
+        if o_unit is not None:
+            d.other_headers[other] = (o_unit, o_year)
     load_review(con, d, year)
     return d
+
+
+INDEX_COLS = ("read", "clean", "expected", "findings_fail")
+
+
+def load_index(con, d: Data) -> None:
+    """What the index shows of every unit and year (INDEX_COLS), and the active reports per year."""
+    d.index_unit_years = {(t[0], t[1]): t[2:] for t in tuples(
+        con, f"SELECT unit_id, year, {', '.join(INDEX_COLS)} FROM unit_years ORDER BY year, unit_id")}
+    d.reports_per_year = dict(tuples(con, "SELECT year, count(DISTINCT coalesce(unit_id, chr(0))) FROM reports "
+                                          "WHERE active GROUP BY year ORDER BY year"))
 
 
 def load_review(con, d: Data, year: int) -> None:

@@ -20,12 +20,14 @@ import time
 from pathlib import Path
 
 from .data import fetch_rows, reading
+from .labels import CELL_MARKERS as MARKERS
+from .labels import HIERARCHY_ZH as HIER_ZH
+from .labels import LEVEL_ZH, REVIEW_ZH, SEVERITY_ZH, STATUS_ZH, TIMELINESS_ZH
 from .layout import T3_SHORT, T4_GROUP_LABELS, T4_LAWSUITS, all_cell_ids, short_label
 
 FETCH = 5_000  # rows read from the warehouse at a time
 CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
 
-MARKERS = {"EMPTY": "〔空白〕", "NA": "〔不适用〕", "MISSING": "〔缺〕", "TEXT": "〔文字〕"}
 LEGEND = (
     ("数字", "报告中填写的数字（含 0），按数字写入，可直接计算。"),
     ("〔空白〕", "报告中有这一格，但没有填写。不是 0。"),
@@ -47,11 +49,6 @@ LEGEND = (
 HEADER = {"bold": True, "bg_color": "#DDE5EF", "align": "center", "valign": "vcenter", "text_wrap": True,
           "border": 1}
 HEADER_IDS = {"font_color": "#666666", "font_size": 9, "bg_color": "#DDE5EF", "border": 1}
-HIER_ZH = {"statutory": "法定隶属", "managing": "管理关系"}
-LEVEL_ZH = {"league": "盟", "banner": "旗（区）", "township": "苏木镇街道", "zone": "园区", "department": "部门"}
-TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明"}
-STATUS_ZH = {"FAIL": "不成立", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法检查", "PASS": "成立"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # (header, key, kind, width); kind: text | int | num | pct | date | bool | list
 SUMMARY_COLS = (
@@ -98,7 +95,6 @@ FINDING_COLS = (
     ("已有复核意见", "review_note", "text", 30), ("已复核人", "reviewed_by", "text", 10),
 )
 FINDINGS_SHEET = "检查发现"
-REVIEW_ZH = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明", "stale": "已失效"}
 DECISION_COLS = (
     ("行号", "line", "int", 6), ("决定编号", "decision_id", "text", 15), ("时间", "decided_at", "text", 20),
     ("复核人", "decided_by", "text", 10), ("类别", "kind", "text", 11), ("单位代码", "unit_id", "text", 12),

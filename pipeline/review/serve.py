@@ -73,7 +73,10 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
     from markupsafe import escape
 
     from ..reports.layout import all_cell_ids, short_label
-    from ..reports.pages import REVIEW_ZH, environment, page_context, unit_path
+    from ..reports.inputs import unit_path
+    from ..reports.labels import REVIEW_ZH
+    from ..reports.render import environment, page_context
+    from ..reports.unit import unit_bulk, unit_inputs
     from . import actions
     from .decisions import Refused
 
@@ -174,10 +177,9 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         if not db.exists():
             abort(404)
         with reading(db) as con:
-            d = load_common(con)
+            d = load_year(con, load_common(con), year)
             if (uid, year) not in d.report_by_unit_year:
                 abort(404)
-            d = load_year(con, d, year)
             rid = d.report_by_unit_year[(uid, year)]
             load_reports(con, d, [rid])
             read = {r[0]: (r[1], _show(r[2], r[3], r[4])) for r in con.execute(
@@ -190,7 +192,8 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
             if p is not None and f.get("status") in ("FAIL", "UNCERTAIN"):
                 f.update(review_status=p.status, review_note=(p.reason or p.comment) + "（待下次运行生效）",
                          reviewed_by=p.decided_by)
-        ctx = page_context(d, year, ("unit", uid))
+        inputs = unit_inputs(d, uid, year)
+        ctx = page_context(inputs, unit_bulk(d, inputs))
         msgs = [request.args.get("msg", "")]
         corr = [p for k, p in pending.items() if k[0] == "correction" and p.unit_id == uid and str(p.year) == str(year)]
         for p in corr:

@@ -1,0 +1,389 @@
+"""Rendering the pages: fingerprints, the manifest and the workers.
+
+Year by year (`render_all`): the year's data is loaded (`data.load_year`: the year and the year
+before), each page's inputs are gathered into one frozen value (`unit.UnitInputs`,
+`group.GroupInputs`) and the page's fingerprint is the digest of that value, salted with the templates
+and this package's code (`fingerprint`). Fingerprints are kept in `<pages>/_pages.json`; a page whose
+fingerprint did not change and whose file is still there with the size written is neither built nor
+rendered again, so a re-run with nothing changed reads no report and builds no context, and a re-run
+after one changed report rewrites only the pages that show something of it.
+
+The pages to render go in chunks to worker processes (`_Pool`), forked when the render starts, before
+anything is loaded: a worker inherits nothing of the warehouse; it receives each chunk's inputs,
+reads the bulk of the chunk's reports itself (`data.load_reports`) and writes the pages. This process
+goes on with the next year meanwhile. Few pages are rendered here.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import time
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .data import OWN_CELLS, PREV_CELLS, Data, load_common, load_index, load_reports, load_year, reading
+from .group import OWN_FIGURES, GroupInputs, group_context, group_inputs
+from .index import index_context, index_inputs
+from .inputs import PageInputs, group_path, unit_path
+from .layout import (
+    FORM_WORDS, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T4_COLUMNS, T4_GROUPS,
+)
+from .unit import MOVE_FIGURES, UnitBulk, UnitInputs, unit_bulk, unit_context, unit_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "reports"
+CODEBOOK = ROOT / "pipeline" / "codebook.toml"  # the form's words the pages draw
+STATIC = TEMPLATES / "static"
+MANIFEST = "_pages.json"
+MANIFEST_VERSION = 1
+
+assert set(OWN_FIGURES) == set(OWN_CELLS)
+assert {key for _label, src, key in MOVE_FIGURES if src == "cell"} | {"T3/carried_forward/total"} <= set(PREV_CELLS)
+TEMPLATE_NAMES = ("base.html", "_tables.html", "index.html", "group.html", "unit.html")
+# Below this many pages to render in a year, they are rendered here rather than by the workers.
+MIN_PARALLEL = 100
+# Pages sent to a worker at once (a worker holds the bulk of a chunk's reports at once).
+BATCH = 400
+GROUP_BATCH = 25
+
+
+def _h(v) -> str:
+    """markupsafe.escape as a plain string, with a fast path for text that needs no escaping."""
+    if type(v) is not str:
+        return str(escape(v))
+    if "&" in v or "<" in v or ">" in v or "'" in v or '"' in v:
+        return v.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace(
+            '"', "&#34;")
+    return v
+
+
+def td(c: dict, colspan: int = 1) -> Markup:
+    """One cell of the drawn tables (see reports/_tables.html): a Python function, not a macro,
+    because a page draws two hundred of them."""
+    out = f'<td class="v {_h(c["cls"])}"'
+    if colspan > 1:
+        out += f' colspan="{colspan}"'
+    out += f' data-cell="{_h(c["id"])}" data-sem="{_h(c["sem"])}"'
+    if c["title"]:
+        out += f' title="{_h(c["title"])}"'
+    out += f'><span class="val">{_h(c["text"])}</span>'
+    for m in c["marks"]:
+        out += (f'<a class="mk mk-{_h(m["status"])}" href="#f{_h(m["n"])}" title="{_h(m["title"])}">'
+                f'{_h(m["n"])}{_h(m["side"])}</a>')
+    if c["sub"]:
+        out += f'<span class="sub">{_h(c["sub"])}</span>'
+    return Markup(out + "</td>")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.globals.update(T2_BLOCKS=T2_BLOCKS, T2V2019_BLOCKS=T2V2019_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS,
+                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS, FORM=FORM_WORDS,
+                       td=td)
+    return env
+
+
+def template_salt() -> str:
+    """Digest of everything besides a page's inputs that shapes it: templates and this package's code."""
+    h = hashlib.sha256(str(MANIFEST_VERSION).encode())
+    files = sorted(TEMPLATES.glob("*.html")) + sorted(Path(__file__).parent.glob("*.py")) + [CODEBOOK]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(salt: str, template: str, inputs: PageInputs) -> str:
+    """SHA-256 of the code and templates (salt), the template and the digest of the page's inputs."""
+    h = hashlib.sha256(salt.encode())
+    h.update(template.encode())
+    h.update(inputs.digest().encode())
+    return h.hexdigest()
+
+
+def year_pages(d: Data, year: int) -> list[tuple[str, str, tuple]]:
+    """(relative path, template, key) of the year's group and unit pages."""
+    out = [(group_path(h, gid, year), "group.html", ("group", h, gid))
+           for (h, gid) in d.groups if (h, gid, year) in d.coverage]
+    out += [(unit_path(uid, year), "unit.html", ("unit", uid))
+            for uid, y in sorted(k for k in d.report_by_unit_year if k[1] == year)]
+    return out
+
+
+def page_inputs(d: Data, year: int, key: tuple) -> PageInputs:
+    return unit_inputs(d, key[1], year) if key[0] == "unit" else group_inputs(d, key[1], key[2], year)
+
+
+def page_context(inputs: PageInputs, bulk: UnitBulk | None = None) -> dict:
+    """The context of a page from its inputs (and for a unit page the bulk of its report) alone."""
+    if isinstance(inputs, UnitInputs):
+        return unit_context(inputs, bulk)
+    if isinstance(inputs, GroupInputs):
+        return group_context(inputs)
+    return index_context(inputs)
+
+
+def _read_manifest(out: Path) -> dict:
+    p = out / MANIFEST
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+        if m.get("version") == MANIFEST_VERSION:
+            return m.get("pages", {})
+    except (OSError, ValueError):
+        pass
+    return {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _copy_static(out: Path) -> list[str]:
+    written = []
+    for f in sorted(STATIC.glob("*")):
+        if not f.is_file():
+            continue
+        target = out / "static" / f.name
+        data = f.read_bytes()
+        if not target.exists() or target.read_bytes() != data:
+            _write_atomic(target, data)
+            written.append(f"static/{f.name}")
+    return written
+
+
+def _unchanged(old: dict, out: Path, rel: str, fp: str) -> dict | None:
+    prev = old.get(rel)
+    if prev and prev.get("fp") == fp:
+        try:
+            if (out / rel).stat().st_size == prev.get("size"):
+                return prev
+        except OSError:
+            pass
+    return None
+
+
+def _render_chunk(load, chunk: list, env: jinja2.Environment, out: Path) -> list[tuple]:
+    """Render a chunk of (rel, template, inputs, fp): the bulk of its unit pages' reports is brought
+    in first by `load(d, report_ids)`. Returns (rel, fp, size)."""
+    d = Data()
+    rids = [inp.rid for _rel, _t, inp, _fp in chunk if isinstance(inp, UnitInputs)]
+    if rids:
+        load(d, rids)
+    done = []
+    for rel, tname, inp, fp in chunk:
+        bulk = unit_bulk(d, inp) if isinstance(inp, UnitInputs) else None
+        data = env.get_template(tname).render(**page_context(inp, bulk)).encode("utf-8")
+        _write_atomic(out / rel, data)
+        done.append((rel, fp, len(data)))
+    return done
+
+
+# -- the workers: state of a worker process, set by _init_worker
+_WORKER: dict = {}
+
+
+def _init_worker(db_path: str, out: str) -> None:
+    from ..parallel import die_with_parent
+
+    die_with_parent()
+    _WORKER.update(db_path=db_path, out=Path(out), env=None)
+
+
+def _worker_chunk(chunk: list) -> list[tuple]:
+    """In a worker: render a chunk. It opens a connection of its own for the chunk's reports and closes
+    it before rendering them, so DuckDB's memory is not held meanwhile."""
+    if _WORKER["env"] is None:
+        _WORKER["env"] = environment()
+
+    def load(d, ids):
+        with reading(_WORKER["db_path"]) as con:
+            load_reports(con, d, ids)
+
+    return _render_chunk(load, chunk, _WORKER["env"], _WORKER["out"])
+
+
+def _nothing() -> None:
+    return None
+
+
+class _Pool:
+    """`n` worker processes, forked at once (before the render loads anything, so that they inherit
+    nothing of the warehouse) and sent the pages to render a chunk at a time."""
+
+    def __init__(self, db_path, out: Path, n: int):
+        self.pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"),
+                                           initializer=_init_worker, initargs=(str(db_path), str(out)))
+        self.pending: list[cf.Future] = []
+        self.pool.submit(_nothing).result()  # fork every worker now: a fork context starts them all at the first submit
+
+    def submit(self, chunk: list) -> None:
+        self.pending.append(self.pool.submit(_worker_chunk, chunk))
+
+    def collect(self, keep: int = 0) -> list[tuple]:
+        """The results of the chunks sent, waiting until no more than `keep` are still running."""
+        done = []
+        while len(self.pending) > keep:
+            finished, _ = cf.wait(self.pending, return_when=cf.FIRST_COMPLETED)
+            for f in self.pending:
+                if f in finished:
+                    done += self._result(f)
+            self.pending = [f for f in self.pending if f not in finished]
+        return done
+
+    @staticmethod
+    def _result(f: cf.Future) -> list[tuple]:
+        try:
+            return f.result()
+        except cf.process.BrokenProcessPool as e:
+            raise RuntimeError(f"rendering pages failed: a page worker ended without a result ({e})") from None
+        except Exception as e:  # noqa: BLE001 - a page's error in a worker, with its traceback
+            tb = getattr(e.__cause__, "tb", "")
+            raise RuntimeError(f"rendering pages failed:\n{tb}{type(e).__name__}: {e}") from None
+
+    def close(self, kill: bool = False) -> None:
+        if kill:
+            for p in list((self.pool._processes or {}).values()):  # no public way to stop a running task
+                p.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Reader:
+    """A read-only connection, opened when needed and closed while waiting for the workers (closing
+    gives DuckDB's memory back)."""
+
+    def __init__(self, db_path):
+        self.db_path = db_path
+        self._cm = None
+        self.con = None
+
+    def get(self):
+        if self.con is None:
+            self._cm = reading(self.db_path)
+            self.con = self._cm.__enter__()
+        return self.con
+
+    def close(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self.con = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+
+def _parallel_workers(workers: int | None) -> int:
+    if workers is None:
+        try:
+            workers = min(2, len(os.sched_getaffinity(0)))
+        except AttributeError:
+            workers = min(2, os.cpu_count() or 1)
+    if "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, workers)
+
+
+def _chunks(todo: list) -> list[list]:
+    groups = [p for p in todo if isinstance(p[2], GroupInputs)]
+    units = [p for p in todo if not isinstance(p[2], GroupInputs)]
+    return ([groups[i:i + GROUP_BATCH] for i in range(0, len(groups), GROUP_BATCH)]
+            + [units[i:i + BATCH] for i in range(0, len(units), BATCH)])
+
+
+def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers: int | None = None) -> dict:
+    """Render every page of the warehouse at `db_path` into `out_dir` (Settings.pages).
+
+    Year by year: the year's data is loaded, each page's fingerprint is the digest of its inputs, and
+    only the pages whose fingerprint changed (or whose file is gone) are rendered, by `workers`
+    processes (default: two, or one per core if fewer), each loading the bulk of its own reports,
+    while this process loads the next year.
+
+    Returns {"pages", "written", "unchanged", "removed", "seconds", "index", "written_paths"}."""
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    n_workers = _parallel_workers(workers)
+    pool = _Pool(db_path, out, n_workers) if n_workers > 1 else None
+    env = environment()
+    salt = template_salt()
+    old = _read_manifest(out)
+    reader = _Reader(db_path)
+    new: dict[str, dict] = {}
+    written: list[str] = []
+    unchanged = 0
+    ok = False
+
+    def finished(done):
+        for rel, fp, size in done:
+            new[rel] = {"fp": fp, "size": size}
+            written.append(rel)
+
+    try:
+        common = load_common(reader.get())
+        t_load = time.perf_counter() - t0
+        for year in common.all_years:
+            t = time.perf_counter()
+            d = load_year(reader.get(), common, year)
+            t_load += time.perf_counter() - t
+            todo = []
+            for rel, tname, key in year_pages(d, year):
+                inputs = page_inputs(d, year, key)
+                fp = fingerprint(salt, tname, inputs)
+                prev = _unchanged(old, out, rel, fp)
+                if prev is not None:
+                    new[rel] = prev
+                    unchanged += 1
+                else:
+                    todo.append((rel, tname, inputs, fp))
+            del d  # the inputs of the pages to render hold what they show of it
+            if progress:
+                progress(f"  {year}: {len(todo)} pages to render, {unchanged} unchanged so far")
+            if pool is None or len(todo) < MIN_PARALLEL:
+                for chunk in _chunks(todo):
+                    finished(_render_chunk(lambda d, ids: load_reports(reader.get(), d, ids), chunk, env, out))
+            else:
+                for chunk in _chunks(todo):
+                    pool.submit(chunk)
+                reader.close()
+                # the last chunks go on while the next year loads; no more than the year before stays held
+                finished(pool.collect(keep=n_workers))
+            del todo
+        if pool is not None:
+            reader.close()
+            finished(pool.collect())
+        # the index: the groups of every year and a few values per unit and year
+        load_index(reader.get(), common)
+        reader.close()
+        inputs = index_inputs(common)
+        fp = fingerprint(salt, "index.html", inputs)
+        if _unchanged(old, out, "index.html", fp) is not None:
+            new["index.html"] = old["index.html"]
+            unchanged += 1
+        else:
+            data = env.get_template("index.html").render(**page_context(inputs)).encode("utf-8")
+            _write_atomic(out / "index.html", data)
+            finished([("index.html", fp, len(data))])
+        ok = True
+    finally:
+        reader.close()
+        if pool is not None:
+            pool.close(kill=not ok)
+    removed = []
+    for rel in sorted(set(old) - set(new)):
+        p = out / rel
+        if p.is_file():
+            p.unlink()
+            removed.append(rel)
+    static = _copy_static(out)
+    _write_atomic(out / MANIFEST, json.dumps({"version": MANIFEST_VERSION, "pages": new}, sort_keys=True,
+                                             ensure_ascii=False, indent=0).encode("utf-8"))
+    return {"pages": len(new), "written": len(written), "unchanged": unchanged, "removed": len(removed),
+            "static_written": len(static), "seconds": round(time.perf_counter() - t0, 3),
+            "load_seconds": round(t_load, 3), "workers": n_workers, "index": str(out / "index.html"),
+            "written_paths": sorted(written)}
