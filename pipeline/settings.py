@@ -147,14 +147,15 @@ def _resolve(given: dict) -> Settings:
 
 
 @lru_cache(maxsize=16)
-def _from_environment(values: tuple[tuple[str, str | None], ...]) -> Settings:
-    return _resolve(dict(values))
+def _from_environment(values: tuple[tuple[str, str | None], ...], cwd: str) -> Settings:
+    return _resolve(dict(values))  # relative paths and the default run folder are under `cwd`
 
 
 def from_env(**overrides) -> Settings:
     """The settings of this process: the NIANBAO_* variables (parsed once per distinct environment),
     with `overrides` (None keeps the environment's value). SettingsError names a bad variable."""
-    settings = _from_environment(tuple((name, os.environ.get(var)) for name, var in env_vars().items()))
+    settings = _from_environment(tuple((name, os.environ.get(var)) for name, var in env_vars().items()),
+                                 os.getcwd())
     return settings.with_(**overrides) if any(v is not None for v in overrides.values()) else settings
 
 

@@ -71,6 +71,9 @@ def test_defaults_and_a_run_folder_moving_the_default_warehouse(monkeypatch, tmp
     assert (s.deadline, s.workers, s.soffice, s.ocr_seconds, s.ocr_threads) == ("01-31", None, None, 300.0, 1)
     moved = from_env(out=tmp_path / "x")
     assert moved.db == tmp_path / "x" / "nianbao.duckdb"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the default run folder is under the current folder
+    assert from_env().out == tmp_path / "elsewhere" / "runs" / "latest"
     monkeypatch.setenv("NIANBAO_SOFFICE", "")  # an office may switch LibreOffice off
     assert from_env().soffice == ""
 
