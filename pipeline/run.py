@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import warnings
@@ -36,6 +37,8 @@ def _run_locked(settings: Settings, year: int | None, progress: bool):
     from .orchestration.assets import YEARS
     from .orchestration.resources import resource_of
 
+    # the framework's own messages (instance, storage) at INFO are not for the person running
+    logging.getLogger("dagster").setLevel(logging.WARNING)
     keys = YEARS.get_partition_keys()
     if year is not None:
         if str(year) not in keys:

@@ -46,8 +46,8 @@ class ProgressHandler(logging.Handler):
                     stream.flush()
                 return
             self._timing(meta.get("run_id") or "", event, record.created)
-        except Exception:  # noqa: BLE001 - a progress line must never fail a run
-            self.handleError(record)
+        except Exception:  # noqa: BLE001 - a progress line or timing must never fail a run, nor print a traceback
+            pass
 
     def _timing(self, run_id: str, event, when: float) -> None:
         kind, step = event.event_type_value, event.step_key
