@@ -23,13 +23,15 @@ nianbao_job = dg.define_asset_job(
     description="Read the inbox, build, check and publish the warehouse, render the reports.",
 )
 
+# unset fields: the NIANBAO_* variables of the process the code location loads in
+nianbao = NianbaoResource()
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
     jobs=[nianbao_job],
-    # the cron is needed to define the schedule: the settings of the environment the code location loads in
-    schedules=[yearly_schedule(nianbao_job, NianbaoResource().settings.schedule)],
+    schedules=[yearly_schedule(nianbao_job, nianbao.settings.schedule)],  # the cron is needed to define it
     sensors=[inbox_sensor(nianbao_job)],
-    resources={"nianbao": NianbaoResource()},
+    resources={"nianbao": nianbao},
     loggers={"nianbao": nianbao_logger},  # progress lines and stage timings (orchestration/progress.py)
 )
