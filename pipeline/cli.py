@@ -136,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
+    except ValueError as e:
+        from .settings import SettingsError
+
+        if not isinstance(e, SettingsError):
+            return _internal(e)
+        print(f"nianbao: {e}", file=sys.stderr)  # a NIANBAO_* variable that cannot be used
+        return EXIT_UNREADABLE
     except BrokenPipeError:
         # output piped into `head` and closed: not an error of ours
         try:
@@ -144,11 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return EXIT_OK
     except Exception as e:  # the last line of defence: a sentence, not a traceback
-        if os.environ.get("NIANBAO_DEBUG"):
-            raise
-        print(f"nianbao: internal error ({type(e).__name__}: {e}). "
-              "Set NIANBAO_DEBUG=1 to see the details and report it.", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(e)
+
+
+def _internal(e: Exception) -> int:
+    if os.environ.get("NIANBAO_DEBUG"):
+        raise e
+    print(f"nianbao: internal error ({type(e).__name__}: {e}). "
+          "Set NIANBAO_DEBUG=1 to see the details and report it.", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

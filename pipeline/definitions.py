@@ -6,11 +6,11 @@ import dagster as dg
 from .orchestration.assets import YEARS, inbox_manifest, report_reads
 from .orchestration.automation import JOB_NAME, inbox_sensor, yearly_schedule
 from .orchestration.check_assets import findings
+from .orchestration.progress import nianbao_logger
 from .orchestration.report_assets import REPORT_ASSETS
 from .orchestration.resources import NianbaoResource
 from .orchestration.review_assets import review_decisions, review_notices
 from .orchestration.warehouse_assets import invariant_checks, published_asset, warehouse_candidate
-from .settings import from_env
 
 warehouse = published_asset([warehouse_candidate, findings, "report_pages", "office_workbook"])
 
@@ -23,11 +23,15 @@ nianbao_job = dg.define_asset_job(
     description="Read the inbox, build, check and publish the warehouse, render the reports.",
 )
 
+# unset fields: the NIANBAO_* variables of the process the code location loads in
+nianbao = NianbaoResource()
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
     jobs=[nianbao_job],
-    schedules=[yearly_schedule(nianbao_job, from_env().schedule)],
+    schedules=[yearly_schedule(nianbao_job, nianbao.settings.schedule)],  # the cron is needed to define it
     sensors=[inbox_sensor(nianbao_job)],
-    resources={"nianbao": NianbaoResource()},
+    resources={"nianbao": nianbao},
+    loggers={"nianbao": nianbao_logger},  # progress lines and stage timings (orchestration/progress.py)
 )

@@ -11,7 +11,6 @@ an arithmetic failure that involves a flagged cell as UNCERTAIN ("reading doubtf
 
 from __future__ import annotations
 
-import os
 
 from .document import problem
 from .textnorm import EMPTY, NUMERIC, TEXT, ZERO
@@ -20,10 +19,9 @@ CODE = "ocr_uncertain"
 
 
 def min_confidence() -> float:
-    try:
-        return float(os.environ.get("NIANBAO_OCR_MIN_CONFIDENCE", "0.9"))
-    except ValueError:
-        return 0.9
+    from .settings import from_env
+
+    return from_env().ocr_min_confidence
 
 
 _ROW_PROBLEMS = ("rows_missing", "row_short", "row_ambiguous", "table_truncated")

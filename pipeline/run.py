@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -36,8 +35,9 @@ def _run_locked(settings: Settings, year: int | None, progress: bool):
 
     from .definitions import defs
     from .orchestration.assets import YEARS
-    from .orchestration.resources import NianbaoResource
+    from .orchestration.resources import resource_of
 
+    # the framework's own messages (instance, storage) at INFO are not for the person running
     logging.getLogger("dagster").setLevel(logging.WARNING)
     keys = YEARS.get_partition_keys()
     if year is not None:
@@ -47,20 +47,20 @@ def _run_locked(settings: Settings, year: int | None, progress: bool):
     else:
         start, end = keys[0], keys[-1]
     job = defs.resolve_job_def("nianbao_job")
-    resource = NianbaoResource(inbox=str(settings.inbox), out=str(settings.out), db=str(settings.db),
-                               registry=str(settings.registry or ""), deadline=settings.deadline,
-                               workers=settings.workers or 0, progress=progress)
     settings.out.mkdir(parents=True, exist_ok=True)
+    # what the run reports goes through Dagster's logging: the `nianbao` logger prints the progress
+    # lines and appends the stage timings of the step events (orchestration/progress.py)
+    loggers = {"nianbao": {"config": {"progress": progress, "timings": str(settings.state / "timings.jsonl")}}}
     from .checks import gxworker
 
     gxworker.start()  # imports Great Expectations on the other core while the inbox is read
     try:
-        return _execute(dg, job, resource, start, end)
+        return _execute(dg, job, resource_of(settings), loggers, start, end)
     finally:
         gxworker.stop()
 
 
-def _execute(dg, job, resource, start: str, end: str):
+def _execute(dg, job, resource, loggers: dict, start: str, end: str):
     from .runlock import free_dead_runs
 
     with dg.DagsterInstance.get() as instance:
@@ -70,21 +70,28 @@ def _execute(dg, job, resource, start: str, end: str):
             resources={"nianbao": resource},
             tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
                   "nianbao/launcher": "cli", "nianbao/pid": str(os.getpid())},
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={"loggers": loggers},
             raise_on_error=False,
         )
+        stats = instance.get_run_stats(result.run_id)
+    result.seconds = (stats.end_time or 0) - (stats.start_time or 0)  # the run's, from its event log
     return result.success, result
 
 
 def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None, quiet: bool) -> int:
-    settings = from_env(inbox=inbox, out=out, db=db)
+    from .settings import SettingsError
+
+    try:
+        settings = from_env(inbox=inbox, out=out, db=db)
+    except SettingsError as e:
+        print(f"nianbao run: {e}", file=sys.stderr)
+        return 2
     if not settings.inbox.is_dir():
         print(f"nianbao run: the inbox {settings.inbox} is not a folder", file=sys.stderr)
         return 2
     if year is not None and year < FIRST_YEAR:
         print(f"nianbao run: report years start in {FIRST_YEAR}", file=sys.stderr)
         return 2
-    t0 = time.perf_counter()
     if not quiet:
         print(f"nianbao run: inbox {settings.inbox}\n             run folder {settings.out}", file=sys.stderr)
     from .runlock import RunFolderBusy
@@ -105,7 +112,6 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
         return 2
     finally:
         _restore_signals(previous)
-    took = time.perf_counter() - t0
     if not ok:
         if any(_disk_full(m) for m in _failure_texts(result)):
             print("\n" + _disk_full_message(settings), file=sys.stderr)
@@ -132,7 +138,7 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
             print(f"  blocked by invariant {data.check_name}: {detail.value if detail else ''}", file=sys.stderr)
         print("  The published warehouse, pages and workbook were left as they were.", file=sys.stderr)
         return 2
-    _summary(settings, took)
+    _summary(settings, result.seconds)
     return 0
 
 

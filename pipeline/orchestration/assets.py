@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
-import time
 
 import dagster as dg
 
@@ -24,7 +23,7 @@ WRITER_POOL = "nianbao_duckdb_writer"
 
 
 def manifest_path(res: NianbaoResource) -> Path:
-    return res.settings().state / "inbox.json"
+    return res.settings.state / "inbox.json"
 
 
 def load_inbox(res: NianbaoResource) -> list[InboxFile]:
@@ -48,10 +47,9 @@ def partition_of(year_hint: int | None, keys: list[str]) -> str:
 
 @dg.asset(group_name="ingest", description="Every file in the inbox with its hash, size, kind and year hint.")
 def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
-    _t0 = time.perf_counter()
-    s = nianbao.settings()
+    s = nianbao.settings
     s.state.mkdir(parents=True, exist_ok=True)
-    nianbao.say(f"scanning the inbox {s.inbox}")
+    context.log.info(f"scanning the inbox {s.inbox}")
     files = scan(s.inbox, previous=load_inbox(nianbao))
     tmp = manifest_path(nianbao).with_suffix(".tmp")
     # ASCII JSON: a file name that is not UTF-8 is kept (as escapes) so the file can be opened by its real name
@@ -59,8 +57,7 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     tmp.replace(manifest_path(nianbao))
     kinds = Counter(f.kind or "unreadable" for f in files)
     hints = Counter(str(f.year_hint) for f in files)
-    nianbao.say(f"{len(files)} files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
-    nianbao.record(context.run_id, "scan", time.perf_counter() - _t0)
+    context.log.info(f"{len(files)} files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     return dg.MaterializeResult(metadata={
         "files": len(files), "kinds": dict(kinds), "year_hints": dict(hints),
         "unreadable_at_sight": sum(1 for f in files if f.error), "inbox": str(s.inbox),
@@ -73,20 +70,18 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     description="Reports read into the read cache, by report year; unchanged files are not read again.",
 )
 def report_reads(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
-    _t0 = time.perf_counter()
-    s = nianbao.settings()
+    s = nianbao.settings
     keys = context.partition_keys
     all_keys = YEARS.get_partition_keys()
     files = [f for f in load_inbox(nianbao) if not f.error and partition_of(f.year_hint, all_keys) in keys]
     label = keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}"
-    nianbao.say(f"reading {len(files)} files for {label}")
+    context.log.info(f"reading {len(files)} files for {label}")
 
     def progress(done: int, total: int) -> None:
-        nianbao.say(f"  read {done}/{total}")
+        context.log.info(f"  read {done}/{total}")
 
     stats = read_files(files, ReadCache(s.state), label, workers=s.workers, progress=progress)
-    nianbao.say(f"read {stats['read']} new or changed files in {stats['seconds']} s "
-                f"({stats['cached']} already in the cache)")
-    nianbao.record(context.run_id, "read", time.perf_counter() - _t0)
+    context.log.info(f"read {stats['read']} new or changed files in {stats['seconds']} s "
+                    f"({stats['cached']} already in the cache)")
     return dg.MaterializeResult(metadata={**{k: v for k, v in stats.items() if v is not None},
                                           "files_in_partitions": len(files)})

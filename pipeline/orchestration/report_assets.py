@@ -11,7 +11,6 @@ next. All of them read the same file, read-only, each with a memory limit. Plain
 
 import multiprocessing as mp
 import sys
-import time
 
 import dagster as dg
 
@@ -34,8 +33,7 @@ from .resources import NianbaoResource
     ],
 )
 def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
-    s = nianbao.settings()
-    t0 = time.perf_counter()
+    s = nianbao.settings
     cand = nianbao.candidate_path(context.run_id)
     # materialised on their own (from the UI): from the published warehouse, and published at once
     # with it (the same build), since no warehouse step follows
@@ -52,13 +50,12 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         child = ctx.Process(target=workbook_process, args=(str(source), str(workbook), child_conn), daemon=True)
         child.start()
         child_conn.close()
-        nianbao.say(f"writing the workbook {s.workbook} (in parallel)")
-    nianbao.say("rendering pages from the checked warehouse")
-    pages = render_all(source, pages_dir, progress=nianbao.say)
+        context.log.info(f"writing the workbook {s.workbook} (in parallel)")
+    context.log.info("rendering pages from the checked warehouse")
+    pages = render_all(source, pages_dir, progress=context.log.info)
     maybe_die("render")
-    nianbao.record(context.run_id, "pages", pages["seconds"], written=pages["written"])
-    nianbao.say(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
-                f"in {pages['seconds']} s ({pages['workers']} workers)")
+    context.log.info(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
+                    f"in {pages['seconds']} s ({pages['workers']} workers)")
     if child is not None:
         try:
             status, wb = parent_conn.recv()
@@ -68,16 +65,14 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         if status != "ok":
             raise RuntimeError(f"the workbook could not be written: {wb}")
     else:
-        nianbao.say(f"writing the workbook {s.workbook}")
+        context.log.info(f"writing the workbook {s.workbook}")
         wb = write_workbook(source, workbook)
-    nianbao.record(context.run_id, "workbook", wb["seconds"])
-    nianbao.record(context.run_id, "reports", time.perf_counter() - t0)
     if alone:
         from ..publish import publish_views
 
         publish_views(s.out, stage, s.db)
-    nianbao.say(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
-                f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
+    context.log.info(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
+                    f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
     yield dg.MaterializeResult(asset_key="report_pages", metadata={
         "index": dg.MetadataValue.path(str(s.pages / "index.html")), "pages_dir": dg.MetadataValue.path(str(s.pages)),
         "pages": pages["pages"], "written": pages["written"], "unchanged": pages["unchanged"],

@@ -1,53 +1,48 @@
-"""The one resource every asset uses: where the inbox, run folder and warehouse are."""
+"""The one resource every asset uses: the deployment's settings (pipeline/settings.py) as a Dagster
+`ConfigurableResource`.
 
+Its config fields are generated from `Settings`, one per setting, typed (Dagster config has no path
+type: a path is a string there and a `Path` in `nianbao.settings`). A field left unset takes the
+NIANBAO_* environment variable, then the default; `nianbao run` sets the ones its flags give.
+"""
 
-import sys
-import time
 from pathlib import Path
+from typing import Optional
 
 import dagster as dg
+import pydantic
 
-from ..settings import Settings, from_env
+from ..settings import Settings, env_vars, from_env, kinds
 
-_T0 = time.perf_counter()
+_CONFIG_TYPE = {Path: str, int: int, float: float, str: str}
 
 
-class NianbaoResource(dg.ConfigurableResource):
-    """Paths and choices of a nianbao deployment (defaults from NIANBAO_* environment variables)."""
-
-    inbox: str = ""
-    out: str = ""
-    db: str = ""
-    registry: str = ""
-    deadline: str = ""
-    workers: int = 0
-    progress: bool = False
-
+class _Resource(dg.ConfigurableResource):
+    @property
     def settings(self) -> Settings:
-        return from_env(inbox=self.inbox or None, out=self.out or None, db=self.db or None,
-                        registry=self.registry or None, deadline=self.deadline or None,
-                        workers=self.workers or None)
-
-    def say(self, message: str) -> None:
-        """Progress for a person running `nianbao run` (silent under the Dagster UI)."""
-        if self.progress:
-            print(f"  [{time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-    def record(self, run_id: str, stage: str, seconds: float, **extra) -> None:
-        """Stage timings of a run (state/timings.jsonl), read by `nianbao run` and the benchmarks."""
-        import json
-
-        s = self.settings()
-        s.state.mkdir(parents=True, exist_ok=True)
-        with (s.state / "timings.jsonl").open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"run_id": run_id, "stage": stage, "seconds": round(seconds, 3), **extra}) + "\n")
+        """The typed settings: the environment with this resource's fields over it."""
+        return from_env(**{name: getattr(self, name) for name in env_vars()})
 
     def candidate_path(self, run_id: str) -> Path:
-        s = self.settings()
-        return s.state / f"candidate-{run_id[:8]}.duckdb"
+        return self.settings.state / f"candidate-{run_id[:8]}.duckdb"
 
     def staging(self, run_id: str) -> Path:
         """This run's staging folder (pages, workbook, Data Docs), published as one set."""
         from ..publish import prepare_staging
 
-        return prepare_staging(self.settings().out, run_id)
+        return prepare_staging(self.settings.out, run_id)
+
+
+NianbaoResource = pydantic.create_model(
+    "NianbaoResource", __base__=_Resource, __module__=__name__,
+    __doc__="Paths and choices of a nianbao deployment; unset fields come from the NIANBAO_* variables.",
+    **{name: (Optional[_CONFIG_TYPE[kind]], pydantic.Field(default=None, description=f"{env_vars()[name]}: "
+                                                          f"{Settings.__dataclass_fields__[name].metadata['doc']}"))
+       for name, kind in kinds().items()},
+)
+
+
+def resource_of(settings: Settings):
+    """The resource carrying these settings, every field set (a path as its string)."""
+    return NianbaoResource(**{name: str(v) if isinstance(v, Path) else v
+                              for name in env_vars() if (v := getattr(settings, name)) is not None})

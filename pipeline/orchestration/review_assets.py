@@ -3,7 +3,6 @@ notices (整改通知, 通报) written after it is published. Plain functions of
 
 
 import json
-import time
 from dataclasses import asdict
 
 import dagster as dg
@@ -12,7 +11,7 @@ from .resources import NianbaoResource
 
 
 def decisions_state(res: NianbaoResource):
-    return res.settings().state / "decisions.json"
+    return res.settings.state / "decisions.json"
 
 
 def load_decisions(res: NianbaoResource) -> list:
@@ -34,8 +33,7 @@ def load_decisions(res: NianbaoResource) -> list:
 def review_decisions(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     from ..review.decisions import decisions_path, read
 
-    _t0 = time.perf_counter()
-    s = nianbao.settings()
+    s = nianbao.settings
     s.state.mkdir(parents=True, exist_ok=True)
     decisions = read(s.inbox)
     p = decisions_state(nianbao)
@@ -44,11 +42,10 @@ def review_decisions(context: dg.AssetExecutionContext, nianbao: NianbaoResource
     tmp.replace(p)
     bad = [d for d in decisions if d.error]
     if decisions:
-        nianbao.say(f"{len(decisions)} review decisions in {decisions_path(s.inbox)}"
+        context.log.info(f"{len(decisions)} review decisions in {decisions_path(s.inbox)}"
                     + (f", {len(bad)} malformed" if bad else ""))
     for d in bad:
-        nianbao.say(f"  {decisions_path(s.inbox)} line {d.line}: {d.error} (ignored; the rest apply)")
-    nianbao.record(context.run_id, "review", time.perf_counter() - _t0)
+        context.log.info(f"  {decisions_path(s.inbox)} line {d.line}: {d.error} (ignored; the rest apply)")
     kinds: dict[str, int] = {}
     for d in decisions:
         if not d.error:
@@ -66,11 +63,9 @@ def review_decisions(context: dg.AssetExecutionContext, nianbao: NianbaoResource
 def review_notices(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     from ..review.notices import write_all
 
-    _t0 = time.perf_counter()
-    s = nianbao.settings()
+    s = nianbao.settings
     res = write_all(s.db, s.out / "notices")
     if res["notices"]:
-        nianbao.say(f"notices: {res['notices']} 整改通知 and {res['summaries']} 通报 in {s.out / 'notices'}")
-    nianbao.record(context.run_id, "notices", time.perf_counter() - _t0)
+        context.log.info(f"notices: {res['notices']} 整改通知 and {res['summaries']} 通报 in {s.out / 'notices'}")
     return dg.MaterializeResult(metadata={"notices": res["notices"], "summaries": res["summaries"],
                                           "folder": dg.MetadataValue.path(str(s.out / "notices"))})

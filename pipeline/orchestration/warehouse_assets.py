@@ -1,8 +1,5 @@
 """The warehouse: built into a new file, checked by blocking invariants, published by atomic rename."""
 
-
-import time
-
 import dagster as dg
 
 from .. import warehouse
@@ -20,19 +17,17 @@ from .resources import NianbaoResource
                 "office's review decisions.",
 )
 def warehouse_candidate(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
-    _t0 = time.perf_counter()
-    s = nianbao.settings()
+    s = nianbao.settings
     files = load_inbox(nianbao)
     cand = nianbao.candidate_path(context.run_id)
-    nianbao.say("building the warehouse")
+    context.log.info("building the warehouse")
     registry = load_registry(s.registry) if s.registry else load_registry()
     from .review_assets import load_decisions
 
     res = warehouse.build(cand, files, ReadCache(s.state), registry, s.state, inbox_label=str(s.inbox),
                           deadline=s.deadline, decisions=load_decisions(nianbao), fault=maybe_die)
-    nianbao.say(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
-                f"{res.duplicates} duplicates, {res.superseded} superseded")
-    nianbao.record(context.run_id, "warehouse", time.perf_counter() - _t0)
+    context.log.info(f"warehouse: {res.active} active reports, {res.set_aside} files set aside, "
+                    f"{res.duplicates} duplicates, {res.superseded} superseded")
     return dg.MaterializeResult(metadata={
         "candidate": str(cand), "files": res.files, "reports": res.reports, "active": res.active,
         "set_aside": res.set_aside, "duplicates": res.duplicates, "superseded": res.superseded,
@@ -47,7 +42,7 @@ def _invariant(name: str, description: str):
         for key, ok, detail in warehouse.invariants(cand, n_files):
             if key == name:
                 if not ok:
-                    nianbao.say(f"BLOCKED: {name}: {detail}")
+                    context.log.info(f"BLOCKED: {name}: {detail}")
                 return dg.AssetCheckResult(passed=ok, metadata={"detail": detail},
                                            severity=dg.AssetCheckSeverity.ERROR)
         return dg.AssetCheckResult(passed=False, metadata={"detail": "invariant not evaluated"})
@@ -70,12 +65,10 @@ def published_asset(upstream: list):
                     "same build: switched to by one atomic rename only after the invariants pass and all are written.",
     )
     def _warehouse(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
-        _t0 = time.perf_counter()
-        s = nianbao.settings()
+        s = nianbao.settings
         cand = nianbao.candidate_path(context.run_id)
         publish_set(s.out, nianbao.staging(context.run_id), cand, s.db)
-        nianbao.say(f"published {s.db} with the pages, workbook and Data Docs of the same build")
-        nianbao.record(context.run_id, "publish", time.perf_counter() - _t0)
+        context.log.info(f"published {s.db} with the pages, workbook and Data Docs of the same build")
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(s.db))})
 
     return _warehouse

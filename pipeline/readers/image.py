@@ -20,7 +20,6 @@ stopped and set aside with that reason.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from io import BytesIO
@@ -45,7 +44,9 @@ def engine():
         except ImportError as e:  # pragma: no cover - the dependency is declared
             raise UnreadableFile(
                 f"the report is an image and needs OCR, but the OCR package is not installed ({e})")
-        threads = int(os.environ.get("NIANBAO_OCR_THREADS", "1"))
+        from ..settings import from_env
+
+        threads = from_env().ocr_threads
         eng = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False)
         eng.text_det.limit_type = "max"
         eng.text_rec.rec_batch_num = 16
@@ -54,10 +55,9 @@ def engine():
 
 
 def time_budget() -> float:
-    try:
-        return float(os.environ.get("NIANBAO_OCR_SECONDS", "300"))
-    except ValueError:
-        return 300.0
+    from ..settings import from_env
+
+    return from_env().ocr_seconds
 
 
 class Budget:

@@ -51,17 +51,18 @@ def ole2_kind(data: bytes) -> str:
 
 def soffice_path() -> str | None:
     """The LibreOffice program, or None when it is not installed."""
-    configured = os.environ.get("NIANBAO_SOFFICE")
+    from ..settings import from_env
+
+    configured = from_env().soffice
     if configured is not None:
         return shutil.which(configured) if configured else None
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _timeout() -> float:
-    try:
-        return float(os.environ.get("NIANBAO_DOC_TIMEOUT") or DEFAULT_TIMEOUT)
-    except ValueError:
-        return DEFAULT_TIMEOUT
+    from ..settings import from_env
+
+    return from_env().doc_timeout or DEFAULT_TIMEOUT
 
 
 def convert_to_docx(data: bytes, timeout: float | None = None) -> bytes:
