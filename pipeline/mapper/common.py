@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import GridCell
 from ..textnorm import is_value_like, ocr_number
@@ -46,5 +47,10 @@ def _fit(values: list[GridCell], k: int, delimited: bool) -> tuple[list[GridCell
     return None, f"{n} values for {k} columns and blank cells are not marked"
 
 
+# The same cell texts recur in every report (labels, headers, small numbers): what the mapper asks of
+# a text is computed once per text, not once per cell.
+value_like = lru_cache(maxsize=65536)(is_value_like)
+
+
 def _is_value(cell: GridCell) -> bool:
-    return is_value_like(cell.text) or cell.read_by == "ocr" and ocr_number(cell.text) is not None
+    return value_like(cell.text) or cell.read_by == "ocr" and ocr_number(cell.text) is not None

@@ -15,6 +15,13 @@ from .table4 import T4Reader
 
 
 def _row_type(row: list[GridCell]) -> str | None:
+    """The table whose vocabulary most cells of the row carry (None: none, or a tie)."""
+    if len(row) == 1:  # one cell per line (text copied from a page): its own table
+        c = row[0]
+        if c.cont or not c.text:
+            return None
+        v = table_vocab(c.text)
+        return v if v in _TABLES else None
     votes = {"T2": 0, "T3": 0, "T4": 0}
     for c in row:
         if c.cont or not c.text:
@@ -27,6 +34,9 @@ def _row_type(row: list[GridCell]) -> str | None:
         return None
     winners = [k for k, v in votes.items() if v == best]
     return winners[0] if len(winners) == 1 else None
+
+
+_TABLES = ("T2", "T3", "T4")
 
 
 def _segments(table: Table) -> list[tuple[str, Table]]:
@@ -165,7 +175,8 @@ def map_document(doc: Document) -> MapResult:
 
     all_ids = cell_ids()
     for cid in all_ids:
-        cells.setdefault(cid, missing_cell())
+        if cid not in cells:
+            cells[cid] = missing_cell()
     cells = {cid: cells[cid] for cid in all_ids}
 
     # format version

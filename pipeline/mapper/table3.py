@@ -4,11 +4,32 @@ whose label is lost placed only where the form's sums confirm them."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..codebook import T3_OUTCOME_ROWS, T3_SHORT, Entry, codebook, t3_column_codes
 from ..model import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
 from ..textnorm import classify_value
 from .common import _GENERIC_COL, RowRead, _fit, _is_value
+
+
+@lru_cache(maxsize=65536)
+def _header_token(text: str) -> tuple[str, str] | None:
+    """A header of Table 3: ("group", "org") for 法人或其他组织, ("col", code), ("note", "")."""
+    cb = codebook()
+    if cb.is_t3_org_group(text):
+        return ("group", "org")
+    col = cb.t3_column(text)
+    if col is not None:
+        return ("col", col.code)
+    if cb.is_t3_header_note(text):
+        return ("note", "")
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _t3_row(text: str, context: frozenset[str]) -> Entry | None:
+    return codebook().t3_row(text, context)
 
 
 class T3Reader:
@@ -34,18 +55,11 @@ class T3Reader:
         self.blank_label_col = -1
         self.raw: list[GridCell] = []
         self.inferred: set[str] = set()
+        self._ctx_state: tuple[int, bool] | None = None
+        self._ctx: frozenset[str] = frozenset()
 
     # -- header ------------------------------------------------------------------------------
-    def _header_token(self, text: str) -> tuple[str, str] | None:
-        cb = self.cb
-        if cb.is_t3_org_group(text):
-            return ("group", "org")
-        col = cb.t3_column(text)
-        if col is not None:
-            return ("col", col.code)
-        if cb.is_t3_header_note(text):
-            return ("note", "")
-        return None
+    _header_token = staticmethod(_header_token)
 
     def _build_spec(self) -> list[str]:
         tokens = self.header
@@ -88,10 +102,14 @@ class T3Reader:
 
     # -- rows ----------------------------------------------------------------------------------
     def _row_label(self, text: str) -> Entry | None:
-        ctx = set(self.context)
-        if self.data_mode:
-            ctx.add("rows")
-        return self.cb.t3_row(text, ctx)
+        # the context only grows (labels' groups, then "rows"): its frozen copy is made when it does
+        state = (len(self.context), self.data_mode)
+        if state != self._ctx_state:
+            ctx = set(self.context)
+            if self.data_mode:
+                ctx.add("rows")
+            self._ctx_state, self._ctx = state, frozenset(ctx)
+        return _t3_row(text, self._ctx)
 
     def _fuzzy_label(self, cell: GridCell) -> Entry | None:
         """A label with a typo, matched to a row not read yet, and said so."""
@@ -122,6 +140,12 @@ class T3Reader:
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
+        if len(cells) == 1 and self.blank_label is None and (not cells[0].text or _is_value(cells[0])) \
+                and not (self.data_mode and self.fragment and not self.explicit):
+            # one value (or blank) cell on its own, the commonest row of text copied from a page: no
+            # header, no label, no label wrapped around it; the general path below ends the same way
+            self._no_label_row(cells, delimited)
+            return
         if self.blank_label is not None:
             entry, blank, at, delim = self.blank_label
             self.blank_label = None
