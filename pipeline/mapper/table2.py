@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..codebook import Entry, codebook
 from ..model import GridCell, Table, problem
 from ..textnorm import norm_label
@@ -21,9 +23,13 @@ class T2Reader:
         self.v2021 = 0
         self.any_content = False
 
-    def _column(self, text: str) -> tuple[str, Entry] | None:
-        c19 = self.cb.t2v2019_column(text)
-        c21 = self.cb.t2_column(text)
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _column(text: str) -> tuple[str, Entry] | None:
+        """A column header of Table 2 and its format (a function of the text: computed once per text)."""
+        cb = codebook()
+        c19 = cb.t2v2019_column(text)
+        c21 = cb.t2_column(text)
         n = norm_label(text)
         if c19 is not None and any(m in n for m in ("新制作", "新公开", "对外公开总", "上一年", "增", "采购")):
             return ("2019", c19)
