@@ -1,8 +1,12 @@
 """Reports per second per input kind on one core (issue: ≥ 200/s for text and HTML, ≥ 1/s for PDF).
 
-Usage: python bench/bench_parse.py [--n 300] [--pdf-n 20] [--doc-n 0]
+Usage: python bench/bench_parse.py [--n 300] [--pdf-n 20] [--doc-n 0] [--tree LABEL] [--note TEXT]
 Renders varied reports with the corpus writers into a temp folder, pins the process to one core,
-parses every file with `pipeline.parse.parse_file` and records the rates in bench/results/parse.jsonl.
+parses every file with `pipeline.parse.parse_file` and records the rates in bench/results/parse.jsonl,
+with the tree of code measured (field `tree`: the commit of the `pipeline` package imported, or
+`--tree`), so that runs of two trees made in turns on a shared machine can be told apart.
+Compare `per_cpu_second` (reports per CPU second of this process): on a shared machine it moves much
+less with other load than the wall clock does.
 With --doc-n N, N Word reports are also saved as .doc by LibreOffice and read (each read converts
 the .doc back with LibreOffice, so this measures mostly LibreOffice's start-up).
 """
@@ -39,6 +43,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300, help="files per kind for text, HTML and Word")
     ap.add_argument("--pdf-n", type=int, default=20)
     ap.add_argument("--doc-n", type=int, default=0, help=".doc files (needs LibreOffice)")
+    ap.add_argument("--tree", help="label of the code measured (default: git describe of the pipeline package)")
+    ap.add_argument("--note", help="a note recorded with the run")
     args = ap.parse_args()
     try:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -73,11 +79,27 @@ def main() -> None:
             print(f"{kind:5s} {n:5d} files  {dt:7.2f} s  {n / dt:8.1f} reports/s  ({cpu:.2f} s CPU)")
     record = {"bench": "parse", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-              "cores_used": core, "command": "python bench/bench_parse.py", "results": results}
+              "cores_used": core, "command": "python bench/bench_parse.py", "tree": args.tree or _tree(),
+              "results": results}
+    if args.note:
+        record["note"] = args.note
     out = Path(__file__).parent / "results" / "parse.jsonl"
     out.parent.mkdir(exist_ok=True)
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _tree() -> str:
+    """The commit of the imported `pipeline` package's checkout (with "-dirty" for local changes)."""
+    import subprocess
+
+    import pipeline
+
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(pipeline.__file__).parent,
+                              capture_output=True, text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 def _save_as_doc(files: list[Path], tmp: Path) -> list[Path]:

@@ -67,6 +67,13 @@ def clean(text: str | None) -> str:
     """Collapse whitespace of a cell's raw text, keep everything else."""
     if not text:
         return ""
+    if len(text) <= 80:  # a cell or a short line: the same ones recur in every report
+        return _clean_short(text)
+    return _WS.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def _clean_short(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 

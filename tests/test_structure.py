@@ -23,7 +23,6 @@ MAX_LINES = 600
 
 # module -> the branch splitting it
 KNOWN_LONG = {
-    "pipeline/mapper.py": "i15",
     "pipeline/readers/image.py": "i12",
 }
 # modules of a known import circle -> who removes it

@@ -12,8 +12,7 @@ _GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gb
               "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030"}
 
 
-_CJK = re.compile("[\u4e00-\u9fff]")
-_SPACE = re.compile(r"\s")
+_NON_CJK = re.compile("[^\u4e00-\u9fff]+")
 
 
 _INVISIBLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -31,8 +30,10 @@ def _cjk_share(text: str, html: bool = False) -> float:
     sample = visible_sample(text) if html else text[:20000]
     if not sample:
         return 0.0
-    cjk = len(_CJK.findall(sample))
-    letters = len(sample) - len(_SPACE.findall(sample))
+    # counted without a list of one-character matches: the characters left once the others are
+    # removed (str.split and the pattern \s agree on what whitespace is)
+    cjk = len(_NON_CJK.sub("", sample))
+    letters = len("".join(sample.split()))
     return cjk / max(letters, 1)
 
 

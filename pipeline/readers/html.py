@@ -7,7 +7,6 @@ tables (a table that contains tables) treated as page structure, not data.
 
 from __future__ import annotations
 
-import lxml.html
 from lxml import etree
 
 from ..document import Document, GridCell, Para, Table, UnreadableFile, problem
@@ -24,13 +23,19 @@ _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "
 _MAX_SPAN = 60
 
 
+_PARSER = etree.HTMLParser()  # as lxml.html.document_fromstring's
+
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
 
 
 def read_html(data: bytes, name: str, base: str | None = None) -> Document:
     text, notes = decode(data, name, html=True)
     try:
-        root = lxml.html.document_fromstring(text)
+        # lxml.html's parser, without its HTML element classes: the same tree, but every element the
+        # walk touches no longer goes through a Python class lookup
+        root = etree.fromstring(text, _PARSER)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"the HTML page could not be parsed ({e})")
     title = root.findtext(".//title")
@@ -184,27 +189,31 @@ def _span(td, attr: str) -> int:
 
 def _grid(table, index: int) -> Table:
     rows = [tr for tr in table.iter("tr") if tr.getparent() is not None]
-    grid: dict[tuple[int, int], GridCell] = {}
-    width = 0
+    nrows = len(rows)
+    grid: list[dict[int, GridCell]] = [{} for _ in rows]  # per row: column -> cell
     for r, tr in enumerate(rows):
         c = 0
+        taken = grid[r]
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+            tag = td.tag
+            if not isinstance(tag, str) or tag.lower() not in ("td", "th"):
                 continue
-            while (r, c) in grid:
+            while c in taken:
                 c += 1
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            get = td.get
+            rs = 1 if get("rowspan") is None else _span(td, "rowspan")
+            cs = 1 if get("colspan") is None else _span(td, "colspan")
             text = clean(_cell_text(td))
             at = f"table {index}, row {r + 1}, col {c + 1}"
-            for dr in range(rs):
-                for dc in range(cs):
-                    if r + dr >= len(rows):
+            if rs == 1 and cs == 1:
+                taken[c] = GridCell(text, at, cont=False)
+            else:
+                for dr in range(rs):
+                    if r + dr >= nrows:
                         continue
-                    grid[(r + dr, c + dc)] = GridCell(text, at, cont=bool(dr or dc))
+                    below = grid[r + dr]
+                    for dc in range(cs):
+                        below[c + dc] = GridCell(text, at, cont=bool(dr or dc))
             c += cs
-            width = max(width, c)
-    out: list[list[GridCell]] = []
-    for r in range(len(rows)):
-        row = [grid[(r, c)] for c in range(width) if (r, c) in grid]
-        out.append(row)
+    out = [[row[c] for c in sorted(row)] for row in grid]
     return Table(rows=out, at=f"table {index}")

@@ -43,8 +43,9 @@ def read_pdf(data: bytes, name: str) -> Document:
     for pno, page in enumerate(pages, start=1):
         tables = [(bbox, grid) for bbox, grid in page.tables if _is_data_table(grid)]
         tables.sort(key=lambda t: t[0][1])
+        boxes = [(b[0] - 1, b[2] + 1, b[1] - 1, b[3] + 1) for b, _ in tables]
         free = [ch for ch in page.chars
-                if not any(b[0] - 1 <= ch.cx <= b[2] + 1 and b[1] - 1 <= ch.cy <= b[3] + 1 for b, _ in tables)]
+                if not any(x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1 for x0, x1, y0, y1 in boxes)]
         lines = pdfgrid.group_lines(free)
         top = -1.0
         for bbox, grid in tables:

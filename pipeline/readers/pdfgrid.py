@@ -76,6 +76,10 @@ def _page(page) -> PageGrid:
     return PageGrid(chars, tables, w, h)
 
 
+# the address a PDFium handle points to (a key for its text object or font): read from the pointer's
+# own bytes, four times cheaper than ctypes.cast, which runs once or twice for every character
+_address = ctypes.c_void_p.from_buffer
+
 _ASCENT, _DESCENT = 0.8, 0.2  # of the font size: a line's characters share one box height and centre
 
 
@@ -92,28 +96,32 @@ def _chars(tp, h: float) -> list[Char]:
     size = ctypes.c_float()
     width = ctypes.c_float()
     m = pdfraw.FS_MATRIX()
-    objs: dict[int, tuple] = {}  # text object -> (font, font size, x scale, y scale)
+    objs: dict[int, tuple] = {}  # text object -> (font, font size, x scale, y scale, font's address)
     widths: dict[tuple[int, int], float] = {}  # (font, code) -> width at 1 pt, None if unknown
+    # PDFium's functions as locals: the loop runs for every character of the page
+    get_unicode, get_object = pdfraw.FPDFText_GetUnicode, pdfraw.FPDFText_GetTextObject
+    get_origin, address = pdfraw.FPDFText_GetCharOrigin, _address
     for i in range(tp.count_chars()):
-        code = pdfraw.FPDFText_GetUnicode(raw, i)
+        code = get_unicode(raw, i)
         if code in (0, 10, 13, 0xFFFE, 0xFEFF):
             continue
         ch = chr(code)
         if ch.isspace():
             continue
-        obj = pdfraw.FPDFText_GetTextObject(raw, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        obj = get_object(raw, i)
+        key = address(obj).value or 0
         info = objs.get(key)
         if info is None:
             font = pdfraw.FPDFTextObj_GetFont(obj) if key else None
             if not font or not pdfraw.FPDFTextObj_GetFontSize(obj, size) or not pdfraw.FPDFText_GetMatrix(raw, i, m):
-                info = objs[key] = (None, 0.0, 0.0, 0.0)
+                info = objs[key] = (None, 0.0, 0.0, 0.0, None)
             else:
-                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d))
-        font, fsize, sx, sy = info
-        if font is None or fsize <= 0 or sy <= 0 or not pdfraw.FPDFText_GetCharOrigin(raw, i, ox, oy):
+                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d),
+                                    address(font).value)
+        font, fsize, sx, sy, font_key = info
+        if font is None or fsize <= 0 or sy <= 0 or not get_origin(raw, i, ox, oy):
             continue
-        fkey = (ctypes.cast(font, ctypes.c_void_p).value, code)
+        fkey = (font_key, code)
         wd = widths.get(fkey, -1.0)
         if wd == -1.0:
             wd = widths[fkey] = width.value if pdfraw.FPDFFont_GetGlyphWidth(font, code, 1.0, width) else None
@@ -133,11 +141,11 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
     """Horizontal edges (y, x0, x1) and vertical edges (x, top, bottom), page coordinates, top-down."""
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
-    for obj in page.get_objects(filter=[pdfraw.FPDF_PAGEOBJ_PATH], max_depth=4):
-        try:
-            x0, y0, x1, y1 = obj.get_bounds()
-        except Exception:
+    fl, fb, fr, ft = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    for obj in _path_objects(page.raw):
+        if not pdfraw.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
             continue
+        x0, y0, x1, y1 = fl.value, fb.value, fr.value, ft.value
         top, bottom = h - y1, h - y0
         wdt, hgt = x1 - x0, bottom - top
         if hgt <= SNAP and wdt >= MIN_EDGE:
@@ -148,14 +156,39 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
             continue
         if wdt < MIN_EDGE or hgt < MIN_EDGE:
             continue
-        nseg = pdfraw.FPDFPath_CountSegments(obj.raw)
+        nseg = pdfraw.FPDFPath_CountSegments(obj)
         if nseg <= 6:
             # a rectangle (re, or 4-5 line segments): its four sides
             hs += [(top, x0, x1), (bottom, x0, x1)]
             vs += [(x0, top, bottom), (x1, top, bottom)]
         else:
-            _segments(obj, h, hs, vs)
+            _segments(pdfium.PdfObject(obj, page=page), h, hs, vs)
     return hs, vs
+
+
+def _path_objects(parent, level: int = 0, max_depth: int = 4):
+    """The path objects of a page, in the order and to the depth of Form XObjects of
+    `PdfPage.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=4)`, as raw handles: no Python object
+    is made for each of a page's thousands of objects (characters are objects too)."""
+    if level:
+        count, get = pdfraw.FPDFFormObj_CountObjects, pdfraw.FPDFFormObj_GetObject
+    else:
+        count, get = pdfraw.FPDFPage_CountObjects, pdfraw.FPDFPage_GetObject
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfraw.FPDFPageObj_GetType(obj)
+        if kind == pdfraw.FPDF_PAGEOBJ_UNKNOWN:
+            raise pdfium.PdfiumError("Failed to determine pageobject type, did you pass in a valid "
+                                     "FPDF_PAGEOBJECT handle?")
+        if kind == pdfraw.FPDF_PAGEOBJ_PATH:
+            yield obj
+        elif kind == pdfraw.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+            yield from _path_objects(obj, level + 1, max_depth)
 
 
 def _segments(obj, h: float, hs: list, vs: list) -> None:

@@ -15,6 +15,7 @@ it. The reader only splits cells; deciding which cell is which is the mapper's j
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
@@ -22,6 +23,7 @@ from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode
 
 _HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
+_BAR_CHARS = "｜│┃¦"
 _BARS = str.maketrans({"｜": "|", "│": "|", "┃": "|", "¦": "|"})
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _SENTENCE = re.compile(r"\d\s*件|。|；")
@@ -29,6 +31,14 @@ _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+
 
 
 def _classify(line: str) -> int:
+    """The kind of a line: a function of the line alone. Table lines are short and the same ones
+    recur in every report: each is classified once."""
+    if len(line) <= 120:
+        return _classify_short(line)
+    return _classify_line(line)
+
+
+def _classify_line(line: str) -> int:
     s = line.strip()
     if not s:
         return _BLANK
@@ -56,16 +66,21 @@ def _classify(line: str) -> int:
     return _PROSE
 
 
+_classify_short = lru_cache(maxsize=65536)(_classify_line)
+
+
 def read_text(data: bytes, name: str) -> Document:
     text, notes = decode(data, name)
     # full-width and box-drawing bars are pipes too
-    text = text.translate(_BARS)
-    lines = [ln for ln in text.split("\n")]
+    if any(b in text for b in _BAR_CHARS):
+        text = text.translate(_BARS)
+    lines = text.split("\n")
     if _FLAT_LINE.search(text):
         lines = _unflatten(lines)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
-    lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
-    kinds = [_classify(ln) for ln in lines]
+    if "---" in text:
+        lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
+    kinds = list(map(_classify, lines))
     blocks: list = []
     spam_lines: list[int] = []
 
@@ -168,6 +183,7 @@ def _flat_rows(line: str) -> list[list[str]] | None:
     return rows if len(rows) >= 2 else None
 
 
+@lru_cache(maxsize=65536)
 def _value_row(line: str) -> bool:
     """A pipe row of five or more values (Table 4's values under a header too garbled to be
     vocabulary)."""
@@ -177,6 +193,7 @@ def _value_row(line: str) -> bool:
     return len(cells) >= 5 and all(is_value_like(c) for c in cells)
 
 
+@lru_cache(maxsize=65536)
 def _has_vocab(line: str) -> bool:
     s = line.strip()
     if "|" in s:
@@ -201,6 +218,10 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     saw_blank_marker = False
 
     markup = any("&" in lines[r] or "<" in lines[r] for r in range(start, end))
+    # the next non-blank line of the region after each line (None at its end), computed once
+    next_nb: list[int | None] = [None] * (end - start + 1)
+    for r in range(end - 1, start - 1, -1):
+        next_nb[r - start] = r if kinds[r] != _BLANK else next_nb[r + 1 - start]
 
     def cell(txt: str, lineno: int) -> GridCell:
         if markup and ("&" in txt or "<" in txt):
@@ -249,7 +270,7 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
                 cur.append(cell(p, lineno))
             tail = parts[-1].strip() if parts else ""
             raw_tail = parts[-1] if parts else ""
-            nxt = _next_nonblank(lines, r + 1, end)
+            nxt = next_nb[r + 1 - start]
             if not tail and raw_tail and nxt is not None and lines[nxt].strip() == "|" and len(parts) > 1:
                 # "a | b | " then a line "|": the last cell is open and empty, closed on the next line
                 pending = ("", lineno)
@@ -257,7 +278,6 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             if tail:
                 pending = (tail, lineno)
                 # the row continues only if the next non-blank line starts with "|"
-                nxt = _next_nonblank(lines, r + 1, end)
                 if nxt is None or not lines[nxt].lstrip().startswith("|"):
                     cur.append(cell(pending[0], pending[1]))
                     pending = None
@@ -277,7 +297,7 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
                 cur.append(cell(pending[0], pending[1]))
                 pending = None
                 flush()
-            nxt = _next_nonblank(lines, r + 1, end)
+            nxt = next_nb[r + 1 - start]
             if nxt is not None and nxt == r + 1 and lines[nxt].lstrip().startswith("|"):
                 pending = (line.strip(), lineno)
             else:
@@ -334,11 +354,3 @@ def split_spaced(line: str) -> list[str]:
 
 
 _CJK = re.compile("[\u4e00-\u9fff]")
-
-
-def _next_nonblank(lines: list[str], i: int, end: int) -> int | None:
-    while i < end:
-        if lines[i].strip():
-            return i
-        i += 1
-    return None

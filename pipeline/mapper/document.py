@@ -1,0 +1,262 @@
+"""Walking a document: its paragraphs give the section, its grids are split into runs of rows of one
+table each and fed to the table readers; then the cells, the format version and the problems of
+structure (absent, truncated, malformed tables)."""
+
+from __future__ import annotations
+
+from ..codebook import cell_ids, codebook, t3_column_codes
+from ..document import Document, GridCell, Para, Table, problem
+from ..structure import SECTION_TABLE, section_of_heading, table_vocab
+from ..textnorm import MISSING, classify_value, ocr_number
+from .common import MapResult, _is_value
+from .table2 import T2Reader
+from .table3 import T3Reader
+from .table4 import T4Reader
+
+
+def _row_type(row: list[GridCell]) -> str | None:
+    """The table whose vocabulary most cells of the row carry (None: none, or a tie)."""
+    if len(row) == 1:  # one cell per line (text copied from a page): its own table
+        c = row[0]
+        if c.cont or not c.text:
+            return None
+        v = table_vocab(c.text)
+        return v if v in _TABLES else None
+    votes = {"T2": 0, "T3": 0, "T4": 0}
+    for c in row:
+        if c.cont or not c.text:
+            continue
+        v = table_vocab(c.text)
+        if v in votes:
+            votes[v] += 1
+    best = max(votes.values())
+    if best == 0:
+        return None
+    winners = [k for k, v in votes.items() if v == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+_TABLES = ("T2", "T3", "T4")
+
+
+def _segments(table: Table) -> list[tuple[str, Table]]:
+    """Split one grid into runs of rows belonging to one table each."""
+    out: list[tuple[str | None, list]] = []
+    current: str | None = None
+    rows: list = []
+    for row in table.rows:
+        t = _row_type(row)
+        if t is not None and current is not None and t != current:
+            out.append((current, rows))
+            rows = []
+        if t is not None:
+            current = t
+        rows.append(row)
+    out.append((current, rows))
+    result = []
+    for t, rs in out:
+        if t is None or not rs:
+            continue
+        result.append((t, Table(rows=rs, at=table.at, delimited=table.delimited, explicit=table.explicit)))
+    return result
+
+
+def _has_rows(ttype: str, seg: Table) -> bool:
+    """The segment holds rows of its table (a label of one of its rows), not only headers."""
+    cb = codebook()
+    for row in seg.rows:
+        for c in row:
+            if c.cont or not c.text or _is_value(c):
+                continue
+            if ttype == "T2" and (cb.t2_row(c.text) or cb.t2v2019_row(c.text)):
+                return True
+            if ttype == "T3" and cb.t3_row(c.text, {"rows", "other_handling"}):
+                return True
+        if ttype == "T4" and any(c.text and _is_value(c) for c in row if not c.cont):
+            return True
+    return False
+
+
+def _has_value_rows(seg: Table) -> bool:
+    """A row of the segment carries three values or more (a table's row, not a boxed paragraph)."""
+    return any(sum(1 for c in row if not c.cont and c.text and _is_value(c)) >= 3 for row in seg.rows)
+
+
+def _has_t3_header(seg: Table) -> bool:
+    cb = codebook()
+    return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
+                                         or cb.is_t3_header_note(c.text))
+               for row in seg.rows for c in row)
+
+
+def map_document(doc: Document) -> MapResult:
+    readers = {"T2": T2Reader(), "T3": T3Reader(), "T4": T4Reader()}
+    problems: list[dict] = []
+    section: str | None = None
+    filled_in: dict[str, str | None] = {}
+    malformed: dict[str, str] = {}
+    for block in doc.blocks:
+        if isinstance(block, Para):
+            h = section_of_heading(block.text)
+            if h:
+                section = h[0]
+            continue
+        for ttype, seg in _segments(block):
+            expected = SECTION_TABLE.get(section) if section else None
+            if ttype == "T3" and section is not None and expected != "T3" and not _has_t3_header(seg) \
+                    and (not readers["T3"].started() or not _has_value_rows(seg)):
+                # a Table 3 word in text outside Table 3's region ("…运用第三方检测平台…" in a boxed
+                # narrative): Table 3's rows are taken only inside its region
+                continue
+            if expected is None or expected == ttype:
+                readers[ttype].feed(seg)
+                filled_in.setdefault(ttype, section)
+                continue
+            # content of one table under another table's heading
+            if not _has_rows(ttype, seg):
+                # only a header row of another table (a converter's wrong header over Table 3's rows)
+                problems.append(problem(
+                    "stray_header", "info",
+                    f"a header row of {_NAMES[ttype]} inside {_NAMES[expected]} is ignored ({seg.at})"))
+                rest = Table(rows=[r for r in seg.rows if _row_type(r) != ttype], at=seg.at,
+                             delimited=seg.delimited, explicit=seg.explicit)
+                if rest.rows:
+                    readers[expected].feed(rest)
+                continue
+            if ttype in filled_in and filled_in[ttype] != section:
+                if expected not in malformed:
+                    malformed[expected] = (
+                        f"under its heading the report repeats {_NAMES[ttype]} ({seg.at}) instead of "
+                        f"{_NAMES[expected]}")
+                continue
+            readers[ttype].feed(seg)
+            filled_in.setdefault(ttype, section)
+            problems.append(problem(
+                "table_under_other_heading", "info",
+                f"{_NAMES[ttype]} was found under the heading of section {section} ({seg.at})"))
+    for r in readers.values():
+        r.finish()
+        problems += r.problems
+
+    cells: dict[str, dict] = {}
+    extra: dict[str, dict] = {}
+    t2, t3, t4 = readers["T2"], readers["T3"], readers["T4"]
+
+    def put(target: dict, cid: str, gc: GridCell | None) -> None:
+        if gc is None:
+            target[cid] = missing_cell()
+        else:
+            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
+            fixed = ocr_number(gc.text) if gc.read_by == "ocr" else None
+            sem, val = classify_value(fixed if fixed is not None else gc.text)
+            target[cid] = {"semantic": sem, "value": val, "raw": gc.text, "at": gc.at,
+                           "read_by": gc.read_by or doc.kind, "confidence": gc.confidence, "inferred": False}
+
+    for code, rr in t2.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(cells, f"T2/{code}/{col}", gc)
+    for code, rr in t2.rows2019.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra, f"T2v2019/{code}/{col}", gc)
+            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
+            cid = f"T2/{code}/{col}"
+            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
+                put(cells, cid, gc)
+    for code, rr in t3.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            target = extra if col == "org_subtotal" else cells
+            target[f"T3/{code}/{col}"]["inferred"] = True
+    if t4.read is not None and "T4" not in malformed:
+        for code, gc in t4.read.items():
+            put(cells, f"T4/{code}", gc)
+
+    all_ids = cell_ids()
+    for cid in all_ids:
+        if cid not in cells:
+            cells[cid] = missing_cell()
+    cells = {cid: cells[cid] for cid in all_ids}
+
+    # format version
+    # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
+    # （六）其他处理 row is a hybrid, format 2021 with a warning of its own
+    fmt: str | None = None
+    t2_2021 = t2.v2021 > t2.v2019 or bool(t2.rows) and not t2.rows2019 and t2.v2019 == 0
+    if t2.v2019 > t2.v2021 or t2.rows2019 and not t2.rows or t3.saw_2019_other and not t2_2021:
+        fmt = "2019"
+    elif t2.rows or t3.rows or t4.read is not None:
+        fmt = "2021"
+    if fmt == "2021" and t3.saw_2019_other:
+        problems.append(problem(
+            "format_hybrid", "warning",
+            "a 2021-format report with the 2019 trial format's single （六）其他处理 row in Table 3: it is "
+            "read as 其他 (3.其他); its sub-rows 1 and 2 are not in the report",
+            [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in t3_column_codes()]))
+
+    found = {"T2": bool(t2.rows or t2.rows2019), "T3": bool(t3.rows), "T4": t4.read is not None}
+    problems += _structure_problems(cells, t3, found, malformed, fmt, doc)
+    if fmt == "2019":
+        found["T2"] = bool(t2.rows2019 or t2.rows)
+    return MapResult(cells=cells, extra_cells=extra, problems=problems, format_version=fmt, tables_found=found)
+
+
+def missing_cell() -> dict:
+    """A cell not in the report: no text, so no reader and no confidence."""
+    return {"semantic": MISSING, "value": None, "raw": None, "at": None,
+            "read_by": None, "confidence": None, "inferred": False}
+
+
+_NAMES = {"T2": "Table 2 (主动公开)", "T3": "Table 3 (收到和处理政府信息公开申请情况)",
+          "T4": "Table 4 (行政复议、行政诉讼)"}
+
+
+def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict, fmt: str | None,
+                        doc: Document) -> list[dict]:
+    out: list[dict] = []
+    by_table: dict[str, list[str]] = {"T2": [], "T3": [], "T4": []}
+    for cid, c in cells.items():
+        if c["semantic"] == MISSING:
+            by_table[cid[:2]].append(cid)
+    for t in ("T2", "T3", "T4"):
+        missing = by_table[t]
+        if t in malformed:
+            ids = [cid for cid in cells if cid.startswith(t + "/")]
+            out.append(problem("table_malformed", "error",
+                               f"{_NAMES[t]} is malformed: {malformed[t]}; none of its {len(ids)} cells can be "
+                               "read (MISSING, not 0)", ids))
+            continue
+        if not missing:
+            continue
+        if t == "T2" and fmt == "2019":
+            continue  # the trial format's Table 2 has its own columns (extra cells)
+        if not found[t]:
+            out.append(problem("table_absent", "error", f"{_NAMES[t]} is not in the report", missing))
+            continue
+        if t == "T3":
+            rows_read = t3.order
+            all_rows = [e.code for e in codebook().t3_rows]
+            missing_rows = [r for r in all_rows if r not in t3.rows]
+            if fmt == "2019" or t3.saw_2019_other:
+                missing_rows = [r for r in missing_rows if r not in ("other_no_correction", "other_no_fee")]
+            if not missing_rows:
+                continue
+            last_read = max(all_rows.index(r) for r in rows_read)
+            tail = all_rows[last_read + 1:]
+            ids = [cid for cid in missing if cid.split("/")[1] in missing_rows]
+            if tail and set(tail) <= set(missing_rows) and set(missing_rows) == set(tail):
+                out.append(problem("table_truncated", "error",
+                                   f"{_NAMES[t]} stops after row '{all_rows[last_read]}': "
+                                   f"{len(tail)} row(s) are missing", ids))
+            else:
+                out.append(problem("rows_missing", "error",
+                                   f"{_NAMES[t]} lacks row(s): " + ", ".join(missing_rows), ids))
+        elif t == "T2":
+            rows_missing = sorted({cid.split("/")[1] for cid in missing})
+            ids_unread = [cid for cid in missing]
+            # cells already reported as short/ambiguous rows are not repeated here
+            out.append(problem("rows_missing" if len(rows_missing) < 6 else "table_truncated", "error",
+                               f"{_NAMES[t]}: cells not in the report for row(s) " + ", ".join(rows_missing),
+                               ids_unread))
+    return out
