@@ -48,7 +48,7 @@ def engine():
         threads = int(os.environ.get("NIANBAO_OCR_THREADS", "1"))
         eng = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False)
         eng.text_det.limit_type = "max"
-        eng.text_rec.rec_batch_num = 16
+        eng.text_rec.rec_batch_num = 1
         _ENGINE = eng
     return _ENGINE
 
@@ -501,7 +501,7 @@ def recognise(crops) -> list[tuple[str, float]]:
         classes.setdefault(max(160, int(math.ceil(width / 80.0)) * 80), []).append(i)
     for width, idx in sorted(classes.items()):
         rec.rec_image_shape = [3, 48, width]
-        rec.rec_batch_num = 8
+        rec.rec_batch_num = 1
         res, _ = rec([crops[i] for i in idx])
         for i, r in zip(idx, res):
             out[i] = (r[0], float(r[1]))
