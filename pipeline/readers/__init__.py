@@ -96,7 +96,7 @@ def read_document(data: bytes, name: str, base: str | None = None) -> Document:
         return read_pdf(data, name)
     if kind == "image":
         from .image import read_image
-        return read_image(data, name)
+        return read_image(data, name, base)
     if kind == "docx":
         from .docx import read_docx
         return read_docx(data, name)

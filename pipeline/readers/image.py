@@ -103,9 +103,27 @@ def read_scanned_pdf(data: bytes, name: str) -> Document:
     return assemble("pdf", pages, {"pages": len(pages), "ocr": True, "dpi": PDF_DPI})
 
 
-def read_image(data: bytes, name: str) -> Document:
-    """A .png/.jpg/.tif file: one page, or several for a multi-page TIFF."""
-    return read_images([data], name)
+def read_image(data: bytes, name: str, base: str | None = None) -> Document:
+    """A .png/.jpg/.tif file: one page, or several for a multi-page TIFF. Page 1 of a report made
+    of numbered image files in `base` (`报告_1.jpg`, `报告_2.jpg`, …; readers/imagepages.py) is read
+    with its other pages, in page-number order."""
+    from pathlib import Path
+
+    from .imagepages import page_group
+
+    pages = page_group(base, Path(name).name) if base else []
+    if len(pages) < 2 or pages[0].name != Path(name).name:
+        return read_images([data], name)
+    images = [data]
+    for p in pages[1:]:
+        try:
+            images.append(p.read_bytes())
+        except OSError as e:
+            raise UnreadableFile(f"page {len(images) + 1} of the report, {p.name}, cannot be opened "
+                                 f"({e.strerror or e})")
+    doc = read_images(images, name)
+    doc.meta["files"] = [p.name for p in pages]
+    return doc
 
 
 def read_images(images: list[bytes], name: str, kind: str = "image") -> Document:
