@@ -13,6 +13,10 @@ Whole-page OCR misses lone digits and reads "1" as "I", so tables are not read a
 The `Document` then goes through the one mapper like every other reader. Cells carry
 `read_by="ocr"`, their confidence, and page and box (pixels at the stated dpi) in `at`.
 
+Steps 1-2 are in `imagegrid.py`, 3-4 in `imagetext.py` (recognition, one crop per model call: on
+one core a batch costs more per pixel than single crops); a report made of numbered image files
+(`报告_1.jpg`, `报告_2.jpg`, …) is grouped by `imagepages.py` and read here from its page 1.
+
 The model is loaded once per process, lazily (a worker of the read pool loads its own). Nothing is
 fetched from the network. A report that takes longer than `NIANBAO_OCR_SECONDS` (default 300) is
 stopped and set aside with that reason.
