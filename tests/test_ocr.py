@@ -315,7 +315,14 @@ def test_numbered_page_images_are_one_report_read_from_page_one(tmp_path):
     first = next(f for f in rows if f.path == "报告_1.jpg")
     assert first.mtime_ns == 0  # hashed again at every scan
     _blank_page(tmp_path / "报告_3.png", shade=250)  # a later page changes alone: the report is read again
-    assert next(f for f in scan(tmp_path) if f.path == "报告_1.jpg").sha256 != first.sha256
+    again = next(f for f in scan(tmp_path) if f.path == "报告_1.jpg")
+    assert again.sha256 != first.sha256
+    # the read step checks the same digest (not "changed while read") and files the reading under it
+    from pipeline.reading import _read_one
+
+    flat = _read_one(again.abspath, again.path, again.sha256)
+    assert not flat.transient and flat.report[0] == again.sha256
+    assert "changed" not in (flat.report[3] or "")
 
 
 @pytest.mark.slow
