@@ -6,8 +6,8 @@
 - ``DIR/inbox/``: one file per report, in the forms offices publish (web-page text in six table layouts,
   HTML in utf-8/gbk/gb18030, Word, PDF, and PDFs of scanned or photographed pages without a text layer,
   read by OCR; kind ``jpg_pages``: photos of the pages as numbered files ``<name>_1.jpg`` …
-  ``<name>_n.png``, one report whose truth ``path`` is its page 1), with the file names and folders offices use, plus a few bad
-  files (empty, binary, a truncated PDF, a page whose tables are missing, a
+  ``<name>_n.png``, one report whose truth ``path`` is its page 1), with the file names and folders
+  offices use, plus a few bad files (empty, binary, a truncated PDF, a page whose tables are missing, a
   body outside the registry, one report saved twice under two names, an older version of a report);
 - ``DIR/truth.jsonl``: one JSON object per file (see :func:`truth_record`): the unit, year, agency,
   publication date and period as written, the 200 cells of the codebook exactly as a perfect reader
