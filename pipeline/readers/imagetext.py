@@ -11,6 +11,7 @@ PT = 72.0
 # text detection runs on the page scaled to this longest side (~95 dpi for A4: body text is found
 # as well as at 1400, for half the cost; recognition still reads the full-resolution crops)
 DET_SIDE = 1100.0
+SKIP_ZERO_SHAPES = True
 
 
 def engine():
@@ -150,10 +151,17 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     owners = []
     lines = []
     ink_of = dict(subs)
+    shaped: set[int] = set()
     for i, bands in enumerate(bands_of):
         bx0, by0, bx1, by1 = boxes[i]
         inner = (bx0 + inset, by0 + inset, bx1 - inset, by1 - inset)
-        for x0, y0, x1, y1 in _merge_bands(bands, char_h):
+        merged = _merge_bands(bands, char_h)
+        if SKIP_ZERO_SHAPES and len(merged) == 1 and _zero_shape(ink_of.get(i)):
+            # a lone glyph shaped like a zero (one ring, its hole centred and at least half its
+            # height) is read as "0" without the model, at the confidence a confirmed zero gets
+            shaped.add(i)
+            continue
+        for x0, y0, x1, y1 in merged:
             if (y1 - y0) * (x1 - x0) < min_ink:
                 continue
             crops.append(_crop(gray, (x0, y0, x1, y1), inner, char_h))
@@ -175,6 +183,9 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
     for i, ((x0, y0, x1, y1), bands, got) in enumerate(zip(boxes, bands_of, results)):
         if not bands:
             out.append(("", 1.0))
+            continue
+        if i in shaped:
+            out.append(("0", ZERO_CONFIRMED))
             continue
         kept = [(t.strip(), sc) for t, sc in got if t.strip()]
         if len(kept) == 1 and kept[0][0] in _ZERO_READINGS and kept[0][1] < ZERO_CONFIRMED \
