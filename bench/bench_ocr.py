@@ -2,6 +2,7 @@
 of a reading worker (target ≤ 1 GB).
 
 Usage: python bench/bench_ocr.py [--pdf PATH] [--dpi 200]
+(a page is a "table" page when the grid of its tables has 60 cells or more, else a "text" page)
 Makes an image-only copy of a real report (default ../shared/fixtures/real/city_2024_report.pdf:
 pages rasterised, JPEG-compressed, no text layer), then, in a fresh worker process pinned to one
 core with one ONNX thread, loads the model and reads the scan with `pipeline.parse.parse_file`
@@ -40,6 +41,18 @@ def _worker(path: str, q) -> None:
     from pipeline.parse import parse_file
     from pipeline.readers import image
 
+    per_page: list[dict] = []
+    read_page = image.read_page
+
+    def timed(gray, dpi, pno):  # CPU time of each page, and its kind (table or text page)
+        c0 = time.process_time()
+        page = read_page(gray, dpi, pno)
+        cells = sum(1 for _, grid in page.tables for row in grid for c in row if not c.cont)
+        per_page.append({"page": pno, "cpu_seconds": round(time.process_time() - c0, 2), "table_cells": cells,
+                         "kind": "table" if cells >= 60 else "text"})
+        return page
+
+    image.read_page = timed
     t0 = time.perf_counter()
     image.engine()
     load = time.perf_counter() - t0
@@ -50,7 +63,12 @@ def _worker(path: str, q) -> None:
     u1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (u1.ru_utime - u0.ru_utime) + (u1.ru_stime - u0.ru_stime)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    q.put({"core": core, "model_load_seconds": round(load, 2), "seconds": round(took, 2),
+    kinds = {}
+    for pg in per_page:
+        kinds.setdefault(pg["kind"], []).append(pg["cpu_seconds"])
+    q.put({"per_page": per_page,
+           "cpu_seconds_per_page_by_kind": {k: round(sum(v) / len(v), 2) for k, v in sorted(kinds.items())},
+           "core": core, "model_load_seconds": round(load, 2), "seconds": round(took, 2),
            "cpu_seconds": round(cpu, 2), "load_average": round(os.getloadavg()[0], 2),
            "peak_rss_mb": round(rss_mb), "error": r.get("error"),
            "cells_read": sum(1 for c in (r.get("cells") or {}).values() if c["semantic"] != "MISSING"),
@@ -82,7 +100,8 @@ def main() -> None:
                source=src.name)
     rec = {"bench": "ocr", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-           "command": "python bench/bench_ocr.py" + (f" --dpi {args.dpi}" if args.dpi != 200 else ""),
+           "command": "python bench/bench_ocr.py" + (f" --dpi {args.dpi}" if args.dpi != 200 else "")
+           + (f" --pdf {args.pdf}" if src.name != "city_2024_report.pdf" else ""),
            "results": res}
     out = ROOT / "bench" / "results" / "ocr.jsonl"
     with open(out, "a", encoding="utf-8") as f:

@@ -5,8 +5,9 @@
 
 - ``DIR/inbox/``: one file per report, in the forms offices publish (web-page text in six table layouts,
   HTML in utf-8/gbk/gb18030, Word, PDF, and PDFs of scanned or photographed pages without a text layer,
-  read by OCR), with the file names and folders offices use, plus a few bad
-  files (empty, binary, a truncated PDF, a page whose tables are missing, a
+  read by OCR; kind ``jpg_pages``: photos of the pages as numbered files ``<name>_1.jpg`` …
+  ``<name>_n.png``, one report whose truth ``path`` is its page 1), with the file names and folders
+  offices use, plus a few bad files (empty, binary, a truncated PDF, a page whose tables are missing, a
   body outside the registry, one report saved twice under two names, an older version of a report);
 - ``DIR/truth.jsonl``: one JSON object per file (see :func:`truth_record`): the unit, year, agency,
   publication date and period as written, the 200 cells of the codebook exactly as a perfect reader
@@ -857,7 +858,7 @@ def _allowed(kind: str, chosen: dict) -> bool:
 
 
 def _eligible(kind: str, p: Planned, prev: Planned | None) -> bool:
-    if p.quiet or p.superseded_by_real or p.kind == "pdf_image":
+    if p.quiet or p.superseded_by_real or p.kind in IMAGE_KINDS:
         return False
     if kind == "copied_narrative":
         return prev is not None and "missing_section" not in prev.defects
@@ -908,9 +909,10 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
         _rng(seed, "roles").shuffle(order)
         free = [i for i in order if not items[i].quiet and not items[i].superseded_by_real]
         # "scan" and "photo": the report is published as an image-only PDF, scanned or photographed
-        # page by page; read by OCR (not a bad file)
+        # page by page; "jpg_pages": as photos of its pages, one numbered image file a page
+        # (报告_1.jpg … 报告_n.png, readers/imagepages.py); read by OCR (not bad files)
         roles = ["scan", "duplicate", "truncated_pdf", "no_tables", "unknown_body", "empty", "binary",
-                 "binary_doc"] + ([] if real_reports else ["superseded"]) + ["photo"]
+                 "binary_doc"] + ([] if real_reports else ["superseded"]) + ["photo", "jpg_pages"]
         k = 0
         for role in roles:
             for _ in range(n_each):
@@ -928,6 +930,8 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
                 p.roles.append(role)
                 if role in ("scan", "photo"):
                     p.kind = "pdf_image"
+                elif role == "jpg_pages":
+                    p.kind = "jpg_pages"
     # defects
     for p in items:
         rng = _rng(seed, "defects", p.unit.unit_id, p.year)
@@ -1038,13 +1042,13 @@ def choose_options(rng: random.Random, kind: str, even: dict | None = None) -> d
         if rng.random() < 0.15:
             o["signature"] = False
         o["headings"] = rng.randrange(3)
-    elif kind in ("pdf", "pdf_image"):
+    elif kind in ("pdf",) + IMAGE_KINDS:
         if rng.random() < 0.3:
             o["t3_split"] = False
         if rng.random() < 0.1:
             o["signature"] = False
         o["headings"] = rng.randrange(3)
-        if kind == "pdf_image":
+        if kind in IMAGE_KINDS:
             o["dpi"] = 150   # a scan at office-scanner resolution, read by OCR
     return o
 
@@ -1053,7 +1057,7 @@ def render_bytes(spec: ReportSpec, kind: str, options: dict) -> bytes:
     """The file's bytes, exactly as the writers' write_* functions write them (Word re-zipped with
     fixed timestamps so the same spec gives the same bytes)."""
     from .writers import render_html, render_pdf, render_text
-    from .pdf_writer import render_pdf_image_only
+    from .pdf_writer import render_page_images, render_pdf_image_only
 
     o = dict(options)
     if kind == "text":
@@ -1076,6 +1080,8 @@ def render_bytes(spec: ReportSpec, kind: str, options: dict) -> bytes:
         return render_pdf(spec, **o)
     if kind == "pdf_image":
         return render_pdf_image_only(spec, **o)
+    if kind == "jpg_pages":  # the files of the pages, one after the other (see _job)
+        return b"".join(data for _, data in render_page_images(spec, **o))
     raise ValueError(kind)
 
 
@@ -1093,7 +1099,8 @@ def fixed_zip(data: bytes) -> bytes:
 
 
 EXT = {"text": (".txt",), "html": (".html", ".html", ".htm", ".shtml"), "docx": (".docx",), "pdf": (".pdf",),
-       "pdf_image": (".pdf",)}
+       "pdf_image": (".pdf",), "jpg_pages": (".jpg",)}
+IMAGE_KINDS = ("pdf_image", "jpg_pages")  # read by OCR
 FOLDER_STYLES = ("office_year", "year", "flat", "year_office")
 NAME_STYLES = ("title", "title", "title", "title_short", "report_n", "attach", "code", "p0", "art")
 
@@ -1101,6 +1108,18 @@ NAME_STYLES = ("title", "title", "title", "title_short", "report_n", "attach", "
 def _job(args) -> tuple[str, int]:
     """Render one file (in a worker): (sha256, size)."""
     path, kind, options, spec, post = args
+    if kind == "jpg_pages":  # photos of the pages, numbered: <stem>_1.jpg … <stem>_n.png
+        from .pdf_writer import render_page_images
+
+        h, size = hashlib.sha256(), 0
+        stem = path[:-len("_1.jpg")]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        for i, (ext, data) in enumerate(render_page_images(spec, **options), 1):
+            with open(f"{stem}_{i}{ext}", "wb") as f:
+                f.write(data)
+            h.update(data)
+            size += len(data)
+        return h.hexdigest(), size
     data = render_bytes(spec, kind, options)
     if post and post.startswith("truncate:"):
         data = data[: int(len(data) * float(post.split(":", 1)[1]))]
@@ -1296,13 +1315,13 @@ class Generator:
         fv = "2021"
         kind = p.kind
         options = choose_options(rf, kind, p.even_opts)
-        if kind == "pdf_image" and "photo" in p.roles:
+        if kind == "pdf_image" and "photo" in p.roles or kind == "jpg_pages":
             options["photo"] = True
-        if "late_publication" in D and kind in ("docx", "pdf", "pdf_image"):
+        if "late_publication" in D and kind in ("docx", "pdf") + IMAGE_KINDS:
             # a late report is only observable where the file states a date: Word and PDF files carry
             # none on a page, so they keep the dated signature
             options["signature"] = True
-        org_subtotal = rf.random() < 0.08 and kind != "pdf_image"
+        org_subtotal = rf.random() < 0.08 and kind not in IMAGE_KINDS
         if "format_2019" in D:
             fv = "2019"
             for c in T3_COLS:
@@ -1414,6 +1433,8 @@ class Generator:
             stem = Path(p.superseded_by_real["dest"]).name.rsplit(".", 1)[0]
             self.used_paths.discard(rel)
             rel = self._unique(f"{y}/{stem}（旧版）.txt")
+        if kind == "jpg_pages":  # the report's row in the inbox is its page 1
+            rel = self._unique(rel[:-len(".jpg")] + "_1.jpg")
         order = {k: i for i, k in enumerate(DEFECT_KINDS)}
         records.sort(key=lambda r: order[r["kind"]])
         truth = truth_record(spec, kind, options, rel, uid, records)
@@ -1590,7 +1611,7 @@ class Generator:
             t.update(expected_status=EXPECTED_STATUS[role], bad=role, reason_kind=reason)
             return t
 
-        if role in ("scan", "photo"):   # the report itself is the scan (its kind is pdf_image)
+        if role in ("scan", "photo", "jpg_pages"):   # the report itself is the scan (read by OCR)
             return []
         if role == "duplicate":
             path = self._unique(folder + rng.choice((f"{stem}(1)", f"{stem} - 副本", f"下载_{stem}", f"{stem}_1"))

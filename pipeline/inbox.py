@@ -20,6 +20,7 @@ from pathlib import Path
 from .document import UnreadableFile
 from .parse import MAX_BYTES
 from .readers import detect_kind
+from .readers.imagepages import LATER_PAGE, is_later_page, page_group, report_sha256
 
 _YEAR_IN_TITLE = re.compile(
     r"(20[1-3]\d)\s*年度?[^\n。]{0,40}?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?报告"
@@ -68,6 +69,9 @@ def _ignored(rel: Path, root: Path | None = None, folder: bool = False) -> str |
                 stem = root.joinpath(*rel.parts[:i], part[:-len("_files")])
                 if any(stem.with_name(stem.name + ext).is_file() for ext in (".html", ".htm", ".shtml")):
                     return PAGE_IMAGES
+        # page 2 … n of a report made of numbered image files (readers/imagepages.py): read with page 1
+        if not folder and is_later_page(root / rel):
+            return LATER_PAGE
     return None
 
 
@@ -143,7 +147,8 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
                 aside(p, f"the file cannot be opened: {e.strerror or e}")
                 continue
             if why := _ignored(p.relative_to(root), root):
-                aside(p, why)
+                if why != LATER_PAGE:  # a later page is read with its page 1: no row of its own
+                    aside(p, why)
             elif stat.S_ISLNK(st.st_mode):
                 reason = _link_reason(p, real_root, folder=False)
                 if reason:
@@ -241,6 +246,14 @@ def inspect(p: Path, rel: str) -> InboxFile:
         error = None
     except UnreadableFile as e:
         kind, error = None, str(e)
+    if kind == "image" and page_group(p.parent, p.name):
+        # page 1 of numbered page images: the report is every page, hashed together, and hashed
+        # again at every scan (a later page may change alone)
+        try:
+            sha, st = report_sha256(p, data), None
+        except OSError as e:
+            return InboxFile(rel, str(p), 0, "", None, f"a page of the report cannot be opened: {e.strerror or e}",
+                             None, None)
     year, source = (None, None)
     if kind is not None:
         try:
@@ -251,7 +264,7 @@ def inspect(p: Path, rel: str) -> InboxFile:
         y = path_year(rel)
         if y:
             year, source = y, "path"
-    if st.st_size != len(data):  # written to while we read it: do not trust the time stamp
+    if st is None or st.st_size != len(data):  # written to while we read it: do not trust the time stamp
         st = None
     elif time.time_ns() - st.st_mtime_ns < RACY_NS:
         # modified just now: a change in the same tick of the file system's clock, keeping the size,

@@ -83,24 +83,25 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
     """Read one file. A failure to open it (a folder moved away for a moment, a network share gone)
     is transient: its Flat is marked so and never cached, so the file is read again at the next run.
     A file whose content changed since the scan is treated the same way."""
-    import hashlib
+    from .readers.imagepages import report_sha256
 
     try:
         with open(abspath, "rb") as f:
             data = f.read(MAX_BYTES + 1)
+        digest = report_sha256(abspath, data)  # with the later pages of numbered page images
     except OSError as e:
         flat = flatten({"sha256": sha, "path": path,
                         "error": f"the file could not be opened this time ({e.strerror or e}); it is tried "
                                  "again at the next run"})
         flat.transient = True
         return flat
-    if hashlib.sha256(data).hexdigest() != sha:
+    if digest != sha:
         flat = flatten({"sha256": sha, "path": path,
                         "error": "the file changed while the inbox was read; it is read again at the next run"})
         flat.transient = True
         return flat
     try:
-        return flatten(parse_bytes(data, path, os.path.dirname(abspath)))
+        return flatten(dict(parse_bytes(data, path, os.path.dirname(abspath)), sha256=sha))
     except Exception as e:  # noqa: BLE001 - one bad file never stops the run: its row says why
         return flatten({"sha256": sha, "path": path,
                         "error": f"the file could not be read ({type(e).__name__}: {str(e)[:200]})"})

@@ -10,7 +10,7 @@ import pypdfium2.raw as pdfraw
 import pytest
 
 from conftest import shared_file
-from pipeline.corpus import example_spec, write
+from corpus import example_spec, write
 from pipeline.readers import pdfgrid
 
 

@@ -23,16 +23,11 @@ MAX_LINES = 600
 
 # module -> the branch splitting it
 KNOWN_LONG = {
-    "pipeline/readers/image.py": "i12",
 }
 # modules of a known import circle -> who removes it
 KNOWN_CIRCLES = {
     frozenset({"pipeline.checks.findings", "pipeline.checks.suites", "pipeline.checks.gxworker"}): (
         "fixed on branch i10c (checks/ without circles)"
-    ),
-    frozenset({"pipeline.readers.pdf", "pipeline.readers.image"}): (
-        "pdf.py hands scans to image.py, image.py borrows pdf.py's private layout helpers: "
-        "to be fixed with the readers' owners (i15 / i12) or at the merge"
     ),
 }
 
