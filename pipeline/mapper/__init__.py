@@ -16,7 +16,7 @@ of structure).
 """
 
 from .common import MapResult, RowRead
-from .document import map_document, missing_cell
+from .walk import map_document, missing_cell
 from .table2 import T2Reader
 from .table3 import T3Reader
 from .table4 import T4Reader
