@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import label_of
-from ..duck import sql_str
+from ..duck import WRITE_MEMORY, sql_str
 from . import gxworker
 from .batch import Batch, Part, batch_parts, warehouse_parts
 from .catalogue import rule as rule_of
@@ -90,6 +90,7 @@ def _instance_label(rule_id: str, instance: str) -> str:
 
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
 CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
+CHECK_MEMORY = "384MB"  # DuckDB's memory while the findings are written (it spills past it)
 
 
 class CheckError(RuntimeError):
@@ -147,25 +148,35 @@ def check_parts(parts, township_deadline: str = "01-31", data_docs: str | Path |
             yield _finish(*pending)
             pending = None
         if index is not None:
-            k = 0
-            for got in index.closest():
-                k += 1
-                label = f"the rule across units, reports {k}"
-                try:
-                    frames = []
-                    for r in cross:
-                        for inst in r.instances:
-                            ch, reports = copy_units_rows(r, inst, got)
-                            frames.append(ch.frame())
-                    ev = pd.concat(frames, ignore_index=True)
-                    yield _finish(label, reports, ev, _submit(ev, data_docs))
-                except CheckError:
-                    raise
-                except Exception as e:
-                    raise _fail(label, e) from e
+            yield from _across_units(index, cross, data_docs)
     finally:
         if index is not None:
             index.close()
+
+
+def _across_units(index: CopyIndex, cross: list, data_docs):
+    """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
+    label = "the rule across units (every report's narrative against the other units')"
+    try:
+        parts = index.closest()
+        k = 0
+        while True:
+            k += 1
+            label = f"the rule across units, part {k}"
+            got = next(parts, None)
+            if got is None:
+                return
+            frames = []
+            for r in cross:
+                for inst in r.instances:
+                    ch, reports = copy_units_rows(r, inst, got)
+                    frames.append(ch.frame())
+            ev = pd.concat(frames, ignore_index=True)
+            yield _finish(label, reports, ev, _submit(ev, data_docs))
+    except CheckError:
+        raise
+    except Exception as e:
+        raise _fail(label, e) from e
 
 
 def _submit(ev: pd.DataFrame, data_docs):
@@ -427,7 +438,10 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
 
     con = connect(db)
     try:
+        # DuckDB's cache of the warehouse's pages would otherwise grow with the warehouse to its limit
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
+        con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
         from ..review.apply import apply_dispositions
 
         res["decisions"] = apply_dispositions(con)
