@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -98,8 +99,6 @@ class CheckError(RuntimeError):
 
 
 def _fail(label: str, e: BaseException) -> CheckError:
-    from concurrent.futures.process import BrokenProcessPool
-
     if isinstance(e, BrokenProcessPool):
         gxworker.stop()
         return CheckError(f"checking {label}: the Great Expectations worker died while validating it ({e})")
@@ -137,6 +136,8 @@ def check_parts(parts, township_deadline: str = "01-31", data_docs: str | Path |
                         future = _submit(ev, data_docs)
             except CheckError:
                 raise
+            except BrokenProcessPool as e:  # the worker died validating the chunk before, still in flight
+                raise _fail(pending[0] if pending is not None else part.label, e) from e
             except Exception as e:
                 raise _fail(part.label, e) from e
             if pending is not None:
