@@ -3,6 +3,12 @@
 Usage: python bench/bench_checks.py --db WAREHOUSE.duckdb
 Times, in a fresh process: importing GX, loading the active reports from the warehouse, evaluating
 every rule and validating with GX (data docs off), and records bench/results/checks.jsonl.
+
+  python bench/bench_checks.py --db WAREHOUSE.duckdb --stage [--families identity,jump]
+The pipeline's checks stage as `nianbao run` runs it (the warm GX worker started, then
+check_warehouse on a copy of the warehouse: findings, review decisions, rollups), with the peak
+memory of the process tree (PSS, sampled every 50 ms) and its time; `--families` keeps only the
+rules of these families (to break the peak down by family). Records bench/results/checks_stage.jsonl.
 """
 
 from __future__ import annotations
@@ -20,7 +26,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
     ap.add_argument("--docs", action="store_true", help="also build GX Data Docs")
+    ap.add_argument("--stage", action="store_true", help="the pipeline's checks stage, with peak memory")
+    ap.add_argument("--families", default="", help="with --stage: only the rules of these families")
+    ap.add_argument("--label", default="", help="with --stage: a note recorded with the result")
     args = ap.parse_args()
+    if args.stage:
+        return stage(args)
     t0 = time.perf_counter()
     import great_expectations  # noqa: F401  (the import is part of the cost)
 
@@ -48,6 +59,79 @@ def main() -> None:
            "statuses": counts, "gx_import_seconds": round(t_import, 2), "load_seconds": round(t_load, 2),
            "check_seconds": round(t_check, 2), "total_seconds": round(total, 2)}
     out = Path(__file__).parent / "results" / "checks.jsonl"
+    with out.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def stage(args) -> None:
+    import shutil
+    import sys
+    import tempfile
+    import threading
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_pipeline import tree_rss_mb
+
+    work = Path(tempfile.mkdtemp(prefix="nianbao-bench-checks-"))
+    db = work / "candidate.duckdb"
+    shutil.copy(args.db, db)
+    db.chmod(0o644)
+    families = {f for f in args.families.split(",") if f}
+    from pipeline.checks import catalogue
+
+    if families:  # a catalogue of these families' rules only
+        import tomllib
+
+        text = catalogue.CATALOGUE.read_text(encoding="utf-8")
+        blocks = text.split("[[rule]]")
+        keep = [b for b in blocks[1:] if tomllib.loads(b.split("\n[instances]")[0])["family"] in families]
+        tail = "\n[instances]" + text.split("\n[instances]", 1)[1] if "\n[instances]" in text else ""
+        keep = [b.split("\n[instances]")[0] for b in keep]
+        sub = work / "rules.toml"
+        sub.write_text(blocks[0] + "".join("[[rule]]" + b for b in keep) + tail, encoding="utf-8")
+        catalogue.CATALOGUE = sub
+        catalogue.load.cache_clear()
+    from pipeline.checks import findings, gxworker
+
+    if families:  # main before #10 evaluated the rule across units even when the catalogue had none
+        import pandas as pd
+
+        evaluate = findings.evaluate
+        columns = ["ri", "rule_id", "instance", "pre", "metric", "lhs_value", "rhs_value", "lhs_cells", "rhs_cells",
+                   "other", "artefact", "detail", "doubtful"]
+        findings.evaluate = lambda *a, **k: (lambda ev: ev if len(ev.columns) else pd.DataFrame(columns=columns))(
+            evaluate(*a, **k))
+    base = tree_rss_mb(os.getpid())
+    peak = [base]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], tree_rss_mb(os.getpid()))
+
+    threading.Thread(target=sample, daemon=True).start()
+    t0 = time.perf_counter()
+    cpu0 = sum(os.times()[:4])
+    gxworker.start()
+    res = gxworker.check(db, "01-31", None, None) if hasattr(gxworker, "check") else None  # main before #10
+    if res is None:
+        res = findings.check_warehouse(db, "01-31", None, None)
+    gxworker.stop()
+    seconds = time.perf_counter() - t0
+    cpu = sum(os.times()[:4]) - cpu0  # this process and its reaped children (the worker): robust to load
+    done.set()
+    peak[0] = max(peak[0], tree_rss_mb(os.getpid()))
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{res['reports']} reports, {sum(res['counts'].values())} findings, families {args.families or 'all'}: "
+          f"{seconds:.1f} s ({cpu:.1f} s of CPU), peak PSS {peak[0]:.0f} MB (before the stage {base:.0f} MB)")
+    rec = {"bench": "checks_stage", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+           "command": f"python bench/bench_checks.py --db {args.db} --stage"
+                      + (f" --families {args.families}" if args.families else ""),
+           "label": args.label, "reports": res["reports"], "findings": sum(res["counts"].values()),
+           "families": args.families or "all", "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_pss_mb": round(peak[0]),
+           "pss_before_mb": round(base)}
+    out = Path(__file__).parent / "results" / "checks_stage.jsonl"
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 

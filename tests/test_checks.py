@@ -274,3 +274,90 @@ def test_chunked_checking_gives_the_same_findings(findings):
     a = findings.sort_values(key).reset_index(drop=True)[key + ["status"]]
     b = small.sort_values(key).reset_index(drop=True)[key + ["status"]]
     assert a.equals(b)
+
+
+# ----------------------------------------------------------------------------------------------
+# The checking loop and the warm Great Expectations worker (pipeline/checks/gxworker.py)
+
+
+def _all_cases():
+    if not CASES:
+        _build()
+    names = list(CASES)
+    results = [copy.deepcopy(CASES[n][0]) for n in names]
+    for i, r in enumerate(results):
+        r["report_id"] = names[i]
+    return from_parsed(results, [CASES[n][1] for n in names])
+
+
+def _bounded(fn, seconds: float = 240):
+    """fn() in a thread, failing the test instead of hanging when it does not return."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as ex:
+        return ex.submit(fn).result(timeout=seconds)
+
+
+@pytest.fixture
+def worker():
+    from pipeline.checks import gxworker
+
+    gxworker.stop()
+    yield gxworker
+    gxworker.stop()
+
+
+def test_the_warm_worker_gives_the_same_findings(findings, worker, monkeypatch):
+    monkeypatch.delenv("NIANBAO_NO_GX_WORKER", raising=False)
+    worker.start()
+    assert worker.running()
+    table, _ = _bounded(lambda: run_checks(_all_cases(), chunk_size=5))
+    key = ["report_id", "rule_id", "instance"]
+    cols = key + ["status", "message_zh", "other_report_id"]
+    a = findings.sort_values(key).reset_index(drop=True)[cols].astype(object)
+    b = table.sort_values(key).reset_index(drop=True)[cols].astype(object)
+    assert a.where(a.notna(), None).equals(b.where(b.notna(), None))
+
+
+def test_a_rule_that_raises_names_its_chunk(monkeypatch):
+    from pipeline.checks import evaluate
+    from pipeline.checks.findings import CheckError
+
+    def broken(*_a, **_k):
+        raise ZeroDivisionError("a broken rule")
+
+    monkeypatch.setattr(evaluate, "fam_fees", broken)
+    with pytest.raises(CheckError, match=r"checking chunk 1 of \d+: units .* reports: ZeroDivisionError: a broken rule"):
+        run_checks(_all_cases(), chunk_size=4)
+
+
+def test_an_error_in_the_worker_names_its_chunk(worker, monkeypatch):
+    from pipeline.checks import suites
+    from pipeline.checks.findings import CheckError
+
+    def broken(frame, data_docs=None):
+        raise ValueError("GX could not validate")
+
+    monkeypatch.delenv("NIANBAO_NO_GX_WORKER", raising=False)
+    monkeypatch.setattr(suites, "validate_here", broken)  # before the worker forks: it inherits it
+    worker.start()
+    with pytest.raises(CheckError, match=r"checking chunk 1 of \d+: units .*: ValueError: GX could not validate"):
+        _bounded(lambda: run_checks(_all_cases(), chunk_size=4))
+
+
+def test_a_worker_that_dies_names_its_chunk_and_never_hangs(worker, monkeypatch):
+    import os
+    import signal
+
+    from pipeline.checks import suites
+    from pipeline.checks.findings import CheckError
+
+    def killed(frame, data_docs=None):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+
+    monkeypatch.delenv("NIANBAO_NO_GX_WORKER", raising=False)
+    monkeypatch.setattr(suites, "validate_here", killed)
+    worker.start()
+    with pytest.raises(CheckError, match=r"checking chunk 1 of \d+: .*the Great Expectations worker died"):
+        _bounded(lambda: run_checks(_all_cases(), chunk_size=4))
+    assert not worker.running()  # a broken pool is not used again

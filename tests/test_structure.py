@@ -1,9 +1,5 @@
 """The shape of the package, checked: the test tooling stays out of production, modules stay small
 enough to read, imports do not go round in circles, and the installed versions are the locked ones.
-
-A module or circle that another branch is still fixing is listed once below as a known offender:
-its own case is marked xfail(strict=True), so the day it is fixed the case passes, pytest reports it,
-and the marker is removed; every other module is held to the rule.
 """
 
 from __future__ import annotations
@@ -21,15 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 MAX_LINES = 600
 
-# module -> the branch splitting it
-KNOWN_LONG = {
-}
-# modules of a known import circle -> who removes it
-KNOWN_CIRCLES = {
-    frozenset({"pipeline.checks.findings", "pipeline.checks.suites", "pipeline.checks.gxworker"}): (
-        "fixed on branch i10c (checks/ without circles)"
-    ),
-}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -90,19 +77,7 @@ def _lines(path: Path) -> int:
 
 def test_no_module_over_600_lines():
     long = {str(p.relative_to(ROOT)): _lines(p) for p in _modules() if _lines(p) > MAX_LINES}
-    unexpected = {m: n for m, n in long.items() if m not in KNOWN_LONG}
-    assert not unexpected, f"modules over {MAX_LINES} lines: {unexpected}"
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=f"split on branch {b}"))
-        for m, b in KNOWN_LONG.items()
-    ],
-)
-def test_known_long_module_is_split(module):
-    assert _lines(ROOT / module) <= MAX_LINES
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -210,21 +185,8 @@ def test_the_import_graph_sees_imports_inside_functions():
 
 def test_no_import_circle_among_the_modules_of_pipeline():
     graph = import_graph()
-    unknown = [c for c in circles(graph) if not any(c <= known for known in KNOWN_CIRCLES)]
-    assert not unknown, "import circles:\n" + "\n".join(describe(graph, c) for c in unknown)
-
-
-@pytest.mark.parametrize(
-    "modules",
-    [
-        pytest.param(sorted(c), marks=pytest.mark.xfail(strict=True, reason=why), id="+".join(sorted(c)))
-        for c, why in KNOWN_CIRCLES.items()
-    ],
-)
-def test_known_import_circle_is_gone(modules):
-    graph = import_graph()
-    remaining = [c for c in circles(graph) if len(c & set(modules)) > 1]
-    assert not remaining, "\n".join(describe(graph, c) for c in remaining)
+    found = circles(graph)
+    assert not found, "import circles:\n" + "\n".join(describe(graph, c) for c in found)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -128,34 +129,111 @@ def from_parsed(results: list[dict], units: list[dict | None]) -> Batch:
                  sections=[r.get("sections") or {} for r in results])
 
 
-def from_warehouse(con, cells_for: set | None = None) -> Batch:
-    """All active reports of a warehouse connection.
-
-    `cells_for`: load cells and problems only for these units (None: all). Sections are always
-    loaded: the rules across units need every narrative.
-    """
-    reports = con.execute("""
+_REPORTS_SQL = """
         SELECT r.report_id, r.path, r.unit_id, u.name AS unit_name, u.level AS unit_level, r.year, r.agency,
                r.format_version, r.title, CAST(r.published_on AS VARCHAR) AS published_on,
                CAST(r.signed_on AS VARCHAR) AS signed_on,
                CAST(r.period_start AS VARCHAR) AS period_start, CAST(r.period_end AS VARCHAR) AS period_end,
                r.match_method, u.can_make_rules, u.deadline_kind
         FROM reports r LEFT JOIN units u USING (unit_id)
-        WHERE r.active
-        ORDER BY r.unit_id, r.year, r.report_id""").df()
+        WHERE r.active {where}
+        ORDER BY r.unit_id, r.year, r.report_id"""
+
+
+def from_warehouse(con, cells_for: set | None = None) -> Batch:
+    """All active reports of a warehouse connection (for tools and benchmarks; the checks read the
+    warehouse chunk by chunk, `warehouse_parts`).
+
+    `cells_for`: load cells and problems only for these units (None: all). Sections are always
+    loaded: the rules across units need every narrative.
+    """
+    b = _read_reports(con, "", [])
+    if cells_for is None or cells_for:
+        fill_cells(con, b, cells_for)
+    return b
+
+
+def _read_reports(con, where: str, params: list) -> Batch:
+    """The active reports matching `where` (with their sections), cells not yet loaded."""
+    reports = con.execute(_REPORTS_SQL.format(where=where), params).df()
     reports["title_year"] = [title_year(t) for t in reports["title"]]
     n = len(reports)
     V, S, XV, XS = empty_matrices(n)
     b = Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=[[] for _ in range(n)],
               sections=[{} for _ in range(n)])
+    if not n:
+        return b
     pos = {rid: i for i, rid in enumerate(reports["report_id"])}
-    for rid, sec, text in con.execute("""
-            SELECT s.report_id, s.section, s.text FROM sections s JOIN reports r USING (report_id)
-            WHERE r.active""").fetchall():
-        b.sections[pos[rid]][sec] = text
-    if cells_for is None or cells_for:
-        fill_cells(con, b, cells_for)
+    con.register("batch_ids", reports[["report_id"]])
+    try:
+        for rid, sec, text in con.execute("""
+                SELECT s.report_id, s.section, s.text FROM sections s
+                JOIN batch_ids USING (report_id)""").fetchall():
+            b.sections[pos[rid]][sec] = text
+    finally:
+        con.unregister("batch_ids")
     return b
+
+
+@dataclass
+class Part:
+    """A chunk of the reports being checked: every year of its units, cells loaded."""
+
+    label: str  # names the chunk in messages ("chunk 3 of 25: units 152921… to 152923…, 4,012 reports")
+    batch: Batch
+    pos: np.ndarray  # each report's position among all the reports checked (the whole ordering)
+
+
+def _label(k: int, total: int, units, n: int) -> str:
+    names = [str(u) for u in units if u is not None and not (isinstance(u, float) and u != u)]
+    span = f"units {min(names)} to {max(names)}" if names else "reports without a unit"
+    return f"chunk {k} of {total}: {span}, {n:,} reports"
+
+
+def batch_parts(b: Batch, size: int) -> Iterator[Part]:
+    """The chunks of a batch in memory (every unit's years in the same chunk)."""
+    chunks = b.chunks(size)
+    for k, idx in enumerate(chunks, 1):
+        part = b.take(idx)
+        yield Part(_label(k, len(chunks), part.reports["unit_id"], part.n), part, idx)
+
+
+def warehouse_parts(con, size: int, load_cells: Callable[[Batch], bool] = lambda _b: True) -> Iterator[Part]:
+    """The active reports of a warehouse, read a chunk of units at a time (about `size` reports,
+    every year of a unit in the same chunk): only the chunk's rows are ever in memory.
+
+    `load_cells(batch)` says whether the chunk's cells and problems are needed (not when every unit
+    of the chunk keeps its findings from the previous warehouse). Positions follow the order of
+    `from_warehouse` (unit, year, report).
+    """
+    counts = con.execute("""SELECT unit_id, count(*) FROM reports WHERE active
+                            GROUP BY unit_id ORDER BY unit_id""").fetchall()
+    groups: list[tuple[list, int]] = []  # (unit ids, reports)
+    cur: list = []
+    n = 0
+    for unit, k in counts:
+        if unit is None:  # reports without a unit come last, as in the ordering of the reports
+            continue
+        cur.append(unit)
+        n += k
+        if n >= size:
+            groups.append((cur, n))
+            cur, n = [], 0
+    if cur:
+        groups.append((cur, n))
+    nulls = sum(k for u, k in counts if u is None)
+    if nulls:
+        groups.append(([None], nulls))
+    offset = 0
+    for k, (units, _n) in enumerate(groups, 1):
+        if units == [None]:
+            b = _read_reports(con, "AND r.unit_id IS NULL", [])
+        else:
+            b = _read_reports(con, "AND r.unit_id BETWEEN ? AND ?", [units[0], units[-1]])
+        if b.n and load_cells(b):
+            fill_cells(con, b)
+        yield Part(_label(k, len(groups), units, b.n), b, np.arange(offset, offset + b.n, dtype=np.int64))
+        offset += b.n
 
 
 def fill_cells(con, b: Batch, units: set | None = None) -> None:

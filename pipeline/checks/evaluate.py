@@ -17,7 +17,8 @@ import pandas as pd
 from ..codebook import T3_APPLICANT_COLUMNS, t3_column_codes
 from .batch import CELL_INDEX, EMPTY, MISSING, NA, NUMERIC, SUBTOTAL_INDEX, TEXT, ZERO, Batch
 from .catalogue import Instance, Rule, instances_config, rules
-from .text import fold, is_empty_problems_section, mentions_fees, repeated_share, statements
+from .copying import MIN_TEXT, CopyIndex, folded_narratives
+from .text import is_empty_problems_section, mentions_fees, repeated_share, statements
 
 ASSESS, UNCERTAIN, NOT_ASSESSABLE, SKIP = 0, 1, 2, 3
 PRE_NAMES = {ASSESS: "ASSESS", UNCERTAIN: "UNCERTAIN", NOT_ASSESSABLE: "NOT_ASSESSABLE"}
@@ -420,16 +421,6 @@ def fam_problems_section(b: Batch, rule: Rule, inst: Instance) -> Chunk:
     return ch
 
 
-def _folded(b: Batch) -> list[str]:
-    out = []
-    for i in range(b.n):
-        names = (b.reports["agency"].iat[i] or "", b.reports["unit_name"].iat[i] or "")
-        names = tuple(n for n in names if isinstance(n, str) and n)
-        text = "\n".join(b.sections[i].get(k) or "" for k in ("overview", "problems", "other"))
-        out.append(fold(text, names))
-    return out
-
-
 def fam_copy_previous(b: Batch, rule: Rule, inst: Instance, folded: list[str]) -> Chunk:
     rows = np.arange(b.n)
     ch = Chunk(rule, inst, rows)
@@ -454,47 +445,50 @@ def fam_copy_previous(b: Batch, rule: Rule, inst: Instance, folded: list[str]) -
 
 
 def fam_copy_units(b: Batch, rule: Rule, inst: Instance, folded: list[str]) -> Chunk:
-    """Near-identical narratives across units of the same year, via sentence fingerprints."""
-    import re
+    """Near-identical narratives across units of the same year, via sentence fingerprints (the whole
+    batch at once; the checking loop feeds the same index chunk by chunk, findings.py)."""
+    index = CopyIndex()
+    try:
+        index.add(b, np.arange(b.n), folded)
+        got = pd.concat(list(index.closest()), ignore_index=True)
+    finally:
+        index.close()
+    ch, _reports = copy_units_rows(rule, inst, got)
+    ch.idx = got["pos"].to_numpy(dtype=np.int64)
+    other = ch.other.copy()
+    found = other >= 0
+    other[found] = got["other_pos"].to_numpy()[found].astype(np.int64)
+    ch.other = other
+    return ch
 
-    rows = np.arange(b.n)
-    ch = Chunk(rule, inst, rows)
-    detail = _const(b.n, None)
-    years = b.reports["year"].to_numpy()
-    units = b.reports["unit_id"].to_numpy()
-    sent: list[dict[int, int]] = []
-    index: dict[tuple, list[int]] = {}
-    for i in range(b.n):
-        parts = [s for s in re.split(r"(?<=[.;!?。；！？])|\n", folded[i]) if len(s) >= 12]
-        d: dict[int, int] = {}
-        for s in parts:
-            d[hash(s)] = len(s)
-        sent.append(d)
-        if years[i] is None or pd.isna(years[i]):
-            continue
-        for h in d:
-            index.setdefault((int(years[i]), h), []).append(i)
-    for i in range(b.n):
-        total = sum(sent[i].values())
-        if total < 40 or years[i] is None or pd.isna(years[i]):
-            ch.pre[i] = NOT_ASSESSABLE
-            detail[i] = "正文过短"
-            continue
-        shared: dict[int, int] = {}
-        for h, ln in sent[i].items():
-            for j in index.get((int(years[i]), h), ()):
-                if j != i and units[j] != units[i]:
-                    shared[j] = shared.get(j, 0) + ln
-        if shared:
-            j, chars = max(shared.items(), key=lambda kv: (kv[1], -kv[0]))
-            ch.metric[i] = chars / total
-            ch.other[i] = j
-            detail[i] = f"与同年另一单位报告雷同{chars / total:.0%}"
-        else:
-            ch.metric[i] = 0.0
+
+def copy_units_rows(rule: Rule, inst: Instance, got: pd.DataFrame) -> tuple[Chunk, pd.DataFrame]:
+    """The rule across units for the reports of `got` (CopyIndex.closest): its evaluation rows, over
+    a table of the reports they name (theirs, then the closest copies, which `other` points to)."""
+    k = len(got)
+    ch = Chunk(rule, inst, np.arange(k))
+    total = got["total"].to_numpy(dtype=np.int64)
+    short = (total < MIN_TEXT) | got["yr"].isna().to_numpy()
+    chars = got["chars"].to_numpy(dtype=float, na_value=np.nan)
+    found = ~short & ~np.isnan(chars)
+    detail = _const(k, None)
+    ch.pre[short] = NOT_ASSESSABLE
+    detail[short] = "正文过短"
+    ch.metric[~short] = 0.0
+    for i in np.flatnonzero(found):
+        c, t = int(chars[i]), int(total[i])
+        ch.metric[i] = c / t
+        detail[i] = f"与同年另一单位报告雷同{c / t:.0%}"
+    ch.other[found] = k + np.arange(int(found.sum()))
     ch.lhs = ch.metric.copy()
     ch.detail = detail
-    return ch
+    reports = pd.DataFrame({
+        "report_id": np.concatenate([got["report_id"].astype(object).to_numpy(),
+                                     got["other_report_id"].astype(object).to_numpy()[found]]),
+        "unit_id": np.concatenate([got["unit_id"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
+        "year": np.concatenate([got["yr"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
+    })
+    return ch, reports
 
 
 # ----------------------------------------------------------------------------------------------
@@ -532,7 +526,7 @@ def evaluate(b: Batch, township_deadline: str = "01-31", only: set[str] | None =
                 ch = fam_problems_section(b, rule, inst)
             elif f in ("copy_previous", "copy_units"):
                 if folded is None:
-                    folded = _folded(b)
+                    folded = folded_narratives(b)
                 ch = (fam_copy_previous if f == "copy_previous" else fam_copy_units)(b, rule, inst, folded)
             else:
                 raise ValueError(f"rule {rule.id}: unknown family {f}")

@@ -1,20 +1,33 @@
-"""From evaluations to findings: statuses (GX decides FAIL), likely causes, messages in Chinese."""
+"""The checking loop, and from evaluations to findings: statuses (GX decides FAIL), likely causes,
+messages in Chinese.
+
+One loop (`check_parts`) serves the tests, `nianbao check` and the pipeline: the reports come a chunk
+of units at a time (from a batch in memory, or read from the warehouse), each chunk is evaluated,
+validated by Great Expectations (in the warm worker when there is one, while the next chunk is
+evaluated here) and turned into findings; the rule across units is fed chunk by chunk and assessed
+at the end (copying.py). Nothing but a chunk, and the sentence fingerprints DuckDB holds, is ever in
+memory, whatever the warehouse's size.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import math
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..codebook import label_of
-from ..duck import sql_str
-from .batch import Batch
+from ..duck import WRITE_MEMORY, sql_str
+from . import gxworker
+from .batch import Batch, Part, batch_parts, warehouse_parts
 from .catalogue import rule as rule_of
-from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, evaluate
-from .suites import Validation, validate
+from .catalogue import rules
+from .copying import CopyIndex, folded_narratives
+from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evaluate
+from .suites import Validation
 
 FINDING_COLUMNS = [
     "finding_id", "report_id", "unit_id", "year", "rule_id", "instance", "scope", "status", "severity",
@@ -77,37 +90,116 @@ def _instance_label(rule_id: str, instance: str) -> str:
 
 
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
-VALIDATE_ROWS = 300_000  # evaluation rows per GX validation call
+CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
+CHECK_MEMORY = "384MB"  # DuckDB's memory while the findings are written (it spills past it)
 
 
-def check_batches(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
-                  only: set[str] | None = None, chunk_size: int = 4000):
-    """Findings chunk by chunk (every unit's years together), then the rules across units.
+class CheckError(RuntimeError):
+    """A chunk could not be checked: the message names the chunk and the reason."""
 
-    Yields (findings DataFrame, Validation) per chunk, so a country's worth of reports never sits
-    in memory as one table.
+
+def _fail(label: str, e: BaseException) -> CheckError:
+    if isinstance(e, BrokenProcessPool):
+        gxworker.stop()
+        return CheckError(f"checking {label}: the Great Expectations worker died while validating it ({e})")
+    return CheckError(f"checking {label}: {type(e).__name__}: {e}")
+
+
+def check_parts(parts, township_deadline: str = "01-31", data_docs: str | Path | None = None,
+                only: set[str] | None = None, checked=None):
+    """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
+
+    `parts`: the chunks (batch.Part). `checked(part)`: a boolean mask of the part's reports to check
+    (default all; the others only serve the rule across units). The evaluation of a chunk is
+    validated by Great Expectations in the warm worker (gxworker) while the next chunk is evaluated;
+    a worker that raises or dies stops the loop with a CheckError naming the chunk.
     """
-    from .catalogue import rules
-
-    all_ids = {r.id for r in rules()}
-    wanted = set(only) if only else all_ids
+    wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
-    cross = wanted & CROSS_UNIT_RULES
-    if per_unit and b.n:
-        for idx in b.chunks(chunk_size):
-            sub = b.take(idx)
-            ev = evaluate(sub, township_deadline=township_deadline, only=per_unit)
-            yield _findings(sub, ev, data_docs)
-    if cross and b.n:
-        ev = evaluate(b, township_deadline=township_deadline, only=cross)
-        yield _findings(b, ev, data_docs)
+    cross = [r for r in rules() if r.id in wanted & CROSS_UNIT_RULES]
+    index = CopyIndex() if cross else None
+    pending = None  # (label, reports, evaluation, future of its validation)
+    try:
+        for part in parts:
+            b = part.batch
+            try:
+                if index is not None:
+                    index.add(b, part.pos, folded_narratives(b))
+                mask = np.ones(b.n, dtype=bool) if checked is None else checked(part)
+                ev = None
+                if per_unit and mask.any():
+                    sub = b if mask.all() else b.take(np.flatnonzero(mask))
+                    ev = evaluate(sub, township_deadline=township_deadline, only=per_unit)
+                    if ev.empty:
+                        ev = None
+                    else:
+                        future = _submit(ev, data_docs)
+            except CheckError:
+                raise
+            except BrokenProcessPool as e:  # the worker died validating the chunk before, still in flight
+                raise _fail(pending[0] if pending is not None else part.label, e) from e
+            except Exception as e:
+                raise _fail(part.label, e) from e
+            if pending is not None:
+                yield _finish(*pending)
+                pending = None
+            if ev is not None:
+                pending = (part.label, sub.reports, ev, future)
+        if pending is not None:
+            yield _finish(*pending)
+            pending = None
+        if index is not None:
+            yield from _across_units(index, cross, data_docs)
+    finally:
+        if index is not None:
+            index.close()
+
+
+def _across_units(index: CopyIndex, cross: list, data_docs):
+    """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
+    label = "the rule across units (every report's narrative against the other units')"
+    try:
+        parts = index.closest()
+        k = 0
+        while True:
+            k += 1
+            label = f"the rule across units, part {k}"
+            got = next(parts, None)
+            if got is None:
+                return
+            frames = []
+            for r in cross:
+                for inst in r.instances:
+                    ch, reports = copy_units_rows(r, inst, got)
+                    frames.append(ch.frame())
+            ev = pd.concat(frames, ignore_index=True)
+            yield _finish(label, reports, ev, _submit(ev, data_docs))
+    except CheckError:
+        raise
+    except Exception as e:
+        raise _fail(label, e) from e
+
+
+def _submit(ev: pd.DataFrame, data_docs):
+    ev["row_key"] = np.arange(len(ev))
+    assessed = ev[ev["pre"].to_numpy() == ASSESS][["row_key", "rule_id", "metric"]]
+    return gxworker.validate(assessed, str(data_docs) if data_docs else None)
+
+
+def _finish(label: str, reports: pd.DataFrame, ev: pd.DataFrame, future) -> tuple[pd.DataFrame, Validation]:
+    try:
+        val = future.result()
+        rows = _rows(reports, ev, val.failing)
+    except Exception as e:
+        raise _fail(label, e) from e
+    return rows, Validation(set(), val.per_rule, val.success, val.docs_index)
 
 
 def run_checks(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
-               only: set[str] | None = None, chunk_size: int = 4000) -> tuple[pd.DataFrame, Validation]:
+               only: set[str] | None = None, chunk_size: int = CHUNK) -> tuple[pd.DataFrame, Validation]:
     """All findings of a batch as one table (for files and tests; the pipeline writes chunk by chunk)."""
     frames, vals = [], []
-    for df, val in check_batches(b, township_deadline, data_docs, only, chunk_size):
+    for df, val in check_parts(batch_parts(b, chunk_size), township_deadline, data_docs, only):
         frames.append(df)
         vals.append(val)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
@@ -128,16 +220,9 @@ def merge_validations(vals: list[Validation]) -> Validation:
     return Validation(set(), per_rule, all(v.success for v in vals), docs)
 
 
-def _findings(b: Batch, ev: pd.DataFrame, data_docs) -> tuple[pd.DataFrame, Validation]:
-    if ev.empty:
-        return pd.DataFrame(columns=FINDING_COLUMNS), Validation(set(), {}, True, None)
-    ev["row_key"] = np.arange(len(ev))
-    val = validate(ev[ev["pre"].to_numpy() == ASSESS], data_docs=data_docs)
-    return _rows(b, ev, val.failing), val
-
-
-def _rows(b: Batch, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
-    """The findings table of evaluation `ev` on batch `b`, given the row keys GX found failing."""
+def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
+    """The findings table of evaluation `ev` on the reports `rep` (report_id, unit_id, year; the
+    evaluation's `ri` and `other` are positions in it), given the row keys GX found failing."""
     if ev.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     pre = ev["pre"].to_numpy()
@@ -146,7 +231,6 @@ def _rows(b: Batch, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
     fail = ev["row_key"].isin(failing).to_numpy() & (pre == ASSESS)
     status[fail] = "FAIL"
 
-    rep = b.reports
     rid = rep["report_id"].to_numpy().astype(object)
     unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
     year = rep["year"].to_numpy()
@@ -251,18 +335,23 @@ def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
             for u, rows in per.items() if u is not None}
 
 
-def with_corrections(con, fps: dict[str, str]) -> dict[str, str]:
-    """Units with cells corrected by review get those corrections in their fingerprint: a unit whose
-    corrections changed is checked again, not copied from the previous warehouse."""
+def corrections(con) -> dict[str, str]:
+    """Per unit, the cells corrected by review (a unit whose corrections changed is checked again,
+    not copied from the previous warehouse)."""
     try:
         rows = con.execute("""SELECT r.unit_id, string_agg(c.report_id || c.cell_id || c.semantic || '='
                                      || coalesce(CAST(c.value AS VARCHAR), ''), ',' ORDER BY c.report_id, c.cell_id)
                               FROM cells c JOIN reports r USING (report_id)
                               WHERE c.value_source = 'review' GROUP BY r.unit_id""").fetchall()
     except duckdb_errors():  # a warehouse without the review columns
-        return fps
+        return {}
+    return dict(rows)
+
+
+def with_corrections(fps: dict[str, str], corrected: dict[str, str]) -> dict[str, str]:
+    """Units with cells corrected by review get those corrections in their fingerprint."""
     out = dict(fps)
-    for unit, corr in rows:
+    for unit, corr in corrected.items():
         if unit in out:
             out[unit] = hashlib.sha1((out[unit] + "|review|" + corr).encode()).hexdigest()
     return out
@@ -270,89 +359,80 @@ def with_corrections(con, fps: dict[str, str]) -> dict[str, str]:
 
 def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
                data_docs: str | Path | None = None, previous_db: str | Path | None = None,
-               chunk_size: int = 4000) -> dict:
-    """Write the findings of the warehouse's active reports into its findings table.
+               chunk_size: int = CHUNK) -> dict:
+    """Write the findings of the warehouse's active reports into its findings table, chunk by chunk
+    (`b`: a batch in memory instead of the warehouse's reports).
 
     With `previous_db` (the published warehouse), units whose fingerprint is unchanged copy their
     findings from it instead of being checked again (their cells are then not even loaded); the
     rules across units are always re-run.
     """
-    from .batch import fill_cells, from_warehouse
-    from .catalogue import rules
-
-    if b is None:
-        b = from_warehouse(con, cells_for=set())
-        loaded = False
-    else:
-        loaded = True
-    fps = with_corrections(con, unit_fingerprints(b, township_deadline))
     con.execute("DELETE FROM findings")
     con.execute("DELETE FROM check_fingerprints")
-    if fps:
-        con.register("fps", pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
-        con.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
-        con.unregister("fps")
-    reuse: set[str] = set()
+    corrected = corrections(con)
+    old: dict[str, str] = {}
+    attached = False
     if previous_db and Path(previous_db).exists():
         try:
             con.execute(f"ATTACH {sql_str(previous_db)} AS prev (READ_ONLY)")
-            try:
-                old = dict(con.execute("SELECT unit_id, fingerprint FROM prev.check_fingerprints").fetchall())
-                reuse = {u for u, f in fps.items() if old.get(u) == f}
-                if reuse:
-                    con.register("reuse_units", pd.DataFrame({"unit_id": sorted(reuse)}))
-                    cross = ", ".join(f"'{r}'" for r in sorted(CROSS_UNIT_RULES))
-                    con.execute(f"""INSERT INTO findings ({', '.join(FINDING_COLUMNS)})
-                                    SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
-                                    WHERE unit_id IN (SELECT unit_id FROM reuse_units)
-                                      AND rule_id NOT IN ({cross})""")
-                    con.unregister("reuse_units")
-            finally:
-                con.execute("DETACH prev")
+            attached = True
+            old = dict(con.execute("SELECT unit_id, fingerprint FROM prev.check_fingerprints").fetchall())
+            con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings LIMIT 0")
         except duckdb_errors():  # an older warehouse without the bookkeeping: check everything
-            reuse = set()
-            con.execute("DELETE FROM findings")
-    todo_units = {u for u in fps if u not in reuse}
-    per_unit = {r.id for r in rules()} - CROSS_UNIT_RULES
-    todo = np.array([u in todo_units for u in b.reports["unit_id"]], dtype=bool)
+            old = {}
+    stats = {"reports": 0, "reused": 0, "checked": 0}
+    cross = ", ".join(f"'{r}'" for r in sorted(CROSS_UNIT_RULES))
+
+    def keep(part: Part) -> dict[str, str]:
+        """The fingerprints of the chunk's units, stored; units unchanged since `previous_db` keep
+        their findings."""
+        fps = memo.pop(id(part.batch), None)
+        if fps is None:
+            fps = with_corrections(unit_fingerprints(part.batch, township_deadline), corrected)
+        if fps:
+            con.register("fps", pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
+            con.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
+            con.unregister("fps")
+        reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
+        if reuse:
+            con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
+            con.execute(f"""INSERT INTO findings ({', '.join(FINDING_COLUMNS)})
+                            SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
+                            WHERE unit_id IN (SELECT unit_id FROM reuse_units)
+                              AND rule_id NOT IN ({cross})""")
+            con.unregister("reuse_units")
+        return dict.fromkeys(reuse)
+
+    reused_units: set = set()
+
+    def checked(part: Part) -> np.ndarray:
+        reuse = keep(part)
+        reused_units.update(reuse)
+        mask = np.array([u not in reuse for u in part.batch.reports["unit_id"]], dtype=bool)
+        stats["reports"] += part.batch.n
+        stats["checked"] += int(mask.sum())
+        return mask
+
+    memo: dict[int, dict[str, str]] = {}  # a chunk's fingerprints, from needs_cells to keep
+
+    def needs_cells(batch: Batch) -> bool:
+        fps = memo[id(batch)] = with_corrections(unit_fingerprints(batch, township_deadline), corrected)
+        return any(u is None or old.get(u) != fps.get(u) for u in batch.reports["unit_id"])
+
+    parts = warehouse_parts(con, chunk_size, needs_cells) if b is None else batch_parts(b, chunk_size)
     vals: list[Validation] = []
-    pending: list[tuple[Batch, pd.DataFrame]] = []
-
-    def flush() -> None:
-        # one GX validation for several evaluations (each call has a fixed cost), but bounded in
-        # size so a country's worth of rows never sits in memory at once
-        frames, offset = [], 0
-        for _part, ev in pending:
-            ev["row_key"] = np.arange(offset, offset + len(ev))
-            offset += len(ev)
-            frames.append(ev[ev["pre"] == ASSESS][["row_key", "rule_id", "metric"]])
-        if frames:
-            val = validate(pd.concat(frames, ignore_index=True), data_docs=data_docs)
+    try:
+        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked):
+            write_findings(con, findings, replace=False)
             vals.append(val)
-            for part, ev in pending:
-                write_findings(con, _rows(part, ev, val.failing), replace=False)
-        pending.clear()
-
-    def add(part: Batch, ev: pd.DataFrame) -> None:
-        pending.append((part, ev))
-        if sum(len(e) for _p, e in pending) >= VALIDATE_ROWS:
-            flush()
-
-    if todo.any():
-        sub = b.take(np.flatnonzero(todo))
-        for idx in sub.chunks(chunk_size):
-            part = sub.take(idx)
-            if not loaded:  # cells are loaded a chunk of units at a time
-                fill_cells(con, part)
-            add(part, evaluate(part, township_deadline=township_deadline, only=per_unit))
-    if b.n:
-        add(b, evaluate(b, township_deadline=township_deadline, only=set(CROSS_UNIT_RULES)))
-    flush()
+    finally:
+        if attached:
+            con.execute("DETACH prev")
     counts = {status: int(n) for status, n in con.execute("SELECT status, count(*) FROM findings GROUP BY ALL")
               .fetchall()}
     fails = con.execute("SELECT rule_id, report_id FROM findings WHERE status = 'FAIL'").df()
-    return {"counts": counts, "fails": fails, "validation": merge_validations(vals), "reports": b.n,
-            "reused_units": len(reuse), "checked_reports": int(todo.sum())}
+    return {"counts": counts, "fails": fails, "validation": merge_validations(vals), "reports": stats["reports"],
+            "reused_units": len(reused_units), "checked_reports": stats["checked"]}
 
 
 def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=None) -> dict:
@@ -361,7 +441,10 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
 
     con = connect(db)
     try:
+        # DuckDB's cache of the warehouse's pages would otherwise grow with the warehouse to its limit
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
+        con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
         from ..review.apply import apply_dispositions
 
         res["decisions"] = apply_dispositions(con)

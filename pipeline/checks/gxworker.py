@@ -1,9 +1,13 @@
-"""Great Expectations imported ahead of time, in a process of its own.
+"""Great Expectations in a warm worker: a standard process pool of one, started ahead of time.
 
-Importing GX costs seconds. `nianbao run` starts this worker before the run, so the import happens
-on the other core while the inbox is scanned, read and built into the warehouse; the findings step
-then hands its evaluation table to the warm worker. Without a worker (under the Dagster UI, or
-where fork is unavailable) validation simply runs in the calling process.
+Importing GX costs seconds. `nianbao run` starts the pool before the run: its initializer imports
+GX and builds the suites while the inbox is scanned, read and built into the warehouse, on the
+other core. The checking loop (findings.py) then hands each chunk's evaluation to the worker and
+evaluates the next chunk meanwhile. Without a pool (under the Dagster UI, in tests, where fork is
+unavailable, or with NIANBAO_NO_GX_WORKER set) validation runs in the calling process.
+
+Errors surface: an exception in the worker is raised again by `Future.result()`, and a worker that
+dies breaks the pool (`BrokenProcessPool`), never a hang; the loop names the chunk in both cases.
 """
 
 from __future__ import annotations
@@ -11,93 +15,53 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sys
+from concurrent.futures import Future, ProcessPoolExecutor
 
-_worker: tuple | None = None
+from ..parallel import die_with_parent
+from . import suites
+
+_pool: ProcessPoolExecutor | None = None
 
 
 def start() -> None:
-    global _worker
-    if _worker is not None or not sys.platform.startswith("linux") or os.environ.get("NIANBAO_NO_GX_WORKER"):
+    """Start the warm worker (once; on Linux, unless NIANBAO_NO_GX_WORKER is set)."""
+    global _pool
+    if _pool is not None or not sys.platform.startswith("linux") or os.environ.get("NIANBAO_NO_GX_WORKER"):
         return
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="nianbao-gx")
-    proc.start()
-    child.close()
-    _worker = (proc, parent)
+    _pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=_warm)
+    _pool.submit(os.getpid)  # forks the worker now, so GX is imported while the run goes on
 
 
-def _serve(conn) -> None:
-    from ..parallel import die_with_parent
-    from . import suites
-
+def _warm() -> None:
     die_with_parent()  # a killed run must not leave an orphan holding GX's memory
-    suites._quiet()
-    import great_expectations  # noqa: F401  (the point: import it now)
-
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            break
-        if msg is None:
-            break
-        kind, args = msg
-        try:
-            if kind == "validate":
-                conn.send(("ok", suites.validate_here(*args)))
-            elif kind == "check":
-                conn.send(("ok", _check(*args)))
-            else:
-                conn.send(("error", f"unknown request {kind}"))
-        except Exception as e:  # reported by the caller, which then works itself
-            conn.send(("error", f"{type(e).__name__}: {e}"))
+    suites.warm()
 
 
-def _check(db: str, deadline: str, data_docs: str | None, previous_db: str | None) -> dict:
-    from .findings import check_warehouse
-
-    return check_warehouse(db, deadline, data_docs, previous_db)
+def running() -> bool:
+    return _pool is not None
 
 
-def _ask(kind: str, *args):
-    global _worker
-    if _worker is None:
-        return None
-    proc, conn = _worker
-    if not proc.is_alive():
-        _worker = None
-        return None
+def _validate(frame, data_docs):
+    return suites.validate_here(frame, data_docs)
+
+
+def validate(frame, data_docs: str | None) -> Future:
+    """The validation of `frame` (columns row_key, rule_id, metric): by the warm worker when there
+    is one, otherwise here (an already finished future)."""
+    if _pool is not None:
+        return _pool.submit(_validate, frame, data_docs)
+    done: Future = Future()
     try:
-        conn.send((kind, args))
-        status, result = conn.recv()
-    except (EOFError, OSError, BrokenPipeError):
-        _worker = None
-        return None
-    return result if status == "ok" else None
-
-
-def validate(frame, data_docs):
-    """Validation by the warm worker, or None when there is none (the caller validates itself)."""
-    return _ask("validate", frame, str(data_docs) if data_docs else None)
-
-
-def check(db, deadline: str, data_docs, previous_db):
-    """The whole findings step in the worker (its memory goes when the worker stops), or None."""
-    return _ask("check", str(db), deadline, str(data_docs) if data_docs else None,
-                str(previous_db) if previous_db else None)
+        done.set_result(suites.validate_here(frame, data_docs))
+    except Exception as e:  # raised by result(), as from the worker
+        done.set_exception(e)
+    return done
 
 
 def stop() -> None:
-    global _worker
-    if _worker is None:
+    """Stop the worker (its memory is better spent on the pages); it is started again by `start()`."""
+    global _pool
+    if _pool is None:
         return
-    proc, conn = _worker
-    try:
-        conn.send(None)
-    except (OSError, BrokenPipeError):
-        pass
-    proc.join(timeout=5)
-    if proc.is_alive():
-        proc.terminate()
-    _worker = None
+    pool, _pool = _pool, None
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -59,18 +59,22 @@ def build_suite(context, selected: list[Rule]):
     return context.suites.add(suite)
 
 
-def validate(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
-    """Validate the assessed evaluation rows (columns row_key, rule_id, metric)."""
-    from . import gxworker
-
-    frame = frame[["row_key", "rule_id", "metric"]]
-    result = gxworker.validate(frame, data_docs)
-    if result is not None:
-        return result
-    return validate_here(frame, data_docs)
+def warm() -> None:
+    """Import GX and build the suite of every rule (the warm worker's initializer, gxworker.py)."""
+    _context(tuple(r.id for r in rules()), None)
 
 
-def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
+_CONTEXTS: dict[tuple, tuple] = {}  # (rule ids, data docs folder) -> (context, batch definition, suite, checkpoint)
+
+
+def _context(rule_ids: tuple[str, ...], data_docs: str | None) -> tuple:
+    """A GX context with the suite of these rules, built once per process and reused by every chunk.
+
+    With data docs a context is built per validation, as GX's in-memory store of a context would
+    otherwise keep every chunk's results (and the site's index lists the context's results)."""
+    key = (rule_ids, data_docs)
+    if key in _CONTEXTS:
+        return _CONTEXTS[key]
     _quiet()
     import great_expectations as gx
 
@@ -85,20 +89,12 @@ def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> V
             context.variables.progress_bars = ProgressBarsConfig(globally=False)
         except Exception:
             pass
-    present = set(frame["rule_id"].unique()) if len(frame) else set()
-    selected = [r for r in rules() if r.id in present]
-    per_rule = {r.id: {"evaluated": 0, "unexpected": 0, "success": True} for r in rules()}
-    if not selected:
-        return Validation(set(), per_rule, True, None)
-    data = frame[["row_key", "rule_id", "metric"]].copy()
-    data["rule_id"] = data["rule_id"].astype(object)
+    selected = [r for r in rules() if r.id in set(rule_ids)]
     source = context.data_sources.add_pandas("nianbao")
     asset = source.add_dataframe_asset("rule_evaluations")
     batch_def = asset.add_batch_definition_whole_dataframe("all_reports")
     suite = build_suite(context, selected)
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
-                     "return_unexpected_index_query": False, "partial_unexpected_count": 20}
-    docs_index = None
+    checkpoint = None
     if data_docs:
         docs_dir = Path(data_docs)
         docs_dir.mkdir(parents=True, exist_ok=True)
@@ -108,19 +104,41 @@ def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> V
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
         vd = context.validation_definitions.add(gx.ValidationDefinition(name="nianbao", data=batch_def, suite=suite))
-        cp = context.checkpoints.add(gx.Checkpoint(
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
             name="nianbao_checkpoint", validation_definitions=[vd],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["nianbao"])],
-            result_format=result_format))
-        run = cp.run(batch_parameters={"dataframe": data})
+            result_format=RESULT_FORMAT))
+    if checkpoint is None:
+        _CONTEXTS[key] = (context, batch_def, suite, checkpoint)
+    return context, batch_def, suite, checkpoint
+
+
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
+                 "return_unexpected_index_query": False, "partial_unexpected_count": 20}
+
+
+def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
+    """Validate the assessed evaluation rows (columns row_key, rule_id, metric) in this process."""
+    present = set(frame["rule_id"].unique()) if len(frame) else set()
+    selected = [r for r in rules() if r.id in present]
+    per_rule = {r.id: {"evaluated": 0, "unexpected": 0, "success": True} for r in rules()}
+    if not selected:
+        return Validation(set(), per_rule, True, None)
+    data = frame[["row_key", "rule_id", "metric"]].copy()
+    data["rule_id"] = data["rule_id"].astype(object)
+    docs = str(data_docs) if data_docs else None
+    _context_, batch_def, suite, checkpoint = _context(tuple(r.id for r in selected), docs)
+    docs_index = None
+    if checkpoint is not None:
+        run = checkpoint.run(batch_parameters={"dataframe": data})
         vresult = list(run.run_results.values())[0]
         from .offline_docs import make_offline
 
-        make_offline(docs_dir)  # no CDN: the office's machine has no network
-        docs_index = str(docs_dir / "index.html")
+        make_offline(Path(docs))  # no CDN: the office's machine has no network
+        docs_index = str(Path(docs) / "index.html")
     else:
         batch = batch_def.get_batch(batch_parameters={"dataframe": data})
-        vresult = batch.validate(suite, result_format=result_format)
+        vresult = batch.validate(suite, result_format=RESULT_FORMAT)
     failing: set[int] = set()
     counts = data["rule_id"].value_counts().to_dict()
     for res in vresult.results:

@@ -49,11 +49,9 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     context.log.info("checking the reports (Great Expectations)")
     from ..checks import gxworker
 
-    # in the warm GX worker when there is one: the findings' memory leaves with it
+    # chunk by chunk here, each chunk validated in the warm GX worker when there is one
     docs = nianbao.staging(context.run_id) / "data_docs"  # published with the warehouse
-    res = gxworker.check(cand, s.deadline, docs, s.db)
-    if res is None:
-        res = check_warehouse(cand, s.deadline, docs, s.db)
+    res = check_warehouse(cand, s.deadline, docs, s.db)
     maybe_die("checks")
     gxworker.stop()  # its memory is better spent on the pages and the workbook
     counts, validation = res["counts"], res["validation"]
