@@ -18,7 +18,7 @@ import json
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -51,13 +51,23 @@ def main() -> None:
     t_check = time.perf_counter() - t2
     total = time.perf_counter() - t0
     counts = table["status"].value_counts().to_dict()
-    print(f"{batch.n} reports, {len(table)} findings: GX import {t_import:.1f} s, load {t_load:.1f} s, "
-          f"evaluate+validate {t_check:.1f} s, total {total:.1f} s")
-    rec = {"bench": "checks", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-           "command": f"python bench/bench_checks.py --db {args.db}", "reports": batch.n, "findings": len(table),
-           "statuses": counts, "gx_import_seconds": round(t_import, 2), "load_seconds": round(t_load, 2),
-           "check_seconds": round(t_check, 2), "total_seconds": round(total, 2)}
+    print(
+        f"{batch.n} reports, {len(table)} findings: GX import {t_import:.1f} s, load {t_load:.1f} s, "
+        f"evaluate+validate {t_check:.1f} s, total {total:.1f} s"
+    )
+    rec = {
+        "bench": "checks",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": f"python bench/bench_checks.py --db {args.db}",
+        "reports": batch.n,
+        "findings": len(table),
+        "statuses": counts,
+        "gx_import_seconds": round(t_import, 2),
+        "load_seconds": round(t_load, 2),
+        "check_seconds": round(t_check, 2),
+        "total_seconds": round(total, 2),
+    }
     out = Path(__file__).parent / "results" / "checks.jsonl"
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -97,10 +107,24 @@ def stage(args) -> None:
         import pandas as pd
 
         evaluate = findings.evaluate
-        columns = ["ri", "rule_id", "instance", "pre", "metric", "lhs_value", "rhs_value", "lhs_cells", "rhs_cells",
-                   "other", "artefact", "detail", "doubtful"]
+        columns = [
+            "ri",
+            "rule_id",
+            "instance",
+            "pre",
+            "metric",
+            "lhs_value",
+            "rhs_value",
+            "lhs_cells",
+            "rhs_cells",
+            "other",
+            "artefact",
+            "detail",
+            "doubtful",
+        ]
         findings.evaluate = lambda *a, **k: (lambda ev: ev if len(ev.columns) else pd.DataFrame(columns=columns))(
-            evaluate(*a, **k))
+            evaluate(*a, **k)
+        )
     base = tree_rss_mb(os.getpid())
     peak = [base]
     done = threading.Event()
@@ -122,15 +146,25 @@ def stage(args) -> None:
     done.set()
     peak[0] = max(peak[0], tree_rss_mb(os.getpid()))
     shutil.rmtree(work, ignore_errors=True)
-    print(f"{res['reports']} reports, {sum(res['counts'].values())} findings, families {args.families or 'all'}: "
-          f"{seconds:.1f} s ({cpu:.1f} s of CPU), peak PSS {peak[0]:.0f} MB (before the stage {base:.0f} MB)")
-    rec = {"bench": "checks_stage", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-           "command": f"python bench/bench_checks.py --db {args.db} --stage"
-                      + (f" --families {args.families}" if args.families else ""),
-           "label": args.label, "reports": res["reports"], "findings": sum(res["counts"].values()),
-           "families": args.families or "all", "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_pss_mb": round(peak[0]),
-           "pss_before_mb": round(base)}
+    print(
+        f"{res['reports']} reports, {sum(res['counts'].values())} findings, families {args.families or 'all'}: "
+        f"{seconds:.1f} s ({cpu:.1f} s of CPU), peak PSS {peak[0]:.0f} MB (before the stage {base:.0f} MB)"
+    )
+    rec = {
+        "bench": "checks_stage",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": f"python bench/bench_checks.py --db {args.db} --stage"
+        + (f" --families {args.families}" if args.families else ""),
+        "label": args.label,
+        "reports": res["reports"],
+        "findings": sum(res["counts"].values()),
+        "families": args.families or "all",
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_pss_mb": round(peak[0]),
+        "pss_before_mb": round(base),
+    }
     out = Path(__file__).parent / "results" / "checks_stage.jsonl"
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")

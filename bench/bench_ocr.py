@@ -22,7 +22,7 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +48,14 @@ def _worker(path: str, q) -> None:
         c0 = time.process_time()
         page = read_page(gray, dpi, pno)
         cells = sum(1 for _, grid in page.tables for row in grid for c in row if not c.cont)
-        per_page.append({"page": pno, "cpu_seconds": round(time.process_time() - c0, 2), "table_cells": cells,
-                         "kind": "table" if cells >= 60 else "text"})
+        per_page.append(
+            {
+                "page": pno,
+                "cpu_seconds": round(time.process_time() - c0, 2),
+                "table_cells": cells,
+                "kind": "table" if cells >= 60 else "text",
+            }
+        )
         return page
 
     image.read_page = timed
@@ -66,13 +72,21 @@ def _worker(path: str, q) -> None:
     kinds = {}
     for pg in per_page:
         kinds.setdefault(pg["kind"], []).append(pg["cpu_seconds"])
-    q.put({"per_page": per_page,
-           "cpu_seconds_per_page_by_kind": {k: round(sum(v) / len(v), 2) for k, v in sorted(kinds.items())},
-           "core": core, "model_load_seconds": round(load, 2), "seconds": round(took, 2),
-           "cpu_seconds": round(cpu, 2), "load_average": round(os.getloadavg()[0], 2),
-           "peak_rss_mb": round(rss_mb), "error": r.get("error"),
-           "cells_read": sum(1 for c in (r.get("cells") or {}).values() if c["semantic"] != "MISSING"),
-           "ocr_uncertain": sum(1 for p in r.get("problems") or [] if p["code"] == "ocr_uncertain")})
+    q.put(
+        {
+            "per_page": per_page,
+            "cpu_seconds_per_page_by_kind": {k: round(sum(v) / len(v), 2) for k, v in sorted(kinds.items())},
+            "core": core,
+            "model_load_seconds": round(load, 2),
+            "seconds": round(took, 2),
+            "cpu_seconds": round(cpu, 2),
+            "load_average": round(os.getloadavg()[0], 2),
+            "peak_rss_mb": round(rss_mb),
+            "error": r.get("error"),
+            "cells_read": sum(1 for c in (r.get("cells") or {}).values() if c["semantic"] != "MISSING"),
+            "ocr_uncertain": sum(1 for p in r.get("problems") or [] if p["code"] == "ocr_uncertain"),
+        }
+    )
 
 
 def main() -> None:
@@ -80,8 +94,8 @@ def main() -> None:
     ap.add_argument("--pdf", default=str(ROOT.parent / "shared" / "fixtures" / "real" / "city_2024_report.pdf"))
     ap.add_argument("--dpi", type=int, default=200)
     args = ap.parse_args()
-    from scans import image_only_pdf
     import pypdfium2 as pdfium
+    from scans import image_only_pdf
 
     src = Path(args.pdf)
     if not src.exists():
@@ -95,14 +109,22 @@ def main() -> None:
         p.start()
         res = q.get()
         p.join()
-    res.update(pages=pages, seconds_per_page=round(res["seconds"] / pages, 2),
-               cpu_seconds_per_page=round(res["cpu_seconds"] / pages, 2), scan_dpi=args.dpi,
-               source=src.name)
-    rec = {"bench": "ocr", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-           "command": "python bench/bench_ocr.py" + (f" --dpi {args.dpi}" if args.dpi != 200 else "")
-           + (f" --pdf {args.pdf}" if src.name != "city_2024_report.pdf" else ""),
-           "results": res}
+    res.update(
+        pages=pages,
+        seconds_per_page=round(res["seconds"] / pages, 2),
+        cpu_seconds_per_page=round(res["cpu_seconds"] / pages, 2),
+        scan_dpi=args.dpi,
+        source=src.name,
+    )
+    rec = {
+        "bench": "ocr",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": "python bench/bench_ocr.py"
+        + (f" --dpi {args.dpi}" if args.dpi != 200 else "")
+        + (f" --pdf {args.pdf}" if src.name != "city_2024_report.pdf" else ""),
+        "results": res,
+    }
     out = ROOT / "bench" / "results" / "ocr.jsonl"
     with open(out, "a", encoding="utf-8") as f:
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")

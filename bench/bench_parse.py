@@ -20,7 +20,7 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test tooling (corpus/) lives at the repo root
@@ -30,8 +30,11 @@ from pipeline.parse import parse_file  # noqa: E402
 
 CASES = {
     "text": [("text", {"layout": lay}) for lay in ("A", "B1", "B2", "C", "mixed", "wrapped")],
-    "html": [("html", {"encoding": "utf-8"}), ("html", {"encoding": "gbk", "t2_split": True}),
-             ("html", {"encoding": "gb18030", "cell_wrap": "mixed"})],
+    "html": [
+        ("html", {"encoding": "utf-8"}),
+        ("html", {"encoding": "gbk", "t2_split": True}),
+        ("html", {"encoding": "gb18030", "cell_wrap": "mixed"}),
+    ],
     "docx": [("docx", {})],
     "pdf": [("pdf", {})],
     "doc": [("docx", {})],  # saved as .doc with LibreOffice before timing
@@ -74,13 +77,24 @@ def main() -> None:
             dt, cpu = time.perf_counter() - t, time.process_time() - c
             # CPU seconds of this process (not of LibreOffice for .doc): on a shared machine they
             # move less with other load than the wall clock does
-            results[kind] = {"files": n, "seconds": round(dt, 3), "per_second": round(n / dt, 1), "errors": bad,
-                             "cpu_seconds": round(cpu, 3), "per_cpu_second": round(n / cpu, 1) if cpu else None}
+            results[kind] = {
+                "files": n,
+                "seconds": round(dt, 3),
+                "per_second": round(n / dt, 1),
+                "errors": bad,
+                "cpu_seconds": round(cpu, 3),
+                "per_cpu_second": round(n / cpu, 1) if cpu else None,
+            }
             print(f"{kind:5s} {n:5d} files  {dt:7.2f} s  {n / dt:8.1f} reports/s  ({cpu:.2f} s CPU)")
-    record = {"bench": "parse", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-              "cores_used": core, "command": "python bench/bench_parse.py", "tree": args.tree or _tree(),
-              "results": results}
+    record = {
+        "bench": "parse",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "cores_used": core,
+        "command": "python bench/bench_parse.py",
+        "tree": args.tree or _tree(),
+        "results": results,
+    }
     if args.note:
         record["note"] = args.note
     out = Path(__file__).parent / "results" / "parse.jsonl"
@@ -96,8 +110,16 @@ def _tree() -> str:
     import pipeline
 
     try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(pipeline.__file__).parent,
-                              capture_output=True, text=True, timeout=10).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["git", "describe", "--always", "--dirty"],
+                cwd=Path(pipeline.__file__).parent,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -110,9 +132,20 @@ def _save_as_doc(files: list[Path], tmp: Path) -> list[Path]:
     if soffice is None:
         raise SystemExit("--doc-n needs LibreOffice (apt-get install libreoffice-writer-nogui)")
     out = tmp / "doc"
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "doc:MS Word 97", "--outdir", str(out), *map(str, files)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return [out / (f.stem + ".doc") for f in files]
 
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +57,17 @@ def tree_rss_mb(pid: int) -> float:
 
 # The stage in progress, from the stages the run has finished (its timings.jsonl); pages and the
 # workbook run side by side in "reports", into the staging folder that "publish" then switches to.
-NEXT_STAGE = {None: "scan", "scan": "read", "read": "warehouse", "warehouse": "checks", "checks": "reports",
-              "pages": "reports", "workbook": "reports", "reports": "publish", "publish": "after"}
+NEXT_STAGE = {
+    None: "scan",
+    "scan": "read",
+    "read": "warehouse",
+    "warehouse": "checks",
+    "checks": "reports",
+    "pages": "reports",
+    "workbook": "reports",
+    "reports": "publish",
+    "publish": "after",
+}
 
 
 def _last_stage(timings: Path | None, skip: int) -> str | None:
@@ -74,8 +83,9 @@ def _last_stage(timings: Path | None, skip: int) -> str | None:
         return None
 
 
-def timed_run(args: list[str], env: dict, timings: Path | None = None,
-              stage_peaks: dict | None = None) -> tuple[float, float, int, str]:
+def timed_run(
+    args: list[str], env: dict, timings: Path | None = None, stage_peaks: dict | None = None
+) -> tuple[float, float, int, str]:
     """Run `args`; wall time, peak memory of the process tree, exit code, output. With `timings` (the
     run's timings.jsonl), the peak of each stage goes into `stage_peaks`."""
     skip = len(timings.read_text().splitlines()) if timings is not None and timings.exists() else 0
@@ -134,11 +144,34 @@ def main() -> None:
     if not (corpus / "inbox").exists() or not args.keep_corpus:
         shutil.rmtree(corpus, ignore_errors=True)
         t = time.perf_counter()
-        subprocess.run([PY, "-m", "corpus.generate", "--out", str(corpus), "--seed", str(args.seed),
-                        "--scale", str(args.n), "--years", "2022", "2023", "2024", "--mix", args.mix,
-                        "--registry-out", str(corpus / "registry"), "--workers", "2",
-                        "--truth", str(corpus / "truth.jsonl.gz")],
-                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                PY,
+                "-m",
+                "corpus.generate",
+                "--out",
+                str(corpus),
+                "--seed",
+                str(args.seed),
+                "--scale",
+                str(args.n),
+                "--years",
+                "2022",
+                "2023",
+                "2024",
+                "--mix",
+                args.mix,
+                "--registry-out",
+                str(corpus / "registry"),
+                "--workers",
+                "2",
+                "--truth",
+                str(corpus / "truth.jsonl.gz"),
+            ],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         gen_seconds = round(time.perf_counter() - t, 1)
     shutil.rmtree(run_dir, ignore_errors=True)
     env = dict(os.environ, NIANBAO_REGISTRY=str(corpus / "registry"))
@@ -147,21 +180,32 @@ def main() -> None:
     size_mb = sum(p.stat().st_size for p in (corpus / "inbox").rglob("*") if p.is_file()) / 1e6
 
     stage_peaks: dict[str, float] = {}
-    wall, peak, rc, out = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out", str(run_dir),
-                                     "--quiet"], env, run_dir / "state" / "timings.jsonl", stage_peaks)
+    wall, peak, rc, out = timed_run(
+        [nianbao, "run", "--inbox", str(corpus / "inbox"), "--out", str(run_dir), "--quiet"],
+        env,
+        run_dir / "state" / "timings.jsonl",
+        stage_peaks,
+    )
     if rc != 0:
         print(out)
         raise SystemExit(f"nianbao run failed ({rc})")
     record = {
-        "bench": "pipeline", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "bench": "pipeline",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-                   f"Python {platform.python_version()}",
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}",
         "command": f"python bench/bench_pipeline.py --n {args.n} --mix {args.mix}"
-                   + (" --incremental" if args.incremental else ""),
-        "reports": args.n, "files": files, "inbox_mb": round(size_mb, 1), "mix": args.mix,
-        "generate_seconds": gen_seconds, "wall_seconds": round(wall, 1), "peak_pss_mb": round(peak),
-        "stages": stages(run_dir / "state"), "stage_peak_pss_mb": stage_peaks,
+        + (" --incremental" if args.incremental else ""),
+        "reports": args.n,
+        "files": files,
+        "inbox_mb": round(size_mb, 1),
+        "mix": args.mix,
+        "generate_seconds": gen_seconds,
+        "wall_seconds": round(wall, 1),
+        "peak_pss_mb": round(peak),
+        "stages": stages(run_dir / "state"),
+        "stage_peak_pss_mb": stage_peaks,
     }
     print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
@@ -174,8 +218,9 @@ def main() -> None:
         startups = []
         for k in range(2):
             shutil.rmtree(work / "empty_run", ignore_errors=True)
-            t, _, _, _ = timed_run([nianbao, "run", "--inbox", str(empty), "--out", str(work / "empty_run"),
-                                    "--quiet"], env)
+            t, _, _, _ = timed_run(
+                [nianbao, "run", "--inbox", str(empty), "--out", str(work / "empty_run"), "--quiet"], env
+            )
             startups.append(t)
         startup = min(startups)
         # one changed file, twice with different files; the better of the two
@@ -190,18 +235,25 @@ def main() -> None:
         for k, target in enumerate(texts[:2]):
             text = target.read_text(encoding="utf-8")
             target.write_text(text.replace("。", "。 ", 1), encoding="utf-8")
-            wall2, peak2, rc2, out2 = timed_run([nianbao, "run", "--inbox", str(corpus / "inbox"), "--out",
-                                                 str(run_dir), "--quiet"], env)
+            wall2, peak2, rc2, out2 = timed_run(
+                [nianbao, "run", "--inbox", str(corpus / "inbox"), "--out", str(run_dir), "--quiet"], env
+            )
             if rc2 != 0:
                 print(out2)
                 raise SystemExit("incremental run failed")
             incs.append((wall2, peak2, stages(run_dir / "state")))
         wall2, peak2, st2 = min(incs, key=lambda x: x[0])
-        record.update({"startup_seconds": round(startup, 1), "startup_runs": [round(x, 1) for x in startups],
-                       "incremental_wall_seconds": round(wall2, 1),
-                       "incremental_runs": [round(x[0], 1) for x in incs],
-                       "incremental_beyond_startup_seconds": round(wall2 - startup, 1),
-                       "incremental_stages": st2, "incremental_peak_pss_mb": round(peak2)})
+        record.update(
+            {
+                "startup_seconds": round(startup, 1),
+                "startup_runs": [round(x, 1) for x in startups],
+                "incremental_wall_seconds": round(wall2, 1),
+                "incremental_runs": [round(x[0], 1) for x in incs],
+                "incremental_beyond_startup_seconds": round(wall2 - startup, 1),
+                "incremental_stages": st2,
+                "incremental_peak_pss_mb": round(peak2),
+            }
+        )
         print(f"  one changed file: {wall2:.1f} s ({wall2 - startup:.1f} s beyond a {startup:.1f} s start-up)")
         print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in st2.items()))
     out_path = ROOT / "bench" / "results" / "pipeline.jsonl"

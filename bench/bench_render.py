@@ -33,21 +33,47 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RULES = (  # rule, instance, status, lhs, rhs
-    ("t3_balance", "total", "FAIL", ["T3/new/total", "T3/carried_over/total"],
-     ["T3/processed_total/total", "T3/carried_forward/total"]),
-    ("t4_group_total", "review", "FAIL", ["T4/review.total"],
-     ["T4/review.upheld", "T4/review.corrected", "T4/review.other", "T4/review.pending"]),
-    ("t3_row_total", "new", "UNCERTAIN", ["T3/new/total"],
-     ["T3/new/natural_person", "T3/new/business", "T3/new/research", "T3/new/nonprofit",
-      "T3/new/legal_services", "T3/new/other_org"]),
+    (
+        "t3_balance",
+        "total",
+        "FAIL",
+        ["T3/new/total", "T3/carried_over/total"],
+        ["T3/processed_total/total", "T3/carried_forward/total"],
+    ),
+    (
+        "t4_group_total",
+        "review",
+        "FAIL",
+        ["T4/review.total"],
+        ["T4/review.upheld", "T4/review.corrected", "T4/review.other", "T4/review.pending"],
+    ),
+    (
+        "t3_row_total",
+        "new",
+        "UNCERTAIN",
+        ["T3/new/total"],
+        [
+            "T3/new/natural_person",
+            "T3/new/business",
+            "T3/new/research",
+            "T3/new/nonprofit",
+            "T3/new/legal_services",
+            "T3/new/other_org",
+        ],
+    ),
     ("carryover", "total", "FAIL", ["T3/carried_over/total"], ["prev:T3/carried_forward/total"]),
     ("copy_across_units", "-", "FAIL", [], []),
-    ("t2_in_force_continuity", "rules", "NOT_ASSESSABLE", ["T2/rules/in_force"],
-     ["prev:T2/rules/in_force", "T2/rules/issued", "-T2/rules/repealed"]),
+    (
+        "t2_in_force_continuity",
+        "rules",
+        "NOT_ASSESSABLE",
+        ["T2/rules/in_force"],
+        ["prev:T2/rules/in_force", "T2/rules/issued", "-T2/rules/repealed"],
+    ),
 )
 
 LIMITS = {  # active reports at least (the "10,000" warehouse has 9,990) -> phase -> (seconds, MB)
@@ -69,12 +95,35 @@ def add_findings(db: Path, per_report: int) -> int:
                 rule, inst, status, lhs, rhs = RULES[(h + i) % len(RULES)]
                 if (h >> (i % 16)) & 3 == 0:
                     status = "PASS"
-                rows.append((f"{rid}-{i}", rid, uid, year, rule, f"{inst}#{i}", "report", status, "error", lhs, rhs,
-                             None, None, None, None, f"{rule} 的合成检查结果（第 {i} 条）", None, None))
-        con.executemany("INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, "
-                        "severity, lhs_cells, rhs_cells, lhs_value, rhs_value, difference, likely_cause, message_zh, "
-                        "message_en, other_report_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                rows.append(
+                    (
+                        f"{rid}-{i}",
+                        rid,
+                        uid,
+                        year,
+                        rule,
+                        f"{inst}#{i}",
+                        "report",
+                        status,
+                        "error",
+                        lhs,
+                        rhs,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"{rule} 的合成检查结果（第 {i} 条）",
+                        None,
+                        None,
+                    )
+                )
+        con.executemany(
+            "INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, "
+            "severity, lhs_cells, rhs_cells, lhs_value, rhs_value, difference, likely_cause, message_zh, "
+            "message_en, other_report_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         con.execute("CHECKPOINT")
         return len(rows)
     finally:
@@ -96,7 +145,7 @@ def _children_map() -> dict[int, list[int]]:
         except OSError:
             continue
         # pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         out.setdefault(ppid, []).append(int(name))
     return out
 
@@ -141,8 +190,14 @@ def measure(argv: list[str], interval: float = 0.1) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed with {proc.returncode}")
     res = json.loads(out.strip().splitlines()[-1])
-    res.update({"wall_seconds": round(wall, 2), "peak_pss_mb": round(peak, 1), "max_processes": procs,
-                "cpu_seconds": round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 2)})
+    res.update(
+        {
+            "wall_seconds": round(wall, 2),
+            "peak_pss_mb": round(peak, 1),
+            "max_processes": procs,
+            "cpu_seconds": round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 2),
+        }
+    )
     return res
 
 
@@ -167,10 +222,14 @@ def _change_one_report(db: Path) -> str:
     try:
         rid, uid, year = con.execute(
             "SELECT report_id, unit_id, year FROM reports WHERE active ORDER BY year DESC, "
-            "(unit_id = '152921102') DESC, unit_id LIMIT 1").fetchone()
-        con.execute("UPDATE cells SET value = coalesce(value, 0) + 987, semantic = 'NUMERIC', "
-                    "raw = CAST(coalesce(value, 0) + 987 AS VARCHAR) WHERE report_id = ? "
-                    "AND cell_id = 'T2/licensing/decisions'", [rid])
+            "(unit_id = '152921102') DESC, unit_id LIMIT 1"
+        ).fetchone()
+        con.execute(
+            "UPDATE cells SET value = coalesce(value, 0) + 987, semantic = 'NUMERIC', "
+            "raw = CAST(coalesce(value, 0) + 987 AS VARCHAR) WHERE report_id = ? "
+            "AND cell_id = 'T2/licensing/decisions'",
+            [rid],
+        )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -207,8 +266,11 @@ def run_phases(db: Path, tmp: Path, one_changed: bool = True) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", help="an existing warehouse (DuckDB file) to render; never written")
-    ap.add_argument("--as-is", action="store_true",
-                    help="with --db: measure the file as it is, with the rollup views it was built with")
+    ap.add_argument(
+        "--as-is",
+        action="store_true",
+        help="with --db: measure the file as it is, with the rollup views it was built with",
+    )
     ap.add_argument("--departments", type=int, default=40, help="synthetic departments per banner and league")
     ap.add_argument("--years", default="2020-2024")
     ap.add_argument("--findings", type=int, default=30, help="findings per report")
@@ -258,10 +320,13 @@ def main() -> None:
         r = res[phase]
         verdicts[phase] = r["wall_seconds"] <= sec and (mb is None or r["peak_pss_mb"] <= mb)
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent).stdout.strip()
-        if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "pipeline/reports", "reports", "sql"],
-                          cwd=Path(__file__).parents[1]).returncode:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent
+        ).stdout.strip()
+        if subprocess.run(
+            ["git", "diff", "--quiet", "HEAD", "--", "pipeline/reports", "reports", "sql"],
+            cwd=Path(__file__).parents[1],
+        ).returncode:
             commit += "+uncommitted"
     except OSError:
         commit = ""
@@ -270,22 +335,41 @@ def main() -> None:
         r = res.get(phase)
         if not r:
             continue
-        extra = (f"{r.get('written')} written, {r.get('unchanged')} unchanged" if phase.startswith("pages")
-                 else f"{r.get('findings')} finding rows")
+        extra = (
+            f"{r.get('written')} written, {r.get('unchanged')} unchanged"
+            if phase.startswith("pages")
+            else f"{r.get('findings')} finding rows"
+        )
         lim = limits.get(phase)
-        verdict = "" if lim is None else (" OK" if verdicts[phase] else " OVER") + \
-            f" (limit {lim[0]} s" + (f", {lim[1]} MB)" if lim[1] else ")")
-        print(f"{phase:18} {r['wall_seconds']:7.2f} s  CPU {r.get('cpu_seconds', 0):7.2f} s  "
-              f"peak PSS {r['peak_pss_mb']:7.1f} MB  "
-              f"({r['max_processes']} processes; {extra}){verdict}")
-    record = {"bench": "render", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "commit": commit,
-              "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
-              "command": "python bench/bench_render.py " + " ".join(sys.argv[1:]),
-              "db": str(args.db) if args.db else "synthetic", "views": views, "reports": n_reports,
-              "findings": n_findings,
-              "build_seconds": t_build, "limits": limits, "ok": all(verdicts.values()) if verdicts else None,
-              "verdicts": verdicts, "note": args.note, "results": res}
+        verdict = (
+            ""
+            if lim is None
+            else (" OK" if verdicts[phase] else " OVER")
+            + f" (limit {lim[0]} s"
+            + (f", {lim[1]} MB)" if lim[1] else ")")
+        )
+        print(
+            f"{phase:18} {r['wall_seconds']:7.2f} s  CPU {r.get('cpu_seconds', 0):7.2f} s  "
+            f"peak PSS {r['peak_pss_mb']:7.1f} MB  "
+            f"({r['max_processes']} processes; {extra}){verdict}"
+        )
+    record = {
+        "bench": "render",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": "python bench/bench_render.py " + " ".join(sys.argv[1:]),
+        "db": str(args.db) if args.db else "synthetic",
+        "views": views,
+        "reports": n_reports,
+        "findings": n_findings,
+        "build_seconds": t_build,
+        "limits": limits,
+        "ok": all(verdicts.values()) if verdicts else None,
+        "verdicts": verdicts,
+        "note": args.note,
+        "results": res,
+    }
     out = Path(__file__).parent / "results" / "render.jsonl"
     out.parent.mkdir(exist_ok=True)
     with out.open("a", encoding="utf-8") as f:

@@ -31,8 +31,13 @@ TEXT = "assets/sample/inbox/2023/阿拉善左旗王府街道办事处2023年政�
 def once(args: list[str], root: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=root, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, env=ENV | {"PYTHONPATH": str(root)})
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=ENV | {"PYTHONPATH": str(root)},
+    )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -46,18 +51,30 @@ def main() -> None:
     args = ap.parse_args()
     root = Path(args.root).resolve()
     text = str(HERE.parent / TEXT)
-    commands = {"parse one text file": ["parse", text], "check --help": ["check", "--help"],
-                "--help": ["--help"], "check one text file": ["check", text]}
+    commands = {
+        "parse one text file": ["parse", text],
+        "check --help": ["check", "--help"],
+        "--help": ["--help"],
+        "check one text file": ["check", text],
+    }
     load = os.getloadavg()[0]
     for name, cmd in commands.items():
         once(cmd, root)  # compiled bytecode and file-system cache warm
         runs = [once(cmd, root) for _ in range(args.n)]
         wall = statistics.median(w for w, _ in runs)
         cpu = statistics.median(c for _, c in runs)
-        row = {"command": f"nianbao {' '.join(cmd[:1] + (['FILE'] if len(cmd) > 1 and cmd[1] == text else cmd[1:]))}",
-               "what": name, "n": args.n, "median_wall_s": round(wall, 3), "median_cpu_s": round(cpu, 3),
-               "min_wall_s": round(min(w for w, _ in runs), 3), "load": round(load, 1), "label": args.label,
-               "root": str(root), "python": sys.version.split()[0]}
+        row = {
+            "command": f"nianbao {' '.join(cmd[:1] + (['FILE'] if len(cmd) > 1 and cmd[1] == text else cmd[1:]))}",
+            "what": name,
+            "n": args.n,
+            "median_wall_s": round(wall, 3),
+            "median_cpu_s": round(cpu, 3),
+            "min_wall_s": round(min(w for w, _ in runs), 3),
+            "load": round(load, 1),
+            "label": args.label,
+            "root": str(root),
+            "python": sys.version.split()[0],
+        }
         print(f"{name:24s} wall median {wall:.3f} s (min {row['min_wall_s']:.3f}), cpu median {cpu:.3f} s")
         (HERE / "results").mkdir(exist_ok=True)
         with (HERE / "results" / "startup.jsonl").open("a", encoding="utf-8") as f:

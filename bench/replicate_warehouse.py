@@ -22,19 +22,32 @@ def main() -> None:
     suffix = "'~' || CAST(k AS VARCHAR)"
 
     def copy(table: str, replace: dict[str, str]) -> None:
-        cols = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                                          "ORDER BY column_index", [table]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+            ).fetchall()
+        ]
         select = ", ".join(f"{replace[c]} AS {c}" if c in replace else c for c in cols)
         con.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
         con.execute(f"INSERT INTO {table} SELECT {select} FROM base_{table}, range(1, {k}) AS r(k)")
 
     copy("units", {"unit_id": f"unit_id || {suffix}"})
-    copy("reports", {"report_id": f"report_id || {suffix}", "unit_id": f"unit_id || {suffix}",
-                     "path": f"path || {suffix}", "sha256": f"sha256 || {suffix}"})
+    copy(
+        "reports",
+        {
+            "report_id": f"report_id || {suffix}",
+            "unit_id": f"unit_id || {suffix}",
+            "path": f"path || {suffix}",
+            "sha256": f"sha256 || {suffix}",
+        },
+    )
     for table in ("cells", "cells_extra", "problems"):
         copy(table, {"report_id": f"report_id || {suffix}"})
-    copy("sections", {"report_id": f"report_id || {suffix}",
-                      "text": "replace(text, '。', chr(19968 + CAST(k AS INTEGER)) || '。')"})
+    copy(
+        "sections",
+        {"report_id": f"report_id || {suffix}", "text": "replace(text, '。', chr(19968 + CAST(k AS INTEGER)) || '。')"},
+    )
     con.execute("DELETE FROM findings")
     con.execute("CHECKPOINT")
     print(con.execute("SELECT count(*) FROM reports WHERE active").fetchone()[0], "active reports")

@@ -5,12 +5,34 @@ exact answer key of each (`truth.expected_cells`)."""
 from .spec import ReportSpec, example_spec
 from .truth import expected_cells, expected_extra_cells, expected_report
 from .writers import (
-    KINDS, LAYOUTS, render_html, render_pdf, render_text, write, write_docx, write_html, write_pdf,
-    write_pdf_image_only, write_text,
+    KINDS,
+    LAYOUTS,
+    render_html,
+    render_pdf,
+    render_text,
+    write,
+    write_docx,
+    write_html,
+    write_pdf,
+    write_pdf_image_only,
+    write_text,
 )
 
 __all__ = [
-    "ReportSpec", "example_spec", "expected_cells", "expected_extra_cells", "expected_report", "KINDS", "LAYOUTS",
-    "render_html", "render_pdf", "render_text", "write", "write_docx", "write_html", "write_pdf",
-    "write_pdf_image_only", "write_text",
+    "ReportSpec",
+    "example_spec",
+    "expected_cells",
+    "expected_extra_cells",
+    "expected_report",
+    "KINDS",
+    "LAYOUTS",
+    "render_html",
+    "render_pdf",
+    "render_text",
+    "write",
+    "write_docx",
+    "write_html",
+    "write_pdf",
+    "write_pdf_image_only",
+    "write_text",
 ]

@@ -49,7 +49,7 @@ DETECTION: dict[str, dict | None] = {
     "spam_lines": None,
     "traditional": None,
 }
-READ_STATUSES = ("read", "superseded")   # files whose cells the warehouse should hold
+READ_STATUSES = ("read", "superseded")  # files whose cells the warehouse should hold
 
 
 def load_truth(path: str | Path) -> list[dict]:
@@ -70,7 +70,9 @@ def _same(got: tuple, want: dict) -> bool:
 
 
 def _table_exists(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+    return bool(
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
+    )
 
 
 def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
@@ -78,13 +80,27 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        manifest = {r[0]: {"status": r[1], "reason": r[2], "report_id": r[3], "unit_id": r[4], "year": r[5]}
-                    for r in con.execute("SELECT path, status, reason, report_id, unit_id, year FROM manifest").fetchall()}
-        reports = {r[0]: {"unit_id": r[1], "year": r[2], "agency": r[3], "published_on": r[4], "period_start": r[5],
-                          "period_end": r[6], "status": r[7], "active": r[8]}
-                   for r in con.execute("SELECT report_id, unit_id, year, agency, CAST(published_on AS VARCHAR), "
-                                        "CAST(period_start AS VARCHAR), CAST(period_end AS VARCHAR), status, active "
-                                        "FROM reports").fetchall()}
+        manifest = {
+            r[0]: {"status": r[1], "reason": r[2], "report_id": r[3], "unit_id": r[4], "year": r[5]}
+            for r in con.execute("SELECT path, status, reason, report_id, unit_id, year FROM manifest").fetchall()
+        }
+        reports = {
+            r[0]: {
+                "unit_id": r[1],
+                "year": r[2],
+                "agency": r[3],
+                "published_on": r[4],
+                "period_start": r[5],
+                "period_end": r[6],
+                "status": r[7],
+                "active": r[8],
+            }
+            for r in con.execute(
+                "SELECT report_id, unit_id, year, agency, CAST(published_on AS VARCHAR), "
+                "CAST(period_start AS VARCHAR), CAST(period_end AS VARCHAR), status, active "
+                "FROM reports"
+            ).fetchall()
+        }
         cells: dict[str, dict[str, tuple]] = defaultdict(dict)
         for rid, cid, sem, val in con.execute("SELECT report_id, cell_id, semantic, value FROM cells").fetchall():
             cells[rid][cid] = (sem, val)
@@ -95,9 +111,18 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
             lc = "likely_cause" if "likely_cause" in cols else "NULL"
             sv = "severity" if "severity" in cols else "NULL"
             for rid, rule, inst, status, lhs, rhs, cause, sev in con.execute(
-                    f"SELECT report_id, rule_id, instance, status, lhs_cells, rhs_cells, {lc}, {sv} FROM findings").fetchall():
-                findings[rid].append({"rule": rule, "instance": inst, "status": status, "severity": sev,
-                                      "cells": set(lhs or []) | set(rhs or []), "likely_cause": cause})
+                f"SELECT report_id, rule_id, instance, status, lhs_cells, rhs_cells, {lc}, {sv} FROM findings"
+            ).fetchall():
+                findings[rid].append(
+                    {
+                        "rule": rule,
+                        "instance": inst,
+                        "status": status,
+                        "severity": sev,
+                        "cells": set(lhs or []) | set(rhs or []),
+                        "likely_cause": cause,
+                    }
+                )
                 n_findings += 1
         problems: dict[str, list[dict]] = defaultdict(list)
         for rid, code, sev, pc in con.execute("SELECT report_id, code, severity, cells FROM problems").fetchall():
@@ -135,16 +160,35 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
                 by_defect[d][0] += 1
                 by_defect[d][1] += ok
             if not ok and got_cells:
-                wrong.append({"path": t["path"], "cell": cid, "got": {"semantic": got[0], "value": got[1]} if got else None,
-                              "want": want, "form": form})
+                wrong.append(
+                    {
+                        "path": t["path"],
+                        "cell": cid,
+                        "got": {"semantic": got[0], "value": got[1]} if got else None,
+                        "want": want,
+                        "form": form,
+                    }
+                )
     out["cells"] = {
-        "reports": len(read_entries), "not_read": not_read, "cells": n_cells, "correct": n_ok,
+        "reports": len(read_entries),
+        "not_read": not_read,
+        "cells": n_cells,
+        "correct": n_ok,
         "accuracy": _ratio(n_ok, n_cells),
-        "accuracy_of_read_reports": _ratio(n_ok, n_cells - 200 * len(not_read)) if n_cells > 200 * len(not_read) else None,
-        "by_form": {k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_form.items())},
-        "by_semantic": {k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_sem.items())},
-        "by_defect": {k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_defect.items())},
-        "wrong_count": len(wrong), "wrong": wrong[:max_listed] if max_listed else wrong,
+        "accuracy_of_read_reports": _ratio(n_ok, n_cells - 200 * len(not_read))
+        if n_cells > 200 * len(not_read)
+        else None,
+        "by_form": {
+            k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_form.items())
+        },
+        "by_semantic": {
+            k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_sem.items())
+        },
+        "by_defect": {
+            k: {"cells": v[0], "correct": v[1], "accuracy": _ratio(v[1], v[0])} for k, v in sorted(by_defect.items())
+        },
+        "wrong_count": len(wrong),
+        "wrong": wrong[:max_listed] if max_listed else wrong,
     }
 
     # (b) unit, year, agency, dates ------------------------------------------------------------
@@ -171,19 +215,43 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
             ident["published"] += rep.get("published_on") == t["published_on"]
         if t.get("period"):
             ident["period_n"] += 1
-            ident["period"] += (rep.get("period_start"), rep.get("period_end")) == (t["period"]["start"], t["period"]["end"])
+            ident["period"] += (rep.get("period_start"), rep.get("period_end")) == (
+                t["period"]["start"],
+                t["period"]["end"],
+            )
         if not (unit_ok and year_ok):
-            ident_wrong.append({"path": t["path"], "form": form, "want_unit": t["unit_id"], "got_unit": rep.get("unit_id"),
-                                "want_year": t["year"], "got_year": rep.get("year"), "agency_read": rep.get("agency"),
-                                "status": m.get("status"), "reason": m.get("reason")})
+            ident_wrong.append(
+                {
+                    "path": t["path"],
+                    "form": form,
+                    "want_unit": t["unit_id"],
+                    "got_unit": rep.get("unit_id"),
+                    "want_year": t["year"],
+                    "got_year": rep.get("year"),
+                    "agency_read": rep.get("agency"),
+                    "status": m.get("status"),
+                    "reason": m.get("reason"),
+                }
+            )
     out["identity"] = {
-        "reports": ident["n"], "unit_correct": ident["unit"], "year_correct": ident["year"],
-        "agency_exact": ident["agency"], "unit_accuracy": _ratio(ident["unit"], ident["n"]),
-        "year_accuracy": _ratio(ident["year"], ident["n"]), "agency_accuracy": _ratio(ident["agency"], ident["n"]),
+        "reports": ident["n"],
+        "unit_correct": ident["unit"],
+        "year_correct": ident["year"],
+        "agency_exact": ident["agency"],
+        "unit_accuracy": _ratio(ident["unit"], ident["n"]),
+        "year_accuracy": _ratio(ident["year"], ident["n"]),
+        "agency_accuracy": _ratio(ident["agency"], ident["n"]),
         "published_on_accuracy": _ratio(ident["published"], ident["published_n"]),
         "period_accuracy": _ratio(ident["period"], ident["period_n"]),
-        "by_form": {k: {"reports": c["n"], "unit": _ratio(c["unit"], c["n"]), "year": _ratio(c["year"], c["n"]),
-                        "agency": _ratio(c["agency"], c["n"])} for k, c in sorted(id_by_form.items())},
+        "by_form": {
+            k: {
+                "reports": c["n"],
+                "unit": _ratio(c["unit"], c["n"]),
+                "year": _ratio(c["year"], c["n"]),
+                "agency": _ratio(c["agency"], c["n"]),
+            }
+            for k, c in sorted(id_by_form.items())
+        },
         "wrong": ident_wrong[:max_listed] if max_listed else ident_wrong,
     }
 
@@ -210,11 +278,19 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
     for k in DETECTION:
         c = rec.get(k, Counter())
         how = DETECTION[k]
-        entry = {"n": c["n"], "found": c["found"] if how else None,
-                 "recall": (_ratio(c["found"], c["n"]) if how else None),
-                 "by": ("rules " + ", ".join(how["rules"]) + (" / problems " + ", ".join(how["problems"]) if how["problems"] else ""))
-                 if how else "no finding needed (cells and agency)",
-                 "missed": missed.get(k, [])[:max_listed]}
+        entry = {
+            "n": c["n"],
+            "found": c["found"] if how else None,
+            "recall": (_ratio(c["found"], c["n"]) if how else None),
+            "by": (
+                "rules "
+                + ", ".join(how["rules"])
+                + (" / problems " + ", ".join(how["problems"]) if how["problems"] else "")
+            )
+            if how
+            else "no finding needed (cells and agency)",
+            "missed": missed.get(k, [])[:max_listed],
+        }
         if how and how.get("likely_cause"):
             entry[f"likely_cause_{how['likely_cause']}"] = c["cause"]
         if not how:
@@ -232,14 +308,25 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
         fs = [f["rule"] for f in fl]
         ps = [p["code"] for p in problems.get(rid, []) if p["severity"] == "error"]
         if fs or ps:
-            alarms.append({"path": t["path"], "rules": sorted(set(fs)), "problems": sorted(set(ps)),
-                           "findings": [f"{f['rule']}[{f['instance']}] ({f['severity']})" for f in fl]})
+            alarms.append(
+                {
+                    "path": t["path"],
+                    "rules": sorted(set(fs)),
+                    "problems": sorted(set(ps)),
+                    "findings": [f"{f['rule']}[{f['instance']}] ({f['severity']})" for f in fl],
+                }
+            )
             fired.update(set(fs) | set(ps))
             serious += bool(ps or any(f["severity"] != "info" for f in fl))
-    out["false_alarms"] = {"defect_free_reports": len(clean), "with_alarm": len(alarms),
-                           "share": _ratio(len(alarms), len(clean)), "by_rule": dict(fired.most_common()),
-                           "with_alarm_above_info": serious, "share_above_info": _ratio(serious, len(clean)),
-                           "examples": alarms[:max_listed]}
+    out["false_alarms"] = {
+        "defect_free_reports": len(clean),
+        "with_alarm": len(alarms),
+        "share": _ratio(len(alarms), len(clean)),
+        "by_rule": dict(fired.most_common()),
+        "with_alarm_above_info": serious,
+        "share_above_info": _ratio(serious, len(clean)),
+        "examples": alarms[:max_listed],
+    }
 
     # (e) manifest statuses --------------------------------------------------------------------
     conf: dict[str, Counter] = defaultdict(Counter)
@@ -248,15 +335,24 @@ def evaluate(truth: list[dict], db: str | Path, max_listed: int = 200) -> dict:
         m = manifest.get(t["path"])
         got = m["status"] if m else "absent"
         conf[t["expected_status"]][got] += 1
-        row = {"path": t["path"], "bad": t.get("bad"), "expected": t["expected_status"], "got": got,
-               "reason_kind": t.get("reason_kind"), "reason": (m or {}).get("reason")}
+        row = {
+            "path": t["path"],
+            "bad": t.get("bad"),
+            "expected": t["expected_status"],
+            "got": got,
+            "reason_kind": t.get("reason_kind"),
+            "reason": (m or {}).get("reason"),
+        }
         if t.get("bad"):
             bad_rows.append(row)
         if got != t["expected_status"]:
             mism.append(row)
-    out["manifest"] = {"confusion": {k: dict(v) for k, v in sorted(conf.items())},
-                       "status_accuracy": _ratio(sum(conf[k][k] for k in conf), len(truth)),
-                       "bad_files": bad_rows, "mismatches": mism[:max_listed] if max_listed else mism}
+    out["manifest"] = {
+        "confusion": {k: dict(v) for k, v in sorted(conf.items())},
+        "status_accuracy": _ratio(sum(conf[k][k] for k in conf), len(truth)),
+        "bad_files": bad_rows,
+        "mismatches": mism[:max_listed] if max_listed else mism,
+    }
     return out
 
 
@@ -281,9 +377,16 @@ def _found(d: dict, how: dict, fs: list[dict], ps: list[dict]) -> tuple[bool, bo
 
     hit = cause = False
     for f in fs:
-        if f["rule"] in how["rules"] and (how["status"] is None and f["status"] != "PASS" or
-                                          how["status"] is not None and f["status"] in how["status"]) \
-                and touches(f["cells"]):
+        if (
+            f["rule"] in how["rules"]
+            and (
+                how["status"] is None
+                and f["status"] != "PASS"
+                or how["status"] is not None
+                and f["status"] in how["status"]
+            )
+            and touches(f["cells"])
+        ):
             hit = True
             if how.get("likely_cause") and f.get("likely_cause") == how["likely_cause"]:
                 cause = True
@@ -295,14 +398,20 @@ def _found(d: dict, how: dict, fs: list[dict], ps: list[dict]) -> tuple[bool, bo
 
 # ------------------------------------------------------------------------------------------------
 
+
 def format_report(r: dict) -> str:
     L: list[str] = []
     c = r["cells"]
     L.append(f"Warehouse {r['db']}: {r['files']} files in the truth; {r['findings_rows']} rows in findings")
     L.append("")
-    L.append(f"(a) Cells read exactly: {c['correct']}/{c['cells']} = {_pct(c['accuracy'])} over {c['reports']} reports"
-             + (f" ({len(c['not_read'])} reports not read at all; of the read ones {_pct(c['accuracy_of_read_reports'])})"
-                if c["not_read"] else ""))
+    L.append(
+        f"(a) Cells read exactly: {c['correct']}/{c['cells']} = {_pct(c['accuracy'])} over {c['reports']} reports"
+        + (
+            f" ({len(c['not_read'])} reports not read at all; of the read ones {_pct(c['accuracy_of_read_reports'])})"
+            if c["not_read"]
+            else ""
+        )
+    )
     L.append(f"    {'form':<16}{'cells':>9}{'correct':>9}{'accuracy':>10}")
     for k, v in c["by_form"].items():
         L.append(f"    {k:<16}{v['cells']:>9}{v['correct']:>9}{_pct(v['accuracy']):>10}")
@@ -316,15 +425,19 @@ def format_report(r: dict) -> str:
         L.append(f"    not read: {p}")
     i = r["identity"]
     L.append("")
-    L.append(f"(b) Unit right {i['unit_correct']}/{i['reports']} = {_pct(i['unit_accuracy'])}; year right "
-             f"{_pct(i['year_accuracy'])}; agency as written {_pct(i['agency_accuracy'])}; publication date "
-             f"{_pct(i['published_on_accuracy'])} (where shown in a meta line); period {_pct(i['period_accuracy'])}")
+    L.append(
+        f"(b) Unit right {i['unit_correct']}/{i['reports']} = {_pct(i['unit_accuracy'])}; year right "
+        f"{_pct(i['year_accuracy'])}; agency as written {_pct(i['agency_accuracy'])}; publication date "
+        f"{_pct(i['published_on_accuracy'])} (where shown in a meta line); period {_pct(i['period_accuracy'])}"
+    )
     L.append(f"    {'form':<16}{'reports':>8}{'unit':>8}{'year':>8}{'agency':>8}")
     for k, v in i["by_form"].items():
         L.append(f"    {k:<16}{v['reports']:>8}{_pct(v['unit']):>8}{_pct(v['year']):>8}{_pct(v['agency']):>8}")
     for w in i["wrong"][:10]:
-        L.append(f"    {w['path']}: unit {w['got_unit']} (want {w['want_unit']}), year {w['got_year']} "
-                 f"(want {w['want_year']}), {w['status']}: {(w['reason'] or '')[:90]}")
+        L.append(
+            f"    {w['path']}: unit {w['got_unit']} (want {w['want_unit']}), year {w['got_year']} "
+            f"(want {w['want_year']}), {w['status']}: {(w['reason'] or '')[:90]}"
+        )
     L.append("")
     L.append("(c) Defects found")
     L.append(f"    {'defect':<20}{'n':>5}{'found':>7}{'recall':>9}  by")
@@ -338,9 +451,13 @@ def format_report(r: dict) -> str:
         L.append("    (the findings table is empty: finding-based kinds have recall 0 until the checks run)")
     f = r["false_alarms"]
     L.append("")
-    L.append(f"(d) False alarms: {f['with_alarm']}/{f['defect_free_reports']} defect-free reports = {_pct(f['share'])}"
-             + (f"; by rule/problem: {f['by_rule']}" if f["by_rule"] else ""))
-    L.append(f"    not counting findings of severity info: {f['with_alarm_above_info']} = {_pct(f['share_above_info'])}")
+    L.append(
+        f"(d) False alarms: {f['with_alarm']}/{f['defect_free_reports']} defect-free reports = {_pct(f['share'])}"
+        + (f"; by rule/problem: {f['by_rule']}" if f["by_rule"] else "")
+    )
+    L.append(
+        f"    not counting findings of severity info: {f['with_alarm_above_info']} = {_pct(f['share_above_info'])}"
+    )
     for a in f["examples"][:10]:
         L.append(f"    {a['path']}: {', '.join(a['findings'] + a['problems'])}")
     m = r["manifest"]
@@ -368,8 +485,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpus.accuracy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--truth", required=True, help="truth.jsonl of the generated corpus")
     ap.add_argument("--db", required=True, help="the warehouse (nianbao.duckdb) built from its inbox")
-    ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
-                    help="print JSON instead of tables; with FILE, write the JSON there and print the tables")
+    ap.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="print JSON instead of tables; with FILE, write the JSON there and print the tables",
+    )
     ap.add_argument("--max-listed", type=int, default=200, help="cap on listed items per section (0: all)")
     args = ap.parse_args(argv)
     result = evaluate(load_truth(args.truth), args.db, max_listed=args.max_listed)

@@ -69,7 +69,7 @@ def add_table(document, table: Table, *, font_size: float = 9) -> object:
         col.width = widths[ci]
     from docx.table import _Cell
 
-    grid = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]   # before merging: one tc a column
+    grid = [[_Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]  # before merging: one tc a column
     present: list[set[int]] = [set() for _ in range(n_rows)]
     covered: list[set[int]] = [set() for _ in range(n_rows)]
     for ri, row in enumerate(table.rows):
@@ -82,8 +82,12 @@ def add_table(document, table: Table, *, font_size: float = 9) -> object:
     # Text first, merge after (merging moves paragraphs of the merged cells into the first one).
     for ri, row in enumerate(table.rows):
         for cell in row.cells:
-            _fill(grid[ri][cell.col], cell.text, font_size, center=cell.cid is not None or row.header
-                  or cell.cs > 1 or cell.rs > 1)
+            _fill(
+                grid[ri][cell.col],
+                cell.text,
+                font_size,
+                center=cell.cid is not None or row.header or cell.cs > 1 or cell.rs > 1,
+            )
     for ri, row in enumerate(table.rows):
         for cell in row.cells:
             if cell.rs > 1 or cell.cs > 1:
@@ -117,17 +121,31 @@ def add_table(document, table: Table, *, font_size: float = 9) -> object:
     return t
 
 
-def build_docx(spec: ReportSpec, *, heading_style: str | None = None, signature: bool = True,
-               org_subtotal: bool | None = None, subtotal_first: bool = True,
-               headings: dict[str, str] | int | None = None, ascii_punct: bool = False, doc: Doc | None = None):
+def build_docx(
+    spec: ReportSpec,
+    *,
+    heading_style: str | None = None,
+    signature: bool = True,
+    org_subtotal: bool | None = None,
+    subtotal_first: bool = True,
+    headings: dict[str, str] | int | None = None,
+    ascii_punct: bool = False,
+    doc: Doc | None = None,
+):
     """A python-docx Document of the report."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     if doc is None:
-        doc = build_document(spec, ascii_punct=ascii_punct, headings=headings, org_subtotal=org_subtotal,
-                             subtotal_first=subtotal_first, meta_lines=False)
+        doc = build_document(
+            spec,
+            ascii_punct=ascii_punct,
+            headings=headings,
+            org_subtotal=org_subtotal,
+            subtotal_first=subtotal_first,
+            meta_lines=False,
+        )
     d = docx.Document()
     normal = d.styles["Normal"]
     normal.font.size = Pt(12)

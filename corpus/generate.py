@@ -56,6 +56,7 @@ from pathlib import Path
 
 from pipeline.codebook import T3_APPLICANT_COLUMNS, T3_OUTCOME_ROWS, T4_PARTS, cell_ids
 from pipeline.registry import DEFAULT_DIR, UNIT_COLUMNS, load_registry
+
 from .model import data_row_codes
 from .spec import SPAM_LINES, ReportSpec
 from .truth import expected_cells, expected_extra_cells
@@ -78,30 +79,61 @@ CARRY_ROWS = ("carried_over", "carried_forward")
 # Defects and bad files
 
 DEFECT_KINDS = (
-    "arithmetic_slip", "split_digit", "blank_cells", "na_cells", "truncated_table", "malformed_t4",
-    "format_2019", "missing_section", "wrong_period_year", "late_publication", "copied_narrative",
-    "spam_lines", "traditional", "rules_nonzero", "carryover_break", "fees_unmentioned",
+    "arithmetic_slip",
+    "split_digit",
+    "blank_cells",
+    "na_cells",
+    "truncated_table",
+    "malformed_t4",
+    "format_2019",
+    "missing_section",
+    "wrong_period_year",
+    "late_publication",
+    "copied_narrative",
+    "spam_lines",
+    "traditional",
+    "rules_nonzero",
+    "carryover_break",
+    "fees_unmentioned",
 )
 DEFAULT_RATES = {
-    "arithmetic_slip": 0.05, "split_digit": 0.04, "blank_cells": 0.05, "na_cells": 0.04,
-    "truncated_table": 0.03, "malformed_t4": 0.04, "format_2019": 0.03, "missing_section": 0.04,
-    "wrong_period_year": 0.04, "late_publication": 0.06, "copied_narrative": 0.05, "spam_lines": 0.08,
-    "traditional": 0.03, "rules_nonzero": 0.04, "carryover_break": 0.04, "fees_unmentioned": 0.03,
+    "arithmetic_slip": 0.05,
+    "split_digit": 0.04,
+    "blank_cells": 0.05,
+    "na_cells": 0.04,
+    "truncated_table": 0.03,
+    "malformed_t4": 0.04,
+    "format_2019": 0.03,
+    "missing_section": 0.04,
+    "wrong_period_year": 0.04,
+    "late_publication": 0.06,
+    "copied_narrative": 0.05,
+    "spam_lines": 0.08,
+    "traditional": 0.03,
+    "rules_nonzero": 0.04,
+    "carryover_break": 0.04,
+    "fees_unmentioned": 0.03,
 }
 # Defects that change Table 3 cells (never together with a truncated Table 3).
 _T3_CELL_DEFECTS = ("arithmetic_slip", "split_digit", "blank_cells", "na_cells", "carryover_break")
 # Pairs that are never drawn together (the later one in DEFECT_KINDS order is dropped).
-_EXCLUSIVE = {
-    ("truncated_table", k) for k in _T3_CELL_DEFECTS
-} | {
-    ("format_2019", "rules_nonzero"), ("format_2019", "fees_unmentioned"), ("format_2019", "truncated_table"),
+_EXCLUSIVE = {("truncated_table", k) for k in _T3_CELL_DEFECTS} | {
+    ("format_2019", "rules_nonzero"),
+    ("format_2019", "fees_unmentioned"),
+    ("format_2019", "truncated_table"),
 }
 
-BAD_KINDS = ("empty", "binary", "binary_doc", "truncated_pdf", "no_tables", "unknown_body",
-             "duplicate", "superseded")
-EXPECTED_STATUS = {"empty": "set_aside", "binary": "set_aside", "binary_doc": "set_aside",
-                   "truncated_pdf": "set_aside", "no_tables": "set_aside",
-                   "unknown_body": "set_aside", "duplicate": "duplicate", "superseded": "superseded"}
+BAD_KINDS = ("empty", "binary", "binary_doc", "truncated_pdf", "no_tables", "unknown_body", "duplicate", "superseded")
+EXPECTED_STATUS = {
+    "empty": "set_aside",
+    "binary": "set_aside",
+    "binary_doc": "set_aside",
+    "truncated_pdf": "set_aside",
+    "no_tables": "set_aside",
+    "unknown_body": "set_aside",
+    "duplicate": "duplicate",
+    "superseded": "superseded",
+}
 
 MIXES = {
     "default": (("text", 0.40), ("html", 0.35), ("docx", 0.12), ("pdf", 0.13)),
@@ -109,10 +141,18 @@ MIXES = {
 }
 # The "even" mix cycles through these forms (tests: every kind and layout in a small corpus).
 EVEN_FORMS = (
-    ("text", {"layout": "A"}), ("html", {"encoding": "utf-8"}), ("text", {"layout": "B1"}),
-    ("docx", {}), ("text", {"layout": "B2"}), ("html", {"encoding": "gbk"}), ("text", {"layout": "C"}),
-    ("pdf", {}), ("text", {"layout": "mixed"}), ("html", {"encoding": "gb18030"}),
-    ("text", {"layout": "wrapped"}), ("html", {"encoding": "utf-8", "t2_split": True}),
+    ("text", {"layout": "A"}),
+    ("html", {"encoding": "utf-8"}),
+    ("text", {"layout": "B1"}),
+    ("docx", {}),
+    ("text", {"layout": "B2"}),
+    ("html", {"encoding": "gbk"}),
+    ("text", {"layout": "C"}),
+    ("pdf", {}),
+    ("text", {"layout": "mixed"}),
+    ("html", {"encoding": "gb18030"}),
+    ("text", {"layout": "wrapped"}),
+    ("html", {"encoding": "utf-8", "t2_split": True}),
 )
 TEXT_LAYOUTS = ("A", "B1", "B2", "C", "mixed", "wrapped")
 
@@ -138,11 +178,11 @@ class GenUnit:
     valid_from: int | None = None
     valid_to: int | None = None
     can_make_rules: bool = False
-    office: str = ""                       # whose office keeps the file (folder names)
+    office: str = ""  # whose office keeps the file (folder names)
     site: tuple[str, str] = ("阿拉善盟行政公署", "http://www.als.gov.cn/")
     area_code: str = "0483"
-    row: dict | None = None                # registry row to write; None: already in the bundled registry
-    extra: bool = False                    # a department: extra_units.csv
+    row: dict | None = None  # registry row to write; None: already in the bundled registry
+    extra: bool = False  # a department: extra_units.csv
 
     def exists_in(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
@@ -176,30 +216,70 @@ def units_alxa(registry=None) -> list[GenUnit]:
             office = u.name
         else:
             office = reg[u.statutory_parent].name if u.statutory_parent else u.name
-        out.append(GenUnit(u.unit_id, u.name, u.full_name, u.level, u.kind, u.statutory_parent, u.managing_body,
-                           u.deadline_kind, u.valid_from, u.valid_to, u.can_make_rules, office, site))
+        out.append(
+            GenUnit(
+                u.unit_id,
+                u.name,
+                u.full_name,
+                u.level,
+                u.kind,
+                u.statutory_parent,
+                u.managing_body,
+                u.deadline_kind,
+                u.valid_from,
+                u.valid_to,
+                u.can_make_rules,
+                office,
+                site,
+            )
+        )
     return out
 
 
-_AREA = {"1501": "0471", "1502": "0472", "1503": "0473", "1504": "0476", "1505": "0475", "1506": "0477",
-         "1507": "0470", "1508": "0478", "1509": "0474", "1522": "0482", "1525": "0479", "1529": "0483"}
+_AREA = {
+    "1501": "0471",
+    "1502": "0472",
+    "1503": "0473",
+    "1504": "0476",
+    "1505": "0475",
+    "1506": "0477",
+    "1507": "0470",
+    "1508": "0478",
+    "1509": "0474",
+    "1522": "0482",
+    "1525": "0479",
+    "1529": "0483",
+}
 
 
 def nmg_divisions_path() -> Path:
-    for p in (os.environ.get("NIANBAO_NMG_DIVISIONS"), ROOT.parent / "shared" / "reference" / "nmg_divisions.csv",
-              Path("/work/shared/reference/nmg_divisions.csv")):
+    for p in (
+        os.environ.get("NIANBAO_NMG_DIVISIONS"),
+        ROOT.parent / "shared" / "reference" / "nmg_divisions.csv",
+        Path("/work/shared/reference/nmg_divisions.csv"),
+    ):
         if p and Path(p).exists():
             return Path(p)
     raise FileNotFoundError("reference/nmg_divisions.csv not found (set NIANBAO_NMG_DIVISIONS)")
 
 
 def _row(u: GenUnit, files_own_report: bool = True, note: str = "") -> dict:
-    return {"unit_id": u.unit_id, "name": u.name, "full_name": u.full_name, "level": u.level, "kind": u.kind,
-            "statutory_parent": u.statutory_parent or "", "managing_body": u.managing_body or "",
-            "files_own_report": "true" if files_own_report else "false",
-            "can_make_rules": "true" if u.can_make_rules else "false", "deadline_kind": u.deadline_kind,
-            "valid_from": "" if u.valid_from is None else str(u.valid_from),
-            "valid_to": "" if u.valid_to is None else str(u.valid_to), "name_from": "", "note": note}
+    return {
+        "unit_id": u.unit_id,
+        "name": u.name,
+        "full_name": u.full_name,
+        "level": u.level,
+        "kind": u.kind,
+        "statutory_parent": u.statutory_parent or "",
+        "managing_body": u.managing_body or "",
+        "files_own_report": "true" if files_own_report else "false",
+        "can_make_rules": "true" if u.can_make_rules else "false",
+        "deadline_kind": u.deadline_kind,
+        "valid_from": "" if u.valid_from is None else str(u.valid_from),
+        "valid_to": "" if u.valid_to is None else str(u.valid_to),
+        "name_from": "",
+        "note": note,
+    }
 
 
 def units_all_nmg(registry=None) -> list[GenUnit]:
@@ -215,15 +295,35 @@ def units_all_nmg(registry=None) -> list[GenUnit]:
         area = _AREA.get(pref, "0471")
         if level == "prefecture":
             is_city = name.endswith("市")
-            u = GenUnit(code, name, name + ("人民政府" if is_city else "行政公署"), "league", "盟", None, None,
-                        "government", can_make_rules=is_city, office=name,
-                        site=(name + ("人民政府" if is_city else "行政公署"), f"http://www.{code}.gov.cn/"), area_code=area)
+            u = GenUnit(
+                code,
+                name,
+                name + ("人民政府" if is_city else "行政公署"),
+                "league",
+                "盟",
+                None,
+                None,
+                "government",
+                can_make_rules=is_city,
+                office=name,
+                site=(name + ("人民政府" if is_city else "行政公署"), f"http://www.{code}.gov.cn/"),
+                area_code=area,
+            )
         elif level == "county":
             zone = code[4] == "7"
-            u = GenUnit(code, name, name + "管理委员会" if zone else name + "人民政府", "zone" if zone else "banner",
-                        "开发区" if zone else "旗", r["parent_code"], None, "department" if zone else "government",
-                        office=name, site=(name + ("管理委员会" if zone else "人民政府"), f"http://www.{code}.gov.cn/"),
-                        area_code=area)
+            u = GenUnit(
+                code,
+                name,
+                name + "管理委员会" if zone else name + "人民政府",
+                "zone" if zone else "banner",
+                "开发区" if zone else "旗",
+                r["parent_code"],
+                None,
+                "department" if zone else "government",
+                office=name,
+                site=(name + ("管理委员会" if zone else "人民政府"), f"http://www.{code}.gov.cn/"),
+                area_code=area,
+            )
         else:
             county = by_code.get(r["parent_code"], {}).get("name", "")
             if name.endswith(("街道", "办事处")):
@@ -234,10 +334,20 @@ def units_all_nmg(registry=None) -> list[GenUnit]:
                 kind, full = "镇", county + name + "人民政府"
             else:
                 kind, full = None, county + name
-            u = GenUnit(code, name, full, "township", kind or "部门", r["parent_code"], None, "township",
-                        office=county, site=(county + "人民政府", f"http://www.{r['parent_code']}.gov.cn/"),
-                        area_code=area)
-            if kind is None:   # farms, forest centres ...: no report of their own
+            u = GenUnit(
+                code,
+                name,
+                full,
+                "township",
+                kind or "部门",
+                r["parent_code"],
+                None,
+                "township",
+                office=county,
+                site=(county + "人民政府", f"http://www.{r['parent_code']}.gov.cn/"),
+                area_code=area,
+            )
+            if kind is None:  # farms, forest centres ...: no report of their own
                 u.row = _row(u, files_own_report=False, note="nmg_divisions (no own report)")
                 out.append(u)
                 continue
@@ -247,19 +357,124 @@ def units_all_nmg(registry=None) -> list[GenUnit]:
 
 
 # Invented names: Mongolian place-name morphemes and common Han township names.
-_MN = ("巴彦", "乌兰", "查干", "哈日", "呼和", "阿拉坦", "宝力格", "额尔敦", "锡林", "温都尔", "塔拉", "敖包",
-       "布拉格", "高勒", "淖尔", "陶勒盖", "毛都", "乌苏", "希勒", "诺尔", "图门", "白音", "伊和", "巴嘎", "沙日",
-       "浩饶", "哈达", "宝音", "朝鲁", "那仁", "吉日嘎郎", "赛罕", "都贵", "孟根", "阿木", "布日都", "额很", "巴润",
-       "特莫", "包日", "苏布日格", "达来", "哈拉", "德勒", "敦达", "格日勒", "呼都格", "乌力吉", "满都拉", "察汗",
-       "图古日格", "希热", "昂素", "吉兰", "伊克", "芒来", "额布都", "道劳", "阿日", "恩格尔")
-_HAN = ("新华", "东风", "红旗", "和平", "胜利", "建设", "永兴", "太平", "长青", "丰收", "团结", "向阳", "光明",
-        "兴隆", "富民", "安定", "联合", "双河", "清水", "白塔", "柳树", "榆树", "黄花", "沙湾", "石门", "金山",
-        "三合", "五一", "北山", "南湖")
+_MN = (
+    "巴彦",
+    "乌兰",
+    "查干",
+    "哈日",
+    "呼和",
+    "阿拉坦",
+    "宝力格",
+    "额尔敦",
+    "锡林",
+    "温都尔",
+    "塔拉",
+    "敖包",
+    "布拉格",
+    "高勒",
+    "淖尔",
+    "陶勒盖",
+    "毛都",
+    "乌苏",
+    "希勒",
+    "诺尔",
+    "图门",
+    "白音",
+    "伊和",
+    "巴嘎",
+    "沙日",
+    "浩饶",
+    "哈达",
+    "宝音",
+    "朝鲁",
+    "那仁",
+    "吉日嘎郎",
+    "赛罕",
+    "都贵",
+    "孟根",
+    "阿木",
+    "布日都",
+    "额很",
+    "巴润",
+    "特莫",
+    "包日",
+    "苏布日格",
+    "达来",
+    "哈拉",
+    "德勒",
+    "敦达",
+    "格日勒",
+    "呼都格",
+    "乌力吉",
+    "满都拉",
+    "察汗",
+    "图古日格",
+    "希热",
+    "昂素",
+    "吉兰",
+    "伊克",
+    "芒来",
+    "额布都",
+    "道劳",
+    "阿日",
+    "恩格尔",
+)
+_HAN = (
+    "新华",
+    "东风",
+    "红旗",
+    "和平",
+    "胜利",
+    "建设",
+    "永兴",
+    "太平",
+    "长青",
+    "丰收",
+    "团结",
+    "向阳",
+    "光明",
+    "兴隆",
+    "富民",
+    "安定",
+    "联合",
+    "双河",
+    "清水",
+    "白塔",
+    "柳树",
+    "榆树",
+    "黄花",
+    "沙湾",
+    "石门",
+    "金山",
+    "三合",
+    "五一",
+    "北山",
+    "南湖",
+)
 _BANNER_SUFFIX = ("旗", "旗", "左旗", "右旗", "前旗", "中旗", "后旗", "县")
-DEPARTMENTS = ("财政局", "生态环境局", "自然资源局", "教育局", "卫生健康委员会", "公安局", "市场监督管理局",
-               "住房和城乡建设局", "交通运输局", "农牧局", "民政局", "人力资源和社会保障局", "应急管理局",
-               "林业和草原局", "水务局", "文化旅游体育局", "审计局", "统计局", "司法局", "医疗保障局")
-UNKNOWN_BODIES = ("气象局", "档案馆", "地震局", "供销合作社联合社")   # never generated as registered units
+DEPARTMENTS = (
+    "财政局",
+    "生态环境局",
+    "自然资源局",
+    "教育局",
+    "卫生健康委员会",
+    "公安局",
+    "市场监督管理局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农牧局",
+    "民政局",
+    "人力资源和社会保障局",
+    "应急管理局",
+    "林业和草原局",
+    "水务局",
+    "文化旅游体育局",
+    "审计局",
+    "统计局",
+    "司法局",
+    "医疗保障局",
+)
+UNKNOWN_BODIES = ("气象局", "档案馆", "地震局", "供销合作社联合社")  # never generated as registered units
 
 
 def simulated_units(seed, n_units: int, taken: set[str]) -> list[GenUnit]:
@@ -282,18 +497,57 @@ def simulated_units(seed, n_units: int, taken: set[str]) -> list[GenUnit]:
         league = fresh(lambda: rng.choice(_MN) + rng.choice(_MN) + "盟")
         area = f"04{rng.randint(70, 89)}"
         lsite = (league + "行政公署", f"http://www.{lid}.gov.cn/")
-        units = [GenUnit(lid, league, league + "行政公署", "league", "盟", None, None, "government", office=league,
-                         site=lsite, area_code=area)]
+        units = [
+            GenUnit(
+                lid,
+                league,
+                league + "行政公署",
+                "league",
+                "盟",
+                None,
+                None,
+                "government",
+                office=league,
+                site=lsite,
+                area_code=area,
+            )
+        ]
         banners = []
         for bi in range(rng.choice((2, 3, 3, 4))):
             bname = fresh(lambda: rng.choice(_MN) + rng.choice(_MN) + rng.choice(_BANNER_SUFFIX))
             bid = f"{lid}-{21 + bi}"
             banners.append((bid, bname))
-            units.append(GenUnit(bid, bname, bname + "人民政府", "banner", "旗", lid, None, "government", office=bname,
-                                 site=(bname + "人民政府", f"http://www.{bid}.gov.cn/"), area_code=area))
+            units.append(
+                GenUnit(
+                    bid,
+                    bname,
+                    bname + "人民政府",
+                    "banner",
+                    "旗",
+                    lid,
+                    None,
+                    "government",
+                    office=bname,
+                    site=(bname + "人民政府", f"http://www.{bid}.gov.cn/"),
+                    area_code=area,
+                )
+            )
         zname = fresh(lambda: league[:-1] + rng.choice(("经济技术开发区", "高新技术产业开发区", "经济开发区")))
-        units.append(GenUnit(f"{lid}-71", zname, zname + "管理委员会", "zone", "开发区", lid, None, "department",
-                             office=league, site=(zname + "管理委员会", f"http://{lid}-71.gov.cn/"), area_code=area))
+        units.append(
+            GenUnit(
+                f"{lid}-71",
+                zname,
+                zname + "管理委员会",
+                "zone",
+                "开发区",
+                lid,
+                None,
+                "department",
+                office=league,
+                site=(zname + "管理委员会", f"http://{lid}-71.gov.cn/"),
+                area_code=area,
+            )
+        )
         for bid, bname in banners:
             used: set[str] = set()
             for ti in range(rng.randint(8, 13)):
@@ -310,15 +564,43 @@ def simulated_units(seed, n_units: int, taken: set[str]) -> list[GenUnit]:
                 used.add(tname)
                 code = f"{bid}-{(1 if kind == '街道' else 2 if kind == '苏木' else 1)}{ti:02d}"
                 full = bname + tname + ("办事处" if kind == "街道" else "人民政府")
-                units.append(GenUnit(code, tname, full, "township", kind, bid, None, "township", office=bname,
-                                     site=(bname + "人民政府", f"http://www.{bid}.gov.cn/"), area_code=area))
+                units.append(
+                    GenUnit(
+                        code,
+                        tname,
+                        full,
+                        "township",
+                        kind,
+                        bid,
+                        None,
+                        "township",
+                        office=bname,
+                        site=(bname + "人民政府", f"http://www.{bid}.gov.cn/"),
+                        area_code=area,
+                    )
+                )
         for owner_id, owner, k in [(lid, league, rng.randint(3, 5))] + [(b, n, rng.randint(2, 4)) for b, n in banners]:
             for d in rng.sample(DEPARTMENTS, k):
                 did = f"{owner_id}-d{DEPARTMENTS.index(d):02d}"
-                units.append(GenUnit(did, owner + d, owner + d, "department", "部门", owner_id, None, "department",
-                                     office=owner if owner_id == lid else owner, site=(owner + "人民政府" if owner_id != lid
-                                     else league + "行政公署", f"http://www.{owner_id}.gov.cn/"),
-                                     area_code=area, extra=True))
+                units.append(
+                    GenUnit(
+                        did,
+                        owner + d,
+                        owner + d,
+                        "department",
+                        "部门",
+                        owner_id,
+                        None,
+                        "department",
+                        office=owner if owner_id == lid else owner,
+                        site=(
+                            owner + "人民政府" if owner_id != lid else league + "行政公署",
+                            f"http://www.{owner_id}.gov.cn/",
+                        ),
+                        area_code=area,
+                        extra=True,
+                    )
+                )
         for u in units:
             u.row = _row(u, note="simulated")
         out += units
@@ -450,36 +732,28 @@ MANAGEMENT = (
     "确保公开信息准确、权威。",
     "（三）政府信息管理情况。\n建立健全信息公开保密审查机制，明确审查责任，规范信息发布流程，"
     "对拟公开信息逐条审核把关。",
-    "（三）政府信息管理情况。\n落实政府信息公开属性源头认定制度，公文在拟制时即明确公开属性，"
-    "不予公开的说明理由。",
+    "（三）政府信息管理情况。\n落实政府信息公开属性源头认定制度，公文在拟制时即明确公开属性，不予公开的说明理由。",
     "（三）政府信息管理情况。\n定期对门户网站已公开信息进行检查，对过时、失效的信息及时调整，"
     "全年开展自查{n_checks}次。",
 )
 
 PLATFORM = (
-    "（四）政府信息公开平台建设情况。\n持续优化政府信息公开专栏，规范栏目设置，完善检索功能，"
-    "方便群众查询获取信息。",
+    "（四）政府信息公开平台建设情况。\n持续优化政府信息公开专栏，规范栏目设置，完善检索功能，方便群众查询获取信息。",
     "（四）政府信息公开平台建设情况。\n加强政府网站和政务新媒体管理，“{short}”微信公众号全年发布信息{n_wechat}条，"
     "政务公开渠道进一步拓宽。",
-    "（四）政府信息公开平台建设情况。\n在办事大厅设置政府信息查阅点，配备查阅设备，"
-    "为群众提供现场查阅和咨询服务。",
-    "（四）政府信息公开平台建设情况。\n按照集约化要求，将网站内容迁移至统一平台，"
-    "栏目设置更加规范，信息更新更加及时。",
+    "（四）政府信息公开平台建设情况。\n在办事大厅设置政府信息查阅点，配备查阅设备，为群众提供现场查阅和咨询服务。",
+    "（四）政府信息公开平台建设情况。\n按照集约化要求，将网站内容迁移至统一平台，栏目设置更加规范，信息更新更加及时。",
     "（四）政府信息公开平台建设情况。\n利用村（嘎查）务公开栏、电子显示屏等载体，"
     "推动政务信息向基层延伸，全年更新公开栏{n_boards}期。",
 )
 
 OVERSIGHT = (
-    "（五）监督保障情况。\n将政务公开工作纳入年度考核，组织开展业务培训{n_training}次，"
-    "不断提升工作人员业务能力。",
+    "（五）监督保障情况。\n将政务公开工作纳入年度考核，组织开展业务培训{n_training}次，不断提升工作人员业务能力。",
     "（五）监督保障情况。\n成立政务公开工作领导小组，明确专人负责，全年召开专题会议{n_meetings}次，"
     "研究部署政务公开工作。",
-    "（五）监督保障情况。\n主动接受社会监督，畅通意见反馈渠道，全年未发生因政府信息公开工作引发的"
-    "责任追究情况。",
-    "（五）监督保障情况。\n建立政务公开工作考核和社会评议制度，对照上级评估指标逐项整改，"
-    "工作规范化水平不断提高。",
-    "（五）监督保障情况。\n加强对政府信息公开工作的日常督促检查，开展专项检查{n_checks}次，"
-    "发现问题及时整改。",
+    "（五）监督保障情况。\n主动接受社会监督，畅通意见反馈渠道，全年未发生因政府信息公开工作引发的责任追究情况。",
+    "（五）监督保障情况。\n建立政务公开工作考核和社会评议制度，对照上级评估指标逐项整改，工作规范化水平不断提高。",
+    "（五）监督保障情况。\n加强对政府信息公开工作的日常督促检查，开展专项检查{n_checks}次，发现问题及时整改。",
 )
 
 PROBLEMS = (
@@ -509,9 +783,7 @@ FEE_SENTENCES = (
     "（一）按照《政府信息公开信息处理费管理办法》，本机关{year}年未收取信息处理费。",
     "（一）{year}年，我单位未发生需收取信息处理费的情况。",
 )
-FEE_CHARGED = (
-    "（一）{year}年，依据《政府信息公开信息处理费管理办法》收取信息处理费{fee}元。",
-)
+FEE_CHARGED = ("（一）{year}年，依据《政府信息公开信息处理费管理办法》收取信息处理费{fee}元。",)
 OTHER_ITEMS = (
     "（二）人大代表建议和政协委员提案办理情况。{year}年共承办人大代表建议{n_proposals}件、政协委员提案{n_motions}件，"
     "均已按期办结并公开办理结果。",
@@ -521,20 +793,44 @@ OTHER_ITEMS = (
     "（二）无其他需要报告的事项。",
     "（二）政务公开培训情况。全年组织政务公开专题培训{n_training}次，参训人员{n_trainees}人次。",
 )
-OTHER_NO_FEE = (   # for fees_unmentioned: section 六 without a word about fees
+OTHER_NO_FEE = (  # for fees_unmentioned: section 六 without a word about fees
     "{year}年，{agency}无其他需要报告的事项。",
     "按照上级年度政务公开工作要点，逐项细化任务，明确责任，各项任务均已落实。",
     "{year}年，{agency}按照相关要求，扎实开展政府信息公开工作，定期在官方网站和政务新媒体发布政策文件和工作动态。",
     "本年度无其他需要报告的事项。",
 )
 
-SLOTS = ("opening", "proactive", "requests_lead", "requests", "appeals", "management", "platform", "oversight",
-         "problem_a", "problem_b", "improve_a", "improve_b", "fee", "other_item")
+SLOTS = (
+    "opening",
+    "proactive",
+    "requests_lead",
+    "requests",
+    "appeals",
+    "management",
+    "platform",
+    "oversight",
+    "problem_a",
+    "problem_b",
+    "improve_a",
+    "improve_b",
+    "fee",
+    "other_item",
+)
 _BANKS = {
-    "opening": OPENINGS, "proactive": PROACTIVE, "requests_lead": REQUESTS_LEAD, "requests": REQUESTS,
-    "appeals": APPEALS, "management": MANAGEMENT, "platform": PLATFORM, "oversight": OVERSIGHT,
-    "problem_a": PROBLEMS[0::2], "problem_b": PROBLEMS[1::2], "improve_a": IMPROVEMENTS[:4],
-    "improve_b": IMPROVEMENTS[4:], "fee": FEE_SENTENCES, "other_item": OTHER_ITEMS,
+    "opening": OPENINGS,
+    "proactive": PROACTIVE,
+    "requests_lead": REQUESTS_LEAD,
+    "requests": REQUESTS,
+    "appeals": APPEALS,
+    "management": MANAGEMENT,
+    "platform": PLATFORM,
+    "oversight": OVERSIGHT,
+    "problem_a": PROBLEMS[0::2],
+    "problem_b": PROBLEMS[1::2],
+    "improve_a": IMPROVEMENTS[:4],
+    "improve_b": IMPROVEMENTS[4:],
+    "fee": FEE_SENTENCES,
+    "other_item": OTHER_ITEMS,
 }
 
 
@@ -548,9 +844,18 @@ def _pick(rng: random.Random, slot: str, prev: dict[str, int] | None, chosen: di
     return bank[i]
 
 
-def compose(rng: random.Random, *, agency: str, short: str, year: int, figures: dict,
-            prev: dict[str, int] | None = None, level: str = "township", fee_charged: float | None = None,
-            mention_fees: bool = True) -> tuple[dict[str, str], dict[str, int]]:
+def compose(
+    rng: random.Random,
+    *,
+    agency: str,
+    short: str,
+    year: int,
+    figures: dict,
+    prev: dict[str, int] | None = None,
+    level: str = "township",
+    fee_charged: float | None = None,
+    mention_fees: bool = True,
+) -> tuple[dict[str, str], dict[str, int]]:
     """The overview, problems and other sections, and the wording chosen per slot.
 
     `figures`: new, processed, carried_over, carried_forward (T3 totals), review, suit (T4 totals),
@@ -560,32 +865,53 @@ def compose(rng: random.Random, *, agency: str, short: str, year: int, figures: 
     big = level in ("banner", "league", "department", "zone")
     n_info = rng.randint(150, 2500) if big else rng.randint(20, 260)
     f = {
-        "agency": agency, "short": short, "year": year, "next_year": year + 1,
-        "n_info": n_info, "n_docs": max(figures.get("n_norm", 0), rng.randint(1, 40 if big else 6)),
+        "agency": agency,
+        "short": short,
+        "year": year,
+        "next_year": year + 1,
+        "n_info": n_info,
+        "n_docs": max(figures.get("n_norm", 0), rng.randint(1, 40 if big else 6)),
         "n_news": rng.randint(n_info // 5, max(n_info // 5 + 1, n_info // 2)),
-        "n_wechat": rng.randint(30, 900 if big else 260), "n_interp": rng.randint(1, 30 if big else 6),
-        "n_norm": figures.get("n_norm", 0), "n_in_force": figures.get("n_in_force", 0),
+        "n_wechat": rng.randint(30, 900 if big else 260),
+        "n_interp": rng.randint(1, 30 if big else 6),
+        "n_norm": figures.get("n_norm", 0),
+        "n_in_force": figures.get("n_in_force", 0),
         "more_less": rng.choice(("有所增加", "基本持平", "略有减少", "明显增加")),
-        "n_checks": rng.randint(2, 12), "n_boards": rng.randint(4, 24), "n_training": rng.randint(1, 8),
-        "n_meetings": rng.randint(2, 10), "n_proposals": rng.randint(3, 60), "n_motions": rng.randint(3, 80),
+        "n_checks": rng.randint(2, 12),
+        "n_boards": rng.randint(4, 24),
+        "n_training": rng.randint(1, 8),
+        "n_meetings": rng.randint(2, 10),
+        "n_proposals": rng.randint(3, 60),
+        "n_motions": rng.randint(3, 80),
         "n_trainees": rng.randint(20, 300),
-        "new": figures["new"], "processed": figures["processed"], "carried_over": figures["carried_over"],
-        "carried_forward": figures["carried_forward"], "review": figures["review"], "suit": figures["suit"],
+        "new": figures["new"],
+        "processed": figures["processed"],
+        "carried_over": figures["carried_over"],
+        "carried_forward": figures["carried_forward"],
+        "review": figures["review"],
+        "suit": figures["suit"],
     }
     overview = [
         _pick(rng, "opening", prev, chosen),
         _pick(rng, "proactive", prev, chosen),
-        _pick(rng, "requests_lead", prev, chosen) + _pick(rng, "requests", prev, chosen)
+        _pick(rng, "requests_lead", prev, chosen)
+        + _pick(rng, "requests", prev, chosen)
         + _pick(rng, "appeals", prev, chosen),
         _pick(rng, "management", prev, chosen),
         _pick(rng, "platform", prev, chosen),
         _pick(rng, "oversight", prev, chosen),
     ]
-    lead = rng.choice(("{year}年，我单位政府信息公开工作取得了一定成效，但仍存在一些问题和不足：",
-                       "对照上级要求和群众期盼，{agency}政府信息公开工作还存在以下不足：",
-                       "在肯定成绩的同时，我们也清醒地认识到存在的问题："))
-    problems = [lead + _pick(rng, "problem_a", prev, chosen) + _pick(rng, "problem_b", prev, chosen),
-                _pick(rng, "improve_a", prev, chosen) + _pick(rng, "improve_b", prev, chosen)]
+    lead = rng.choice(
+        (
+            "{year}年，我单位政府信息公开工作取得了一定成效，但仍存在一些问题和不足：",
+            "对照上级要求和群众期盼，{agency}政府信息公开工作还存在以下不足：",
+            "在肯定成绩的同时，我们也清醒地认识到存在的问题：",
+        )
+    )
+    problems = [
+        lead + _pick(rng, "problem_a", prev, chosen) + _pick(rng, "problem_b", prev, chosen),
+        _pick(rng, "improve_a", prev, chosen) + _pick(rng, "improve_b", prev, chosen),
+    ]
     if mention_fees:
         if fee_charged:
             other = [FEE_CHARGED[0]]
@@ -611,24 +937,51 @@ def mentions_fees(text: str | None) -> bool:
 # Values
 
 # (share of years with no new application, low, high) of new applications a year, by level.
-ACTIVITY = {"township": (0.62, 1, 5), "zone": (0.25, 2, 18), "banner": (0.0, 8, 60), "league": (0.0, 12, 90),
-            "department": (0.15, 3, 120)}
-COLUMN_WEIGHTS = (0.86, 0.06, 0.005, 0.01, 0.025, 0.04)   # natural_person .. other_org
-OUTCOME_WEIGHTS = (0.38, 0.08, 0.005, 0.005, 0.005, 0.015, 0.02, 0.02, 0.01, 0.02, 0.22, 0.04, 0.03, 0.04,
-                   0.03, 0.005, 0.01, 0.01, 0.02, 0.002, 0.01)
+ACTIVITY = {
+    "township": (0.62, 1, 5),
+    "zone": (0.25, 2, 18),
+    "banner": (0.0, 8, 60),
+    "league": (0.0, 12, 90),
+    "department": (0.15, 3, 120),
+}
+COLUMN_WEIGHTS = (0.86, 0.06, 0.005, 0.01, 0.025, 0.04)  # natural_person .. other_org
+OUTCOME_WEIGHTS = (
+    0.38,
+    0.08,
+    0.005,
+    0.005,
+    0.005,
+    0.015,
+    0.02,
+    0.02,
+    0.01,
+    0.02,
+    0.22,
+    0.04,
+    0.03,
+    0.04,
+    0.03,
+    0.005,
+    0.01,
+    0.01,
+    0.02,
+    0.002,
+    0.01,
+)
 _BIG = ("banner", "league", "department", "zone")
 
 
 @dataclass
 class UnitState:
     """What a unit's next report depends on."""
-    fwd: dict[str, int] | None = None           # carried_forward per applicant column, last year
+
+    fwd: dict[str, int] | None = None  # carried_forward per applicant column, last year
     norm_in_force: int | None = None
     rules_in_force: int = 0
-    sections: dict[str, str | None] | None = None   # last year's overview/problems/other as written
+    sections: dict[str, str | None] | None = None  # last year's overview/problems/other as written
     chosen: dict[str, int] | None = None
     factor: float = 1.0
-    profile: dict | None = None                  # the unit's usual levels (see make_profile)
+    profile: dict | None = None  # the unit's usual levels (see make_profile)
 
 
 def make_profile(rng: random.Random, unit: GenUnit) -> dict:
@@ -639,16 +992,30 @@ def make_profile(rng: random.Random, unit: GenUnit) -> dict:
     if level == "township":
         active = rng.random() < 0.3
         p0, hi = (0.35, 5) if active else (0.8, 3)
-    lic = {"township": (0, 300), "zone": (100, 2000), "banner": (800, 12000), "league": (200, 5000),
-           "department": (0, 3000)}.get(level, (0, 300))
-    pen = {"township": (0, 30), "zone": (10, 300), "banner": (100, 2500), "league": (20, 800),
-           "department": (0, 1500)}.get(level, (0, 30))
+    lic = {
+        "township": (0, 300),
+        "zone": (100, 2000),
+        "banner": (800, 12000),
+        "league": (200, 5000),
+        "department": (0, 3000),
+    }.get(level, (0, 300))
+    pen = {
+        "township": (0, 30),
+        "zone": (10, 300),
+        "banner": (100, 2500),
+        "league": (20, 800),
+        "department": (0, 1500),
+    }.get(level, (0, 30))
     return {
-        "p_zero": p0, "lo": lo, "hi": hi, "new": rng.randint(lo, hi),
+        "p_zero": p0,
+        "lo": lo,
+        "hi": hi,
+        "new": rng.randint(lo, hi),
         "licensing": 0 if (not big and rng.random() < 0.5) else rng.randint(*lic),
         "penalties": 0 if (not big and rng.random() < 0.6) else rng.randint(*pen),
-        "coercion": (0 if rng.random() < 0.85 else rng.randint(1, 5)) if not big else
-        (0 if rng.random() < 0.3 else rng.randint(1, 120)),
+        "coercion": (0 if rng.random() < 0.85 else rng.randint(1, 5))
+        if not big
+        else (0 if rng.random() < 0.3 else rng.randint(1, 120)),
         "fees": 0.0 if rng.random() < 0.85 else round(rng.uniform(0.01, 5.0) if not big else rng.uniform(10, 900), 4),
     }
 
@@ -731,8 +1098,13 @@ def gen_values(rng: random.Random, unit: GenUnit, year: int, st: UnitState, quie
     hi_iss = {"township": 3, "zone": 8, "banner": 25, "league": 30, "department": 8}.get(level, 3)
     iss = rng.randint(0, hi_iss) if (big or rng.random() < 0.5) else 0
     if st.norm_in_force is None:
-        lo_if, hi_if = {"township": (0, 12), "zone": (10, 60), "banner": (40, 220), "league": (60, 300),
-                        "department": (5, 60)}.get(level, (0, 12))
+        lo_if, hi_if = {
+            "township": (0, 12),
+            "zone": (10, 60),
+            "banner": (40, 220),
+            "league": (60, 300),
+            "department": (5, 60),
+        }.get(level, (0, 12))
         prev_if = rng.randint(lo_if, hi_if)
     else:
         prev_if = st.norm_in_force
@@ -776,8 +1148,12 @@ def t2v2019_cells(rng: random.Random, v: dict, level: str) -> dict[str, str]:
     c["T2v2019/normative_docs/produced"] = str(v["T2/normative_docs/issued"])
     c["T2v2019/normative_docs/published"] = str(v["T2/normative_docs/issued"])
     c["T2v2019/normative_docs/total_public"] = str(v["T2/normative_docs/in_force"])
-    for code, dec in (("licensing", "T2/licensing/decisions"), ("other_services", None),
-                      ("penalties", "T2/penalties/decisions"), ("coercion", "T2/coercion/decisions")):
+    for code, dec in (
+        ("licensing", "T2/licensing/decisions"),
+        ("other_services", None),
+        ("penalties", "T2/penalties/decisions"),
+        ("coercion", "T2/coercion/decisions"),
+    ):
         items = rng.randint(20, 400) if big else rng.randint(0, 25)
         c[f"T2v2019/{code}/previous_items"] = str(items)
         c[f"T2v2019/{code}/change"] = str(rng.choice((0, 0, 0, 1, 2, -1, 3)))
@@ -793,6 +1169,7 @@ def t2v2019_cells(rng: random.Random, v: dict, level: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------
 # Identities (on truth cells {cid: {"semantic", "value"}}): the checks a rule engine makes, used for
 # the defects' details and by the tests.
+
 
 def _status(cells: dict, ids: list[str]) -> str | None:
     sems = [cells.get(i, {}).get("semantic", "MISSING") for i in ids]
@@ -816,8 +1193,12 @@ def check_identities(cells: dict) -> list[dict]:
         out.append({"rule": rule, "instance": inst, "status": st, "lhs": lhs, "rhs": rhs})
 
     for c in T3_COLS:
-        add("t3_balance", c, [f"T3/new/{c}", f"T3/carried_over/{c}"],
-            [f"T3/processed_total/{c}", f"T3/carried_forward/{c}"])
+        add(
+            "t3_balance",
+            c,
+            [f"T3/new/{c}", f"T3/carried_over/{c}"],
+            [f"T3/processed_total/{c}", f"T3/carried_forward/{c}"],
+        )
         add("t3_outcomes_sum", c, [f"T3/processed_total/{c}"], [f"T3/{r}/{c}" for r in T3_OUTCOME_ROWS])
     for r in T3_ROWS:
         add("t3_row_total", r, [f"T3/{r}/total"], [f"T3/{r}/{c}" for c in T3_APPLICANT_COLUMNS])
@@ -841,9 +1222,9 @@ class Planned:
     year: int
     kind: str
     even_opts: dict | None = None
-    defects: dict[str, dict] = field(default_factory=dict)   # kind -> parameters
+    defects: dict[str, dict] = field(default_factory=dict)  # kind -> parameters
     has_prev: bool = False
-    roles: list[str] = field(default_factory=list)          # bad-file roles attached to this report
+    roles: list[str] = field(default_factory=list)  # bad-file roles attached to this report
     quiet: bool = False
     superseded_by_real: dict | None = None
 
@@ -866,7 +1247,7 @@ def _eligible(kind: str, p: Planned, prev: Planned | None) -> bool:
         return prev is not None and "truncated_table" not in prev.defects
     if kind == "format_2019":
         return p.year >= 2021
-    if kind == "rules_nonzero":   # a 规章 is a defect only for a body that cannot make them
+    if kind == "rules_nonzero":  # a 规章 is a defect only for a body that cannot make them
         return not p.unit.can_make_rules
     return True
 
@@ -882,14 +1263,23 @@ def _section_for(rng: random.Random, chosen: dict) -> str | None:
     return rng.choice(options) if options else None
 
 
-def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, coverage: bool = True,
-                quiet_units=(), real_reports=()) -> list[Planned]:
+def plan_corpus(
+    pairs, seed, mix: str, rates: dict, bad_files: bool = True, coverage: bool = True, quiet_units=(), real_reports=()
+) -> list[Planned]:
     real_keys = {(r["unit_id"], r["year"]): r for r in real_reports}
     items: list[Planned] = []
     for u, ys in pairs:
         for y in ys:
-            items.append(Planned(u, y, "text", has_prev=(y - 1) in ys, quiet=u.unit_id in quiet_units,
-                                 superseded_by_real=real_keys.get((u.unit_id, y))))
+            items.append(
+                Planned(
+                    u,
+                    y,
+                    "text",
+                    has_prev=(y - 1) in ys,
+                    quiet=u.unit_id in quiet_units,
+                    superseded_by_real=real_keys.get((u.unit_id, y)),
+                )
+            )
     for i, p in enumerate(items):
         if p.superseded_by_real:
             p.kind = "text"
@@ -911,12 +1301,15 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
         # "scan" and "photo": the report is published as an image-only PDF, scanned or photographed
         # page by page; "jpg_pages": as photos of its pages, one numbered image file a page
         # (报告_1.jpg … 报告_n.png, readers/imagepages.py); read by OCR (not bad files)
-        roles = ["scan", "duplicate", "truncated_pdf", "no_tables", "unknown_body", "empty", "binary",
-                 "binary_doc"] + ([] if real_reports else ["superseded"]) + ["photo", "jpg_pages"]
+        roles = (
+            ["scan", "duplicate", "truncated_pdf", "no_tables", "unknown_body", "empty", "binary", "binary_doc"]
+            + ([] if real_reports else ["superseded"])
+            + ["photo", "jpg_pages"]
+        )
         k = 0
         for role in roles:
             for _ in range(n_each):
-                if role == "superseded":   # an older version needs a text report to compare dates
+                if role == "superseded":  # an older version needs a text report to compare dates
                     cand = next((i for i in free[k:] if items[i].kind == "text"), None)
                     if cand is None:
                         continue
@@ -967,9 +1360,15 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
                         if sec is None:
                             continue
                         params = {"section": sec}
-                    if k == "copied_narrative" and p.defects.get("missing_section", {}).get("section") in ("overview", "problems"):
+                    if k == "copied_narrative" and p.defects.get("missing_section", {}).get("section") in (
+                        "overview",
+                        "problems",
+                    ):
                         continue
-                    if k == "fees_unmentioned" and p.defects.get("missing_section", {}).get("section") in ("other", "proactive"):
+                    if k == "fees_unmentioned" and p.defects.get("missing_section", {}).get("section") in (
+                        "other",
+                        "proactive",
+                    ):
                         continue
                     if k == "rules_nonzero" and p.defects.get("missing_section", {}).get("section") == "proactive":
                         continue
@@ -984,7 +1383,10 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
         prev = prev_of(p)
         if prev is None:
             continue
-        if "copied_narrative" in p.defects and prev.defects.get("missing_section", {}).get("section") in ("overview", "problems"):
+        if "copied_narrative" in p.defects and prev.defects.get("missing_section", {}).get("section") in (
+            "overview",
+            "problems",
+        ):
             del p.defects["copied_narrative"]
         if "carryover_break" in p.defects and "truncated_table" in prev.defects:
             del p.defects["carryover_break"]
@@ -993,6 +1395,7 @@ def plan_corpus(pairs, seed, mix: str, rates: dict, bad_files: bool = True, cove
 
 # ------------------------------------------------------------------------------------------------
 # Forms
+
 
 def choose_options(rng: random.Random, kind: str, even: dict | None = None) -> dict:
     o: dict = {}
@@ -1019,7 +1422,8 @@ def choose_options(rng: random.Random, kind: str, even: dict | None = None) -> d
             o["encoding"] = "gb18030"
     elif kind == "html":
         o["encoding"] = (even or {}).get("encoding") or rng.choices(
-            ("utf-8", "utf-8-sig", "gbk", "gb18030"), weights=(0.55, 0.05, 0.2, 0.2))[0]
+            ("utf-8", "utf-8-sig", "gbk", "gb18030"), weights=(0.55, 0.05, 0.2, 0.2)
+        )[0]
         if (even or {}).get("t2_split") or rng.random() < 0.3:
             o["t2_split"] = True
         o["cell_wrap"] = rng.choice(("none", "none", "p", "span", "p_span", "mixed"))
@@ -1049,15 +1453,15 @@ def choose_options(rng: random.Random, kind: str, even: dict | None = None) -> d
             o["signature"] = False
         o["headings"] = rng.randrange(3)
         if kind in IMAGE_KINDS:
-            o["dpi"] = 150   # a scan at office-scanner resolution, read by OCR
+            o["dpi"] = 150  # a scan at office-scanner resolution, read by OCR
     return o
 
 
 def render_bytes(spec: ReportSpec, kind: str, options: dict) -> bytes:
     """The file's bytes, exactly as the writers' write_* functions write them (Word re-zipped with
     fixed timestamps so the same spec gives the same bytes)."""
-    from .writers import render_html, render_pdf, render_text
     from .pdf_writer import render_page_images, render_pdf_image_only
+    from .writers import render_html, render_pdf, render_text
 
     o = dict(options)
     if kind == "text":
@@ -1098,8 +1502,14 @@ def fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-EXT = {"text": (".txt",), "html": (".html", ".html", ".htm", ".shtml"), "docx": (".docx",), "pdf": (".pdf",),
-       "pdf_image": (".pdf",), "jpg_pages": (".jpg",)}
+EXT = {
+    "text": (".txt",),
+    "html": (".html", ".html", ".htm", ".shtml"),
+    "docx": (".docx",),
+    "pdf": (".pdf",),
+    "pdf_image": (".pdf",),
+    "jpg_pages": (".jpg",),
+}
 IMAGE_KINDS = ("pdf_image", "jpg_pages")  # read by OCR
 FOLDER_STYLES = ("office_year", "year", "flat", "year_office")
 NAME_STYLES = ("title", "title", "title", "title_short", "report_n", "attach", "code", "p0", "art")
@@ -1112,7 +1522,7 @@ def _job(args) -> tuple[str, int]:
         from .pdf_writer import render_page_images
 
         h, size = hashlib.sha256(), 0
-        stem = path[:-len("_1.jpg")]
+        stem = path[: -len("_1.jpg")]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         for i, (ext, data) in enumerate(render_page_images(spec, **options), 1):
             with open(f"{stem}_{i}{ext}", "wb") as f:
@@ -1133,7 +1543,10 @@ def _job(args) -> tuple[str, int]:
 # Building reports
 
 TITLE_FORMS = ("{a}{y}年政府信息公开工作年度报告",) * 8 + (
-    "{a}{y}年度政府信息公开工作报告", "{y}年{a}政府信息公开工作年度报告", "{a}关于{y}年政府信息公开工作年度报告")
+    "{a}{y}年度政府信息公开工作报告",
+    "{y}年{a}政府信息公开工作年度报告",
+    "{a}关于{y}年政府信息公开工作年度报告",
+)
 
 
 def _date(rng: random.Random, y: int, m0: int, d0: int, m1: int, d1: int) -> str:
@@ -1153,14 +1566,28 @@ class Built:
     path: str
     truth: dict
     post: str | None = None
-    data: bytes | None = None      # raw bytes (bad files, real reports) instead of a rendered spec
+    data: bytes | None = None  # raw bytes (bad files, real reports) instead of a rendered spec
 
 
 class Generator:
-    def __init__(self, out: str | Path, seed=0, years=SAMPLE_YEARS, units: str = "alxa", mix: str = "default",
-                 scale: int | None = None, rates: dict | None = None, bad_files: bool = True, workers: int = 1,
-                 registry_out: str | Path | None = None, quiet_units=(), real_reports=(), coverage: bool = True,
-                 truth_path: str | Path | None = None, log=None):
+    def __init__(
+        self,
+        out: str | Path,
+        seed=0,
+        years=SAMPLE_YEARS,
+        units: str = "alxa",
+        mix: str = "default",
+        scale: int | None = None,
+        rates: dict | None = None,
+        bad_files: bool = True,
+        workers: int = 1,
+        registry_out: str | Path | None = None,
+        quiet_units=(),
+        real_reports=(),
+        coverage: bool = True,
+        truth_path: str | Path | None = None,
+        log=None,
+    ):
         if mix not in MIXES and mix != "even":
             raise ValueError(f"--mix must be one of {sorted(MIXES) + ['even']}")
         self.out = Path(out)
@@ -1203,11 +1630,23 @@ class Generator:
 
     def folder(self, office: str, year: int) -> str:
         style, _ = self._office_style(office)
-        return {"office_year": f"{office}/{year}/", "year": f"{year}/", "flat": "",
-                "year_office": f"{year}年度/{office}/"}[style]
+        return {
+            "office_year": f"{office}/{year}/",
+            "year": f"{year}/",
+            "flat": "",
+            "year_office": f"{year}年度/{office}/",
+        }[style]
 
-    def make_path(self, rng: random.Random, unit: GenUnit, year: int, kind: str, title: str | None,
-                  published: str | None, force_folder: str | None = None) -> str:
+    def make_path(
+        self,
+        rng: random.Random,
+        unit: GenUnit,
+        year: int,
+        kind: str,
+        title: str | None,
+        published: str | None,
+        force_folder: str | None = None,
+    ) -> str:
         folder = self.folder(unit.office, year) if force_folder is None else force_folder
         _, preferred = self._office_style(unit.office)
         style = preferred if rng.random() < 0.75 else rng.choice(NAME_STYLES)
@@ -1258,10 +1697,19 @@ class Generator:
             for cid in (f"T3/carried_over/{c}", f"T3/granted/{c}"):
                 v[cid] += k
             _t3_totals(v)
-            records.append({"kind": "carryover_break", "cells": [f"T3/carried_over/{c}", "T3/carried_over/total"],
-                            "detail": {"column": c, "previous_year": y - 1, "previous_carried_forward": prev_fwd,
-                                       "carried_over": prev_fwd + k}})
-        if "rules_nonzero" in D:   # "issued" (in force 1) only in the unit's last year: no break next year
+            records.append(
+                {
+                    "kind": "carryover_break",
+                    "cells": [f"T3/carried_over/{c}", "T3/carried_over/total"],
+                    "detail": {
+                        "column": c,
+                        "previous_year": y - 1,
+                        "previous_carried_forward": prev_fwd,
+                        "carried_over": prev_fwd + k,
+                    },
+                }
+            )
+        if "rules_nonzero" in D:  # "issued" (in force 1) only in the unit's last year: no break next year
             variants = ["issued_repealed", "repealed_blank"] + (["issued"] if D["rules_nonzero"].get("last") else [])
             D["rules_nonzero"]["variant"] = rd.choice(variants)
         if "fees_unmentioned" in D and not v["T2/fees/amount"]:
@@ -1273,28 +1721,53 @@ class Generator:
         st.rules_in_force = v["T2/rules/in_force"]
 
         # narrative
-        figures = {"new": v["T3/new/total"], "processed": v["T3/processed_total/total"],
-                   "carried_over": v["T3/carried_over/total"], "carried_forward": v["T3/carried_forward/total"],
-                   "review": v["T4/review.total"], "suit": v["T4/suit_direct.total"] + v["T4/suit_after_review.total"],
-                   "n_norm": v["T2/normative_docs/issued"], "n_in_force": v["T2/normative_docs/in_force"]}
+        figures = {
+            "new": v["T3/new/total"],
+            "processed": v["T3/processed_total/total"],
+            "carried_over": v["T3/carried_over/total"],
+            "carried_forward": v["T3/carried_forward/total"],
+            "review": v["T4/review.total"],
+            "suit": v["T4/suit_direct.total"] + v["T4/suit_after_review.total"],
+            "n_norm": v["T2/normative_docs/issued"],
+            "n_in_force": v["T2/normative_docs/in_force"],
+        }
         fee_charged = rn.choice((5.0, 10.0, 20.0, 35.5)) if (u.level in _BIG and rn.random() < 0.04) else None
         agency = u.full_name
-        texts, chosen = compose(rn, agency=agency, short=_short(u), year=y, figures=figures, prev=st.chosen,
-                                level=u.level, fee_charged=fee_charged, mention_fees="fees_unmentioned" not in D)
+        texts, chosen = compose(
+            rn,
+            agency=agency,
+            short=_short(u),
+            year=y,
+            figures=figures,
+            prev=st.chosen,
+            level=u.level,
+            fee_charged=fee_charged,
+            mention_fees="fees_unmentioned" not in D,
+        )
         sections: dict[str, str | None] = dict(texts)
         if "copied_narrative" in D and st.sections:
             for key in ("overview", "problems"):
                 sections[key] = st.sections[key]
-            records.append({"kind": "copied_narrative", "cells": [],
-                            "detail": {"from_year": y - 1, "sections": ["overview", "problems"]}})
+            records.append(
+                {
+                    "kind": "copied_narrative",
+                    "cells": [],
+                    "detail": {"from_year": y - 1, "sections": ["overview", "problems"]},
+                }
+            )
             st.sections = dict(sections)
         else:
             D.pop("copied_narrative", None)
             st.sections = dict(sections)
             st.chosen = chosen
         if "fees_unmentioned" in D:
-            records.append({"kind": "fees_unmentioned", "cells": ["T2/fees/amount"],
-                            "detail": {"fees_amount": v["T2/fees/amount"]}})
+            records.append(
+                {
+                    "kind": "fees_unmentioned",
+                    "cells": ["T2/fees/amount"],
+                    "detail": {"fees_amount": v["T2/fees/amount"]},
+                }
+            )
 
         # cells as written
         comma = rv.random() < 0.3
@@ -1307,7 +1780,7 @@ class Generator:
             elif var == "issued_repealed":
                 cells.update({"T2/rules/issued": "1", "T2/rules/repealed": "1", "T2/rules/in_force": "0"})
                 cc = ["T2/rules/issued", "T2/rules/repealed"]
-            else:   # like the seed: 规章 | 0 | 1 | (blank)
+            else:  # like the seed: 规章 | 0 | 1 | (blank)
                 cells.update({"T2/rules/issued": "0", "T2/rules/repealed": "1", "T2/rules/in_force": ""})
                 cc = ["T2/rules/repealed", "T2/rules/in_force"]
             records.append({"kind": "rules_nonzero", "cells": cc, "detail": {"variant": var, "level": u.level}})
@@ -1333,8 +1806,11 @@ class Generator:
         if org_subtotal:
             for r in data_row_codes("T3", fv):
                 if r == "other_other" and fv == "2019":
-                    n = sum(v[f"T3/{rr}/{c}"] for rr in ("other_no_correction", "other_no_fee", "other_other")
-                            for c in T3_APPLICANT_COLUMNS[1:])
+                    n = sum(
+                        v[f"T3/{rr}/{c}"]
+                        for rr in ("other_no_correction", "other_no_fee", "other_other")
+                        for c in T3_APPLICANT_COLUMNS[1:]
+                    )
                 else:
                     n = sum(v[f"T3/{r}/{c}"] for c in T3_APPLICANT_COLUMNS[1:])
                 extra[f"T3/{r}/org_subtotal"] = str(n)
@@ -1344,15 +1820,21 @@ class Generator:
             s = str(val)
             cells[f"T3/{r}/{c}"], cells[f"T3/{r}/{c2}"] = s[0], s[1]
             used |= {f"T3/{r}/{c}", f"T3/{r}/{c2}"}
-            records.append({"kind": "split_digit", "cells": [f"T3/{r}/{c}", f"T3/{r}/{c2}"],
-                            "detail": {"row": r, "columns": [c, c2], "true_value": val, "written": [s[0], s[1]]}})
+            records.append(
+                {
+                    "kind": "split_digit",
+                    "cells": [f"T3/{r}/{c}", f"T3/{r}/{c2}"],
+                    "detail": {"row": r, "columns": [c, c2], "true_value": val, "written": [s[0], s[1]]},
+                }
+            )
         t4_ok = "malformed_t4" not in D
         if "arithmetic_slip" in D:
             cid, was, now = self._slip(rd, cells, used, t4_ok, fv)
             used.add(cid)
             cells[cid] = now
-            records.append({"kind": "arithmetic_slip", "cells": [cid], "detail": {"cell": cid, "true_value": was,
-                                                                                   "written": now}})
+            records.append(
+                {"kind": "arithmetic_slip", "cells": [cid], "detail": {"cell": cid, "true_value": was, "written": now}}
+            )
         for dk, choices in (("blank_cells", ("",)), ("na_cells", ("/", "/", "/", "无"))):
             if dk in D:
                 ids = self._blank_targets(rd, cells, used, t4_ok)
@@ -1368,19 +1850,32 @@ class Generator:
             n = rd.randint(2, n_rows - 2)
             tables["T3"] = f"truncated:{n}"
             kept = set(data_row_codes("T3", fv)[:n])
-            records.append({"kind": "truncated_table", "cells": [f"T3/{r}/{c}" for r in T3_ROWS if r not in kept
-                                                                 for c in T3_COLS],
-                            "detail": {"table": "T3", "rows_kept": n}})
+            records.append(
+                {
+                    "kind": "truncated_table",
+                    "cells": [f"T3/{r}/{c}" for r in T3_ROWS if r not in kept for c in T3_COLS],
+                    "detail": {"table": "T3", "rows_kept": n},
+                }
+            )
         if "malformed_t4" in D:
             tables["T4"] = "malformed_t4_like_seed"
-            records.append({"kind": "malformed_t4", "cells": [f"T4/{g}.{c}" for g in T4_GROUPS for c in T4_COLS],
-                            "detail": {"table": "T4"}})
+            records.append(
+                {
+                    "kind": "malformed_t4",
+                    "cells": [f"T4/{g}.{c}" for g in T4_GROUPS for c in T4_COLS],
+                    "detail": {"table": "T4"},
+                }
+            )
         if "format_2019" in D:
             # the cells the trial format does not have (its 处理决定数量 fills the three decisions cells)
-            records.append({"kind": "format_2019", "cells": [c for c in cell_ids() if c.startswith("T2/")
-                                                             and not c.endswith("/decisions")] +
-                            [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in T3_COLS],
-                            "detail": {"year": y}})
+            records.append(
+                {
+                    "kind": "format_2019",
+                    "cells": [c for c in cell_ids() if c.startswith("T2/") and not c.endswith("/decisions")]
+                    + [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in T3_COLS],
+                    "detail": {"year": y},
+                }
+            )
         if "missing_section" in D:
             sec = D["missing_section"]["section"]
             sections[sec] = None
@@ -1400,13 +1895,18 @@ class Generator:
                 published = _date(rd, y + 1, 4, 1, 5, 31)
             else:
                 published = _date(rd, y + 1, 3, 1, 5, 31)
-            records.append({"kind": "late_publication", "cells": [], "detail": {"published_on": published,
-                                                                                 "deadline_kind": u.deadline_kind}})
+            records.append(
+                {
+                    "kind": "late_publication",
+                    "cells": [],
+                    "detail": {"published_on": published, "deadline_kind": u.deadline_kind},
+                }
+            )
         elif rp.random() < 0.9:
             published = _date(rp, y + 1, 1, 5, 1, 31)
         else:
             published = _date(rp, y + 1, 1, 2, 1, 4)
-        if p.superseded_by_real:   # an older version of the real report: published before it
+        if p.superseded_by_real:  # an older version of the real report: published before it
             published = (date.fromisoformat(p.superseded_by_real["published_on"][:10]) - timedelta(days=3)).isoformat()
         spam: list[tuple[int, str]] = []
         if "spam_lines" in D:
@@ -1418,23 +1918,35 @@ class Generator:
             records.append({"kind": "traditional", "cells": [], "detail": {}})
         title = rp.choice(TITLE_FORMS).format(a=agency, y=y)
         spec = ReportSpec(
-            agency=agency, year=y, title=title, published_on=published, period=period, format_version=fv,
-            cells=cells, extra_cells=extra, org_subtotal=org_subtotal, sections=sections, tables=tables,
-            spam_lines=spam, traditional=traditional, contact_line=rp.random() < 0.95,
-            phone=f"{u.area_code}-{rp.randint(2000000, 8999999)}", site_name=u.site[0], site_url=u.site[1],
+            agency=agency,
+            year=y,
+            title=title,
+            published_on=published,
+            period=period,
+            format_version=fv,
+            cells=cells,
+            extra_cells=extra,
+            org_subtotal=org_subtotal,
+            sections=sections,
+            tables=tables,
+            spam_lines=spam,
+            traditional=traditional,
+            contact_line=rp.random() < 0.95,
+            phone=f"{u.area_code}-{rp.randint(2000000, 8999999)}",
+            site_name=u.site[0],
+            site_url=u.site[1],
         )
         if org_subtotal:
             options["org_subtotal"] = True
             if rf.random() < 0.3:
                 options["subtotal_first"] = False
-        rel = self.make_path(rp, u, y, kind, title, published,
-                             force_folder=f"{y}/" if p.superseded_by_real else None)
+        rel = self.make_path(rp, u, y, kind, title, published, force_folder=f"{y}/" if p.superseded_by_real else None)
         if p.superseded_by_real:
             stem = Path(p.superseded_by_real["dest"]).name.rsplit(".", 1)[0]
             self.used_paths.discard(rel)
             rel = self._unique(f"{y}/{stem}（旧版）.txt")
         if kind == "jpg_pages":  # the report's row in the inbox is its page 1
-            rel = self._unique(rel[:-len(".jpg")] + "_1.jpg")
+            rel = self._unique(rel[: -len(".jpg")] + "_1.jpg")
         order = {k: i for i, k in enumerate(DEFECT_KINDS)}
         records.sort(key=lambda r: order[r["kind"]])
         truth = truth_record(spec, kind, options, rel, uid, records)
@@ -1445,8 +1957,14 @@ class Generator:
         # not the 其他处理 rows, which the 2019 format merges into one
         rows = ["new"] + [r for r in T3_OUTCOME_ROWS if not r.startswith("other_")]
         cols = T3_APPLICANT_COLUMNS[:-1]
-        cand = [(r, c, T3_APPLICANT_COLUMNS[i + 1], v[f"T3/{r}/{c}"]) for r in rows for i, c in enumerate(cols)
-                if 11 <= v[f"T3/{r}/{c}"] <= 99 and v[f"T3/{r}/{c}"] % 10 and v[f"T3/{r}/{T3_APPLICANT_COLUMNS[i + 1]}"] == 0]
+        cand = [
+            (r, c, T3_APPLICANT_COLUMNS[i + 1], v[f"T3/{r}/{c}"])
+            for r in rows
+            for i, c in enumerate(cols)
+            if 11 <= v[f"T3/{r}/{c}"] <= 99
+            and v[f"T3/{r}/{c}"] % 10
+            and v[f"T3/{r}/{T3_APPLICANT_COLUMNS[i + 1]}"] == 0
+        ]
         if cand:
             return rng.choice(cand)
         for i, c in enumerate(cols):
@@ -1461,8 +1979,11 @@ class Generator:
                 v[f"T3/new/{c}"] += k
                 v[f"T3/granted/{c}"] += k
                 _t3_totals(v)
-                return (row, c, c2, v[f"T3/{row}/{c}"]) if 11 <= v[f"T3/{row}/{c}"] <= 99 and v[f"T3/{row}/{c}"] % 10 \
+                return (
+                    (row, c, c2, v[f"T3/{row}/{c}"])
+                    if 11 <= v[f"T3/{row}/{c}"] <= 99 and v[f"T3/{row}/{c}"] % 10
                     else None
+                )
         return None
 
     def _slip(self, rng: random.Random, cells: dict, used: set, t4_ok: bool, fv: str):
@@ -1481,9 +2002,13 @@ class Generator:
 
     def _blank_targets(self, rng: random.Random, cells: dict, used: set, t4_ok: bool) -> list[str]:
         rows = [r for r in T3_ROWS if r not in CARRY_ROWS]
-        if rng.random() < 0.3:   # a whole row of zeros left blank
-            zero_rows = [r for r in rows if all(cells.get(f"T3/{r}/{c}") == "0" for c in T3_COLS)
-                         and not any(f"T3/{r}/{c}" in used for c in T3_COLS)]
+        if rng.random() < 0.3:  # a whole row of zeros left blank
+            zero_rows = [
+                r
+                for r in rows
+                if all(cells.get(f"T3/{r}/{c}") == "0" for c in T3_COLS)
+                and not any(f"T3/{r}/{c}" in used for c in T3_COLS)
+            ]
             if zero_rows:
                 r = rng.choice(zero_rows)
                 return [f"T3/{r}/{c}" for c in T3_COLS]
@@ -1507,8 +2032,9 @@ class Generator:
     def run(self) -> dict:
         t0 = time.perf_counter()
         pairs = select_units(self.units_arg, self.years, self.scale, self.seed)
-        items = plan_corpus(pairs, self.seed, self.mix, self.rates, self.bad_files, self.coverage,
-                            self.quiet_units, self.real_reports)
+        items = plan_corpus(
+            pairs, self.seed, self.mix, self.rates, self.bad_files, self.coverage, self.quiet_units, self.real_reports
+        )
         self.leagues = {u.unit_id: u.name for u, _ in pairs if u.level == "league"}
         if self.registry_out:
             write_registry(self.registry_out, [u for u, _ in pairs])
@@ -1531,12 +2057,18 @@ class Generator:
                     uid = p.unit.unit_id
                     st = states.get(uid)
                     if st is None:
-                        st = states[uid] = UnitState(factor=_rng(self.seed, "factor", uid).uniform(0.5, 1.5),
-                                                     profile=make_profile(_rng(self.seed, "profile", uid), p.unit))
+                        st = states[uid] = UnitState(
+                            factor=_rng(self.seed, "factor", uid).uniform(0.5, 1.5),
+                            profile=make_profile(_rng(self.seed, "profile", uid), p.unit),
+                        )
                     b = self.build(p, st)
                     if p.superseded_by_real:
-                        b.truth.update(expected_status="superseded", bad="superseded", reason_kind="newer_version",
-                                       superseded_by=p.superseded_by_real["dest"])
+                        b.truth.update(
+                            expected_status="superseded",
+                            bad="superseded",
+                            reason_kind="newer_version",
+                            superseded_by=p.superseded_by_real["dest"],
+                        )
                     group = [b] + [x for role in p.roles for x in self.bad_for(role, p, b)]
                     n_bad += len(group) - 1
                     self._mark_duplicates(group)
@@ -1552,11 +2084,16 @@ class Generator:
                 pool.close()
                 pool.join()
         took = time.perf_counter() - t0
-        summary = {"reports": len(items), "bad_files": n_bad, "real_reports": len(self.real_reports),
-                   "files": len(self.used_paths) + 0, "seconds": round(took, 2),
-                   "render_seconds_by_kind": {k: round(sum(v), 3) for k, v in sorted(self.timing.items())},
-                   "files_by_kind": {k: len(v) for k, v in sorted(self.timing.items())},
-                   "defects": dict(sorted(self.counts.items()))}
+        summary = {
+            "reports": len(items),
+            "bad_files": n_bad,
+            "real_reports": len(self.real_reports),
+            "files": len(self.used_paths) + 0,
+            "seconds": round(took, 2),
+            "render_seconds_by_kind": {k: round(sum(v), 3) for k, v in sorted(self.timing.items())},
+            "files_by_kind": {k: len(v) for k, v in sorted(self.timing.items())},
+            "defects": dict(sorted(self.counts.items())),
+        }
         if self.log:
             self.log(summary)
         return summary
@@ -1572,12 +2109,17 @@ class Generator:
             keep_reason = orig.truth.get("reason_kind")
             keep_bad = orig.truth.get("bad")
             first.truth.update(expected_status=keep_status, reason_kind=keep_reason, bad=keep_bad)
-            second.truth.update(expected_status="duplicate", reason_kind="same_content", bad="duplicate",
-                                duplicate_of=first.path)
+            second.truth.update(
+                expected_status="duplicate", reason_kind="same_content", bad="duplicate", duplicate_of=first.path
+            )
 
     def _flush(self, batch: list[Built], tf, pool) -> None:
-        jobs = [(str(self.inbox / b.path), b.kind, b.options, b.spec, b.post) if b.data is None
-                else (str(self.inbox / b.path), "raw", {}, b.data, None) for b in batch]
+        jobs = [
+            (str(self.inbox / b.path), b.kind, b.options, b.spec, b.post)
+            if b.data is None
+            else (str(self.inbox / b.path), "raw", {}, b.data, None)
+            for b in batch
+        ]
         results = pool.map(_timed_job, jobs, chunksize=4) if pool is not None else [_timed_job(j) for j in jobs]
         for b, (sha, size, secs) in zip(batch, results):
             k = b.truth.get("bad") or b.kind
@@ -1603,19 +2145,26 @@ class Generator:
         stem = b.path.rpartition("/")[2].rsplit(".", 1)[0]
 
         def bad_truth(kind: str, path: str, reason: str, spec: ReportSpec | None = None, unit_id=None, cells=True):
-            t = truth_record(spec, kind, {}, path, unit_id, []) if spec is not None else truth_record(
-                None, kind, {}, path, None, [])
+            t = (
+                truth_record(spec, kind, {}, path, unit_id, [])
+                if spec is not None
+                else truth_record(None, kind, {}, path, None, [])
+            )
             if not cells:
                 t["cells"] = None
                 t["extra_cells"] = None
             t.update(expected_status=EXPECTED_STATUS[role], bad=role, reason_kind=reason)
             return t
 
-        if role in ("scan", "photo", "jpg_pages"):   # the report itself is the scan (read by OCR)
+        if role in ("scan", "photo", "jpg_pages"):  # the report itself is the scan (read by OCR)
             return []
         if role == "duplicate":
-            path = self._unique(folder + rng.choice((f"{stem}(1)", f"{stem} - 副本", f"下载_{stem}", f"{stem}_1"))
-                                + "." + b.path.rsplit(".", 1)[1])
+            path = self._unique(
+                folder
+                + rng.choice((f"{stem}(1)", f"{stem} - 副本", f"下载_{stem}", f"{stem}_1"))
+                + "."
+                + b.path.rsplit(".", 1)[1]
+            )
             t = dict(b.truth)
             t.update(path=path, bad="duplicate")
             return [Built(b.spec, b.kind, b.options, path, t)]
@@ -1626,29 +2175,64 @@ class Generator:
             cells[cid] = now
             spec = b.spec.copy(published_on=pub.isoformat(), cells=cells)
             path = self._unique(folder + f"{stem}（初版）.txt")
-            t = truth_record(spec, "text", b.options, path, u.unit_id,
-                             [{"kind": "arithmetic_slip", "cells": [cid],
-                               "detail": {"cell": cid, "true_value": was, "written": now}}])
+            t = truth_record(
+                spec,
+                "text",
+                b.options,
+                path,
+                u.unit_id,
+                [
+                    {
+                        "kind": "arithmetic_slip",
+                        "cells": [cid],
+                        "detail": {"cell": cid, "true_value": was, "written": now},
+                    }
+                ],
+            )
             t.update(expected_status="superseded", bad="superseded", reason_kind="newer_version", superseded_by=b.path)
             return [Built(spec, "text", b.options, path, t)]
         if role == "truncated_pdf":
             path = self._unique(folder + (b.spec.title or stem) + ".pdf")
-            return [Built(b.spec, "pdf", {}, path, bad_truth("pdf", path, "damaged", b.spec, u.unit_id, cells=False),
-                          post="truncate:0.45")]
+            return [
+                Built(
+                    b.spec,
+                    "pdf",
+                    {},
+                    path,
+                    bad_truth("pdf", path, "damaged", b.spec, u.unit_id, cells=False),
+                    post="truncate:0.45",
+                )
+            ]
         if role == "no_tables":
-            spec = b.spec.copy(tables={"T2": "absent", "T3": "absent", "T4": "absent"}, spam_lines=[], traditional=False)
+            spec = b.spec.copy(
+                tables={"T2": "absent", "T3": "absent", "T4": "absent"}, spam_lines=[], traditional=False
+            )
             path = self._unique(folder + f"{stem}_网页.html")
-            return [Built(spec, "html", {"encoding": "utf-8"}, path, bad_truth("html", path, "no_tables", spec, u.unit_id))]
+            return [
+                Built(spec, "html", {"encoding": "utf-8"}, path, bad_truth("html", path, "no_tables", spec, u.unit_id))
+            ]
         if role == "unknown_body":
             body = self._league_of(u) + rng.choice(UNKNOWN_BODIES)
-            gu = GenUnit(f"unknown-{u.unit_id}", body, body, "department", "部门", None, None, "department",
-                         office=u.office, site=u.site, area_code=u.area_code)
+            gu = GenUnit(
+                f"unknown-{u.unit_id}",
+                body,
+                body,
+                "department",
+                "部门",
+                None,
+                None,
+                "department",
+                office=u.office,
+                site=u.site,
+                area_code=u.area_code,
+            )
             pp = Planned(gu, y, _choose_kind(rng, "text-only" if self.mix == "text-only" else "default"))
             ub = self.build(pp, UnitState())
             self.used_paths.discard(ub.path)
             ub.path = self._unique(f"{y}/{ub.spec.title}{rng.choice(EXT[ub.kind])}")
-            ub.truth.update(path=ub.path, unit_id=None, expected_status="set_aside", bad="unknown_body",
-                            reason_kind="unknown_unit")
+            ub.truth.update(
+                path=ub.path, unit_id=None, expected_status="set_aside", bad="unknown_body", reason_kind="unknown_unit"
+            )
             return [ub]
         if role == "empty":
             path = self._unique(folder + rng.choice(("新建文本文档.txt", "附件.txt", "index.html")))
@@ -1668,11 +2252,23 @@ class Generator:
         key = json.loads(Path(r["key"]).read_text(encoding="utf-8"))
         first = data.decode("utf-8").splitlines()[0].strip()
         t = {
-            "path": r["dest"], "kind": "text", "options": {"source": r.get("source", str(r["src"]))}, "bad": None,
-            "unit_id": r["unit_id"], "year": key["year"], "agency": key["agency_name"], "title": first,
-            "published_on": key["published_on"], "published_shown": "meta", "period": key["period"],
-            "format_version": key["format_version"], "defects": r.get("defects", []), "expected_status": "read",
-            "reason_kind": None, "cells": key["cells"], "extra_cells": {},
+            "path": r["dest"],
+            "kind": "text",
+            "options": {"source": r.get("source", str(r["src"]))},
+            "bad": None,
+            "unit_id": r["unit_id"],
+            "year": key["year"],
+            "agency": key["agency_name"],
+            "title": first,
+            "published_on": key["published_on"],
+            "published_shown": "meta",
+            "period": key["period"],
+            "format_version": key["format_version"],
+            "defects": r.get("defects", []),
+            "expected_status": "read",
+            "reason_kind": None,
+            "cells": key["cells"],
+            "extra_cells": {},
         }
         self.used_paths.add(r["dest"])
         return Built(None, "raw", {}, r["dest"], t, data=data)
@@ -1692,6 +2288,7 @@ def open_truth(path: str | Path, mode: str = "r"):
         def close():
             orig_close()
             raw.close()
+
         wrapper.close = close
         return wrapper
     return open(path, mode, encoding="utf-8", newline="\n")
@@ -1708,23 +2305,52 @@ def _timed_job(args) -> tuple[str, int, float]:
     return sha, size, time.perf_counter() - t
 
 
-def truth_record(spec: ReportSpec | None, kind: str, options: dict, path: str, unit_id: str | None,
-                 defects: list[dict]) -> dict:
+def truth_record(
+    spec: ReportSpec | None, kind: str, options: dict, path: str, unit_id: str | None, defects: list[dict]
+) -> dict:
     """One line of truth.jsonl (sha256 and size are added once the file is written)."""
     if spec is None:
-        return {"path": path, "kind": None, "options": {}, "bad": None, "unit_id": None, "year": None, "agency": None,
-                "title": None, "published_on": None, "published_shown": None, "period": None, "format_version": None,
-                "defects": [], "expected_status": "read", "reason_kind": None, "cells": None, "extra_cells": None}
+        return {
+            "path": path,
+            "kind": None,
+            "options": {},
+            "bad": None,
+            "unit_id": None,
+            "year": None,
+            "agency": None,
+            "title": None,
+            "published_on": None,
+            "published_shown": None,
+            "period": None,
+            "format_version": None,
+            "defects": [],
+            "expected_status": "read",
+            "reason_kind": None,
+            "cells": None,
+            "extra_cells": None,
+        }
     if kind in ("text", "html"):
         shown = "meta" if spec.published_on else None
     else:
         shown = "signature" if (spec.published_on and options.get("signature", True)) else None
     return {
-        "path": path, "kind": kind, "options": options, "bad": None, "unit_id": unit_id, "year": spec.year,
-        "agency": spec.agency, "title": spec.title, "published_on": spec.published_date(), "published_shown": shown,
+        "path": path,
+        "kind": kind,
+        "options": options,
+        "bad": None,
+        "unit_id": unit_id,
+        "year": spec.year,
+        "agency": spec.agency,
+        "title": spec.title,
+        "published_on": spec.published_date(),
+        "published_shown": shown,
         "period": {"start": spec.period[0], "end": spec.period[1]} if spec.period else None,
-        "format_version": spec.format_version, "defects": defects, "expected_status": "read", "reason_kind": None,
-        "cells": expected_cells(spec), "extra_cells": expected_extra_cells(spec),
+        "format_version": spec.format_version,
+        "defects": defects,
+        "expected_status": "read",
+        "reason_kind": None,
+        "cells": expected_cells(spec),
+        "extra_cells": expected_extra_cells(spec),
     }
 
 
@@ -1732,10 +2358,16 @@ def truth_record(spec: ReportSpec | None, kind: str, options: dict, path: str, u
 # The bundled sample
 
 SEED_DEFECTS = [
-    {"kind": "malformed_t4", "cells": [f"T4/{g}.{c}" for g in T4_GROUPS for c in T4_COLS],
-     "detail": {"table": "T4", "real": True}},
-    {"kind": "rules_nonzero", "cells": ["T2/rules/repealed", "T2/rules/in_force"],
-     "detail": {"variant": "repealed_blank", "level": "township", "real": True}},
+    {
+        "kind": "malformed_t4",
+        "cells": [f"T4/{g}.{c}" for g in T4_GROUPS for c in T4_COLS],
+        "detail": {"table": "T4", "real": True},
+    },
+    {
+        "kind": "rules_nonzero",
+        "cells": ["T2/rules/repealed", "T2/rules/in_force"],
+        "detail": {"variant": "repealed_blank", "level": "township", "real": True},
+    },
 ]
 
 
@@ -1744,16 +2376,35 @@ def build_sample(out: str | Path = SAMPLE_DIR, workers: int = 1, log=None) -> di
     report of 巴彦木仁苏木. The generated 2024 report of 巴彦木仁苏木 is kept as an older version
     published three days before the real one (so it is superseded), and 巴彦木仁苏木 receives no
     application in any generated year (so its 2023 carried_forward, 0, matches the real 2024 carried_over)."""
-    real = [{"src": SEED_REPORT, "key": SEED_REPORT_KEY, "dest": SEED_REPORT_DEST, "unit_id": "152921203",
-             "year": 2024, "published_on": "2025-01-06", "source": "tests/fixtures/seed_2024_bayanmuren.txt",
-             "defects": SEED_DEFECTS}]
-    g = Generator(out, seed=SAMPLE_SEED, years=SAMPLE_YEARS, units="alxa", mix="default", workers=workers,
-                  quiet_units={"152921203"}, real_reports=real, log=log)
+    real = [
+        {
+            "src": SEED_REPORT,
+            "key": SEED_REPORT_KEY,
+            "dest": SEED_REPORT_DEST,
+            "unit_id": "152921203",
+            "year": 2024,
+            "published_on": "2025-01-06",
+            "source": "tests/fixtures/seed_2024_bayanmuren.txt",
+            "defects": SEED_DEFECTS,
+        }
+    ]
+    g = Generator(
+        out,
+        seed=SAMPLE_SEED,
+        years=SAMPLE_YEARS,
+        units="alxa",
+        mix="default",
+        workers=workers,
+        quiet_units={"152921203"},
+        real_reports=real,
+        log=log,
+    )
     return g.run()
 
 
 # ------------------------------------------------------------------------------------------------
 # CLI
+
 
 def _rates(args) -> dict:
     rates = {k: v * args.defect_scale for k, v in DEFAULT_RATES.items()}
@@ -1766,8 +2417,10 @@ def _rates(args) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m corpus.generate",
-                                 description="Generate a corpus of annual reports and its truth (see the module doc).")
+    ap = argparse.ArgumentParser(
+        prog="python -m corpus.generate",
+        description="Generate a corpus of annual reports and its truth (see the module doc).",
+    )
     ap.add_argument("--out", help="output folder: <out>/inbox/ and <out>/truth.jsonl")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--years", type=int, nargs="+", default=list(SAMPLE_YEARS))
@@ -1781,8 +2434,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-bad-files", action="store_true")
     ap.add_argument("--no-coverage", action="store_true", help="do not force every defect kind to appear once")
     ap.add_argument("--truth", help="truth file (default <out>/truth.jsonl; a .gz name writes it gzipped)")
-    ap.add_argument("--sample", action="store_true",
-                    help="regenerate the bundled sample (assets/sample, or --out) with its fixed seed")
+    ap.add_argument(
+        "--sample",
+        action="store_true",
+        help="regenerate the bundled sample (assets/sample, or --out) with its fixed seed",
+    )
     args = ap.parse_args(argv)
 
     def log(summary):
@@ -1793,9 +2449,21 @@ def main(argv=None) -> int:
         return 0
     if not args.out:
         ap.error("--out is required (or --sample)")
-    g = Generator(args.out, seed=args.seed, years=args.years, units=args.units, mix=args.mix, scale=args.scale,
-                  rates=_rates(args), bad_files=not args.no_bad_files, workers=args.workers,
-                  registry_out=args.registry_out, coverage=not args.no_coverage, truth_path=args.truth, log=log)
+    g = Generator(
+        args.out,
+        seed=args.seed,
+        years=args.years,
+        units=args.units,
+        mix=args.mix,
+        scale=args.scale,
+        rates=_rates(args),
+        bad_files=not args.no_bad_files,
+        workers=args.workers,
+        registry_out=args.registry_out,
+        coverage=not args.no_coverage,
+        truth_path=args.truth,
+        log=log,
+    )
     g.run()
     return 0
 

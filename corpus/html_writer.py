@@ -45,15 +45,19 @@ def _cell_html(text: str, wrap: str, empty: str) -> str:
     return f'<p style="text-align:center"><span style="font-size:14px">{t}</span></p>'
 
 
-def table_html(table: Table, *, cell_wrap: str = "none", empty_cell: str = "", th_headers: bool = False,
-               split_blocks: bool = False) -> list[str]:
+def table_html(
+    table: Table, *, cell_wrap: str = "none", empty_cell: str = "", th_headers: bool = False, split_blocks: bool = False
+) -> list[str]:
     """<table> markup of a table (several tables when `split_blocks`, for Table 2)."""
     out: list[str] = []
     weights = table.col_weights or (1.0,) * table.width
     tot = sum(weights)
-    open_tag = ('<table border="1" cellspacing="0" cellpadding="0" width="100%" '
-                'style="border-collapse:collapse;border:none"><colgroup>'
-                + "".join(f'<col width="{w / tot * 100:.1f}%">' for w in weights) + "</colgroup>")
+    open_tag = (
+        '<table border="1" cellspacing="0" cellpadding="0" width="100%" '
+        'style="border-collapse:collapse;border:none"><colgroup>'
+        + "".join(f'<col width="{w / tot * 100:.1f}%">' for w in weights)
+        + "</colgroup>"
+    )
     out.append(open_tag)
     out.append("<tbody>")
     block = None
@@ -79,8 +83,10 @@ def table_html(table: Table, *, cell_wrap: str = "none", empty_cell: str = "", t
             else:
                 wrap = cell_wrap
             align = "center" if cell.cid is not None or row.header else "left"
-            parts.append(f'<{tag}{attrs} valign="middle" style="text-align:{align};border:1px solid #000">'
-                         f'{_cell_html(cell.text, wrap, empty_cell)}</{tag}>')
+            parts.append(
+                f'<{tag}{attrs} valign="middle" style="text-align:{align};border:1px solid #000">'
+                f"{_cell_html(cell.text, wrap, empty_cell)}</{tag}>"
+            )
         parts.append("</tr>")
         out.append("".join(parts))
     out.append("</tbody></table>")
@@ -93,11 +99,23 @@ def _para(text: str, indent: str) -> str:
     return f'<p style="text-indent:2em;line-height:1.75">{_esc(text)}</p>'
 
 
-def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "h1", t2_split: bool = False,
-                org_subtotal: bool | None = None, subtotal_first: bool = True, cell_wrap: str = "none",
-                empty_cell: str = "", indent: str = "nbsp", junk: bool = True, th_headers: bool = False,
-                headings: dict[str, str] | int | None = None, ascii_punct: bool = False,
-                doc: Document | None = None) -> str:
+def render_html(
+    spec: ReportSpec,
+    *,
+    encoding: str = "utf-8",
+    title_tag: str = "h1",
+    t2_split: bool = False,
+    org_subtotal: bool | None = None,
+    subtotal_first: bool = True,
+    cell_wrap: str = "none",
+    empty_cell: str = "",
+    indent: str = "nbsp",
+    junk: bool = True,
+    th_headers: bool = False,
+    headings: dict[str, str] | int | None = None,
+    ascii_punct: bool = False,
+    doc: Document | None = None,
+) -> str:
     """The page as a str (its meta tag names `encoding`; `write_html` encodes it)."""
     enc = encoding.lower()
     if enc not in ENCODINGS:
@@ -105,8 +123,9 @@ def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "
     if cell_wrap not in CELL_WRAPS + ("mixed",):
         raise ValueError(f"cell_wrap must be one of {CELL_WRAPS + ('mixed',)}")
     if doc is None:
-        doc = build_document(spec, ascii_punct=ascii_punct, headings=headings, org_subtotal=org_subtotal,
-                             subtotal_first=subtotal_first)
+        doc = build_document(
+            spec, ascii_punct=ascii_punct, headings=headings, org_subtotal=org_subtotal, subtotal_first=subtotal_first
+        )
     tr = spec.traditional
     tx = lambda s: transform(s, False, tr)  # noqa: E731
     title = spec.title or f"{spec.agency}{spec.year}年度报告"
@@ -131,9 +150,14 @@ def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "
         h += [
             '<div class="top"><div class="w1200"><span>' + _esc(tx("欢迎访问" + site)) + "</span>"
             '<a href="/">' + _esc(tx("无障碍")) + '</a> <a href="/">' + _esc(tx("长者模式")) + "</a></div></div>",
-            '<div class="nav"><ul><li><a href="/">' + _esc(tx("首页")) + "</a></li><li><a href=\"/zwgk/\">"
-            + _esc(tx("政务公开")) + "</a></li><li><a href=\"/zwfw/\">" + _esc(tx("政务服务")) + "</a></li>"
-            "<li><a href=\"/hdjl/\">" + _esc(tx("互动交流")) + "</a></li></ul></div>",
+            '<div class="nav"><ul><li><a href="/">'
+            + _esc(tx("首页"))
+            + '</a></li><li><a href="/zwgk/">'
+            + _esc(tx("政务公开"))
+            + '</a></li><li><a href="/zwfw/">'
+            + _esc(tx("政务服务"))
+            + "</a></li>"
+            '<li><a href="/hdjl/">' + _esc(tx("互动交流")) + "</a></li></ul></div>",
             '<div class="crumb">' + _esc(tx("当前位置：")) + '<a href="/">' + _esc(tx("首页")) + "</a> &gt; "
             '<a href="/zwgk/">' + _esc(tx("政务公开")) + "</a> &gt; "
             '<a href="/zwgk/ndbg/">' + _esc(tx("政府信息公开年报")) + "</a></div>",
@@ -149,15 +173,27 @@ def render_html(spec: ReportSpec, *, encoding: str = "utf-8", title_tag: str = "
     if junk:
         h += [
             '<div class="share">' + _esc(tx("【打印本页】【关闭窗口】")) + "</div>",
-            '<div class="footer"><p>' + _esc(tx(f"主办单位：{site}")) + "</p><p>"
-            + _esc(tx("网站标识码：1529000001 蒙ICP备05000001号")) + "</p></div>",
+            '<div class="footer"><p>'
+            + _esc(tx(f"主办单位：{site}"))
+            + "</p><p>"
+            + _esc(tx("网站标识码：1529000001 蒙ICP备05000001号"))
+            + "</p></div>",
         ]
     h += ["</body>", "</html>", ""]
     return "\n".join(h)
 
 
-def _block_html(b: Block, title_tag: str, tr: bool, spec: ReportSpec, t2_split: bool,
-                cell_wrap: str, empty_cell: str, th_headers: bool, indent: str) -> list[str]:
+def _block_html(
+    b: Block,
+    title_tag: str,
+    tr: bool,
+    spec: ReportSpec,
+    t2_split: bool,
+    cell_wrap: str,
+    empty_cell: str,
+    th_headers: bool,
+    indent: str,
+) -> list[str]:
     tx = lambda s: transform(s, False, tr)  # noqa: E731
     k = b.kind
     if k == "title":
@@ -165,11 +201,13 @@ def _block_html(b: Block, title_tag: str, tr: bool, spec: ReportSpec, t2_split: 
             return [f'<h1 class="article-title">{_esc(b.text)}</h1>']
         return [f'<div class="title">{_esc(b.text)}</div>']
     if k == "meta":
-        return ['<div class="info">'
-                f"<span>{_esc(tx('发布时间'))}：{_esc(b.text)}</span>"
-                f"<span>{_esc(tx('来源'))}：{_esc(tx(spec.agency))}</span>"
-                f"<span>{_esc(tx('浏览次数'))}：<script>document.write(_hits)</script></span>"
-                "</div>"]
+        return [
+            '<div class="info">'
+            f"<span>{_esc(tx('发布时间'))}：{_esc(b.text)}</span>"
+            f"<span>{_esc(tx('来源'))}：{_esc(tx(spec.agency))}</span>"
+            f"<span>{_esc(tx('浏览次数'))}：<script>document.write(_hits)</script></span>"
+            "</div>"
+        ]
     if k == "heading":
         return [f"<p><span><strong>{_esc(b.text)}</strong></span></p>"]
     if k == "para":
@@ -177,8 +215,13 @@ def _block_html(b: Block, title_tag: str, tr: bool, spec: ReportSpec, t2_split: 
     if k == "spam":
         return [f'<p class="from">{_esc(b.text)}</p>']
     if k == "table":
-        return table_html(b.table, cell_wrap=cell_wrap, empty_cell=empty_cell, th_headers=th_headers,
-                          split_blocks=t2_split and b.key == "T2")
+        return table_html(
+            b.table,
+            cell_wrap=cell_wrap,
+            empty_cell=empty_cell,
+            th_headers=th_headers,
+            split_blocks=t2_split and b.key == "T2",
+        )
     return []
 
 

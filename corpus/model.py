@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.codebook import (  # absolute: the corpus tooling is to leave the package (issue 10)
-    codebook, header_label, labels, section_titles, t2_blocks, t3_label_area, t3_note, t3_org_label,
+    codebook,
+    header_label,
+    labels,
+    section_titles,
+    t2_blocks,
+    t3_label_area,
+    t3_note,
+    t3_org_label,
     t4_supergroup_label,
 )
+
 from .spec import ReportSpec, table_status
 
 # ------------------------------------------------------------------------------------------------
@@ -27,11 +35,11 @@ from .spec import ReportSpec, table_status
 
 @dataclass(frozen=True)
 class Cell:
-    text: str            # as written (labels may contain "\n" where the template breaks the line)
-    col: int = 0         # grid column where the cell starts
+    text: str  # as written (labels may contain "\n" where the template breaks the line)
+    col: int = 0  # grid column where the cell starts
     rs: int = 1
     cs: int = 1
-    cid: str | None = None   # value cells: the cell id (T3/new/total, T2v2019/rules/produced, ...)
+    cid: str | None = None  # value cells: the cell id (T3/new/total, T2v2019/rules/produced, ...)
 
     @property
     def is_value(self) -> bool:
@@ -42,13 +50,13 @@ class Cell:
 class Row:
     cells: tuple[Cell, ...]
     header: bool = False
-    code: str | None = None   # data rows: the row code
-    block: int = 0            # T2: the index of the 第二十条 block
+    code: str | None = None  # data rows: the row code
+    block: int = 0  # T2: the index of the 第二十条 block
 
 
 @dataclass(frozen=True)
 class Table:
-    key: str                  # "T2", "T2v2019", "T3", "T4", "T4_like_T3"
+    key: str  # "T2", "T2v2019", "T3", "T4", "T4_like_T3"
     width: int
     rows: tuple[Row, ...]
     # Relative column widths (used by the PDF and docx writers).
@@ -57,9 +65,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Block:
-    kind: str                 # "title" | "meta" | "para" | "heading" | "table" | "spam"
+    kind: str  # "title" | "meta" | "para" | "heading" | "table" | "spam"
     text: str = ""
-    key: str | None = None    # headings: section key; meta: "published" | "views"
+    key: str | None = None  # headings: section key; meta: "published" | "views"
     table: Table | None = None
 
 
@@ -132,10 +140,17 @@ def heading_text(key: str, headings: dict[str, str] | int | None = None) -> str:
 # ------------------------------------------------------------------------------------------------
 # Table templates (labels verbatim from the national form; "\n" where the Word template breaks).
 
+
 def _t2_blocks(table: str) -> tuple:
     """(clause, header words, rows (code, label, column codes)) of Table 2 or T2v2019, from the codebook."""
-    return tuple((b.clause, (header_label("T2"),) + tuple(c.label for c in b.columns),
-                  tuple((r.code, r.label, r.columns) for r in b.rows)) for b in t2_blocks(table))
+    return tuple(
+        (
+            b.clause,
+            (header_label("T2"),) + tuple(c.label for c in b.columns),
+            tuple((r.code, r.label, r.columns) for r in b.rows),
+        )
+        for b in t2_blocks(table)
+    )
 
 
 def _break(label: str, at: int = 2) -> str:
@@ -150,9 +165,13 @@ T3_NOTE = t3_note()
 _T3_COL = labels("T3", "columns")
 _T3_COL_SHORT = labels("T3", "columns", "short")
 _T3_ROW = labels("T3", "rows")
-T3_ORG_HEADERS = (("business", _break(_T3_COL["business"])), ("research", _break(_T3_COL["research"])),
-                  ("nonprofit", _T3_COL["nonprofit"]), ("legal_services", _T3_COL["legal_services"]),
-                  ("other_org", _T3_COL["other_org"]))
+T3_ORG_HEADERS = (
+    ("business", _break(_T3_COL["business"])),
+    ("research", _break(_T3_COL["research"])),
+    ("nonprofit", _T3_COL["nonprofit"]),
+    ("legal_services", _T3_COL["legal_services"]),
+    ("other_org", _T3_COL["other_org"]),
+)
 
 # (row code, label cells as (text, rowspan, colspan)); the outcome group's rowspans are filled in.
 _T3_ROWS_2021 = tuple((code, tuple((c.text, c.rowspan, c.colspan) for c in cells)) for code, cells in t3_label_area())
@@ -162,7 +181,7 @@ def _t3_rows(version: str):
     rows = list(_T3_ROWS_2021)
     if version == "2019":
         i = next(i for i, r in enumerate(rows) if r[0] == "other_no_correction")
-        rows[i:i + 3] = [("other_other", ((labels("T3", "row_groups")["other_handling"], 1, 2),))]
+        rows[i : i + 3] = [("other_other", ((labels("T3", "row_groups")["other_handling"], 1, 2),))]
     # The vertical 三、本年度办理结果 spans granted .. processed_total.
     first = next(i for i, r in enumerate(rows) if r[0] == "granted")
     last = next(i for i, r in enumerate(rows) if r[0] == "processed_total")
@@ -175,8 +194,9 @@ T4_GROUPS = ("review", "suit_direct", "suit_after_review")
 T4_COLS = ("upheld", "corrected", "other", "pending", "total")
 _T4_COL = labels("T4", "columns")
 _T4_GROUP_SHORT = labels("T4", "groups", "short")
-T4_HEAD_1 = (_T4_COL["upheld"],) + tuple(_break(_T4_COL[c]) for c in ("corrected", "other", "pending")) \
-    + (_T4_COL["total"],)
+T4_HEAD_1 = (
+    (_T4_COL["upheld"],) + tuple(_break(_T4_COL[c]) for c in ("corrected", "other", "pending")) + (_T4_COL["total"],)
+)
 T4_HEAD_2 = tuple(_break(_T4_COL[c]) for c in ("upheld", "corrected", "other", "pending")) + (_T4_COL["total"],)
 
 
@@ -221,11 +241,17 @@ class _Tmpl:
 
 
 @lru_cache(maxsize=64)
-def _template(key: str, version: str = "2021", org_subtotal: bool = False,
-              subtotal_first: bool = True, ascii_punct: bool = False, traditional: bool = False) -> _Tmpl:
+def _template(
+    key: str,
+    version: str = "2021",
+    org_subtotal: bool = False,
+    subtotal_first: bool = True,
+    ascii_punct: bool = False,
+    traditional: bool = False,
+) -> _Tmpl:
     tx = lambda s: transform(s, ascii_punct, traditional)  # noqa: E731
-    raw: list[list[tuple]] = []      # (text, rs, cs, cid)
-    meta: list[tuple[bool, str | None, int]] = []   # (header, code, block)
+    raw: list[list[tuple]] = []  # (text, rs, cs, cid)
+    meta: list[tuple[bool, str | None, int]] = []  # (header, code, block)
     if key in ("T2", "T2v2019"):
         blocks = T2_2021_BLOCKS if key == "T2" else T2_2019_BLOCKS
         prefix = "T2" if key == "T2" else "T2v2019"
@@ -254,8 +280,13 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
         label_w = 1 if seed_like else 3
         width = label_w + nv
         raw.append([(tx(T3_NOTE), 3, label_w, None), (tx(header_label("T3")), 1, nv, None)])
-        raw.append([(tx(_T3_COL["natural_person"]), 2, 1, None), (tx(t3_org_label()), 1, len(orgs), None),
-                    (tx(_T3_COL["total"]), 2, 1, None)])
+        raw.append(
+            [
+                (tx(_T3_COL["natural_person"]), 2, 1, None),
+                (tx(t3_org_label()), 1, len(orgs), None),
+                (tx(_T3_COL["total"]), 2, 1, None),
+            ]
+        )
         raw.append([(t, 1, 1, None) for _, t in orgs])
         meta += [(True, None, 0)] * 3
         rows_src = _t3_rows(version) if not seed_like else (("new", ((_T3_ROW["new"], 1, 1),)),)
@@ -269,9 +300,10 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
     elif key == "T4":
         width = 15
         raw.append([(tx(_T4_GROUP_SHORT["review"]), 1, 5, None), (tx(t4_supergroup_label()), 1, 10, None)])
-        raw.append([(tx(t), 2, 1, None) for t in T4_HEAD_1]
-                   + [(tx(_T4_GROUP_SHORT["suit_direct"]), 1, 5, None),
-                      (tx(_T4_GROUP_SHORT["suit_after_review"]), 1, 5, None)])
+        raw.append(
+            [(tx(t), 2, 1, None) for t in T4_HEAD_1]
+            + [(tx(_T4_GROUP_SHORT["suit_direct"]), 1, 5, None), (tx(_T4_GROUP_SHORT["suit_after_review"]), 1, 5, None)]
+        )
         raw.append([(tx(t), 1, 1, None) for t in T4_HEAD_2 * 2])
         raw.append([("", 1, 1, f"T4/{g}.{c}") for g in T4_GROUPS for c in T4_COLS])
         meta += [(True, None, 0)] * 3 + [(False, "appeals", 0)]
@@ -286,8 +318,15 @@ def _template(key: str, version: str = "2021", org_subtotal: bool = False,
     return _Tmpl(key, width, tuple(rows), n_header, weights)
 
 
-def build_table(key: str, spec: ReportSpec, *, truncate: int | None = None, org_subtotal: bool | None = None,
-                subtotal_first: bool = True, ascii_punct: bool = False) -> Table:
+def build_table(
+    key: str,
+    spec: ReportSpec,
+    *,
+    truncate: int | None = None,
+    org_subtotal: bool | None = None,
+    subtotal_first: bool = True,
+    ascii_punct: bool = False,
+) -> Table:
     """A table of the spec, values filled in, absent cells dropped, truncated if asked."""
     version = spec.format_version
     osub = spec.org_subtotal if org_subtotal is None else org_subtotal
@@ -330,7 +369,7 @@ def build_table(key: str, spec: ReportSpec, *, truncate: int | None = None, org_
                 raw = cells_src.get(cid)
             changed = True
             if raw is None:
-                continue   # not written at all
+                continue  # not written at all
             new_cells.append(Cell(raw, cell.col, cell.rs, cell.cs, None if malformed else cid))
         out.append(Row(tuple(new_cells), row.header, row.code, row.block) if changed else row)
     return Table(key, tm.width, tuple(out), tm.col_weights)
@@ -339,14 +378,19 @@ def build_table(key: str, spec: ReportSpec, *, truncate: int | None = None, org_
 # ------------------------------------------------------------------------------------------------
 # The opening paragraph and the whole document
 
+
 def opening_paragraph(spec: ReportSpec) -> str:
     y = spec.year
     if spec.format_version == "2021":
-        fmt = ("《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"
-               "（国办公开办函〔2021〕30号）")
+        fmt = (
+            "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"
+            "（国办公开办函〔2021〕30号）"
+        )
     else:
-        fmt = ("《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》"
-               "（国办公开办函〔2019〕60号）")
+        fmt = (
+            "《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》"
+            "（国办公开办函〔2019〕60号）"
+        )
     parts = [
         f"本年度报告根据《中华人民共和国政府信息公开条例》（国令第711号）、{fmt}制作。"
         f"报告内容包括{y}年政府信息公开总体情况，主动公开政府信息情况，收到和处理政府信息公开申请情况，"
@@ -366,9 +410,15 @@ def _cn_date(iso: str) -> str:
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
-def build_document(spec: ReportSpec, *, ascii_punct: bool = False, headings: dict[str, str] | int | None = None,
-                   org_subtotal: bool | None = None, subtotal_first: bool = True,
-                   meta_lines: bool = True) -> Document:
+def build_document(
+    spec: ReportSpec,
+    *,
+    ascii_punct: bool = False,
+    headings: dict[str, str] | int | None = None,
+    org_subtotal: bool | None = None,
+    subtotal_first: bool = True,
+    meta_lines: bool = True,
+) -> Document:
     """All blocks of the report, in page order, with spam lines inserted between blocks."""
     tr = spec.traditional
     tx = lambda s: transform(s, ascii_punct, tr)  # noqa: E731
@@ -396,8 +446,14 @@ def build_document(spec: ReportSpec, *, ascii_punct: bool = False, headings: dic
             t = build_table("T4_like_T3", spec, ascii_punct=ascii_punct)
         else:
             name = "T2v2019" if (tkey == "T2" and spec.format_version == "2019") else tkey
-            t = build_table(name, spec, truncate=n, org_subtotal=org_subtotal, subtotal_first=subtotal_first,
-                            ascii_punct=ascii_punct)
+            t = build_table(
+                name,
+                spec,
+                truncate=n,
+                org_subtotal=org_subtotal,
+                subtotal_first=subtotal_first,
+                ascii_punct=ascii_punct,
+            )
         blocks.append(Block("table", key=tkey, table=t))
     if spec.spam_lines:
         # Positions index the blocks before any insertion (negative: from the end, -1 = last).

@@ -26,7 +26,7 @@ from .model import Document, Table, build_document, transform
 from .spec import ReportSpec
 
 FONT = "STSong-Light"
-PAGE_W, PAGE_H = 595.2756, 841.8898   # A4 in points
+PAGE_W, PAGE_H = 595.2756, 841.8898  # A4 in points
 _registered = False
 
 
@@ -78,7 +78,7 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
             tw = text_width(tok, size)
             if cur and cur_w + tw > avail + 0.01:
                 if tok[0] in _NO_START and len(tok) == 1:
-                    cur += tok      # hang the punctuation at the line end, as Word does
+                    cur += tok  # hang the punctuation at the line end, as Word does
                     lines.append(cur)
                     cur, cur_w = "", 0.0
                     continue
@@ -89,7 +89,7 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
                 else:
                     lines.append(cur)
                     cur, cur_w = "", 0.0
-                if tw > avail and len(tok) > 1:   # an ASCII run longer than the line: break it
+                if tw > avail and len(tok) > 1:  # an ASCII run longer than the line: break it
                     for ch in tok:
                         cw = _cw(ch) * size
                         if cur and cur_w + cw > avail:
@@ -107,9 +107,10 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
 # ------------------------------------------------------------------------------------------------
 # Page ops
 
+
 @dataclass
 class Page:
-    texts: list[tuple[float, float, float, str]] = field(default_factory=list)   # x, baseline, size, s
+    texts: list[tuple[float, float, float, str]] = field(default_factory=list)  # x, baseline, size, s
     lines: set[tuple[float, float, float, float]] = field(default_factory=set)
 
 
@@ -151,8 +152,16 @@ class Layout:
         return self.pages[-1]
 
     # -- paragraphs ------------------------------------------------------------------------------
-    def paragraph(self, text: str, size: float, leading: float, *, indent_chars: float = 2.0,
-                  align: str = "left", space_after: float = 0.0) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float,
+        leading: float,
+        *,
+        indent_chars: float = 2.0,
+        align: str = "left",
+        space_after: float = 0.0,
+    ) -> None:
         indent = indent_chars * size if align == "left" else 0.0
         lines = wrap(text, self.width, size, indent)
         for i, ln in enumerate(lines):
@@ -211,7 +220,7 @@ class Layout:
             for cell in row.cells:
                 if cell.rs > 1:
                     need = len(cell_lines[(ri, cell.col)]) * lead + 2 * s.cell_pad_v
-                    have = sum(heights[ri:ri + cell.rs])
+                    have = sum(heights[ri : ri + cell.rs])
                     if need > have:
                         heights[ri + cell.rs - 1] += need - have
         # paginate rows (never split a row; headers are not repeated)
@@ -239,7 +248,7 @@ class Layout:
         for ri, row in enumerate(rows):
             for cell in row.cells:
                 x0, x1 = xs[cell.col], xs[cell.col + cell.cs]
-                segs: list[list] = []   # [page, top, bottom]
+                segs: list[list] = []  # [page, top, bottom]
                 for r in range(ri, min(n, ri + cell.rs)):
                     p, top, bot = row_page[r], row_top[r], row_top[r] - heights[r]
                     if segs and segs[-1][0] == p:
@@ -283,15 +292,23 @@ def _vertical(text: str) -> list[str]:
     text = text.replace("\n", "")
     m = re.match(r"^([一二三四五六七八九十]+[、.．])", text)
     head = [m.group(1)] if m else []
-    rest = text[len(m.group(1)):] if m else text
+    rest = text[len(m.group(1)) :] if m else text
     return head + list(rest)
 
 
 # ------------------------------------------------------------------------------------------------
 
-def layout_document(spec: ReportSpec, *, style: Style | None = None, signature: bool = True,
-                    t3_split: bool = True, t3_split_row: int | None = None, doc: Document | None = None,
-                    **doc_options) -> Layout:
+
+def layout_document(
+    spec: ReportSpec,
+    *,
+    style: Style | None = None,
+    signature: bool = True,
+    t3_split: bool = True,
+    t3_split_row: int | None = None,
+    doc: Document | None = None,
+    **doc_options,
+) -> Layout:
     """Lay the report out into pages of positioned text and ruling lines."""
     st = style or Style()
     if doc is None:
@@ -301,7 +318,7 @@ def layout_document(spec: ReportSpec, *, style: Style | None = None, signature: 
         if b.kind == "title":
             L.paragraph(b.text, st.title_size, st.title_size * 1.6, align="center", space_after=st.body_leading * 0.5)
         elif b.kind == "heading":
-            if L.y - 3 * st.body_leading < L.bottom:   # keep the heading with what follows
+            if L.y - 3 * st.body_leading < L.bottom:  # keep the heading with what follows
                 L.new_page()
             L.paragraph(b.text, st.heading_size, st.body_leading, indent_chars=2)
         elif b.kind in ("para", "spam"):
@@ -428,8 +445,9 @@ def _photo(img, seed: int):
     return Image.fromarray(a, "L")
 
 
-def render_pdf_image_only(spec: ReportSpec, *, dpi: int = 200, photo: bool = False, quality: int = 70,
-                          style: Style | None = None, **options) -> bytes:
+def render_pdf_image_only(
+    spec: ReportSpec, *, dpi: int = 200, photo: bool = False, quality: int = 70, style: Style | None = None, **options
+) -> bytes:
     """A scanned-looking PDF: each page one JPEG bitmap, no text layer at all. With `photo`, the
     pages look photographed (turned by 0.6-1.8°, uneven light, grain). Deterministic: the same spec
     and options give the same bytes."""
@@ -456,8 +474,9 @@ def render_pdf_image_only(spec: ReportSpec, *, dpi: int = 200, photo: bool = Fal
     return buf.getvalue()
 
 
-def render_page_images(spec: ReportSpec, *, dpi: int = 150, photo: bool = True, quality: int = 70,
-                       style: Style | None = None, **options) -> list[tuple[str, bytes]]:
+def render_page_images(
+    spec: ReportSpec, *, dpi: int = 150, photo: bool = True, quality: int = 70, style: Style | None = None, **options
+) -> list[tuple[str, bytes]]:
     """The pages as image files, as they reach an office by e-mail: (suffix, bytes) per page, the
     pages JPEG photos (with `photo`), the last page a PNG from a scanner (clean: a photo's grain
     would make a PNG ten times larger); no resolution stated in the files. Deterministic: the same

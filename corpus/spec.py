@@ -64,8 +64,10 @@ class ReportSpec:
             if t not in TABLE_KEYS:
                 raise ValueError(f"unknown table {t!r}")
             table_status(status)  # validates
-        if self.tables.get("T2", "ok") == "malformed_t4_like_seed" or \
-                self.tables.get("T3", "ok") == "malformed_t4_like_seed":
+        if (
+            self.tables.get("T2", "ok") == "malformed_t4_like_seed"
+            or self.tables.get("T3", "ok") == "malformed_t4_like_seed"
+        ):
             raise ValueError("malformed_t4_like_seed applies to T4 only")
         for k in self.sections:
             if k not in SECTION_KEYS:
@@ -109,7 +111,7 @@ class ReportSpec:
         url = self.site_url or "http://www.als.gov.cn/"
         return name, url
 
-    def copy(self, **changes) -> "ReportSpec":
+    def copy(self, **changes) -> ReportSpec:
         """A changed copy; a default title or period follows a changed agency or year."""
         if "title" not in changes and self.title == f"{self.agency}{self.year}年政府信息公开工作年度报告":
             changes["title"] = "__default__"
@@ -136,6 +138,7 @@ def _h(*parts) -> int:
 
 # ------------------------------------------------------------------------------------------------
 # Default narrative (deterministic; the corpus generator usually supplies its own).
+
 
 def default_section_text(key: str, agency: str, year: int) -> str:
     if key == "overview":
@@ -166,6 +169,7 @@ def default_section_text(key: str, agency: str, year: int) -> str:
 
 # ------------------------------------------------------------------------------------------------
 # A ready-made spec with a mix of blank, "/", zero and non-zero cells (for tests and examples).
+
 
 def example_cells(seed: int = 0, format_version: str = "2021") -> dict[str, str]:
     """Raw cell texts for all 200 ids: mostly numbers and zeros, some blanks, some '/'.
@@ -215,8 +219,13 @@ def example_cells(seed: int = 0, format_version: str = "2021") -> dict[str, str]
 def example_spec(seed: int = 0, **changes) -> ReportSpec:
     """A complete report (all 200 cells) with a mix of blanks, '/', zeros and numbers."""
     fv = changes.get("format_version", "2021")
-    kwargs = dict(agency="阿拉善左旗巴彦木仁苏木人民政府", year=2024, published_on="2025-01-06",
-                  cells=example_cells(seed, fv), format_version=fv)
+    kwargs = dict(
+        agency="阿拉善左旗巴彦木仁苏木人民政府",
+        year=2024,
+        published_on="2025-01-06",
+        cells=example_cells(seed, fv),
+        format_version=fv,
+    )
     if fv == "2019":
         kwargs["extra_cells"] = example_t2v2019_cells(seed)
     kwargs.update(changes)

@@ -27,12 +27,46 @@ from .spec import default_section_text, example_cells
 SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
 # Department names used to make extra reporting units for a large warehouse (benchmark).
 DEPARTMENTS = (
-    "财政局", "教育局", "公安局", "民政局", "司法局", "人力资源和社会保障局", "自然资源局", "生态环境局",
-    "住房和城乡建设局", "交通运输局", "水务局", "农牧局", "商务局", "文化旅游体育局", "卫生健康委员会",
-    "退役军人事务局", "应急管理局", "审计局", "市场监督管理局", "统计局", "林业和草原局", "医疗保障局",
-    "信访局", "乡村振兴局", "能源局", "工业和信息化局", "科学技术局", "政务服务局", "城市管理综合执法局",
-    "消防救援大队", "税务局", "气象局", "档案馆", "融媒体中心", "发展和改革委员会", "民族事务委员会",
-    "住房公积金管理中心", "国有资产监督管理委员会", "粮食和物资储备局", "残疾人联合会",
+    "财政局",
+    "教育局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农牧局",
+    "商务局",
+    "文化旅游体育局",
+    "卫生健康委员会",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "林业和草原局",
+    "医疗保障局",
+    "信访局",
+    "乡村振兴局",
+    "能源局",
+    "工业和信息化局",
+    "科学技术局",
+    "政务服务局",
+    "城市管理综合执法局",
+    "消防救援大队",
+    "税务局",
+    "气象局",
+    "档案馆",
+    "融媒体中心",
+    "发展和改革委员会",
+    "民族事务委员会",
+    "住房公积金管理中心",
+    "国有资产监督管理委员会",
+    "粮食和物资储备局",
+    "残疾人联合会",
 )
 
 
@@ -62,7 +96,7 @@ class Synthetic:
     signed: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     departments: int = 0
-    units: list[str] | None = None          # restrict reports to these unit ids (all expected by default)
+    units: list[str] | None = None  # restrict reports to these unit ids (all expected by default)
     build_info: dict = field(default_factory=dict)
 
 
@@ -71,12 +105,23 @@ def _department_units(reg, n: int) -> list[dict]:
     parents = [u for u in reg if u.level in ("league", "banner")]
     for p in parents:
         for i, dept in enumerate(DEPARTMENTS[:n]):
-            rows.append({
-                "unit_id": f"{p.unit_id}-d{i:02d}", "name": f"{p.name}{dept}", "full_name": f"{p.name}{dept}",
-                "level": "department", "kind": "部门", "statutory_parent": p.unit_id, "managing_body": None,
-                "files_own_report": True, "can_make_rules": False, "deadline_kind": "department",
-                "valid_from": None, "valid_to": None, "note": "synthetic department",
-            })
+            rows.append(
+                {
+                    "unit_id": f"{p.unit_id}-d{i:02d}",
+                    "name": f"{p.name}{dept}",
+                    "full_name": f"{p.name}{dept}",
+                    "level": "department",
+                    "kind": "部门",
+                    "statutory_parent": p.unit_id,
+                    "managing_body": None,
+                    "files_own_report": True,
+                    "can_make_rules": False,
+                    "deadline_kind": "department",
+                    "valid_from": None,
+                    "valid_to": None,
+                    "note": "synthetic department",
+                }
+            )
     return rows
 
 
@@ -112,10 +157,22 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
             if key in spec.missing:
                 continue
             if key in spec.set_aside:
-                manifest.append({"path": path, "sha256": sha, "size_bytes": 1000, "kind": "text",
-                                 "status": "set_aside", "reason": "no table of the annual report format was found",
-                                 "report_id": None, "unit_id": uid, "year": year, "duplicate_of": None,
-                                 "superseded_by": None, "year_hint": year})
+                manifest.append(
+                    {
+                        "path": path,
+                        "sha256": sha,
+                        "size_bytes": 1000,
+                        "kind": "text",
+                        "status": "set_aside",
+                        "reason": "no table of the annual report format was found",
+                        "report_id": None,
+                        "unit_id": uid,
+                        "year": year,
+                        "duplicate_of": None,
+                        "superseded_by": None,
+                        "year_hint": year,
+                    }
+                )
                 continue
             rid = sha[:16]
             h = int(sha[16:24], 16)
@@ -123,17 +180,49 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
                 pub = spec.published[key]
             else:
                 pub = f"{year + 1}-01-{1 + h % 28:02d}"
-            reports.append({
-                "report_id": rid, "sha256": sha, "path": path, "version": 1, "in_inbox": True, "active": True,
-                "status": "active", "unit_id": uid, "year": year, "agency": u["full_name"], "kind": "text",
-                "format_version": "2021", "title": f"{u['full_name']}{year}年政府信息公开工作年度报告",
-                "published_on": pub, "signed_on": spec.signed.get(key), "period_start": f"{year}-01-01", "period_end": f"{year}-12-31",
-                "match_method": "exact_full_name", "match_confidence": 1.0, "match_reason": None,
-                "parser_version": "synthetic", "n_problems": 0, "n_errors": 0,
-            })
-            manifest.append({"path": path, "sha256": sha, "size_bytes": 1000, "kind": "text", "status": "read",
-                             "reason": None, "report_id": rid, "unit_id": uid, "year": year, "duplicate_of": None,
-                             "superseded_by": None, "year_hint": year})
+            reports.append(
+                {
+                    "report_id": rid,
+                    "sha256": sha,
+                    "path": path,
+                    "version": 1,
+                    "in_inbox": True,
+                    "active": True,
+                    "status": "active",
+                    "unit_id": uid,
+                    "year": year,
+                    "agency": u["full_name"],
+                    "kind": "text",
+                    "format_version": "2021",
+                    "title": f"{u['full_name']}{year}年政府信息公开工作年度报告",
+                    "published_on": pub,
+                    "signed_on": spec.signed.get(key),
+                    "period_start": f"{year}-01-01",
+                    "period_end": f"{year}-12-31",
+                    "match_method": "exact_full_name",
+                    "match_confidence": 1.0,
+                    "match_reason": None,
+                    "parser_version": "synthetic",
+                    "n_problems": 0,
+                    "n_errors": 0,
+                }
+            )
+            manifest.append(
+                {
+                    "path": path,
+                    "sha256": sha,
+                    "size_bytes": 1000,
+                    "kind": "text",
+                    "status": "read",
+                    "reason": None,
+                    "report_id": rid,
+                    "unit_id": uid,
+                    "year": year,
+                    "duplicate_of": None,
+                    "superseded_by": None,
+                    "year_hint": year,
+                }
+            )
             raw_cells = example_cells(seed=h % 100000)
             raw_cells.update(spec.overrides.get(key, {}))
             for n, cid in enumerate(ids):
@@ -168,19 +257,37 @@ def build(db_path: str | Path, spec: Synthetic | None = None) -> dict:
                            try_cast(period_start AS DATE) AS period_start,
                            try_cast(period_end AS DATE) AS period_end) FROM r ORDER BY report_id""")
             con.unregister("r")
-            cdf = pd.DataFrame(cells, columns=["report_id", "cell_id", "table_code", "row_code", "col_code",
-                                               "semantic", "value", "raw", "location"])
+            cdf = pd.DataFrame(
+                cells,
+                columns=[
+                    "report_id",
+                    "cell_id",
+                    "table_code",
+                    "row_code",
+                    "col_code",
+                    "semantic",
+                    "value",
+                    "raw",
+                    "location",
+                ],
+            )
             con.register("c", cdf)
-            con.execute("INSERT INTO cells BY NAME SELECT *, semantic AS semantic_read, value AS value_read, "
-                        "'read' AS value_source FROM c ORDER BY report_id, cell_id")
+            con.execute(
+                "INSERT INTO cells BY NAME SELECT *, semantic AS semantic_read, value AS value_read, "
+                "'read' AS value_source FROM c ORDER BY report_id, cell_id"
+            )
             con.unregister("c")
             sdf = pd.DataFrame(sections, columns=["report_id", "section", "text", "chars"])
             sdf["chars"] = sdf["chars"].astype("Int64")
             con.register("s", sdf)
             con.execute("INSERT INTO sections SELECT report_id, section, text, chars::INTEGER FROM s")
             con.unregister("s")
-        info = {"nianbao_version": "synthetic", "parser_version": "synthetic", "inbox": "(synthetic)",
-                "report_years": json.dumps(sorted(spec.years))}
+        info = {
+            "nianbao_version": "synthetic",
+            "parser_version": "synthetic",
+            "inbox": "(synthetic)",
+            "report_years": json.dumps(sorted(spec.years)),
+        }
         info.update(spec.build_info)
         con.executemany("INSERT INTO build_info VALUES (?, ?)", sorted(info.items()))
         run_sql(con, "views")

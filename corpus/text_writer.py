@@ -68,8 +68,9 @@ def _row_wrapped(texts: list[str]) -> list[str]:
     return [_SPACES.sub(" ", " | ".join(texts)), "|"]
 
 
-def table_lines(table: Table, layout: str = "A", *, mixed_with: str | None = None, wrap_every: int = 3,
-                wrap_offset: int = 1) -> list[str]:
+def table_lines(
+    table: Table, layout: str = "A", *, mixed_with: str | None = None, wrap_every: int = 3, wrap_offset: int = 1
+) -> list[str]:
     """The lines of one table in a layout (for C: the items, to be joined with blank lines)."""
     lines: list[str] = []
     rows = table.rows
@@ -88,8 +89,13 @@ def table_lines(table: Table, layout: str = "A", *, mixed_with: str | None = Non
         elif layout == "C":
             lines += texts
         elif layout == "wrapped":
-            if not row.header and di % wrap_every == wrap_offset % wrap_every and texts and texts[-1].strip() \
-                    and len(row.cells) > 1:
+            if (
+                not row.header
+                and di % wrap_every == wrap_offset % wrap_every
+                and texts
+                and texts[-1].strip()
+                and len(row.cells) > 1
+            ):
                 lines += _row_wrapped(texts)
             else:
                 lines.append(_row_a(texts, pad, last))
@@ -120,16 +126,29 @@ def _block_lines(b: Block, layout: str, views_line: bool, traditional: bool, opt
     return [b.text]
 
 
-def render_text(spec: ReportSpec, layout: str = "A", *, ascii_punct: bool = False, views_line: bool = True,
-                headings: dict[str, str] | int | None = None, org_subtotal: bool | None = None,
-                subtotal_first: bool = True, mixed_with: str | None = None, wrap_every: int = 3,
-                wrap_offset: int = 1, newline: str = "\n", final_newline: bool = False, doc: Document | None = None) -> str:
+def render_text(
+    spec: ReportSpec,
+    layout: str = "A",
+    *,
+    ascii_punct: bool = False,
+    views_line: bool = True,
+    headings: dict[str, str] | int | None = None,
+    org_subtotal: bool | None = None,
+    subtotal_first: bool = True,
+    mixed_with: str | None = None,
+    wrap_every: int = 3,
+    wrap_offset: int = 1,
+    newline: str = "\n",
+    final_newline: bool = False,
+    doc: Document | None = None,
+) -> str:
     """The page's text in a layout (see the module docstring)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown text layout {layout!r}; one of {LAYOUTS}")
     if doc is None:
-        doc = build_document(spec, ascii_punct=ascii_punct, headings=headings, org_subtotal=org_subtotal,
-                             subtotal_first=subtotal_first)
+        doc = build_document(
+            spec, ascii_punct=ascii_punct, headings=headings, org_subtotal=org_subtotal, subtotal_first=subtotal_first
+        )
     opts = {"mixed_with": mixed_with, "wrap_every": wrap_every, "wrap_offset": wrap_offset}
     lines: list[str] = []
     for b in doc.blocks:
@@ -143,8 +162,15 @@ def render_text(spec: ReportSpec, layout: str = "A", *, ascii_punct: bool = Fals
     return text
 
 
-def write_text(spec: ReportSpec, path: str | os.PathLike, layout: str = "A", *, bom: bool = False,
-               encoding: str = "utf-8", **options) -> None:
+def write_text(
+    spec: ReportSpec,
+    path: str | os.PathLike,
+    layout: str = "A",
+    *,
+    bom: bool = False,
+    encoding: str = "utf-8",
+    **options,
+) -> None:
     """Write the page's text (UTF-8, optionally with a BOM; ``encoding="gb18030"`` is accepted too).
 
     Options: ascii_punct (half-width （）,： as on the seed's site), views_line ("- 浏览次数:" after the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pipeline.codebook import cell_ids, codebook, split_cell_id
 from pipeline.textnorm import MISSING, classify_value
+
 from .model import data_row_codes
 from .spec import ReportSpec, table_status
 
@@ -100,5 +101,3 @@ def expected_report(spec: ReportSpec, *, published: bool = True) -> dict:
         "cells": expected_cells(spec),
         "extra_cells": expected_extra_cells(spec),
     }
-
-

@@ -34,6 +34,18 @@ def write(spec: ReportSpec, path: str | os.PathLike, kind: str, **options) -> No
 
 
 __all__ = [
-    "KINDS", "LAYOUTS", "SUFFIX", "write", "write_text", "render_text", "write_html", "render_html",
-    "write_docx", "build_docx", "write_pdf", "render_pdf", "write_pdf_image_only", "render_pdf_image_only",
+    "KINDS",
+    "LAYOUTS",
+    "SUFFIX",
+    "write",
+    "write_text",
+    "render_text",
+    "write_html",
+    "render_html",
+    "write_docx",
+    "build_docx",
+    "write_pdf",
+    "render_pdf",
+    "write_pdf_image_only",
+    "render_pdf_image_only",
 ]

@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="nianbao",
         description="Collect, check and compare annual reports on government information disclosure "
-                    "(政府信息公开工作年度报告).")
+        "(政府信息公开工作年度报告).",
+    )
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="read reports (text, HTML, Word, PDF) into the codebook")
@@ -101,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     c.add_argument("--json", action="store_true", help="one JSON object per file per line")
     c.add_argument("--previous", metavar="PATH", help="the same body's report for the year before")
-    c.add_argument("--deadline", metavar="MM-DD", default=None,
-                   help="publication deadline in the following year (default 01-31)")
+    c.add_argument(
+        "--deadline", metavar="MM-DD", default=None, help="publication deadline in the following year (default 01-31)"
+    )
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("run", help="run the whole pipeline (with no arguments: on the bundled sample)")
@@ -157,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
 def _internal(e: Exception) -> int:
     if os.environ.get("NIANBAO_DEBUG"):
         raise e
-    print(f"nianbao: internal error ({type(e).__name__}: {e}). "
-          "Set NIANBAO_DEBUG=1 to see the details and report it.", file=sys.stderr)
+    print(
+        f"nianbao: internal error ({type(e).__name__}: {e}). Set NIANBAO_DEBUG=1 to see the details and report it.",
+        file=sys.stderr,
+    )
     return EXIT_INTERNAL
 
 

@@ -262,6 +262,7 @@ def codebook() -> Codebook:
 
 # Canonical orders, handy everywhere ------------------------------------------------------------
 
+
 def cell_ids() -> tuple[str, ...]:
     """All 200 cell ids of the 2021 format, in the order of the official form."""
     return codebook().cell_ids
@@ -291,10 +292,17 @@ def t4_column_codes() -> list[str]:
 
 # The form's words ------------------------------------------------------------------------------
 
-_PARTS = {("T2", "rows"): "t2_rows", ("T2", "columns"): "t2_columns", ("T3", "rows"): "t3_rows",
-          ("T3", "columns"): "t3_columns", ("T3", "row_groups"): "t3_row_groups", ("T4", "groups"): "t4_groups",
-          ("T4", "columns"): "t4_columns", ("T2v2019", "rows"): "t2v2019_rows",
-          ("T2v2019", "columns"): "t2v2019_columns"}
+_PARTS = {
+    ("T2", "rows"): "t2_rows",
+    ("T2", "columns"): "t2_columns",
+    ("T3", "rows"): "t3_rows",
+    ("T3", "columns"): "t3_columns",
+    ("T3", "row_groups"): "t3_row_groups",
+    ("T4", "groups"): "t4_groups",
+    ("T4", "columns"): "t4_columns",
+    ("T2v2019", "rows"): "t2v2019_rows",
+    ("T2v2019", "columns"): "t2v2019_columns",
+}
 _WORDS = ("label", "short", "name", "narrow")
 
 
@@ -316,8 +324,7 @@ def section_titles(word: str = "label", numbered: bool = True) -> dict[str, str]
     """{section key: title} in the form's order: the heading ("label") or the short title ("short"),
     after its ordinal ("三、收到和处理政府信息公开申请情况", "三、依申请公开") unless `numbered` is false."""
     cb = codebook()
-    return {s.code: (f"{cb.section_ordinals[s.code]}、" if numbered else "") + getattr(s, word)
-            for s in cb.sections}
+    return {s.code: (f"{cb.section_ordinals[s.code]}、" if numbered else "") + getattr(s, word) for s in cb.sections}
 
 
 def table_title(table: str) -> str:
@@ -348,6 +355,7 @@ def t4_supergroup_label() -> str:
 @dataclass(frozen=True)
 class Block:
     """A block of Table 2: its clause of Art. 20, its columns (those of its rows, in order), its rows."""
+
     clause: str
     columns: tuple[Entry, ...]
     rows: tuple[Entry, ...]
@@ -376,6 +384,7 @@ def t2_blocks(table: str = "T2") -> tuple[Block, ...]:
 @dataclass(frozen=True)
 class LabelCell:
     """A cell of Table 3's label area: its text and how many grid rows and columns it covers."""
+
     text: str
     rowspan: int
     colspan: int
@@ -411,20 +420,34 @@ def t3_label_area() -> tuple[tuple[str, tuple[LabelCell, ...]], ...]:
                 cells.append(LabelCell(groups[g].label, rows_of[g][-1] - i + 1, 1))
                 if not own.startswith(groups[g].label):
                     raise ValueError(f"codebook: the label of T3 row {r.code} does not start with its group's")
-                own = own[len(groups[g].label):].strip()
+                own = own[len(groups[g].label) :].strip()
         cells.append(LabelCell(own, 1, width - len(around)))
         area.append((codes[i], tuple(cells)))
     return tuple(area)
 
 
 T3_OUTCOME_ROWS = (
-    "granted", "partly_granted",
-    "withheld_state_secret", "withheld_prohibited", "withheld_three_safety", "withheld_third_party",
-    "withheld_internal", "withheld_process", "withheld_enforcement_file", "withheld_inquiry",
-    "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-    "declined_petition", "declined_duplicate", "declined_publication", "declined_excessive",
+    "granted",
+    "partly_granted",
+    "withheld_state_secret",
+    "withheld_prohibited",
+    "withheld_three_safety",
+    "withheld_third_party",
+    "withheld_internal",
+    "withheld_process",
+    "withheld_enforcement_file",
+    "withheld_inquiry",
+    "unavailable_not_held",
+    "unavailable_needs_creation",
+    "unavailable_unclear",
+    "declined_petition",
+    "declined_duplicate",
+    "declined_publication",
+    "declined_excessive",
     "declined_confirmation",
-    "other_no_correction", "other_no_fee", "other_other",
+    "other_no_correction",
+    "other_no_fee",
+    "other_other",
 )
 
 T3_APPLICANT_COLUMNS = ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")

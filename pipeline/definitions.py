@@ -1,6 +1,5 @@
 """The Dagster code location of nianbao (`dagster dev -m pipeline.definitions`, `dg check defs`)."""
 
-
 import dagster as dg
 
 from .orchestration.assets import YEARS, inbox_manifest, report_reads
@@ -14,12 +13,22 @@ from .orchestration.warehouse_assets import invariant_checks, published_asset, w
 
 warehouse = published_asset([warehouse_candidate, findings, "report_pages", "office_workbook"])
 
-ALL_ASSETS = [inbox_manifest, report_reads, review_decisions, warehouse_candidate, findings, warehouse, *REPORT_ASSETS,
-              review_notices]
+ALL_ASSETS = [
+    inbox_manifest,
+    report_reads,
+    review_decisions,
+    warehouse_candidate,
+    findings,
+    warehouse,
+    *REPORT_ASSETS,
+    review_notices,
+]
 ALL_CHECKS = [*invariant_checks]
 
 nianbao_job = dg.define_asset_job(
-    JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS,
+    JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    partitions_def=YEARS,
     description="Read the inbox, build, check and publish the warehouse, render the reports.",
 )
 

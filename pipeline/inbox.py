@@ -59,14 +59,17 @@ def _ignored(rel: Path, root: Path | None = None, folder: bool = False) -> str |
     if rel.parts and rel.parts[0] == REVIEW_DIR:
         return "ignored: the office's review decisions (_review), not a report"
     if any(part.startswith(".") or part.startswith("~$") or part == "__MACOSX" for part in rel.parts):
-        return ("ignored: hidden folder (its name starts with a dot, ~$ or is __MACOSX)" if folder
-                else "ignored: hidden file (its name starts with a dot or ~$)")
+        return (
+            "ignored: hidden folder (its name starts with a dot, ~$ or is __MACOSX)"
+            if folder
+            else "ignored: hidden file (its name starts with a dot or ~$)"
+        )
     # a web page saved with its images ("报告.html" + "报告_files/"): the images belong to the page
     # (read with it when they are the report), they are not reports of their own
     if root is not None:
         for i, part in enumerate(rel.parts):
             if part.endswith("_files") and i < len(rel.parts):
-                stem = root.joinpath(*rel.parts[:i], part[:-len("_files")])
+                stem = root.joinpath(*rel.parts[:i], part[: -len("_files")])
                 if any(stem.with_name(stem.name + ext).is_file() for ext in (".html", ".htm", ".shtml")):
                     return PAGE_IMAGES
         # page 2 … n of a report made of numbered image files (readers/imagepages.py): read with page 1
@@ -158,8 +161,11 @@ def scan(inbox: str | Path, previous: list[InboxFile] | None = None) -> list[Inb
             elif not stat.S_ISREG(st.st_mode):
                 aside(p, f"not a report file: {_kind_of_special(st.st_mode)}")
             elif st.st_size > MAX_BYTES:
-                aside(p, f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
-                         f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read")
+                aside(
+                    p,
+                    f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
+                    f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read",
+                )
             else:
                 entries.append((display_path(p.relative_to(root).as_posix()), None, str(p)))
     entries.sort(key=lambda e: e[0])
@@ -230,16 +236,32 @@ def inspect(p: Path, rel: str) -> InboxFile:
         if not stat.S_ISREG(st.st_mode):
             return InboxFile(rel, str(p), 0, "", None, f"not a report file: {_kind_of_special(st.st_mode)}", None, None)
         if st.st_size > MAX_BYTES:
-            return InboxFile(rel, str(p), st.st_size, "", None,
-                             f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
-                             f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read", None, None)
+            return InboxFile(
+                rel,
+                str(p),
+                st.st_size,
+                "",
+                None,
+                f"the file is {st.st_size // (1024 * 1024)} MB, larger than the "
+                f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read",
+                None,
+                None,
+            )
         with open(p, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as e:
         return InboxFile(rel, str(p), 0, "", None, f"the file cannot be opened: {e.strerror or e}", None, None)
     if len(data) > MAX_BYTES:
-        return InboxFile(rel, str(p), len(data), "", None, f"the file is larger than the "
-                         f"{MAX_BYTES // (1024 * 1024)} MB a report can be; not read", None, None)
+        return InboxFile(
+            rel,
+            str(p),
+            len(data),
+            "",
+            None,
+            f"the file is larger than the {MAX_BYTES // (1024 * 1024)} MB a report can be; not read",
+            None,
+            None,
+        )
     sha = hashlib.sha256(data).hexdigest()
     try:
         kind = detect_kind(data)
@@ -252,8 +274,9 @@ def inspect(p: Path, rel: str) -> InboxFile:
         try:
             sha, st = report_sha256(p, data), None
         except OSError as e:
-            return InboxFile(rel, str(p), 0, "", None, f"a page of the report cannot be opened: {e.strerror or e}",
-                             None, None)
+            return InboxFile(
+                rel, str(p), 0, "", None, f"a page of the report cannot be opened: {e.strerror or e}", None, None
+            )
     year, source = (None, None)
     if kind is not None:
         try:

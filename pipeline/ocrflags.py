@@ -11,7 +11,6 @@ an arithmetic failure that involves a flagged cell as UNCERTAIN ("reading doubtf
 
 from __future__ import annotations
 
-
 from .document import problem
 from .textnorm import EMPTY, NUMERIC, TEXT, ZERO
 
@@ -37,27 +36,50 @@ def ocr_problems(cells: dict, extra: dict, mapped_problems: list[dict] | None = 
     # rows the mapper could not place in a scan: most likely a row label OCR misread
     for p in mapped_problems or []:
         if p["code"] in _ROW_PROBLEMS and p.get("cells"):
-            out.append(problem(CODE, "warning",
-                               f"cells left unread in a scan ({p['code']}): a row label may have been misread by "
-                               f"OCR; check the page", list(p["cells"])))
+            out.append(
+                problem(
+                    CODE,
+                    "warning",
+                    f"cells left unread in a scan ({p['code']}): a row label may have been misread by "
+                    f"OCR; check the page",
+                    list(p["cells"]),
+                )
+            )
     floor = min_confidence()
     low = []
     for cid in sorted(ocr):
         c = allc[cid]
         if c["semantic"] in (NUMERIC, ZERO) and (c.get("confidence") or 0) < floor:
             low.append(cid)
-            out.append(problem(CODE, "warning",
-                               f"{cid} was read by OCR as '{c['raw']}' with confidence {c['confidence']:.2f} "
-                               f"(below {floor:.2f}): reading doubtful, check it against the page ({c['at']})",
-                               [cid]))
+            out.append(
+                problem(
+                    CODE,
+                    "warning",
+                    f"{cid} was read by OCR as '{c['raw']}' with confidence {c['confidence']:.2f} "
+                    f"(below {floor:.2f}): reading doubtful, check it against the page ({c['at']})",
+                    [cid],
+                )
+            )
         elif c["semantic"] == EMPTY and (c.get("confidence") or 0) < floor:
-            out.append(problem(CODE, "warning",
-                               f"{cid} has ink that OCR could not read (confidence {c['confidence']:.2f}); it is "
-                               f"left blank: reading doubtful, check it against the page ({c['at']})", [cid]))
+            out.append(
+                problem(
+                    CODE,
+                    "warning",
+                    f"{cid} has ink that OCR could not read (confidence {c['confidence']:.2f}); it is "
+                    f"left blank: reading doubtful, check it against the page ({c['at']})",
+                    [cid],
+                )
+            )
         elif c["semantic"] == TEXT:
-            out.append(problem(CODE, "warning",
-                               f"{cid} was read by OCR as '{c['raw']}', not a number: reading doubtful, check it "
-                               f"against the page ({c['at']})", [cid]))
+            out.append(
+                problem(
+                    CODE,
+                    "warning",
+                    f"{cid} was read by OCR as '{c['raw']}', not a number: reading doubtful, check it "
+                    f"against the page ({c['at']})",
+                    [cid],
+                )
+            )
     failing = _failing_identities(allc)
     counted: dict[str, int] = {}
     for _, ids in failing:
@@ -69,9 +91,14 @@ def ocr_problems(cells: dict, extra: dict, mapped_problems: list[dict] | None = 
             continue
         shared = [cid for cid in in_ocr if counted[cid] > 1]
         named = shared or in_ocr
-        out.append(problem(CODE, "warning",
-                           f"{label} does not add up on cells read by OCR: reading doubtful for "
-                           + ", ".join(named), named))
+        out.append(
+            problem(
+                CODE,
+                "warning",
+                f"{label} does not add up on cells read by OCR: reading doubtful for " + ", ".join(named),
+                named,
+            )
+        )
     return out
 
 
@@ -94,7 +121,7 @@ def _failing_identities(allc: dict) -> list[tuple[str, list[str]]]:
                     break
                 vals.append(-cell["value"] if c.startswith("-") else cell["value"])
             else:
-                diff = sum(vals[:len(lhs)]) - sum(vals[len(lhs):])
+                diff = sum(vals[: len(lhs)]) - sum(vals[len(lhs) :])
                 lo = rule.min if rule.min is not None else float("-inf")
                 hi = rule.max if rule.max is not None else float("inf")
                 if not (lo - 1e-6 <= diff <= hi + 1e-6):

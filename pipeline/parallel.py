@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,7 +33,7 @@ def die_with_parent() -> None:
 def chunk_map(fn: Callable[[list[T]], list[R]], items: list[T], workers: int, size: int) -> Iterator[list[R]]:
     """fn over `items` in chunks of `size`, by `workers` processes (forked on Linux, so the workers
     inherit what is loaded); the chunks' results are yielded in order as they come."""
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
         yield from pool.map(fn, chunks)

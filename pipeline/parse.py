@@ -8,11 +8,11 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .codebook import section_titles
-from .report_header import identify
-from .mapper import map_document
 from .document import UnreadableFile, problem
+from .mapper import map_document
 from .ocrflags import ocr_problems
 from .readers import read_document
+from .report_header import identify
 from .structure import SECTION_ORDER
 from .textnorm import MAX_DIGITS, is_huge_number
 
@@ -31,35 +31,60 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
         return {"path": path, "sha256": sha, "error": str(e)}
     except Exception as e:  # a reader bug or a file no reader expected: say so, never a traceback
         log.debug("reader failed on %s", path, exc_info=True)
-        return {"path": path, "sha256": sha,
-                "error": f"the file could not be read ({type(e).__name__}: {e}); it may be damaged"}
+        return {
+            "path": path,
+            "sha256": sha,
+            "error": f"the file could not be read ({type(e).__name__}: {e}); it may be damaged",
+        }
     try:
         mapped = map_document(doc)
         ident = identify(doc)
     except Exception as e:
         log.debug("mapping failed on %s", path, exc_info=True)
-        return {"path": path, "sha256": sha, "kind": doc.kind,
-                "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})"}
+        return {
+            "path": path,
+            "sha256": sha,
+            "kind": doc.kind,
+            "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})",
+        }
 
-    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells,
-                                                                          mapped.problems)
-    huge = [cid for cells in (mapped.cells, mapped.extra_cells) for cid, c in cells.items()
-            if c.get("semantic") == "TEXT" and is_huge_number(c.get("raw"))]
+    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells, mapped.problems)
+    huge = [
+        cid
+        for cells in (mapped.cells, mapped.extra_cells)
+        for cid, c in cells.items()
+        if c.get("semantic") == "TEXT" and is_huge_number(c.get("raw"))
+    ]
     if huge:
-        problems.append(problem("number_implausible", "error",
-                                f"{len(huge)} cell(s) hold a number of more than {MAX_DIGITS} digits, which no "
-                                "report can state; kept as text, not added up", huge))
+        problems.append(
+            problem(
+                "number_implausible",
+                "error",
+                f"{len(huge)} cell(s) hold a number of more than {MAX_DIGITS} digits, which no "
+                "report can state; kept as text, not added up",
+                huge,
+            )
+        )
     for key in SECTION_ORDER:
         if ident.sections.get(key) is None:
-            problems.append(problem("section_absent", "warning",
-                                    f"section {section_titles()[key]} was not found"))
+            problems.append(problem("section_absent", "warning", f"section {section_titles()[key]} was not found"))
     if mapped.format_version == "2019" and ident.year and ident.year >= 2021:
-        problems.append(problem("format_2019_late", "warning",
-                                f"the 2019 trial format was used for a {ident.year} report; "
-                                "reports for 2021 onwards use the 2021 format"))
+        problems.append(
+            problem(
+                "format_2019_late",
+                "warning",
+                f"the 2019 trial format was used for a {ident.year} report; "
+                "reports for 2021 onwards use the 2021 format",
+            )
+        )
     if ident.agency is None:
-        problems.append(problem("agency_unknown", "warning",
-                                "the publishing body could not be found in the title, the opening or the contact line"))
+        problems.append(
+            problem(
+                "agency_unknown",
+                "warning",
+                "the publishing body could not be found in the title, the opening or the contact line",
+            )
+        )
     if ident.year is None:
         problems.append(problem("year_unknown", "warning", "the report year could not be found"))
     if not any(mapped.tables_found.values()):

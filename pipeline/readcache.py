@@ -13,9 +13,9 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -28,14 +28,37 @@ from .parse import MAX_BYTES, parse_bytes
 from .readers.oldword import MISSING_TOOL
 
 REPORT_COLUMNS = [
-    "sha256", "parser_version", "kind", "error", "format_version", "agency", "year", "published_on",
-    "period_start", "period_end", "title", "n_problems", "n_errors", "signed_on",
+    "sha256",
+    "parser_version",
+    "kind",
+    "error",
+    "format_version",
+    "agency",
+    "year",
+    "published_on",
+    "period_start",
+    "period_end",
+    "title",
+    "n_problems",
+    "n_errors",
+    "signed_on",
 ]
-CELL_COLUMNS = ["sha256", "cell_id", "table_code", "row_code", "col_code", "semantic", "value", "raw", "at",
-                "read_by", "confidence", "inferred"]
+CELL_COLUMNS = [
+    "sha256",
+    "cell_id",
+    "table_code",
+    "row_code",
+    "col_code",
+    "semantic",
+    "value",
+    "raw",
+    "at",
+    "read_by",
+    "confidence",
+    "inferred",
+]
 SECTION_COLUMNS = ["sha256", "section", "text", "chars"]
 PROBLEM_COLUMNS = ["sha256", "seq", "code", "severity", "message", "cells"]
-
 
 
 @dataclass
@@ -51,15 +74,39 @@ class Flat:
 def flatten(result: dict) -> Flat:
     sha = result.get("sha256", "")
     if "error" in result:
-        report = (sha, PARSER_VERSION, result.get("kind"), result["error"], None, None, None, None, None, None,
-                  None, 0, 0, None)
+        report = (
+            sha,
+            PARSER_VERSION,
+            result.get("kind"),
+            result["error"],
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            0,
+            0,
+            None,
+        )
         return Flat(report, [], [], [], [])
     period = result.get("period") or {}
     probs = result.get("problems") or []
     report = (
-        sha, PARSER_VERSION, result["kind"], None, result.get("format_version"), result.get("agency"),
-        result.get("year"), result.get("published_on"), period.get("start"), period.get("end"),
-        result.get("title"), len(probs), sum(1 for p in probs if p["severity"] == "error"),
+        sha,
+        PARSER_VERSION,
+        result["kind"],
+        None,
+        result.get("format_version"),
+        result.get("agency"),
+        result.get("year"),
+        result.get("published_on"),
+        period.get("start"),
+        period.get("end"),
+        result.get("title"),
+        len(probs),
+        sum(1 for p in probs if p["severity"] == "error"),
         result.get("signed_on"),
     )
 
@@ -68,14 +115,29 @@ def flatten(result: dict) -> Flat:
         for cid, c in cells.items():
             t, r, col = split_cell_id(cid)
             v = c.get("value")
-            out.append((sha, cid, t, r, col, c["semantic"], float(v) if v is not None else None,
-                        c.get("raw"), c.get("at"), c.get("read_by"), c.get("confidence"),
-                        bool(c.get("inferred"))))
+            out.append(
+                (
+                    sha,
+                    cid,
+                    t,
+                    r,
+                    col,
+                    c["semantic"],
+                    float(v) if v is not None else None,
+                    c.get("raw"),
+                    c.get("at"),
+                    c.get("read_by"),
+                    c.get("confidence"),
+                    bool(c.get("inferred")),
+                )
+            )
         return out
 
     sections = [(sha, k, v, len(v) if v is not None else None) for k, v in (result.get("sections") or {}).items()]
-    problems = [(sha, i, p["code"], p["severity"], p["message"], json.dumps(p.get("cells") or [], ensure_ascii=False))
-                for i, p in enumerate(probs)]
+    problems = [
+        (sha, i, p["code"], p["severity"], p["message"], json.dumps(p.get("cells") or [], ensure_ascii=False))
+        for i, p in enumerate(probs)
+    ]
     return Flat(report, rows(result["cells"]), rows(result.get("extra_cells") or {}), sections, problems)
 
 
@@ -90,21 +152,32 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
             data = f.read(MAX_BYTES + 1)
         digest = report_sha256(abspath, data)  # with the later pages of numbered page images
     except OSError as e:
-        flat = flatten({"sha256": sha, "path": path,
-                        "error": f"the file could not be opened this time ({e.strerror or e}); it is tried "
-                                 "again at the next run"})
+        flat = flatten(
+            {
+                "sha256": sha,
+                "path": path,
+                "error": f"the file could not be opened this time ({e.strerror or e}); it is tried "
+                "again at the next run",
+            }
+        )
         flat.transient = True
         return flat
     if digest != sha:
-        flat = flatten({"sha256": sha, "path": path,
-                        "error": "the file changed while the inbox was read; it is read again at the next run"})
+        flat = flatten(
+            {
+                "sha256": sha,
+                "path": path,
+                "error": "the file changed while the inbox was read; it is read again at the next run",
+            }
+        )
         flat.transient = True
         return flat
     try:
         return flatten(dict(parse_bytes(data, path, os.path.dirname(abspath)), sha256=sha))
     except Exception as e:  # noqa: BLE001 - one bad file never stops the run: its row says why
-        return flatten({"sha256": sha, "path": path,
-                        "error": f"the file could not be read ({type(e).__name__}: {str(e)[:200]})"})
+        return flatten(
+            {"sha256": sha, "path": path, "error": f"the file could not be read ({type(e).__name__}: {str(e)[:200]})"}
+        )
 
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Flat]:
@@ -117,8 +190,11 @@ class ReadCache:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def batches(self) -> list[Path]:
-        return sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                      and (p / "reports.parquet").exists())
+        return sorted(
+            p
+            for p in self.root.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and (p / "reports.parquet").exists()
+        )
 
     def glob(self, table: str) -> list[str]:
         return [str(b / f"{table}.parquet") for b in self.batches()]
@@ -132,7 +208,8 @@ class ReadCache:
             # a file set aside only because a converter was missing is read again once it is there
             rows = con.execute(
                 "SELECT DISTINCT sha256 FROM read_parquet(?) WHERE parser_version = ? "
-                "AND coalesce(error, '') NOT LIKE ?", [files, PARSER_VERSION, f"%{MISSING_TOOL}%"]
+                "AND coalesce(error, '') NOT LIKE ?",
+                [files, PARSER_VERSION, f"%{MISSING_TOOL}%"],
             ).fetchall()
         finally:
             con.close()
@@ -199,8 +276,13 @@ def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> dict:
+def read_files(
+    files: Iterable,
+    cache: ReadCache,
+    label: str,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Read every file not yet in the cache. `files` are inbox entries (InboxFile) without errors."""
     known = cache.known()
     todo: dict[str, tuple[str, str, str]] = {}
@@ -252,9 +334,14 @@ def read_files(files: Iterable, cache: ReadCache, label: str, workers: int | Non
     tmp = cache.root / f".retry-{label}.json.tmp"
     tmp.write_text(json.dumps(retry, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, cache.retry_file(label))
-    return {"read": n_read, "cached": len(known), "seconds": round(time.perf_counter() - started, 3),
-            "batch": str(batches[-1]) if batches else None, "batches": len(batches),
-            "unreadable": n_unreadable}
+    return {
+        "read": n_read,
+        "cached": len(known),
+        "seconds": round(time.perf_counter() - started, 3),
+        "batch": str(batches[-1]) if batches else None,
+        "batches": len(batches),
+        "unreadable": n_unreadable,
+    }
 
 
 BATCH_FILES = 2000

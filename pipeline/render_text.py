@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .codebook import codebook, labels, table_title, t3_column_codes, t4_column_codes, t4_group_codes
+from .codebook import codebook, labels, t3_column_codes, t4_column_codes, t4_group_codes, table_title
 
 _SHOW = {"EMPTY": "(空)", "MISSING": "缺"}
 
@@ -24,8 +24,7 @@ def show(cell: dict) -> str:
         return _SHOW[sem]
     if sem in ("NUMERIC", "ZERO"):
         v = cell["value"]
-        return str(int(v)) if isinstance(v, float) and v.is_integer() and "." not in (cell.get("raw") or "") \
-            else str(v)
+        return str(int(v)) if isinstance(v, float) and v.is_integer() and "." not in (cell.get("raw") or "") else str(v)
     raw = cell.get("raw") or ""
     return raw if width(raw) <= 10 else raw[:4] + "…"
 
@@ -43,8 +42,7 @@ def draw(result: dict) -> str:
     out.append("  统计期限 period  " + (f"{period['start']} – {period['end']}" if period else "(not stated)"))
     out.append(f"  发布日期 published {result.get('published_on') or '(not stated)'}")
     secs = result.get("sections") or {}
-    marks = "  ".join(f"{o}{'✓' if secs.get(k) is not None else '✗'}" for k, o in
-                      codebook().section_ordinals.items())
+    marks = "  ".join(f"{o}{'✓' if secs.get(k) is not None else '✗'}" for k, o in codebook().section_ordinals.items())
     out.append(f"  sections        {marks}")
     cells = result["cells"]
     cb = codebook()

@@ -71,8 +71,12 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
             # a title wrapped over two lines (centred PDF titles)
             joined = n + norm_text(lines[i + 1])
             nxt = norm_text(lines[i + 1])
-            if _TITLE_WORDS.search(joined) and len(joined) <= 80 and ":" not in n and (
-                    re.search(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)", n) or nxt.startswith(("年", "度"))):
+            if (
+                _TITLE_WORDS.search(joined)
+                and len(joined) <= 80
+                and ":" not in n
+                and (re.search(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)", n) or nxt.startswith(("年", "度")))
+            ):
                 line, n = line.strip() + lines[i + 1].strip(), joined
         if not _TITLE_WORDS.search(n) or len(n) > 80:
             continue
@@ -86,9 +90,11 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         # "<agency>(关于)<year>年(度)政府信息公开工作年度报告", "<year>年<agency>政府信息公开…",
         # "<agency>政府信息公开工作年度报告(<year>年)"
         agency = None
-        for pat in (r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
-                    r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
-                    r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)"):
+        for pat in (
+            r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
+            r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
+            r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)",
+        ):
             m2 = re.match(pat, n)
             if m2 and m2.group(1):
                 cand = _fix_agency(_strip_agency(m2.group(1)))
@@ -109,8 +115,10 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
 
 
 def _from_opening(text: str) -> str | None:
-    for pat in (r"本(?:年度)?报告(?:是)?由(.{2,40}?)(?:根据|依据|按照|依照|编制|制作)",
-                r"^(.{2,40}?)(?:根据|依据|按照)中华人民共和国政府信息公开条例"):
+    for pat in (
+        r"本(?:年度)?报告(?:是)?由(.{2,40}?)(?:根据|依据|按照|依照|编制|制作)",
+        r"^(.{2,40}?)(?:根据|依据|按照)中华人民共和国政府信息公开条例",
+    ):
         m = re.search(pat, text, re.MULTILINE)
         if m:
             cand = _CONTACT_SUFFIX.sub("", _strip_agency(m.group(1)))
@@ -120,8 +128,9 @@ def _from_opening(text: str) -> str | None:
 
 
 def _from_contact(text: str) -> str | None:
-    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text) or \
-        re.search(r"(?:联系单位|联系部门|联系机关|受理机构)[:]?([^,;。\n]{2,40}?)(?:[,;。\n]|联系|地址|电话|$)", text)
+    m = re.search(r"请(?:与|联系|向)(.{2,50}?)(?:联系|咨询|反映)", text) or re.search(
+        r"(?:联系单位|联系部门|联系机关|受理机构)[:]?([^,;。\n]{2,40}?)(?:[,;。\n]|联系|地址|电话|$)", text
+    )
     if m:
         cand = _strip_agency(m.group(1))
         cand = _CONTACT_SUFFIX.sub("", cand)
@@ -130,24 +139,33 @@ def _from_contact(text: str) -> str | None:
     return None
 
 
-_NAME_END = (r"(?:人民政府|政府|办事处|行政公署|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|院|署|中心|苏木|"
-             r"镇|乡|街道|旗|县|区|市|盟|所|站|队|会|处|馆|社|部|司|公司)")
+_NAME_END = (
+    r"(?:人民政府|政府|办事处|行政公署|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|办|院|署|中心|苏木|"
+    r"镇|乡|街道|旗|县|区|市|盟|所|站|队|会|处|馆|社|部|司|公司)"
+)
 # words that follow the body's name in the opening sentence of 一、总体情况
-_OPENING_VERB = (r"(?:认真|坚持|深入|全面|严格|紧紧|始终|持续|高度|以|按照|根据|围绕|积极|不断|进一步|扎实|聚焦|切实|"
-                 r"紧扣|牢固|信息公开|政府信息公开|政务公开|主动|依法|着力|立足|把|将|结合|大力|全力|贯彻|落实|共|"
-                 r"高效|精心|强化|加强|不折不扣|狠抓|继续|进一步|紧密|严格落实|在)")
+_OPENING_VERB = (
+    r"(?:认真|坚持|深入|全面|严格|紧紧|始终|持续|高度|以|按照|根据|围绕|积极|不断|进一步|扎实|聚焦|切实|"
+    r"紧扣|牢固|信息公开|政府信息公开|政务公开|主动|依法|着力|立足|把|将|结合|大力|全力|贯彻|落实|共|"
+    r"高效|精心|强化|加强|不折不扣|狠抓|继续|进一步|紧密|严格落实|在)"
+)
 _OVERVIEW_NAME = re.compile(r"^(.{2,30}?" + _NAME_END + r")(?=" + _OPENING_VERB + r")")
-_PREAMBLE = re.compile(r"(?:公布|发布|现将|特将|印发|编制|形成)(?:了)?(.{2,30}?)(?:\d{4}|" + _YEAR_CN +
-                       r")年度?(?:政府信息公开|政务公开|信息公开)")
+_PREAMBLE = re.compile(
+    r"(?:公布|发布|现将|特将|印发|编制|形成)(?:了)?(.{2,30}?)(?:\d{4}|"
+    + _YEAR_CN
+    + r")年度?(?:政府信息公开|政务公开|信息公开)"
+)
 
 
-_OPENING_PREFIXES = (re.compile(r"^(?:\d{4}|" + _YEAR_CN + r")年(?:度|以来|全年|中)?[,:]?"),
-                     re.compile(r"^(?:本年度|今年以来|今年|全年|一年来)[,:]?"),
-                     re.compile(r"^在[^,。]{1,40}?(?:领导|指导|关心|支持|部署|帮助)下[,]?"))
+_OPENING_PREFIXES = (
+    re.compile(r"^(?:\d{4}|" + _YEAR_CN + r")年(?:度|以来|全年|中)?[,:]?"),
+    re.compile(r"^(?:本年度|今年以来|今年|全年|一年来)[,:]?"),
+    re.compile(r"^在[^,。]{1,40}?(?:领导|指导|关心|支持|部署|帮助)下[,]?"),
+)
 
 
 def _from_overview(overview: str | None) -> str | None:
-    """"2023年,XX镇人民政府认真贯彻…", "2024年,在县委、县政府的领导下,XX县卫生健康委员会深入贯彻…"."""
+    """ "2023年,XX镇人民政府认真贯彻…", "2024年,在县委、县政府的领导下,XX县卫生健康委员会深入贯彻…"."""
     if not overview:
         return None
     t = norm_text(overview.split("\n", 1)[0])[:120]
@@ -167,7 +185,7 @@ def _from_overview(overview: str | None) -> str | None:
 
 
 def _from_preamble(text: str) -> str | None:
-    """"现特向社会公布XX乡2025年度政府信息公开工作年度报告"."""
+    """ "现特向社会公布XX乡2025年度政府信息公开工作年度报告"."""
     for m in _PREAMBLE.finditer(text[:3000]):
         cand = re.sub(r"^(?:向社会|向公众)", "", _strip_agency(m.group(1)))
         cand = _fix_agency(cand)
@@ -207,7 +225,9 @@ def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
                 if len(c) > 40 or not any(k in c for k in _META_KEYS):
                     continue
                 n = norm_text(c)
-                m = re.match(r"^(发布机构|发文机关|发布单位|公开主体|信息来源机构|公开日期|发布日期|成文日期)[:：]?(.*)$", n)
+                m = re.match(
+                    r"^(发布机构|发文机关|发布单位|公开主体|信息来源机构|公开日期|发布日期|成文日期)[:：]?(.*)$", n
+                )
                 if not m:
                     continue
                 value = m.group(2) or (norm_text(cells[i + 1]) if i + 1 < len(cells) else "")
@@ -234,10 +254,19 @@ def _fuller(name: str, other: str) -> bool:
         return False
     if name in other:
         # "XX镇" and "XX镇人民政府", "XX街道" and "XX街道办事处": the same body, named in full
-        return other.endswith(name) or name[-1] == other[-1] or \
-            other.startswith(name) and other[len(name):] in ("人民政府", "政府", "办事处", "街道办事处")
-    return len(name) <= 6 and name[0] in other and _subsequence(name, other) and \
-        _AGENCY_END.search(name) is not None and name[-1] in other[-4:]
+        return (
+            other.endswith(name)
+            or name[-1] == other[-1]
+            or other.startswith(name)
+            and other[len(name) :] in ("人民政府", "政府", "办事处", "街道办事处")
+        )
+    return (
+        len(name) <= 6
+        and name[0] in other
+        and _subsequence(name, other)
+        and _AGENCY_END.search(name) is not None
+        and name[-1] in other[-4:]
+    )
 
 
 _FULL_NAME = re.compile(r"[\u4e00-\u9fff]{3,24}?(?:委员会|人民政府|管理委员会|办事处|办公室|局|中心|政府)")
@@ -257,10 +286,10 @@ def _expand_abbreviation(name: str, text: str) -> str | None:
     return best
 
 
-_PERIOD = re.compile(
-    r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?(?:至|到|-|—|－|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
+_PERIOD = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?(?:至|到|-|—|－|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_PERIOD_DOT = re.compile(
+    r"(\d{4})[.．/-](\d{1,2})[.．/-](\d{1,2})(?:至|到|-|—|－|~|～)(\d{4})[.．/-](\d{1,2})[.．/-](\d{1,2})"
 )
-_PERIOD_DOT = re.compile(r"(\d{4})[.．/-](\d{1,2})[.．/-](\d{1,2})(?:至|到|-|—|－|~|～)(\d{4})[.．/-](\d{1,2})[.．/-](\d{1,2})")
 _PERIOD_YEAR = re.compile(r"统计(?:期限|时限|时间|期间|区间|范围)[为是:自从]*(\d{4})年(?:度)?(?:全年)?[.,;)]")
 
 
@@ -278,13 +307,13 @@ def _period(text: str) -> dict | None:
         start = _iso(int(y1), int(m1), int(d1))
         end = _iso(int(y2 or y1), int(m2), int(d2))
         if start and end:
-            near = "统计" in text[max(0, m.start() - 30):m.start()]
+            near = "统计" in text[max(0, m.start() - 30) : m.start()]
             found.append((near, m.start(), {"start": start, "end": end}))
     for m in _PERIOD_DOT.finditer(text):
         y1, m1, d1, y2, m2, d2 = (int(x) for x in m.groups())
         start, end = _iso(y1, m1, d1), _iso(y2, m2, d2)
         if start and end:
-            near = "统计" in text[max(0, m.start() - 30):m.start()]
+            near = "统计" in text[max(0, m.start() - 30) : m.start()]
             found.append((near, m.start(), {"start": start, "end": end}))
     if found:
         near = [f for f in found if f[0]]
@@ -312,7 +341,9 @@ def _published(lines: list[str]) -> str | None:
         m = _PUBLISHED.search(s)
         if not m:
             # "来源：… 发布时间：2025-01-06" on one line
-            m = re.search(r"(?:发布日期|发布时间|公开日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s)
+            m = re.search(
+                r"(?:发布日期|发布时间|公开日期)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", s
+            )
         if m:
             iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if iso:
@@ -341,9 +372,13 @@ def identify(doc: Document) -> Identity:
     # every place a person would look, in order of trust; the fullest form of the first wins
     found: list[tuple[str, str | None]] = [("title", agency), ("page title", t_agency)]
     found += [("publisher", meta_agency)]
-    lazy = [("opening", lambda: _from_opening(text)), ("preamble", lambda: _from_preamble(text)),
-            ("overview", lambda: _from_overview(ident.sections.get("overview"))),
-            ("signature", lambda: _from_signature(lines)), ("contact", lambda: _from_contact(text))]
+    lazy = [
+        ("opening", lambda: _from_opening(text)),
+        ("preamble", lambda: _from_preamble(text)),
+        ("overview", lambda: _from_overview(ident.sections.get("overview"))),
+        ("signature", lambda: _from_signature(lines)),
+        ("contact", lambda: _from_contact(text)),
+    ]
     names = [(src, to_simplified(a)) for src, a in found if a]
     for src, fn in lazy:
         a = fn()
@@ -375,7 +410,9 @@ def identify(doc: Document) -> Identity:
 
 
 _DATE_LINE = re.compile(r"^(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
-_DATE_LINE_CN = re.compile(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_DATE_LINE_CN = re.compile(
+    r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
 
 
 def _signed(lines: list[str]) -> str | None:

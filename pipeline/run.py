@@ -68,8 +68,12 @@ def _execute(dg, job, resource, loggers: dict, start: str, end: str):
         result = job.execute_in_process(
             instance=instance,
             resources={"nianbao": resource},
-            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
-                  "nianbao/launcher": "cli", "nianbao/pid": str(os.getpid())},
+            tags={
+                "dagster/asset_partition_range_start": start,
+                "dagster/asset_partition_range_end": end,
+                "nianbao/launcher": "cli",
+                "nianbao/pid": str(os.getpid()),
+            },
             run_config={"loggers": loggers},
             raise_on_error=False,
         )
@@ -131,8 +135,11 @@ def run_cli(inbox: str | None, db: str | None, out: str | None, year: int | None
                 continue
             data = ev.event_specific_data
             data = getattr(data, "evaluation", data)
-            if getattr(data, "passed", True) or getattr(data, "severity", None) is not None and \
-                    str(getattr(data, "severity", "")).endswith("WARN"):
+            if (
+                getattr(data, "passed", True)
+                or getattr(data, "severity", None) is not None
+                and str(getattr(data, "severity", "")).endswith("WARN")
+            ):
                 continue
             detail = (data.metadata or {}).get("detail")
             print(f"  blocked by invariant {data.check_name}: {detail.value if detail else ''}", file=sys.stderr)
@@ -154,8 +161,11 @@ def _stop_on_signals() -> dict:
     def stop(signum, _frame):
         name = "interrupted" if signum == signal.SIGINT else "stopped"
         try:
-            os.write(2, f"\nnianbao run: {name}; the published warehouse, pages and workbook are as they were "
-                        "(the next run removes what this one left)\n".encode())
+            os.write(
+                2,
+                f"\nnianbao run: {name}; the published warehouse, pages and workbook are as they were "
+                "(the next run removes what this one left)\n".encode(),
+            )
         finally:
             os._exit(130 if signum == signal.SIGINT else 143)
 
@@ -185,8 +195,14 @@ def _disk_full(text: str, errno_: int | None = None) -> bool:
 
     # OSError / DuckDB IO Error: "No space left on device"; SQLite (Dagster's storage): "database or
     # disk is full", or "disk I/O error" when the journal cannot be written
-    return errno_ == errno.ENOSPC or "No space left on device" in text or "ENOSPC" in text \
-        or "disk is full" in text.lower() or "Errno 28" in text or "disk I/O error" in text
+    return (
+        errno_ == errno.ENOSPC
+        or "No space left on device" in text
+        or "ENOSPC" in text
+        or "disk is full" in text.lower()
+        or "Errno 28" in text
+        or "disk I/O error" in text
+    )
 
 
 def _disk_full_message(settings: Settings) -> str:
@@ -205,8 +221,10 @@ def _disk_full_message(settings: Settings) -> str:
         except OSError:
             continue
     free, folder = min(candidates) if candidates else (0, str(settings.out))
-    return (f"nianbao run: the disk holding {folder} is full ({free // (1024 * 1024)} MB free); free some space "
-            "there and run again — the published warehouse, pages and workbook were left as they were.")
+    return (
+        f"nianbao run: the disk holding {folder} is full ({free // (1024 * 1024)} MB free); free some space "
+        "there and run again — the published warehouse, pages and workbook were left as they were."
+    )
 
 
 def _summary(settings: Settings, took: float) -> None:

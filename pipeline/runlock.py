@@ -34,7 +34,7 @@ class RunLock:
         self.path = self.out / LOCK_NAME
         self.fd: int | None = None
 
-    def acquire(self) -> "RunLock":
+    def acquire(self) -> RunLock:
         self.out.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -45,10 +45,15 @@ class RunLock:
                 raise
             holder = _holder(fd)
             os.close(fd)
-            raise RunFolderBusy(f"another nianbao run is using the run folder {self.out}{holder}; "
-                                "wait for it to finish (or stop it) and start again") from None
-        info = {"pid": os.getpid(), "command": " ".join(sys.argv) or sys.executable,
-                "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+            raise RunFolderBusy(
+                f"another nianbao run is using the run folder {self.out}{holder}; "
+                "wait for it to finish (or stop it) and start again"
+            ) from None
+        info = {
+            "pid": os.getpid(),
+            "command": " ".join(sys.argv) or sys.executable,
+            "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"), 0)
         self.fd = fd
@@ -65,7 +70,7 @@ class RunLock:
         os.close(self.fd)
         self.fd = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
@@ -134,8 +139,13 @@ def free_dead_runs(instance) -> list[str]:
     from dagster import DagsterRunStatus, RunsFilter
 
     freed = []
-    alive = {DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.NOT_STARTED,
-             DagsterRunStatus.QUEUED, DagsterRunStatus.CANCELING}
+    alive = {
+        DagsterRunStatus.STARTED,
+        DagsterRunStatus.STARTING,
+        DagsterRunStatus.NOT_STARTED,
+        DagsterRunStatus.QUEUED,
+        DagsterRunStatus.CANCELING,
+    }
     for run in instance.get_runs(filters=RunsFilter(statuses=list(alive), tags={"nianbao/launcher": "cli"})):
         try:
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -89,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                 marks.append("right" if s["fields"][f][0] else "WRONG")
             else:
                 marks.append("-")
-        print(f"{s['file']:{w}s}  {s['cells_right']:3d}/{s['cells_total']:<4d}  " +
-              "  ".join(f"{m:14s}" for m in marks))
+        print(
+            f"{s['file']:{w}s}  {s['cells_right']:3d}/{s['cells_total']:<4d}  " + "  ".join(f"{m:14s}" for m in marks)
+        )
     print(f"{'total':{w}s}  {tot_right}/{tot_cells}  metadata {tot_fields_right}/{tot_fields}")
     for s in rows:
         if s["error"]:

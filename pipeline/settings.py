@@ -59,8 +59,9 @@ class Settings:
     soffice: str | None = field(default=None, metadata=_env("NIANBAO_SOFFICE", "LibreOffice program ('' = none)"))
     doc_timeout: float = field(default=60.0, metadata=_env("NIANBAO_DOC_TIMEOUT", "seconds per .doc conversion"))
     ocr_seconds: float = field(default=300.0, metadata=_env("NIANBAO_OCR_SECONDS", "seconds of OCR per report"))
-    ocr_min_confidence: float = field(default=0.9, metadata=_env("NIANBAO_OCR_MIN_CONFIDENCE",
-                                                                   "OCR confidence below which a number is flagged"))
+    ocr_min_confidence: float = field(
+        default=0.9, metadata=_env("NIANBAO_OCR_MIN_CONFIDENCE", "OCR confidence below which a number is flagged")
+    )
     ocr_threads: int = field(default=1, metadata=_env("NIANBAO_OCR_THREADS", "ONNX threads per reading worker"))
 
     @property
@@ -83,7 +84,7 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.out / "dagster_home"
 
-    def with_(self, **kw) -> "Settings":
+    def with_(self, **kw) -> Settings:
         """These settings with some replaced (None keeps a setting; a new `out` moves a default `db`)."""
         unknown = set(kw) - set(env_vars())
         if unknown:
@@ -142,8 +143,7 @@ def _resolve(given: dict) -> Settings:
     inbox = Path(vals.pop("inbox", None) or SAMPLE_INBOX).absolute()
     db = Path(vals.pop("db", None) or out / "nianbao.duckdb").absolute()
     reg = vals.pop("registry", None)
-    return Settings(inbox=inbox, out=out, db=db, registry=reg.absolute() if reg else None,
-                    _given=dict(given), **vals)
+    return Settings(inbox=inbox, out=out, db=db, registry=reg.absolute() if reg else None, _given=dict(given), **vals)
 
 
 @lru_cache(maxsize=16)
@@ -154,8 +154,7 @@ def _from_environment(values: tuple[tuple[str, str | None], ...], cwd: str) -> S
 def from_env(**overrides) -> Settings:
     """The settings of this process: the NIANBAO_* variables (parsed once per distinct environment),
     with `overrides` (None keeps the environment's value). SettingsError names a bad variable."""
-    settings = _from_environment(tuple((name, os.environ.get(var)) for name, var in env_vars().items()),
-                                 os.getcwd())
+    settings = _from_environment(tuple((name, os.environ.get(var)) for name, var in env_vars().items()), os.getcwd())
     return settings.with_(**overrides) if any(v is not None for v in overrides.values()) else settings
 
 
@@ -164,10 +163,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    text = (
-        "telemetry:\n  enabled: false\n"
-        "concurrency:\n  pools:\n    default_limit: 1\n"
-    )
+    text = "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
     if not cfg.exists() or cfg.read_text() != text:
         cfg.write_text(text)
     return home

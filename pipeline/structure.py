@@ -69,13 +69,23 @@ def table_vocab(text: str) -> str | None:
     cb = codebook()
     if label in ("总计", "合计", "其他", "其它", "小计"):
         return "ANY"
-    if cb.is_t2_header(text) or cb.t2_row(text) or cb.t2_column(text) or cb.t2v2019_row(text) \
-            or cb.t2v2019_column(text):
+    if (
+        cb.is_t2_header(text)
+        or cb.t2_row(text)
+        or cb.t2_column(text)
+        or cb.t2v2019_row(text)
+        or cb.t2v2019_column(text)
+    ):
         return "T2"
     if cb.t4_group(text) or cb.is_t4_supergroup(text) or (cb.t4_column(text) and label not in ("总计",)):
         return "T4"
-    if cb.t3_row(text, {"rows", "other_handling"}) or cb.t3_row_group(text) or cb.t3_column(text) \
-            or cb.is_t3_org_group(text) or cb.is_t3_header_note(text):
+    if (
+        cb.t3_row(text, {"rows", "other_handling"})
+        or cb.t3_row_group(text)
+        or cb.t3_column(text)
+        or cb.is_t3_org_group(text)
+        or cb.is_t3_header_note(text)
+    ):
         return "T3"
     return None
 

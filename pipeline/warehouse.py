@@ -19,8 +19,8 @@ import pandas as pd
 from . import PARSER_VERSION, __version__
 from .duck import READ_MEMORY, WRITE_MEMORY, scratch, sql_str
 from .inbox import InboxFile
-from .readers.oldword import MISSING_TOOL
 from .readcache import ReadCache
+from .readers.oldword import MISSING_TOOL
 from .registry import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,8 +39,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con.execute(f"ATTACH {sql_str(path)} AS nianbao (READ_ONLY)")
         con.execute("USE nianbao")
     else:
-        con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
-                                                "memory_limit": WRITE_MEMORY})
+        con = duckdb.connect(
+            str(path), config={"storage_compatibility_version": STORAGE_VERSION, "memory_limit": WRITE_MEMORY}
+        )
     con.execute("SET enable_progress_bar = false")  # long queries would draw bars on the terminal
     return con
 
@@ -57,9 +58,20 @@ def run_sql(con: duckdb.DuckDBPyConnection, group: str) -> None:
 # Rollup views computed once, after the findings are in, and stored as tables of the same name (in
 # this order: each may read the ones before). They stay defined as views in sql/rollups/; a warehouse
 # straight out of `build` (before checks) has them as views.
-MATERIALIZED = ("rollup_members", "unit_years", "rollup_cells", "rollup_coverage", "rollup_timeliness",
-                "rollup_findings", "rollup_copying", "rollup_own_vs_units", "derived_figures", "unit_ranks",
-                "league_table", "rollup_summary")
+MATERIALIZED = (
+    "rollup_members",
+    "unit_years",
+    "rollup_cells",
+    "rollup_coverage",
+    "rollup_timeliness",
+    "rollup_findings",
+    "rollup_copying",
+    "rollup_own_vs_units",
+    "derived_figures",
+    "unit_ranks",
+    "league_table",
+    "rollup_summary",
+)
 
 
 def materialize_rollups(con: duckdb.DuckDBPyConnection) -> None:
@@ -70,15 +82,22 @@ def materialize_rollups(con: duckdb.DuckDBPyConnection) -> None:
     an analyst) reads small tables.
     """
     for name in MATERIALIZED:
-        kind = con.execute("SELECT 'view' FROM duckdb_views() WHERE view_name = ? AND database_name = "
-                           "current_database() UNION ALL SELECT 'table' FROM duckdb_tables() WHERE table_name = ? "
-                           "AND database_name = current_database()", [name, name]).fetchone()
+        kind = con.execute(
+            "SELECT 'view' FROM duckdb_views() WHERE view_name = ? AND database_name = "
+            "current_database() UNION ALL SELECT 'table' FROM duckdb_tables() WHERE table_name = ? "
+            "AND database_name = current_database()",
+            [name, name],
+        ).fetchone()
         if not kind or kind[0] != "view":
             continue
-        view_comment = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = ? AND database_name = "
-                                   "current_database()", [name]).fetchone()[0]
-        col_comments = con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND "
-                                   "database_name = current_database()", [name]).fetchall()
+        view_comment = con.execute(
+            "SELECT comment FROM duckdb_views() WHERE view_name = ? AND database_name = current_database()", [name]
+        ).fetchone()[0]
+        col_comments = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? AND "
+            "database_name = current_database()",
+            [name],
+        ).fetchall()
         tmp = f"{name}__materialized"
         con.execute(f'CREATE TABLE "{tmp}" AS SELECT * FROM "{name}"')
         con.execute(f'DROP VIEW "{name}"')
@@ -93,15 +112,38 @@ def materialize_rollups(con: duckdb.DuckDBPyConnection) -> None:
 def _write_rules(con: duckdb.DuckDBPyConnection) -> None:
     from .checks.catalogue import rules
 
-    con.register("rr", pd.DataFrame(
-        [(r.id, r.family, r.scope, r.severity, r.title_zh, r.explain_zh, r.explain_en, r.basis, r.min, r.max)
-         for r in rules()],
-        columns=["rule_id", "family", "scope", "severity", "title_zh", "explain_zh", "explain_en", "basis", "lo", "hi"]))
-    con.execute("INSERT INTO rules SELECT rule_id, family, scope, severity, title_zh, explain_zh, explain_en, basis, "
-                "lo::DOUBLE, hi::DOUBLE FROM rr")
-    con.register("ri", pd.DataFrame([(r.id, i.name, i.label_zh, list(i.lhs), list(i.rhs))
-                                     for r in rules() for i in r.instances],
-                                    columns=["rule_id", "instance", "label_zh", "lhs", "rhs"]))
+    con.register(
+        "rr",
+        pd.DataFrame(
+            [
+                (r.id, r.family, r.scope, r.severity, r.title_zh, r.explain_zh, r.explain_en, r.basis, r.min, r.max)
+                for r in rules()
+            ],
+            columns=[
+                "rule_id",
+                "family",
+                "scope",
+                "severity",
+                "title_zh",
+                "explain_zh",
+                "explain_en",
+                "basis",
+                "lo",
+                "hi",
+            ],
+        ),
+    )
+    con.execute(
+        "INSERT INTO rules SELECT rule_id, family, scope, severity, title_zh, explain_zh, explain_en, basis, "
+        "lo::DOUBLE, hi::DOUBLE FROM rr"
+    )
+    con.register(
+        "ri",
+        pd.DataFrame(
+            [(r.id, i.name, i.label_zh, list(i.lhs), list(i.rhs)) for r in rules() for i in r.instances],
+            columns=["rule_id", "instance", "label_zh", "lhs", "rhs"],
+        ),
+    )
     con.execute("INSERT INTO rule_instances SELECT rule_id, instance, label_zh, lhs::VARCHAR[], rhs::VARCHAR[] FROM ri")
     con.unregister("rr")
     con.unregister("ri")
@@ -113,8 +155,10 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
 
     docs = tomllib.loads((SQL_DIR / "columns.toml").read_text(encoding="utf-8"))
     common = docs.get("common", {})
-    rows = con.execute("SELECT table_name, column_name FROM duckdb_columns() "
-                       "WHERE database_name = current_database() AND comment IS NULL").fetchall()
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND comment IS NULL"
+    ).fetchall()
     for table, column in rows:
         text = docs.get(table, {}).get(column) if isinstance(docs.get(table), dict) else None
         text = text or common.get(column)
@@ -134,8 +178,14 @@ def load_history(state_dir: Path) -> pd.DataFrame:
             return con.execute("SELECT * FROM read_parquet(?) ORDER BY path, version", [str(p)]).df()
         finally:
             con.close()
-    return pd.DataFrame({"path": pd.Series(dtype=object), "sha256": pd.Series(dtype=object),
-                         "version": pd.Series(dtype="int64"), "first_seen": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "path": pd.Series(dtype=object),
+            "sha256": pd.Series(dtype=object),
+            "version": pd.Series(dtype="int64"),
+            "first_seen": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
@@ -156,8 +206,10 @@ def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
         con = scratch()
         try:
             con.register("h", hist)
-            con.execute(f"COPY (SELECT path, sha256, version::BIGINT AS version, first_seen::BIGINT AS first_seen "
-                        f"FROM h ORDER BY path, version) TO {sql_str(tmp)} (FORMAT parquet)")
+            con.execute(
+                f"COPY (SELECT path, sha256, version::BIGINT AS version, first_seen::BIGINT AS first_seen "
+                f"FROM h ORDER BY path, version) TO {sql_str(tmp)} (FORMAT parquet)"
+            )
         finally:
             con.close()
         os.replace(tmp, state_dir / "history.parquet")
@@ -219,8 +271,9 @@ def plausible_year(year: int) -> bool:
     return FIRST_REPORT_YEAR <= year <= date.today().year + 1
 
 
-def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path,
-         assignments: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plan(
+    files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir: Path, assignments: dict | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Decide every file's status and every report version's place: (manifest, reports).
 
     `assignments` (file SHA-256 -> (unit_id, year or None)) are the office's review decisions that
@@ -266,31 +319,57 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
         status, reason = "candidate", None
         n_cells_read = _none(rep.get("format_version"))
         if n_cells_read is None:
-            status, reason = "set_aside", "no table of the annual report format was found (not a report, or its tables are images)"
+            status, reason = (
+                "set_aside",
+                "no table of the annual report format was found (not a report, or its tables are images)",
+            )
         elif year is None:
-            status, reason = "set_aside", "the report year could not be found in the title, the statistical period or the text"
+            status, reason = (
+                "set_aside",
+                "the report year could not be found in the title, the statistical period or the text",
+            )
         elif not plausible_year(year):
-            status, reason = "set_aside", (f"the report year {year} is implausible: annual reports exist for "
-                                           f"{FIRST_REPORT_YEAR} to {date.today().year + 1}")
+            status, reason = (
+                "set_aside",
+                (
+                    f"the report year {year} is implausible: annual reports exist for "
+                    f"{FIRST_REPORT_YEAR} to {date.today().year + 1}"
+                ),
+            )
             year = None  # no rollup, expected unit or page for a year that cannot be
         elif res.unit_id is None:
             status = "set_aside"
             reason = res.reason or "the publishing body matches no unit of the registry"
-        reports.append({
-            "report_id": sha[:16], "sha256": sha, "path": path,
-            "version": version_of.get((path, sha), 1), "in_inbox": in_inbox, "active": False,
-            "status": status, "reason": reason,
-            "unit_id": res.unit_id if status == "candidate" else (res.unit_id if res.unit_id else None),
-            "year": year, "agency": _none(rep.get("agency")), "kind": _none(rep.get("kind")),
-            "format_version": _none(rep.get("format_version")), "title": _none(rep.get("title")),
-            "published_on": _none(rep.get("published_on")), "signed_on": _none(rep.get("signed_on")),
-            "period_start": _none(rep.get("period_start")),
-            "period_end": _none(rep.get("period_end")), "match_method": res.method,
-            "match_confidence": float(res.confidence), "match_reason": res.reason or None,
-            "parser_version": PARSER_VERSION, "n_problems": int(_none(rep.get("n_problems")) or 0),
-            "n_errors": int(_none(rep.get("n_errors")) or 0), "first_seen": first_seen.get(sha, 0),
-            "batch": rep["batch"],
-        })
+        reports.append(
+            {
+                "report_id": sha[:16],
+                "sha256": sha,
+                "path": path,
+                "version": version_of.get((path, sha), 1),
+                "in_inbox": in_inbox,
+                "active": False,
+                "status": status,
+                "reason": reason,
+                "unit_id": res.unit_id if status == "candidate" else (res.unit_id if res.unit_id else None),
+                "year": year,
+                "agency": _none(rep.get("agency")),
+                "kind": _none(rep.get("kind")),
+                "format_version": _none(rep.get("format_version")),
+                "title": _none(rep.get("title")),
+                "published_on": _none(rep.get("published_on")),
+                "signed_on": _none(rep.get("signed_on")),
+                "period_start": _none(rep.get("period_start")),
+                "period_end": _none(rep.get("period_end")),
+                "match_method": res.method,
+                "match_confidence": float(res.confidence),
+                "match_reason": res.reason or None,
+                "parser_version": PARSER_VERSION,
+                "n_problems": int(_none(rep.get("n_problems")) or 0),
+                "n_errors": int(_none(rep.get("n_errors")) or 0),
+                "first_seen": first_seen.get(sha, 0),
+                "batch": rep["batch"],
+            }
+        )
 
     # one active report per unit and year: the newest publication, then the latest seen, then path
     groups: dict[tuple, list[dict]] = {}
@@ -301,8 +380,7 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
         if not r["in_inbox"]:
             newer = r["path"] in paths_now
             r["status"] = "older_version" if newer else "withdrawn"
-            r["reason"] = ("a newer version of this file replaced it" if newer
-                           else "the file is no longer in the inbox")
+            r["reason"] = "a newer version of this file replaced it" if newer else "the file is no longer in the inbox"
             continue
         groups.setdefault((r["unit_id"], r["year"]), []).append(r)
     for (unit, year), rs in groups.items():
@@ -313,15 +391,27 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
         for other in rs[1:]:
             other["status"] = "superseded"
             other["superseded_by"] = winner["report_id"]
-            other["reason"] = (f"superseded by {winner['path']}, a newer version of the report of the same unit "
-                               f"for {year}")
+            other["reason"] = (
+                f"superseded by {winner['path']}, a newer version of the report of the same unit for {year}"
+            )
 
     by_rid = {r["sha256"]: r for r in reports}
     manifest = []
     for f in files:
-        row = {"path": f.path, "sha256": f.sha256 or None, "size_bytes": f.size, "kind": f.kind,
-               "status": None, "reason": None, "report_id": None, "unit_id": None, "year": None,
-               "duplicate_of": None, "superseded_by": None, "year_hint": f.year_hint}
+        row = {
+            "path": f.path,
+            "sha256": f.sha256 or None,
+            "size_bytes": f.size,
+            "kind": f.kind,
+            "status": None,
+            "reason": None,
+            "report_id": None,
+            "unit_id": None,
+            "year": None,
+            "duplicate_of": None,
+            "superseded_by": None,
+            "year_hint": f.year_hint,
+        }
         if f.error:
             row.update(status="set_aside", reason=f.error)
         elif f.sha256 in setaside_reason:
@@ -329,15 +419,13 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
         elif f.sha256 not in by_rid and f.sha256 in retries:
             row.update(status="set_aside", reason=retries[f.sha256])
         elif f.sha256 not in by_rid:
-            row.update(status="set_aside",
-                       reason="not read yet: the reading step for its year has not run")
+            row.update(status="set_aside", reason="not read yet: the reading step for its year has not run")
         else:
             r = by_rid[f.sha256]
             row.update(report_id=r["report_id"], unit_id=r["unit_id"], year=r["year"])
             primary = current[f.sha256][0]
             if f.path != primary:
-                row.update(status="duplicate", duplicate_of=primary,
-                           reason=f"same content as {primary}")
+                row.update(status="duplicate", duplicate_of=primary, reason=f"same content as {primary}")
             elif r["status"] == "active":
                 row.update(status="read")
             elif r["status"] == "superseded":
@@ -345,25 +433,65 @@ def plan(files: list[InboxFile], cache: ReadCache, registry: Registry, state_dir
             else:
                 row.update(status="set_aside", reason=r["reason"])
         manifest.append(row)
-    return (pd.DataFrame(manifest, columns=MANIFEST_COLUMNS),
-            pd.DataFrame(reports, columns=REPORT_PLAN_COLUMNS) if reports else pd.DataFrame(columns=REPORT_PLAN_COLUMNS))
+    return (
+        pd.DataFrame(manifest, columns=MANIFEST_COLUMNS),
+        pd.DataFrame(reports, columns=REPORT_PLAN_COLUMNS) if reports else pd.DataFrame(columns=REPORT_PLAN_COLUMNS),
+    )
 
 
-MANIFEST_COLUMNS = ["path", "sha256", "size_bytes", "kind", "status", "reason", "report_id", "unit_id", "year",
-                    "duplicate_of", "superseded_by", "year_hint"]
+MANIFEST_COLUMNS = [
+    "path",
+    "sha256",
+    "size_bytes",
+    "kind",
+    "status",
+    "reason",
+    "report_id",
+    "unit_id",
+    "year",
+    "duplicate_of",
+    "superseded_by",
+    "year_hint",
+]
 REPORT_PLAN_COLUMNS = [
-    "report_id", "sha256", "path", "version", "in_inbox", "active", "status", "reason", "unit_id", "year", "agency",
-    "kind", "format_version", "title", "published_on", "signed_on", "period_start", "period_end", "match_method",
-    "match_confidence", "match_reason", "parser_version", "n_problems", "n_errors", "first_seen", "batch",
-    "superseded_by"]
+    "report_id",
+    "sha256",
+    "path",
+    "version",
+    "in_inbox",
+    "active",
+    "status",
+    "reason",
+    "unit_id",
+    "year",
+    "agency",
+    "kind",
+    "format_version",
+    "title",
+    "published_on",
+    "signed_on",
+    "period_start",
+    "period_end",
+    "match_method",
+    "match_confidence",
+    "match_reason",
+    "parser_version",
+    "n_problems",
+    "n_errors",
+    "first_seen",
+    "batch",
+    "superseded_by",
+]
 
 
 def assigned(target: tuple, year: int | None):
     from .registry import Resolution
 
     unit_id, year_given = target
-    return (Resolution(unit_id=unit_id, method="review_assignment", confidence=1.0),
-            int(year_given) if year_given else year)
+    return (
+        Resolution(unit_id=unit_id, method="review_assignment", confidence=1.0),
+        int(year_given) if year_given else year,
+    )
 
 
 def current_paths(current: dict[str, list[str]]) -> set[str]:
@@ -376,8 +504,14 @@ def current_paths(current: dict[str, list[str]]) -> set[str]:
 # ----------------------------------------------------------------------------------------------
 
 
-def build_id(manifest: pd.DataFrame, reports: pd.DataFrame, units: pd.DataFrame, aliases: pd.DataFrame,
-             deadline: str, decisions: list | None = None) -> str:
+def build_id(
+    manifest: pd.DataFrame,
+    reports: pd.DataFrame,
+    units: pd.DataFrame,
+    aliases: pd.DataFrame,
+    deadline: str,
+    decisions: list | None = None,
+) -> str:
     """The identity of a build: a digest of everything the warehouse is made from (the files and
     their fate, the report versions, the registry, the versions, the deadline, the SQL models and
     the rule catalogue). Two builds of the same inbox share it; pages and workbook carry it too."""
@@ -395,9 +529,17 @@ def build_id(manifest: pd.DataFrame, reports: pd.DataFrame, units: pd.DataFrame,
     return h.hexdigest()[:16]
 
 
-def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registry: Registry,
-          state_dir: str | Path, inbox_label: str = "", deadline: str = "01-31", fault=None,
-          decisions: list | None = None) -> BuildResult:
+def build(
+    db_path: str | Path,
+    files: list[InboxFile],
+    cache: ReadCache,
+    registry: Registry,
+    state_dir: str | Path,
+    inbox_label: str = "",
+    deadline: str = "01-31",
+    fault=None,
+    decisions: list | None = None,
+) -> BuildResult:
     """Write a complete warehouse to `db_path` (which must not be the published file).
 
     `decisions` (pipeline.review.decisions.Decision, in file order) are the office's review decisions:
@@ -422,12 +564,16 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
                        deadline_kind, valid_from, valid_to, nullif(note, '') FROM u ORDER BY unit_id""")
         aliases = registry.aliases_frame()
         con.register("a", aliases)
-        con.execute("INSERT INTO unit_aliases SELECT unit_id, alias, valid_from, valid_to, source FROM a "
-                    "ORDER BY unit_id, alias, source")
+        con.execute(
+            "INSERT INTO unit_aliases SELECT unit_id, alias, valid_from, valid_to, source FROM a "
+            "ORDER BY unit_id, alias, source"
+        )
         if len(manifest):
             con.register("m", manifest)
-            con.execute("INSERT INTO manifest SELECT path, sha256, size_bytes, kind, status, reason, report_id, "
-                        "unit_id, year::INTEGER, duplicate_of, superseded_by, year_hint::INTEGER FROM m ORDER BY path")
+            con.execute(
+                "INSERT INTO manifest SELECT path, sha256, size_bytes, kind, status, reason, report_id, "
+                "unit_id, year::INTEGER, duplicate_of, superseded_by, year_hint::INTEGER FROM m ORDER BY path"
+            )
         if len(reports):
             con.register("r", reports)
             con.execute("""INSERT INTO reports SELECT report_id, sha256, path, version, in_inbox, active, status,
@@ -440,37 +586,54 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
             for table in ("cells", "cells_extra"):
                 files_ = cache.glob(table)
                 # cells keep the value as read beside the effective one (review corrections: pipeline/review)
-                as_read = (", c.semantic AS semantic_read, c.value AS value_read, 'read' AS value_source"
-                           if table == "cells" else "")
-                con.execute(f"""
+                as_read = (
+                    ", c.semantic AS semantic_read, c.value AS value_read, 'read' AS value_source"
+                    if table == "cells"
+                    else ""
+                )
+                con.execute(
+                    f"""
                     INSERT INTO {table} BY NAME
                     SELECT p.report_id, c.cell_id, c.table_code, c.row_code, c.col_code, c.semantic, c.value,
                            c.raw, c.at AS location, c.read_by, c.confidence,
                            coalesce(c.inferred, false) AS inferred{as_read}
                     FROM read_parquet(?, filename = true, union_by_name = true) c
                     JOIN pick p ON p.sha256 = c.sha256 AND p.batch = parse_dirpath(c.filename)
-                    ORDER BY p.report_id, c.cell_id""", [files_])
-            con.execute("""
+                    ORDER BY p.report_id, c.cell_id""",
+                    [files_],
+                )
+            con.execute(
+                """
                 INSERT INTO sections
                 SELECT p.report_id, s.section, s.text, s.chars
                 FROM read_parquet(?, filename = true, union_by_name = true) s
                 JOIN pick p ON p.sha256 = s.sha256 AND p.batch = parse_dirpath(s.filename)
-                ORDER BY p.report_id, s.section""", [cache.glob("sections")])
-            con.execute("""
+                ORDER BY p.report_id, s.section""",
+                [cache.glob("sections")],
+            )
+            con.execute(
+                """
                 INSERT INTO problems
                 SELECT p.report_id, s.seq, s.code, s.severity, s.message,
                        CAST(json_extract_string(s.cells, '$[*]') AS VARCHAR[])
                 FROM read_parquet(?, filename = true, union_by_name = true) s
                 JOIN pick p ON p.sha256 = s.sha256 AND p.batch = parse_dirpath(s.filename)
-                ORDER BY p.report_id, s.seq""", [cache.glob("problems")])
+                ORDER BY p.report_id, s.seq""",
+                [cache.glob("problems")],
+            )
         if fault:
             fault("build")
         _write_rules(con)
         years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
-        info = {"nianbao_version": __version__, "parser_version": PARSER_VERSION, "deadline": deadline,
-                "storage_version": STORAGE_VERSION, "inbox": inbox_label,
-                "report_years": json.dumps(years),
-                "build_id": build_id(manifest, reports, units, aliases, deadline, decisions)}
+        info = {
+            "nianbao_version": __version__,
+            "parser_version": PARSER_VERSION,
+            "deadline": deadline,
+            "storage_version": STORAGE_VERSION,
+            "inbox": inbox_label,
+            "report_years": json.dumps(years),
+            "build_id": build_id(manifest, reports, units, aliases, deadline, decisions),
+        }
         con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
         con.execute("INSERT INTO build_info SELECT key, value FROM bi")
         con.unregister("bi")
@@ -483,9 +646,12 @@ def build(db_path: str | Path, files: list[InboxFile], cache: ReadCache, registr
         con.close()
     st = manifest["status"].value_counts().to_dict() if len(manifest) else {}
     return BuildResult(
-        path=str(db_path), files=len(manifest), reports=len(reports),
+        path=str(db_path),
+        files=len(manifest),
+        reports=len(reports),
         active=int(reports["active"].sum()) if len(reports) else 0,
-        set_aside=int(st.get("set_aside", 0)), duplicates=int(st.get("duplicate", 0)),
+        set_aside=int(st.get("set_aside", 0)),
+        duplicates=int(st.get("duplicate", 0)),
         superseded=int(st.get("superseded", 0)),
     )
 
@@ -501,16 +667,25 @@ def invariants(db_path: str | Path, n_inbox_files: int) -> list[tuple[str, bool,
         n_manifest, n_unaccounted = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE status IS NULL OR status NOT IN "
             "('read', 'set_aside', 'duplicate', 'superseded') OR (status <> 'read' AND reason IS NULL))"
-            " FROM manifest").fetchone()
+            " FROM manifest"
+        ).fetchone()
         ok = n_manifest == n_inbox_files and n_unaccounted == 0
-        out.append(("every_inbox_file_accounted_for", ok,
-                    f"{n_manifest} of {n_inbox_files} inbox files in the manifest; {n_unaccounted} without a "
-                    "status or reason"))
-        dup = con.execute("SELECT count(*) FROM (SELECT unit_id, year FROM reports WHERE active "
-                          "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+        out.append(
+            (
+                "every_inbox_file_accounted_for",
+                ok,
+                f"{n_manifest} of {n_inbox_files} inbox files in the manifest; {n_unaccounted} without a "
+                "status or reason",
+            )
+        )
+        dup = con.execute(
+            "SELECT count(*) FROM (SELECT unit_id, year FROM reports WHERE active GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
         out.append(("one_active_report_per_unit_year", dup == 0, f"{dup} unit-years with more than one active report"))
-        bad = con.execute("SELECT count(*) FROM (SELECT r.report_id, count(c.cell_id) AS n FROM reports r "
-                          "LEFT JOIN cells c USING (report_id) GROUP BY r.report_id HAVING n <> 200)").fetchone()[0]
+        bad = con.execute(
+            "SELECT count(*) FROM (SELECT r.report_id, count(c.cell_id) AS n FROM reports r "
+            "LEFT JOIN cells c USING (report_id) GROUP BY r.report_id HAVING n <> 200)"
+        ).fetchone()[0]
         out.append(("two_hundred_cells_per_report", bad == 0, f"{bad} reports without exactly 200 cells"))
         return out
     finally:

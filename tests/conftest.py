@@ -3,7 +3,6 @@ tests that need them skip cleanly when ../shared is absent."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 

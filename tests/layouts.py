@@ -34,8 +34,11 @@ T3_ROWS = [
     ("carried_forward", ["四、结转下年度继续办理"]),
 ]
 T3_COLS = ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org", "total"]
-T4_COLS = [f"{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")
-           for c in ("upheld", "corrected", "other", "pending", "total")]
+T4_COLS = [
+    f"{g}.{c}"
+    for g in ("review", "suit_direct", "suit_after_review")
+    for c in ("upheld", "corrected", "other", "pending", "total")
+]
 
 
 def t3_value(r: int, c: int) -> str:
@@ -72,9 +75,15 @@ def expected_t4() -> dict[str, str]:
 
 
 T2_EXPECTED = {
-    "T2/rules/issued": "0", "T2/rules/repealed": "", "T2/rules/in_force": "/",
-    "T2/normative_docs/issued": "3", "T2/normative_docs/repealed": "1", "T2/normative_docs/in_force": "27",
-    "T2/licensing/decisions": "1,472", "T2/penalties/decisions": "", "T2/coercion/decisions": "5",
+    "T2/rules/issued": "0",
+    "T2/rules/repealed": "",
+    "T2/rules/in_force": "/",
+    "T2/normative_docs/issued": "3",
+    "T2/normative_docs/repealed": "1",
+    "T2/normative_docs/in_force": "27",
+    "T2/licensing/decisions": "1,472",
+    "T2/penalties/decisions": "",
+    "T2/coercion/decisions": "5",
     "T2/fees/amount": "18.8710",
 }
 
@@ -100,8 +109,12 @@ def _t2_rows() -> list[list[str]]:
         ["第二十条第（一）项", "", "", ""],
         ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
         ["规章", e["T2/rules/issued"], e["T2/rules/repealed"], e["T2/rules/in_force"]],
-        ["行政规范性文件", e["T2/normative_docs/issued"], e["T2/normative_docs/repealed"],
-         e["T2/normative_docs/in_force"]],
+        [
+            "行政规范性文件",
+            e["T2/normative_docs/issued"],
+            e["T2/normative_docs/repealed"],
+            e["T2/normative_docs/in_force"],
+        ],
         ["第二十条第（五）项", "", "", ""],
         ["信息内容", "本年处理决定数量", "", ""],
         ["行政许可", e["T2/licensing/decisions"], "", ""],

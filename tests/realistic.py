@@ -34,9 +34,13 @@ T3_LABELS = [
     ("processed_total", "（七）总计"),
     ("carried_forward", "四、结转下年度继续办理"),
 ]
-GROUP_BEFORE = {"granted": "三、本年度办理结果", "withheld_state_secret": "（三）不予公开",
-                "unavailable_not_held": "（四）无法提供", "declined_petition": "（五）不予处理",
-                "other_no_correction": "（六）其他处理"}
+GROUP_BEFORE = {
+    "granted": "三、本年度办理结果",
+    "withheld_state_secret": "（三）不予公开",
+    "unavailable_not_held": "（四）无法提供",
+    "declined_petition": "（五）不予处理",
+    "other_no_correction": "（六）其他处理",
+}
 COLS = ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org", "total"]
 
 # natural person, business, research, nonprofit, legal services, other, total
@@ -53,13 +57,28 @@ T3 = {
     "other_other": [0, 1, 0, 0, 0, 0, 1],
     "processed_total": [13, 3, 0, 0, 1, 0, 17],
 }
-T2 = {"rules": [0, 0, 0], "normative_docs": [2, 0, 15], "licensing": [36], "penalties": [4],
-      "coercion": [0], "fees": [0]}
-T2_IDS = {"rules": ["issued", "repealed", "in_force"], "normative_docs": ["issued", "repealed", "in_force"],
-          "licensing": ["decisions"], "penalties": ["decisions"], "coercion": ["decisions"], "fees": ["amount"]}
+T2 = {
+    "rules": [0, 0, 0],
+    "normative_docs": [2, 0, 15],
+    "licensing": [36],
+    "penalties": [4],
+    "coercion": [0],
+    "fees": [0],
+}
+T2_IDS = {
+    "rules": ["issued", "repealed", "in_force"],
+    "normative_docs": ["issued", "repealed", "in_force"],
+    "licensing": ["decisions"],
+    "penalties": ["decisions"],
+    "coercion": ["decisions"],
+    "fees": ["amount"],
+}
 T4 = [1, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1]
-T4_IDS = [f"{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")
-          for c in ("upheld", "corrected", "other", "pending", "total")]
+T4_IDS = [
+    f"{g}.{c}"
+    for g in ("review", "suit_direct", "suit_after_review")
+    for c in ("upheld", "corrected", "other", "pending", "total")
+]
 
 
 def t3_row(code: str) -> list[int]:
@@ -82,9 +101,11 @@ def expected() -> dict[str, tuple[str, int]]:
 
 def wrong_cells(result: dict, want: dict | None = None) -> list:
     want = expected() if want is None else want
-    return [(cid, result["cells"][cid]["semantic"], result["cells"][cid]["value"], exp)
-            for cid, exp in want.items()
-            if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != exp]
+    return [
+        (cid, result["cells"][cid]["semantic"], result["cells"][cid]["value"], exp)
+        for cid, exp in want.items()
+        if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != exp
+    ]
 
 
 def _j(vals) -> list[str]:
@@ -92,17 +113,29 @@ def _j(vals) -> list[str]:
 
 
 def t2_pipes() -> str:
-    rows = [["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-            ["规章", *_j(T2["rules"])], ["行政规范性文件", *_j(T2["normative_docs"])],
-            ["第二十条第（五）项"], ["信息内容", "本年处理决定数量"], ["行政许可", *_j(T2["licensing"])],
-            ["第二十条第（六）项"], ["信息内容", "本年处理决定数量"], ["行政处罚", *_j(T2["penalties"])],
-            ["行政强制", *_j(T2["coercion"])], ["第二十条第（八）项"], ["信息内容", "本年收费金额（单位：万元）"],
-            ["行政事业性收费", *_j(T2["fees"])]]
+    rows = [
+        ["第二十条第（一）项"],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", *_j(T2["rules"])],
+        ["行政规范性文件", *_j(T2["normative_docs"])],
+        ["第二十条第（五）项"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政许可", *_j(T2["licensing"])],
+        ["第二十条第（六）项"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政处罚", *_j(T2["penalties"])],
+        ["行政强制", *_j(T2["coercion"])],
+        ["第二十条第（八）项"],
+        ["信息内容", "本年收费金额（单位：万元）"],
+        ["行政事业性收费", *_j(T2["fees"])],
+    ]
     return "\n".join(" | ".join(r) + " |" for r in rows) + "\n"
 
 
-T3_HEAD = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |\n"
-           "自然人 | 法人或其他组织 | 总计 |\n商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n")
+T3_HEAD = (
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |\n"
+    "自然人 | 法人或其他组织 | 总计 |\n商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+)
 
 
 def t3_pipes(label=lambda code, lab: lab, skip=()) -> str:
@@ -118,15 +151,26 @@ def t3_pipes(label=lambda code, lab: lab, skip=()) -> str:
 
 def t4_pipes() -> str:
     leaves = "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计"
-    return (f"行政复议 | 行政诉讼 |\n{leaves} | 未经复议直接起诉 | 复议后起诉 |\n{leaves} | {leaves} |\n"
-            + " | ".join(_j(T4)) + " |\n")
+    return (
+        f"行政复议 | 行政诉讼 |\n{leaves} | 未经复议直接起诉 | 复议后起诉 |\n{leaves} | {leaves} |\n"
+        + " | ".join(_j(T4))
+        + " |\n"
+    )
 
 
-def report(title: str = "巴润别立镇人民政府2023年政府信息公开工作年度报告", preamble: str = "",
-           opening: str = "2023年，巴润别立镇认真贯彻落实《中华人民共和国政府信息公开条例》，推进政务公开。",
-           t2: str | None = None, t3: str | None = None, t4: str | None = None, ending: str = "") -> str:
-    return (f"{title}\n{preamble}\n一、总体情况\n{opening}\n二、主动公开政府信息情况\n"
-            f"{t2_pipes() if t2 is None else t2}三、收到和处理政府信息公开申请情况\n"
-            f"{t3_pipes() if t3 is None else t3}四、政府信息公开行政复议、行政诉讼情况\n"
-            f"{t4_pipes() if t4 is None else t4}五、存在的主要问题及改进情况\n一是公开内容不够全面。\n"
-            f"六、其他需要报告的事项\n本年度未收取信息处理费。\n{ending}")
+def report(
+    title: str = "巴润别立镇人民政府2023年政府信息公开工作年度报告",
+    preamble: str = "",
+    opening: str = "2023年，巴润别立镇认真贯彻落实《中华人民共和国政府信息公开条例》，推进政务公开。",
+    t2: str | None = None,
+    t3: str | None = None,
+    t4: str | None = None,
+    ending: str = "",
+) -> str:
+    return (
+        f"{title}\n{preamble}\n一、总体情况\n{opening}\n二、主动公开政府信息情况\n"
+        f"{t2_pipes() if t2 is None else t2}三、收到和处理政府信息公开申请情况\n"
+        f"{t3_pipes() if t3 is None else t3}四、政府信息公开行政复议、行政诉讼情况\n"
+        f"{t4_pipes() if t4 is None else t4}五、存在的主要问题及改进情况\n一是公开内容不够全面。\n"
+        f"六、其他需要报告的事项\n本年度未收取信息处理费。\n{ending}"
+    )

@@ -8,8 +8,7 @@ import io
 from pathlib import Path
 
 
-def page_images(pdf_path: Path, dpi: int, pages: list[int] | None = None, rotate: float = 0.0,
-                blur: float = 0.0):
+def page_images(pdf_path: Path, dpi: int, pages: list[int] | None = None, rotate: float = 0.0, blur: float = 0.0):
     """Grayscale PIL images of the pages (1-based numbers; all when None)."""
     import pypdfium2 as pdfium
     from PIL import ImageFilter
@@ -33,8 +32,15 @@ def page_images(pdf_path: Path, dpi: int, pages: list[int] | None = None, rotate
         pdf.close()
 
 
-def image_only_pdf(pdf_path: Path, out: Path, dpi: int, pages: list[int] | None = None, rotate: float = 0.0,
-                   blur: float = 0.0, quality: int = 75) -> Path:
+def image_only_pdf(
+    pdf_path: Path,
+    out: Path,
+    dpi: int,
+    pages: list[int] | None = None,
+    rotate: float = 0.0,
+    blur: float = 0.0,
+    quality: int = 75,
+) -> Path:
     """An image-only PDF (JPEG-compressed pages, no text layer) of the given pages."""
     from PIL import Image
 

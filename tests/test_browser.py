@@ -14,17 +14,23 @@ import re
 import shutil
 
 import pytest
-
 from test_reports import BAD, build_site  # noqa: E402  (tests/ is on sys.path under pytest)
 
 from pipeline.reports.inputs import group_path, unit_path
 
 pytestmark = pytest.mark.browser
 
-ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run']
-CJK_FONT = re.compile(r"CJK|Han ?(Sans|Serif)|Hei|Song|Ming|Kai|WenQuanYi|Droid Sans Fallback|Noto (Sans|Serif) (SC|TC)",
-                      re.I)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CJK_FONT = re.compile(
+    r"CJK|Han ?(Sans|Serif)|Hei|Song|Ming|Kai|WenQuanYi|Droid Sans Fallback|Noto (Sans|Serif) (SC|TC)", re.I
+)
 
 
 def _need(condition: bool, reason: str) -> None:
@@ -32,8 +38,9 @@ def _need(condition: bool, reason: str) -> None:
         return
     if os.environ.get("NIANBAO_REQUIRE_BROWSER") == "1":
         pytest.fail(f"NIANBAO_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(f"{reason} (install Debian's chromium and fonts-noto-cjk; set NIANBAO_REQUIRE_BROWSER=1 to "
-                "make this a failure)")
+    pytest.skip(
+        f"{reason} (install Debian's chromium and fonts-noto-cjk; set NIANBAO_REQUIRE_BROWSER=1 to make this a failure)"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +113,15 @@ def test_pages_in_chromium(chromium, site, tmp_path):
     # Chinese text is drawn with a CJK font: the heading has width, draws pixels a transparent copy does
     # not, and Chromium reports a CJK platform font for its glyphs
     h1 = page.locator("h1")
-    width = h1.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); "
-                        "return r.getBoundingClientRect().width; }")
+    width = h1.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); "
+        "return r.getBoundingClientRect().width; }"
+    )
     assert width > 100
     drawn = h1.screenshot(path=str(tmp_path / "h1.png"))
-    h1.evaluate("e => { e.style.color = 'transparent'; e.querySelectorAll('*').forEach(c => c.style.color = 'transparent'); }")
+    h1.evaluate(
+        "e => { e.style.color = 'transparent'; e.querySelectorAll('*').forEach(c => c.style.color = 'transparent'); }"
+    )
     blank = h1.screenshot(path=str(tmp_path / "h1_blank.png"))
     assert drawn != blank, "the Chinese heading drew nothing"
     ctx.close()
@@ -128,8 +139,9 @@ def test_pages_in_chromium(chromium, site, tmp_path):
     cjk = [f for f in fonts if CJK_FONT.search(f["familyName"]) and f["glyphCount"] > 0]
     assert cjk, f"the heading was drawn without a CJK font: {fonts}"
     ctx.close()
-    assert all(m.startswith(f"error: Unsafe attempt to load URL {unit_url}") for m in inspector_console), \
+    assert all(m.startswith(f"error: Unsafe attempt to load URL {unit_url}") for m in inspector_console), (
         inspector_console
+    )
 
     # a banner page and the league page with their charts
     for rel in (group_path("statutory", "152921", 2024), group_path("managing", "1529", 2024)):
@@ -154,8 +166,9 @@ def full_run(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("offline_run")
     inbox = base / "inbox"
-    for i, (agency, year) in enumerate([("阿拉善右旗雅布赖镇人民政府", 2024), ("阿拉善右旗雅布赖镇人民政府", 2023),
-                                        ("额济纳旗东风镇人民政府", 2024)]):
+    for i, (agency, year) in enumerate(
+        [("阿拉善右旗雅布赖镇人民政府", 2024), ("阿拉善右旗雅布赖镇人民政府", 2023), ("额济纳旗东风镇人民政府", 2024)]
+    ):
         p = inbox / str(year) / f"r{i}.txt"
         p.parent.mkdir(parents=True, exist_ok=True)
         write(example_spec(i + 40, agency=agency, year=year, published_on=f"{year + 1}-01-20"), p, "text")

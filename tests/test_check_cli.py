@@ -61,19 +61,31 @@ def test_real_city_report_has_no_arithmetic_fail_and_its_text_agrees(real_pdf, c
     assert code == 0
     r = results[0]
     assert r["summary"].get("FAIL", 0) == 0
-    from pipeline.parse import parse_file
     from pipeline.checks.batch import from_parsed
     from pipeline.checks.findings import run_checks
+    from pipeline.parse import parse_file
 
     parsed = parse_file(real_pdf)
     parsed["report_id"] = "city"
-    table, _ = run_checks(from_parsed([parsed], [{}]), only={"text_vs_table", "t3_balance", "t3_outcomes_sum",
-                                                            "t3_row_total", "t4_group_total"})
+    table, _ = run_checks(
+        from_parsed([parsed], [{}]),
+        only={"text_vs_table", "t3_balance", "t3_outcomes_sum", "t3_row_total", "t4_group_total"},
+    )
     assert set(table["status"]) == {"PASS"}
-    stated = dict(zip(table.loc[table.rule_id == "text_vs_table", "instance"],
-                      table.loc[table.rule_id == "text_vs_table", "lhs_value"]))
-    assert stated == {"received": 3119, "answered": 3050, "carried_over": 34, "carried_forward": 103,
-                      "reviews": 351, "suits": 46}
+    stated = dict(
+        zip(
+            table.loc[table.rule_id == "text_vs_table", "instance"],
+            table.loc[table.rule_id == "text_vs_table", "lhs_value"],
+        )
+    )
+    assert stated == {
+        "received": 3119,
+        "answered": 3050,
+        "carried_over": 34,
+        "carried_forward": 103,
+        "reviews": 351,
+        "suits": 46,
+    }
 
 
 def test_check_against_previous_year(tmp_path, capsys):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import copy
 
 import pytest
+from checkdata import TOWNSHIP, clean_report, mutated, set_cell
 
 from pipeline.checks.batch import from_parsed
 from pipeline.checks.catalogue import rules
 from pipeline.checks.findings import run_checks
-
-from checkdata import TOWNSHIP, clean_report, mutated, set_cell
 
 CASES: dict[str, tuple[dict, dict]] = {}  # name -> (report, unit facts)
 
@@ -38,10 +37,10 @@ def _build() -> None:
     set_cell(r, "T3/carried_forward/total", "7")
     _case("t3_row_total", r)
     r = clean_report(key=6)
-    r["extra_cells"] = {f"T3/new/org_subtotal": {"semantic": "NUMERIC", "value": 5, "raw": "5", "at": "t"}}
+    r["extra_cells"] = {"T3/new/org_subtotal": {"semantic": "NUMERIC", "value": 5, "raw": "5", "at": "t"}}
     _case("t3_org_subtotal", r)
     r = clean_report(key=7)
-    r["extra_cells"] = {f"T3/new/org_subtotal": {"semantic": "NUMERIC", "value": 2, "raw": "2", "at": "t"}}
+    r["extra_cells"] = {"T3/new/org_subtotal": {"semantic": "NUMERIC", "value": 2, "raw": "2", "at": "t"}}
     _case("t3_org_subtotal_ok", r)
     _case("t4_group_total", set_cell(clean_report(key=8), "T4/review.total", "4"))
     _case("counts_nonnegative", set_cell(clean_report(key=9), "T2/penalties/decisions", "-3"))
@@ -53,20 +52,26 @@ def _build() -> None:
     r["sections"]["other"] = None
     _case("structure_sections", r)
     r = clean_report(key=16)
-    r["problems"] = [{"code": "table_truncated", "severity": "error", "message": "cut",
-                      "cells": ["T3/carried_forward/total"]}]
+    r["problems"] = [
+        {"code": "table_truncated", "severity": "error", "message": "cut", "cells": ["T3/carried_forward/total"]}
+    ]
     _case("structure_tables", r)
     _case("structure_format", mutated(clean_report(key=17), format_version="2019"))
     r = clean_report(key=26)
-    r["problems"] = [{"code": "format_hybrid", "severity": "warning", "message": "（六）其他处理 is one row",
-                      "cells": []}]
+    r["problems"] = [
+        {"code": "format_hybrid", "severity": "warning", "message": "（六）其他处理 is one row", "cells": []}
+    ]
     _case("structure_format_hybrid", r)
-    _case("identity_year", mutated(clean_report(key=18), title="阿拉善右旗雅布赖镇人民政府2023年政府信息公开工作年度报告"))
+    _case(
+        "identity_year", mutated(clean_report(key=18), title="阿拉善右旗雅布赖镇人民政府2023年政府信息公开工作年度报告")
+    )
     _case("identity_period", mutated(clean_report(key=19), period={"start": "2024-01-01", "end": "2024-06-30"}))
     _case("timeliness", mutated(clean_report(key=20), published_on="2025-04-01"))
     _case("timeliness_unknown", mutated(clean_report(key=21), published_on=None))
     r = clean_report(key=22)
-    r["sections"]["overview"] = r["sections"]["overview"].replace("全年共受理政府信息公开申请", "全年共受理政府信息公开申请9")
+    r["sections"]["overview"] = r["sections"]["overview"].replace(
+        "全年共受理政府信息公开申请", "全年共受理政府信息公开申请9"
+    )
     _case("text_vs_table", r)
     r = clean_report(key=23)
     set_cell(r, "T2/fees/amount", "1.5")
@@ -82,8 +87,10 @@ def _build() -> None:
 
     # two years of one unit: clean pair, and pairs that break one cross-year rule each
     prev = clean_report(year=2023, key=30)
-    cf = [prev["cells"][f"T3/carried_forward/{c}"]["value"] for c in
-          ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")]
+    cf = [
+        prev["cells"][f"T3/carried_forward/{c}"]["value"]
+        for c in ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")
+    ]
     _case("pair_prev", prev, _unit("u-pair"))
     _case("pair_cur", clean_report(year=2024, key=31, carried_over=cf, in_force=11), _unit("u-pair"))
 
@@ -149,7 +156,7 @@ def test_clean_report_passes_every_report_rule(findings):
 
 
 def test_clean_pair_passes_every_cross_year_rule(findings):
-    sel = (findings["report_id"] == "pair_cur")
+    sel = findings["report_id"] == "pair_cur"
     bad = findings[sel & findings["status"].isin(["FAIL", "UNCERTAIN"])]
     assert bad.empty, bad[["rule_id", "instance", "status", "message_zh"]].to_string()
 
@@ -190,9 +197,17 @@ def test_every_rule_of_the_catalogue_has_a_case():
 def test_rule_fails_on_its_case_and_passes_on_the_clean_report(findings, case):
     rule_id, instance = RULE_CASES[case]
     assert status(findings, case, rule_id, instance) == {"FAIL"}, case
-    clean = "pair_cur" if rule_id in ("carryover", "t2_in_force_continuity", "jump_fivefold", "copy_previous_year") \
-        else ("t3_org_subtotal_ok" if rule_id == "t3_org_subtotal" else
-              "fees_mentioned_ok" if rule_id == "fees_mentioned" else "clean")
+    clean = (
+        "pair_cur"
+        if rule_id in ("carryover", "t2_in_force_continuity", "jump_fivefold", "copy_previous_year")
+        else (
+            "t3_org_subtotal_ok"
+            if rule_id == "t3_org_subtotal"
+            else "fees_mentioned_ok"
+            if rule_id == "fees_mentioned"
+            else "clean"
+        )
+    )
     assert status(findings, clean, rule_id, instance) == {"PASS"}, (clean, rule_id)
 
 
@@ -203,8 +218,11 @@ def test_a_hybrid_2021_report_fails_the_format_rule(findings):
 def test_blank_operand_gives_uncertain_never_fail(findings):
     assert status(findings, "cells_filled", "t3_row_total", "new") == {"UNCERTAIN"}
     assert status(findings, "cells_filled", "t3_balance", "business") == {"UNCERTAIN"}
-    row = findings[(findings["report_id"] == "cells_filled") & (findings["rule_id"] == "t3_balance")
-                   & (findings["instance"] == "business")].iloc[0]
+    row = findings[
+        (findings["report_id"] == "cells_filled")
+        & (findings["rule_id"] == "t3_balance")
+        & (findings["instance"] == "business")
+    ].iloc[0]
     assert "空白不等于0" in row["message_zh"]
 
 
@@ -238,15 +256,24 @@ def test_split_digit_is_flagged_as_a_reading_artefact():
     # natural_person should read 12 and business 0; the page shows "1" and "2" in adjacent cells
     set_cell(r, "T3/new/natural_person", "12")
     set_cell(r, "T3/new/business", "0")
-    set_cell(r, "T3/new/total", str(sum(r["cells"][f"T3/new/{c}"]["value"] for c in
-                                         ("natural_person", "business", "research", "nonprofit", "legal_services",
-                                          "other_org"))))
+    set_cell(
+        r,
+        "T3/new/total",
+        str(
+            sum(
+                r["cells"][f"T3/new/{c}"]["value"]
+                for c in ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")
+            )
+        ),
+    )
     set_cell(r, "T3/new/natural_person", "1")
     set_cell(r, "T3/new/business", "2")
     slip = clean_report(key=51)
     set_cell(slip, "T3/new/total", str(int(slip["cells"]["T3/new/total"]["value"]) + 4))
-    table, _ = run_checks(from_parsed([dict(r, report_id="split"), dict(slip, report_id="slip")],
-                                      [_unit("a"), _unit("b")]), only={"t3_row_total"})
+    table, _ = run_checks(
+        from_parsed([dict(r, report_id="split"), dict(slip, report_id="slip")], [_unit("a"), _unit("b")]),
+        only={"t3_row_total"},
+    )
     split = table[(table["report_id"] == "split") & (table["instance"] == "new")].iloc[0]
     assert split["status"] == "FAIL" and split["likely_cause"] == "reading_artefact"
     other = table[(table["report_id"] == "slip") & (table["instance"] == "new")].iloc[0]
@@ -327,7 +354,9 @@ def test_a_rule_that_raises_names_its_chunk(monkeypatch):
         raise ZeroDivisionError("a broken rule")
 
     monkeypatch.setattr(evaluate, "fam_fees", broken)
-    with pytest.raises(CheckError, match=r"checking chunk 1 of \d+: units .* reports: ZeroDivisionError: a broken rule"):
+    with pytest.raises(
+        CheckError, match=r"checking chunk 1 of \d+: units .* reports: ZeroDivisionError: a broken rule"
+    ):
         run_checks(_all_cases(), chunk_size=4)
 
 

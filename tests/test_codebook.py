@@ -19,7 +19,14 @@ import pytest
 
 from pipeline import codebook as cbm
 from pipeline.codebook import (
-    codebook, header_label, labels, section_titles, t2_blocks, t3_label_area, t3_note, t3_org_label,
+    codebook,
+    header_label,
+    labels,
+    section_titles,
+    t2_blocks,
+    t3_label_area,
+    t3_note,
+    t3_org_label,
     t4_supergroup_label,
 )
 
@@ -33,8 +40,7 @@ TABLES = RAW["tables"]
 
 
 def test_every_section_has_ordinal_heading_short_title_and_match_words():
-    assert [s["key"] for s in RAW["sections"]] == ["overview", "proactive", "requests", "appeals", "problems",
-                                                    "other"]
+    assert [s["key"] for s in RAW["sections"]] == ["overview", "proactive", "requests", "appeals", "problems", "other"]
     for s in RAW["sections"]:
         for f in ("ordinal", "heading", "short"):
             assert s.get(f), f"section {s['key']}: no {f}"
@@ -91,10 +97,18 @@ def test_table_words_outside_the_rows():
 
 def test_table2_blocks_are_the_clauses_of_article_20_in_order():
     blocks = t2_blocks("T2")
-    assert [b.clause for b in blocks] == ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项",
-                                          "第二十条第（八）项"]
-    assert [[r.code for r in b.rows] for b in blocks] == [["rules", "normative_docs"], ["licensing"],
-                                                          ["penalties", "coercion"], ["fees"]]
+    assert [b.clause for b in blocks] == [
+        "第二十条第（一）项",
+        "第二十条第（五）项",
+        "第二十条第（六）项",
+        "第二十条第（八）项",
+    ]
+    assert [[r.code for r in b.rows] for b in blocks] == [
+        ["rules", "normative_docs"],
+        ["licensing"],
+        ["penalties", "coercion"],
+        ["fees"],
+    ]
     assert [c.code for c in blocks[0].columns] == ["issued", "repealed", "in_force"]
     assert [c.label for c in blocks[3].columns] == ["本年收费金额（单位：万元）"]
     old = t2_blocks("T2v2019")
@@ -108,9 +122,13 @@ def test_table3_label_area_is_the_forms():
     assert [code for code, _ in area] == [r["code"] for r in TABLES["T3"]["rows"]]
     # the merged group labels of the form: 三、本年度办理结果 over the 22 outcome rows, （三） over 8 ...
     spans = {c.text: (code, c.rowspan) for code, cells in area for c in cells if c.rowspan > 1}
-    assert spans == {"三、本年度办理结果": ("granted", 22), "（三）不予公开": ("withheld_state_secret", 8),
-                     "（四）无法提供": ("unavailable_not_held", 3), "（五）不予处理": ("declined_petition", 5),
-                     "（六）其他处理": ("other_no_correction", 3)}
+    assert spans == {
+        "三、本年度办理结果": ("granted", 22),
+        "（三）不予公开": ("withheld_state_secret", 8),
+        "（四）无法提供": ("unavailable_not_held", 3),
+        "（五）不予处理": ("declined_petition", 5),
+        "（六）其他处理": ("other_no_correction", 3),
+    }
     # every grid row of the label area is covered exactly `width` columns wide
     covered = [0] * len(area)
     for i, (_code, cells) in enumerate(area):
@@ -155,8 +173,9 @@ def _words() -> set[str]:
     def walk(o):
         if isinstance(o, dict):
             for k, v in o.items():
-                if k in ("label", "heading", "title", "short", "name", "narrow", "clause", "note") \
-                        and isinstance(v, str):
+                if k in ("label", "heading", "title", "short", "name", "narrow", "clause", "note") and isinstance(
+                    v, str
+                ):
                     out.add(v)
                 else:
                     walk(v)
@@ -190,8 +209,11 @@ def _docstrings(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
-                    and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 ids.add(id(first.value))
     return ids
 
@@ -212,14 +234,28 @@ def literal_labels(source: str, words: set[str]) -> list[tuple[int, str]]:
 
 def test_the_scan_finds_a_label_written_out_and_ignores_docstrings():
     words = _words()
-    src = ('"""收到和处理政府信息公开申请情况"""\n'
-           'TITLE = "收到和处理政府信息公开申请情况"\n'
-           'HEAD = ("商业\\n企业", "三、依申请公开", "（三）不予公开")\n'
-           'NOTE = f"表三 {x}收到和处理政府信息公开申请情况的说明"\n')
-    assert literal_labels(src, words) == [(2, "收到和处理政府信息公开申请情况"), (3, "商业企业"),
-                                          (3, "三、依申请公开"), (3, "（三）不予公开")]
-    assert {"一、总体情况", "不予公开·国家秘密", "行政诉讼（复议后起诉）", "本年收费金额（万元）", "第二十条第（八）项",
-            "（一）予以公开", "申请人情况", "法人或其他组织"} <= words
+    src = (
+        '"""收到和处理政府信息公开申请情况"""\n'
+        'TITLE = "收到和处理政府信息公开申请情况"\n'
+        'HEAD = ("商业\\n企业", "三、依申请公开", "（三）不予公开")\n'
+        'NOTE = f"表三 {x}收到和处理政府信息公开申请情况的说明"\n'
+    )
+    assert literal_labels(src, words) == [
+        (2, "收到和处理政府信息公开申请情况"),
+        (3, "商业企业"),
+        (3, "三、依申请公开"),
+        (3, "（三）不予公开"),
+    ]
+    assert {
+        "一、总体情况",
+        "不予公开·国家秘密",
+        "行政诉讼（复议后起诉）",
+        "本年收费金额（万元）",
+        "第二十条第（八）项",
+        "（一）予以公开",
+        "申请人情况",
+        "法人或其他组织",
+    } <= words
     assert "规章" not in words and "总计" not in words
 
 
@@ -237,8 +273,7 @@ def test_no_module_writes_a_codebook_label_literally():
             for line, word in literal_labels(path.read_text(encoding="utf-8"), words):
                 if (rel, word) not in ALLOWED:
                     found.append(f"{rel}:{line}: {word}")
-    assert not found, ("codebook words written out again; read them from pipeline.codebook:\n  "
-                       + "\n  ".join(found))
+    assert not found, "codebook words written out again; read them from pipeline.codebook:\n  " + "\n  ".join(found)
 
 
 def template_labels(source: str, words: set[str]) -> list[tuple[int, str]]:
@@ -257,15 +292,20 @@ def template_labels(source: str, words: set[str]) -> list[tuple[int, str]]:
 
 def test_the_template_scan_finds_a_label_written_out():
     words = _words()
-    src = ('{# 申请人情况 #}\n<th>申请人情况</th><th>{{ FORM.t3_org }}</th>\n'
-           "{% macro m(caption='表三　收到和处理政府信息公开申请情况') %}")
+    src = (
+        "{# 申请人情况 #}\n<th>申请人情况</th><th>{{ FORM.t3_org }}</th>\n"
+        "{% macro m(caption='表三　收到和处理政府信息公开申请情况') %}"
+    )
     assert template_labels(src, words) == [(2, "申请人情况"), (3, "收到和处理政府信息公开申请情况")]
 
 
 def test_no_page_template_writes_a_codebook_label_literally():
     words = _words()
-    found = [f"{path.relative_to(ROOT)}:{line}: {word}" for path in sorted((ROOT / "reports").glob("*.html"))
-             for line, word in template_labels(path.read_text(encoding="utf-8"), words)]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {word}"
+        for path in sorted((ROOT / "reports").glob("*.html"))
+        for line, word in template_labels(path.read_text(encoding="utf-8"), words)
+    ]
     assert not found, "codebook words written out in a template; draw them from FORM:\n  " + "\n  ".join(found)
 
 
@@ -274,9 +314,9 @@ def test_the_exceptions_are_still_needed():
     for rel, word in ALLOWED:
         path = ROOT / rel
         assert word in words, f"{word}: no longer a codebook word; drop the exception"
-        assert (path.exists() and any(w == word for _, w in literal_labels(path.read_text(encoding="utf-8"),
-                                                                           words))), \
+        assert path.exists() and any(w == word for _, w in literal_labels(path.read_text(encoding="utf-8"), words)), (
             f"{rel} no longer writes {word}; drop the exception"
+        )
 
 
 def test_a_change_to_the_codebook_renders_the_pages_and_checks_the_reports_again(monkeypatch, tmp_path):
@@ -308,7 +348,7 @@ def _documented(header: list[str], start: str, end: str | None) -> dict[str, str
     i = next(n for n, ln in enumerate(header) if ln.startswith(start))
     out: dict[str, str] = {}
     last: list[str] = []
-    for ln in header[i + 1:]:
+    for ln in header[i + 1 :]:
         if (end and ln.startswith(end)) or ln.strip() == "#":
             break
         m = re.match(r"^#   ([a-z0-9_]+(?:, [a-z0-9_]+)*)\s+(.*)$", ln)
@@ -332,8 +372,10 @@ def test_every_field_of_the_rule_catalogue_is_documented_in_its_header():
     data = tomllib.loads(text)
     fields = _documented(header, "# Fields of a [[rule]]", "# Keys of [instances]")
     used = {k for r in data["rule"] for k in r}
-    assert set(fields) == used, (f"used but not documented: {sorted(used - set(fields))}; "
-                                 f"documented but used by no rule: {sorted(set(fields) - used)}")
+    assert set(fields) == used, (
+        f"used but not documented: {sorted(used - set(fields))}; "
+        f"documented but used by no rule: {sorted(set(fields) - used)}"
+    )
     for_each = set(re.findall(r"[a-z0-9_]+", fields["for_each"]))
     assert {r["for_each"] for r in data["rule"] if "for_each" in r} <= for_each
     keys = _documented(header, "# Keys of [instances]", None)
@@ -347,5 +389,6 @@ def test_every_field_of_the_rule_catalogue_is_documented_in_its_header():
 def test_every_rule_field_is_read():
     # needs_warehouse was documented and read by nothing; every documented field has a reader
     from pipeline.checks.catalogue import rules
+
     assert any(r.needs_previous for r in rules())
     assert codebook().cell_ids  # the codebook loads

@@ -11,19 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.codebook import cell_ids
 from corpus.generate import (
-    BAD_KINDS, DEFECT_KINDS, EVEN_FORMS, SAMPLE_DIR, T3_APPLICANT_COLUMNS, Generator, build_sample,
+    BAD_KINDS,
+    DEFECT_KINDS,
+    EVEN_FORMS,
+    SAMPLE_DIR,
+    T3_APPLICANT_COLUMNS,
+    Generator,
+    build_sample,
     check_identities,
 )
+from pipeline.codebook import cell_ids
 from pipeline.parse import parse_file
 from pipeline.registry import load_registry
 
 SAMPLE_TRUTH = SAMPLE_DIR / "truth.jsonl"
 CELL_IDS = set(cell_ids())
 # defects whose cells must be listed (the others concern the page or the narrative)
-CELL_DEFECTS = {"arithmetic_slip", "split_digit", "blank_cells", "na_cells", "truncated_table", "malformed_t4",
-                "format_2019", "rules_nonzero", "carryover_break", "fees_unmentioned"}
+CELL_DEFECTS = {
+    "arithmetic_slip",
+    "split_digit",
+    "blank_cells",
+    "na_cells",
+    "truncated_table",
+    "malformed_t4",
+    "format_2019",
+    "rules_nonzero",
+    "carryover_break",
+    "fees_unmentioned",
+}
 
 
 def load(path: Path) -> list[dict]:
@@ -31,8 +47,11 @@ def load(path: Path) -> list[dict]:
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +73,7 @@ def reports(truth: list[dict]) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------
 
+
 def test_same_seed_same_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     Generator(a, seed=5, units="alxa", mix="default", scale=40).run()
@@ -69,10 +89,12 @@ def test_same_seed_same_bytes(tmp_path):
 
 def test_sample_matches_generator(tmp_path):
     build_sample(tmp_path)
-    assert (tmp_path / "truth.jsonl").read_bytes() == SAMPLE_TRUTH.read_bytes(), \
+    assert (tmp_path / "truth.jsonl").read_bytes() == SAMPLE_TRUTH.read_bytes(), (
         "assets/sample/truth.jsonl is stale: run python -m corpus.generate --sample"
-    assert tree_hashes(tmp_path / "inbox") == tree_hashes(SAMPLE_DIR / "inbox"), \
+    )
+    assert tree_hashes(tmp_path / "inbox") == tree_hashes(SAMPLE_DIR / "inbox"), (
         "assets/sample/inbox is stale: run python -m corpus.generate --sample"
+    )
 
 
 def test_sample_is_small_and_complete(sample):
@@ -123,8 +145,12 @@ def test_identities_hold_without_defects(which, sample, small):
     truth = sample if which == "sample" else small[1]
     clean = [t for t in reports(truth) if not t["defects"]]
     assert len(clean) > 20
-    bad = [(t["path"], r["rule"], r["instance"], r["status"]) for t in clean for r in check_identities(t["cells"])
-           if r["status"] != "PASS"]
+    bad = [
+        (t["path"], r["rule"], r["instance"], r["status"])
+        for t in clean
+        for r in check_identities(t["cells"])
+        if r["status"] != "PASS"
+    ]
     assert not bad, bad[:20]
     for t in clean:
         c = t["cells"]
@@ -142,15 +168,19 @@ def test_carry_over_and_in_force_across_years(which, sample, small):
         for col in list(T3_APPLICANT_COLUMNS) + ["total"]:
             assert b["cells"][f"T3/carried_over/{col}"] == a["cells"][f"T3/carried_forward/{col}"], (b["path"], col)
         prev, cur = a["cells"], b["cells"]
-        want = prev["T2/normative_docs/in_force"]["value"] + cur["T2/normative_docs/issued"]["value"] \
+        want = (
+            prev["T2/normative_docs/in_force"]["value"]
+            + cur["T2/normative_docs/issued"]["value"]
             - cur["T2/normative_docs/repealed"]["value"]
+        )
         assert cur["T2/normative_docs/in_force"]["value"] == want, b["path"]
 
 
 def test_registry_out_covers_generated_units(tmp_path):
     out = tmp_path / "c"
-    Generator(out, seed=3, units="alxa", mix="text-only", scale=240, registry_out=tmp_path / "reg",
-              bad_files=False).run()
+    Generator(
+        out, seed=3, units="alxa", mix="text-only", scale=240, registry_out=tmp_path / "reg", bad_files=False
+    ).run()
     truth = load(out / "truth.jsonl")
     assert any(t["unit_id"].startswith("sim") for t in truth)
     reg = load_registry(tmp_path / "reg")
@@ -176,6 +206,8 @@ def test_parse_round_trip(small):
         for cid, want in t["cells"].items():
             g = got["cells"][cid]
             if g["semantic"] != want["semantic"] or g.get("value") != want["value"]:
-                mismatches.append(f"{t['path']} [{t['kind']} {t['options']}] {cid}: got {g['semantic']} "
-                                  f"{g.get('value')!r} (raw {g.get('raw')!r}), want {want['semantic']} {want['value']!r}")
+                mismatches.append(
+                    f"{t['path']} [{t['kind']} {t['options']}] {cid}: got {g['semantic']} "
+                    f"{g.get('value')!r} (raw {g.get('raw')!r}), want {want['semantic']} {want['value']!r}"
+                )
     assert not mismatches, f"{len(mismatches)} cells differ:\n" + "\n".join(mismatches[:60])

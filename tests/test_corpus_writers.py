@@ -13,12 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.codebook import cell_ids
 from corpus import (
-    LAYOUTS, ReportSpec, expected_cells, expected_extra_cells, render_html, render_pdf, render_text, write,
-    write_docx, write_html, write_pdf, write_pdf_image_only, write_text,
+    LAYOUTS,
+    ReportSpec,
+    expected_cells,
+    expected_extra_cells,
+    render_html,
+    render_pdf,
+    render_text,
+    write,
+    write_docx,
+    write_html,
+    write_pdf,
+    write_pdf_image_only,
+    write_text,
 )
 from corpus.spec import example_spec
+from pipeline.codebook import cell_ids
 from pipeline.textnorm import classify_value
 
 T3_COLS = ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org", "total"]
@@ -52,8 +63,11 @@ T3_ROWS = [  # code, the row's own label (last label cell), a distinctive fragme
 # rows whose <tr> starts with two label cells (a rowspan label and the row's own)
 TWO_LABELS = {"granted", "withheld_state_secret", "unavailable_not_held", "declined_petition", "other_no_correction"}
 
-T4_IDS = [f"T4/{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")
-          for c in ("upheld", "corrected", "other", "pending", "total")]
+T4_IDS = [
+    f"T4/{g}.{c}"
+    for g in ("review", "suit_direct", "suit_after_review")
+    for c in ("upheld", "corrected", "other", "pending", "total")
+]
 
 
 def mixed_cells() -> dict[str, str]:
@@ -61,17 +75,25 @@ def mixed_cells() -> dict[str, str]:
     cells: dict[str, str] = {}
     for ri, (code, _, _) in enumerate(T3_ROWS):
         for ci, col in enumerate(T3_COLS):
-            cells[f"T3/{code}/{col}"] = str(100 * (ri + 1) + ci)   # unique, so a shifted value shows
+            cells[f"T3/{code}/{col}"] = str(100 * (ri + 1) + ci)  # unique, so a shifted value shows
     cells.update(dict(zip((f"T3/new/{c}" for c in T3_COLS), ["11", "", "0", "/", "3件", "１２", "1,472"])))
     cells.update(dict(zip((f"T3/carried_over/{c}" for c in T3_COLS), ["", "21", "22", "23", "24", "25", ""])))
     cells.update(dict(zip((f"T3/granted/{c}" for c in T3_COLS), ["0", "0", "", "0", "0", "0", "0"])))
     cells.update(dict(zip((f"T3/carried_forward/{c}" for c in T3_COLS), ["—", "0", "0", "0", "0", "0", ""])))
-    cells.update({
-        "T2/rules/issued": "0", "T2/rules/repealed": "1", "T2/rules/in_force": "",
-        "T2/normative_docs/issued": "/", "T2/normative_docs/repealed": "2", "T2/normative_docs/in_force": "37",
-        "T2/licensing/decisions": "44", "T2/penalties/decisions": "", "T2/coercion/decisions": "0",
-        "T2/fees/amount": "18.8710",
-    })
+    cells.update(
+        {
+            "T2/rules/issued": "0",
+            "T2/rules/repealed": "1",
+            "T2/rules/in_force": "",
+            "T2/normative_docs/issued": "/",
+            "T2/normative_docs/repealed": "2",
+            "T2/normative_docs/in_force": "37",
+            "T2/licensing/decisions": "44",
+            "T2/penalties/decisions": "",
+            "T2/coercion/decisions": "0",
+            "T2/fees/amount": "18.8710",
+        }
+    )
     cells.update(dict(zip(T4_IDS, ["", "0", "1", "/", "2", "3", "4", "5", "", "12", "0", "0", "0", "0", "0"])))
     return cells
 
@@ -101,20 +123,21 @@ def check_against_truth(spec: ReportSpec, got: dict[str, str]) -> None:
 # ------------------------------------------------------------------------------------------------
 # Tiny per-layout decoders (deliberately independent of the writers' code)
 
+
 def decode_a(text: str, label: str, n_labels: int, n_values: int = 7) -> list[str]:
     """Layout A / wrapped: the line that starts with the label; cells are what lies between pipes."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if line.startswith(label + " |") or (line.startswith(label) and lines[i + 1] == "|"):
             parts = [p.strip() for p in line.split("|")]
-            return parts[n_labels:n_labels + n_values]
+            return parts[n_labels : n_labels + n_values]
     raise AssertionError(f"no line for {label}")
 
 
 def decode_b1(text: str, label: str, n_labels: int, n_values: int = 7) -> list[str]:
     lines = text.split("\n")
     i = lines.index(label + " |")
-    cells = lines[i + n_labels:i + n_labels + n_values]
+    cells = lines[i + n_labels : i + n_labels + n_values]
     assert all(c.endswith(" |") for c in cells), cells
     return [c[:-2] for c in cells]
 
@@ -130,7 +153,7 @@ def decode_b2(text: str, label: str, n_labels: int, n_values: int = 7) -> list[s
             out.append("")
             j += 1
         else:
-            assert lines[j + 1] == "|", lines[j:j + 2]
+            assert lines[j + 1] == "|", lines[j : j + 2]
             out.append(lines[j])
             j += 2
     return out
@@ -139,7 +162,7 @@ def decode_b2(text: str, label: str, n_labels: int, n_values: int = 7) -> list[s
 def decode_c(text: str, label: str, n_labels: int, n_values: int = 7) -> list[str]:
     items = text.split("\n\n")
     i = items.index(label)
-    return items[i + n_labels:i + n_labels + n_values]
+    return items[i + n_labels : i + n_labels + n_values]
 
 
 def decode_mixed(text: str, label: str, n_labels: int, n_values: int = 7) -> list[str]:
@@ -151,20 +174,24 @@ def decode_mixed(text: str, label: str, n_labels: int, n_values: int = 7) -> lis
     return decode_b2(text, label, n_labels, n_values)
 
 
-DECODERS = {"A": decode_a, "wrapped": decode_a, "B1": decode_b1, "B2": decode_b2, "C": decode_c,
-            "mixed": decode_mixed}
+DECODERS = {"A": decode_a, "wrapped": decode_a, "B1": decode_b1, "B2": decode_b2, "C": decode_c, "mixed": decode_mixed}
 
 
 def row_label(code: str, label: str, layout: str) -> str:
     """The first cell of the row's <tr> (a rowspan label where the row starts one)."""
-    first = {"granted": "三、本年度办理结果", "withheld_state_secret": "（三）不予公开",
-             "unavailable_not_held": "（四）无法提供", "declined_petition": "（五）不予处理",
-             "other_no_correction": "（六）其他处理"}
+    first = {
+        "granted": "三、本年度办理结果",
+        "withheld_state_secret": "（三）不予公开",
+        "unavailable_not_held": "（四）无法提供",
+        "declined_petition": "（五）不予处理",
+        "other_no_correction": "（六）其他处理",
+    }
     return first.get(code, label)
 
 
 # ------------------------------------------------------------------------------------------------
 # Text
+
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_text_layouts_put_every_t3_value_in_its_column(tmp_path, layout):
@@ -182,8 +209,11 @@ def test_text_layouts_put_every_t3_value_in_its_column(tmp_path, layout):
     check_against_truth(spec, got)
     # T4: its only data row is the one after the 15 column headers
     if layout in ("A", "wrapped", "mixed"):
-        line = next(x for x in text.split("\n") if x.startswith(" | 0 | 1 |") or x.startswith("| 0 | 1 |")
-                    or x.startswith(" |") and "| 12 |" in x)
+        line = next(
+            x
+            for x in text.split("\n")
+            if x.startswith(" | 0 | 1 |") or x.startswith("| 0 | 1 |") or x.startswith(" |") and "| 12 |" in x
+        )
         assert [p.strip() for p in line.split("|")][:15] == [spec.cells[c] for c in T4_IDS]
 
 
@@ -196,7 +226,7 @@ def test_layout_a_lines_are_exactly_the_seed_style():
         "三、本年度办理结果 | （一）予以公开 | 0 | 0 | | 0 | 0 | 0 | 0 | |",
         "（三）不予公开 | 1.属于国家秘密 | 500 | 501 | 502 | 503 | 504 | 505 | 506 | |",
         "2.其他法律行政法规禁止公开 | 600 | 601 | 602 | 603 | 604 | 605 | 606 | ||",
-        "四、结转下年度继续办理 | — | 0 | 0 | 0 | 0 | 0 | |",         # last row: no padding
+        "四、结转下年度继续办理 | — | 0 | 0 | 0 | 0 | 0 | |",  # last row: no padding
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | ||||||||",
         "自然人 | 法人或其他组织 | 总计 | |||||||",
         "商业 企业 | 科研 机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||",
@@ -216,8 +246,14 @@ def test_layout_a_lines_are_exactly_the_seed_style():
     assert lines[1].startswith("- 发布日期:2025-01-06 ")
     assert "所列数据统计期限为2024年1月1日至2024年12月31日" in lines[3]
     assert "如对本年度报告有疑问，请与阿拉善左旗巴彦木仁苏木人民政府办公室联系（电话：" in lines[3]
-    for h in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
+    for h in (
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ):
         assert h in lines
 
 
@@ -225,11 +261,11 @@ def test_layout_b1_b2_c_cell_conventions():
     spec = make_spec()
     b1 = render_text(spec, "B1").split("\n")
     i = b1.index("二、上年结转政府信息公开申请数量 |")
-    assert b1[i + 1:i + 9] == [" |", "21 |", "22 |", "23 |", "24 |", "25 |", " |", "|||"]
+    assert b1[i + 1 : i + 9] == [" |", "21 |", "22 |", "23 |", "24 |", "25 |", " |", "|||"]
     b2 = render_text(spec, "B2").split("\n")
     i = b2.index("二、上年结转政府信息公开申请数量")
-    assert b2[i + 1:i + 14] == ["|", "|", "21", "|", "22", "|", "23", "|", "24", "|", "25", "|", "|"]
-    assert not any(line.endswith(" |") and line != "|" for line in b2[i:i + 14])
+    assert b2[i + 1 : i + 14] == ["|", "|", "21", "|", "22", "|", "23", "|", "24", "|", "25", "|", "|"]
+    assert not any(line.endswith(" |") and line != "|" for line in b2[i : i + 14])
     c = render_text(spec, "C")
     assert "|" not in c.split("三、收到和处理政府信息公开申请情况")[1].split("五、")[0]
     assert "二、上年结转政府信息公开申请数量\n\n\n\n21\n\n22\n\n23\n\n24\n\n25\n\n\n\n（一）" not in c
@@ -270,7 +306,11 @@ def test_traditional_converts_text_not_values():
 
 
 def test_spam_lines_between_blocks_never_inside_tables():
-    spam = [(0, "扫一扫在手机打开当前页"), (3, "本文来源：XX网 www.xxx.com 转载请注明出处"), (-1, "【打印本页】【关闭窗口】")]
+    spam = [
+        (0, "扫一扫在手机打开当前页"),
+        (3, "本文来源：XX网 www.xxx.com 转载请注明出处"),
+        (-1, "【打印本页】【关闭窗口】"),
+    ]
     spec = make_spec(spam_lines=spam)
     for layout in LAYOUTS:
         text = render_text(spec, layout)
@@ -289,22 +329,33 @@ def test_seed_is_reproduced_byte_for_byte(shared_dir):
         pytest.skip("shared seed not available")
     exp = json.loads(seed.with_suffix(".expected.json").read_text(encoding="utf-8"))
     raw = {"ZERO": "0", "EMPTY": ""}
-    cells = {cid: raw.get(v["semantic"], str(v["value"])) for cid, v in exp["cells"].items()
-             if v["semantic"] != "MISSING"}
+    cells = {
+        cid: raw.get(v["semantic"], str(v["value"])) for cid, v in exp["cells"].items() if v["semantic"] != "MISSING"
+    }
     ref = seed.read_text(encoding="utf-8")
     lines = ref.split("\n")
 
     def between(a, b):
-        return "\n".join(lines[lines.index(a) + 1:lines.index(b)])
+        return "\n".join(lines[lines.index(a) + 1 : lines.index(b)])
 
     spec = ReportSpec(
-        agency=exp["agency_name"], year=exp["year"], published_on="2025-01-06 17:44", cells=cells,
-        sections={"overview": between("一、总体情况", "二、主动公开政府信息情况"), "proactive": "",
-                  "requests": "", "appeals": "",
-                  "problems": between("五、存在的主要问题及改进情况", "六、其他需要报告的事项"),
-                  "other": "\n".join(lines[lines.index("六、其他需要报告的事项") + 1:])},
-        tables={"T4": "malformed_t4_like_seed"}, phone="0483-8118999",
-        site_name="阿拉善高新区、乌兰布和示范区管委会", site_url="http://gxq.als.gov.cn/")
+        agency=exp["agency_name"],
+        year=exp["year"],
+        published_on="2025-01-06 17:44",
+        cells=cells,
+        sections={
+            "overview": between("一、总体情况", "二、主动公开政府信息情况"),
+            "proactive": "",
+            "requests": "",
+            "appeals": "",
+            "problems": between("五、存在的主要问题及改进情况", "六、其他需要报告的事项"),
+            "other": "\n".join(lines[lines.index("六、其他需要报告的事项") + 1 :]),
+        },
+        tables={"T4": "malformed_t4_like_seed"},
+        phone="0483-8118999",
+        site_name="阿拉善高新区、乌兰布和示范区管委会",
+        site_url="http://gxq.als.gov.cn/",
+    )
     assert render_text(spec, "A", ascii_punct=True) == ref
     assert expected_cells(spec) == exp["cells"]
 
@@ -321,8 +372,28 @@ def shared_dir() -> Path:
 # ------------------------------------------------------------------------------------------------
 # Random specs: whatever is blank, truncated or absent, every written value decodes to the truth
 
-POOL = ["0", "0", "0", "", "", "/", "-", "—", "无", "不适用", "7", "12", "3件", "１２", "1,472", "18.8710",
-        "　", "0 ", "不详", "205"]
+POOL = [
+    "0",
+    "0",
+    "0",
+    "",
+    "",
+    "/",
+    "-",
+    "—",
+    "无",
+    "不适用",
+    "7",
+    "12",
+    "3件",
+    "１２",
+    "1,472",
+    "18.8710",
+    "　",
+    "0 ",
+    "不详",
+    "205",
+]
 
 
 def random_spec(rng, fv: str) -> ReportSpec:
@@ -333,9 +404,16 @@ def random_spec(rng, fv: str) -> ReportSpec:
         tables[t] = rng.choice(["ok", "ok", "ok", "absent", f"truncated:{rng.randrange(0, n + 1)}"])
     if rng.random() < 0.2:
         tables["T4"] = "malformed_t4_like_seed"
-    return ReportSpec(agency="阿拉善右旗雅布赖镇人民政府", year=2023, cells=cells, format_version=fv, tables=tables,
-                      published_on=rng.choice([None, "2024-01-20"]), traditional=rng.random() < 0.2,
-                      title=rng.choice([None, "__default__"]))
+    return ReportSpec(
+        agency="阿拉善右旗雅布赖镇人民政府",
+        year=2023,
+        cells=cells,
+        format_version=fv,
+        tables=tables,
+        published_on=rng.choice([None, "2024-01-20"]),
+        traditional=rng.random() < 0.2,
+        title=rng.choice([None, "__default__"]),
+    )
 
 
 def t3_rows_of(spec: ReportSpec):
@@ -379,14 +457,19 @@ def test_random_specs_text_and_html_decode_to_truth(seed):
             got.update({f"T3/{code}/{c}": v for c, v in zip(T3_COLS, cells)})
         for code, first, _ in cut:
             if code == "new" and spec.tables.get("T4") == "malformed_t4_like_seed":
-                continue   # the malformed Table 4 is a copy of that row
+                continue  # the malformed Table 4 is a copy of that row
             assert tr(first) + " |" not in text.split("\n") and "\n" + tr(first) + "\n" not in text
         for cid, raw in got.items():
             assert truth[cid] == dict(zip(("semantic", "value"), classify_value(raw))), (layout, cid, raw)
         assert len(got) == sum(1 for c, t in truth.items() if c.startswith("T3/") and t["semantic"] != "MISSING")
     enc = rng.choice(["utf-8", "gbk", "gb18030", "utf-8-sig"])
-    html = render_html(spec, encoding=enc, cell_wrap=rng.choice(["none", "p", "span", "p_span", "mixed"]),
-                       empty_cell=rng.choice(["", "&nbsp;"]), t2_split=rng.random() < 0.5)
+    html = render_html(
+        spec,
+        encoding=enc,
+        cell_wrap=rng.choice(["none", "p", "span", "p_span", "mixed"]),
+        empty_cell=rng.choice(["", "&nbsp;"]),
+        t2_split=rng.random() < 0.5,
+    )
     tables = lxml.html.fromstring(html).xpath("//table")
     t3 = [t for t in tables if tr("申请人情况") in t.text_content() and len(html_grid(t)[0]) == 10]
     if not written:
@@ -400,6 +483,7 @@ def test_random_specs_text_and_html_decode_to_truth(seed):
 
 # ------------------------------------------------------------------------------------------------
 # Truth
+
 
 def test_truth_semantics_and_missing():
     spec = make_spec()
@@ -432,8 +516,11 @@ def test_truth_semantics_and_missing():
 
 def test_2019_format(tmp_path):
     spec = make_spec(format_version="2019")
-    spec.extra_cells = {"T2v2019/rules/produced": "3", "T2v2019/procurement/procurement_amount": "12.5",
-                        "T2v2019/fees/change": ""}
+    spec.extra_cells = {
+        "T2v2019/rules/produced": "3",
+        "T2v2019/procurement/procurement_amount": "12.5",
+        "T2v2019/fees/change": "",
+    }
     t = expected_cells(spec)
     assert all(t[c]["semantic"] == "MISSING" for c in cell_ids() if c.startswith("T2/"))
     assert t["T3/other_no_correction/total"]["semantic"] == "MISSING"
@@ -446,10 +533,10 @@ def test_2019_format(tmp_path):
     text = render_text(spec, "A")
     lines = text.split("\n")
     assert "信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |" in lines
-    assert "规章 | 3 | ||" in lines              # the other two cells are absent from the spec
+    assert "规章 | 3 | ||" in lines  # the other two cells are absent from the spec
     assert "（六）其他处理 | 2300 | 2301 | 2302 | 2303 | 2304 | 2305 | 2306 | ||" in lines
     assert "不补正" not in text and "国办公开办函〔2019〕60号" in text
-    assert "政府集中采购 | 12.5 |" in lines      # 采购项目数量 absent: not written, the amount moves left
+    assert "政府集中采购 | 12.5 |" in lines  # 采购项目数量 absent: not written, the amount moves left
 
 
 def test_org_subtotal_column_does_not_shift_the_others():
@@ -470,10 +557,13 @@ def test_truncated_and_malformed_tables_in_text():
     lines = render_text(spec, "A").split("\n")
     i = lines.index("三、收到和处理政府信息公开申请情况")
     assert lines[i + 4].startswith("一、本年新收")
-    assert lines[i + 7] == "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 400 | 401 | 402 | 403 | 404 | 405 | 406 |"
+    assert (
+        lines[i + 7]
+        == "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 400 | 401 | 402 | 403 | 404 | 405 | 406 |"
+    )
     assert lines[i + 8] == "四、政府信息公开行政复议、行政诉讼情况"
     # the seed's accident: the T3 header and one row of seven values instead of Table 4
-    assert lines[i + 9:i + 13] == [
+    assert lines[i + 9 : i + 13] == [
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | ||||||",
         "自然人 | 法人或其他组织 | 总计 | |||||",
         "商业 企业 | 科研 机构 | 社会公益组织 | 法律服务机构 | 其他 | |||",
@@ -483,6 +573,7 @@ def test_truncated_and_malformed_tables_in_text():
 
 # ------------------------------------------------------------------------------------------------
 # HTML
+
 
 def html_grid(table) -> list[list[str | None]]:
     """Place the <td>/<th> of an lxml table on its grid (rowspan/colspan), text stripped."""
@@ -537,7 +628,7 @@ def test_html_values_in_grid_columns(tmp_path, encoding, cell_wrap):
         assert row[3:] == vals(spec, code), code
         got.update({f"T3/{code}/{c}": v for c, v in zip(T3_COLS, row[3:])})
     check_against_truth(spec, got)
-    assert t3[5][0] == "三、本年度办理结果" and t3[6][0] is None      # rowspan over the outcome rows
+    assert t3[5][0] == "三、本年度办理结果" and t3[6][0] is None  # rowspan over the outcome rows
     t4 = html_grid(tables[2])
     assert t4[3] == [spec.cells[c] for c in T4_IDS]
     t2 = html_grid(tables[0])
@@ -574,7 +665,11 @@ def test_html_t2_split_and_org_subtotal():
     tables = tree.xpath("//table")
     assert len(tables) == 6
     assert [html_grid(t)[0][0] for t in tables[:4]] == [
-        "第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项"]
+        "第二十条第（一）项",
+        "第二十条第（五）项",
+        "第二十条第（六）项",
+        "第二十条第（八）项",
+    ]
     t3 = html_grid(tables[4])
     assert all(len(r) == 11 for r in t3)
     assert t3[2][4] == "小计"
@@ -583,6 +678,7 @@ def test_html_t2_split_and_org_subtotal():
 
 # ------------------------------------------------------------------------------------------------
 # docx
+
 
 def _docx_shape(table) -> list[list[tuple[int, str | None]]]:
     return [[(tc.grid_span, tc.vMerge) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
@@ -634,14 +730,15 @@ def test_docx_absent_cells_and_truncation(tmp_path):
     write_docx(spec, p)
     t3 = docx.Document(str(p)).tables[1]
     assert len(t3.rows) == 3 + 4
-    assert len(t3.rows[3]._tr.tc_lst) == 1 + 6            # the label and six values: total never written
+    assert len(t3.rows[3]._tr.tc_lst) == 1 + 6  # the label and six values: total never written
     assert [c.text for c in t3.rows[3].cells][3:9] == new[:6]
-    assert t3.rows[5]._tr.tc_lst[0].vMerge == "restart"   # the vertical label clipped to what is left
+    assert t3.rows[5]._tr.tc_lst[0].vMerge == "restart"  # the vertical label clipped to what is left
     assert t3.rows[6]._tr.tc_lst[0].vMerge == "continue"
 
 
 # ------------------------------------------------------------------------------------------------
 # PDF
+
 
 def _pdf_t3_rows(pdf) -> dict[str, list[str]]:
     out = {}
@@ -684,7 +781,8 @@ def test_pdf_text_layer_tables_and_page_break(tmp_path):
         assert "申请人情况" not in texts[last], "the header is not repeated"
         # the vertical label, one character per line
         assert "三、\n本\n年\n度\n办\n理\n结\n果" in "\n".join(
-            c for t in pdf.pages[first].extract_tables() for r in t for c in r if c)
+            c for t in pdf.pages[first].extract_tables() for r in t for c in r if c
+        )
         rows = _pdf_t3_rows(pdf)
         assert set(rows) == {code for code, _, _ in T3_ROWS}
         got = {}
@@ -705,11 +803,13 @@ def test_pdf_text_layer_tables_and_page_break(tmp_path):
 def test_pdf_variants_render(tmp_path):
     import pdfplumber
 
-    for i, spec in enumerate([
-        make_spec(format_version="2019"),
-        make_spec(org_subtotal=True, traditional=True),
-        make_spec(tables={"T3": "truncated:6", "T4": "malformed_t4_like_seed"}, title=None),
-    ]):
+    for i, spec in enumerate(
+        [
+            make_spec(format_version="2019"),
+            make_spec(org_subtotal=True, traditional=True),
+            make_spec(tables={"T3": "truncated:6", "T4": "malformed_t4_like_seed"}, title=None),
+        ]
+    ):
         p = tmp_path / f"v{i}.pdf"
         write_pdf(spec, p)
         with pdfplumber.open(str(p)) as pdf:
@@ -736,6 +836,7 @@ def test_pdf_image_only_has_no_text_layer(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # Determinism, dispatch and speed
 
+
 def test_rendering_is_deterministic(tmp_path):
     spec = example_spec(seed=5, traditional=True)
     for kind in ("text", "html", "pdf"):
@@ -751,8 +852,11 @@ def test_render_rates():
     render_html(specs[0])
     render_pdf(specs[0])
     rates = {}
-    for name, fn, n in [("text", lambda s: render_text(s, "B1"), 150), ("html", render_html, 150),
-                        ("pdf", render_pdf, 8)]:
+    for name, fn, n in [
+        ("text", lambda s: render_text(s, "B1"), 150),
+        ("html", render_html, 150),
+        ("pdf", render_pdf, 8),
+    ]:
         t = time.perf_counter()
         for s in specs[:n]:
             fn(s)

@@ -33,8 +33,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # a wedged run (the bug this guards against spun forever) fails instead of hanging CI
 
 
-def nianbao_run(inbox: Path, out: Path, *, fault: str | None = None, db: Path | None = None,
-                tmpdir: Path | None = None, mark: str | None = None, wait: bool = True):
+def nianbao_run(
+    inbox: Path,
+    out: Path,
+    *,
+    fault: str | None = None,
+    db: Path | None = None,
+    tmpdir: Path | None = None,
+    mark: str | None = None,
+    wait: bool = True,
+):
     env = dict(os.environ, PYTHONPATH=str(ROOT), NIANBAO_TEST_MARK=mark or uuid.uuid4().hex)
     for var in ("NIANBAO_FAULT", "NIANBAO_DB", "NIANBAO_OUT", "NIANBAO_INBOX", "DAGSTER_HOME"):
         env.pop(var, None)
@@ -102,10 +110,16 @@ def digest(db: Path) -> dict[str, str]:
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH '{db}' AS w (READ_ONLY)")
     try:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'w' "
-                                            "ORDER BY 1").fetchall()]
-        return {t: hashlib.sha256(repr(con.execute(f'SELECT * FROM w."{t}" ORDER BY ALL').fetchall())
-                                  .encode()).hexdigest() for t in tables}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'w' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            t: hashlib.sha256(repr(con.execute(f'SELECT * FROM w."{t}" ORDER BY ALL').fetchall()).encode()).hexdigest()
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -150,15 +164,26 @@ def world(tmp_path_factory):
     r = nianbao_run(inbox, again)
     assert r.returncode == 0, r.stderr
     # the change the killed runs are to publish
-    write(example_spec(77, agency="阿拉善右旗雅布赖镇人民政府", year=2023, published_on="2024-01-28"),
-          inbox / "2023" / "雅布赖镇_更正版.txt", "text")
+    write(
+        example_spec(77, agency="阿拉善右旗雅布赖镇人民政府", year=2023, published_on="2024-01-28"),
+        inbox / "2023" / "雅布赖镇_更正版.txt",
+        "text",
+    )
     ref = copy_run_folder(old, base / "ref")
     r = nianbao_run(inbox, ref, tmpdir=base / "tmp-ref")
     assert r.returncode == 0, r.stderr
     new_id = build_ids(ref)
     assert new_id == (new_id[0],) * 3 and new_id[0] != old_id[0]
-    return {"base": base, "inbox": inbox, "old": old, "old_id": old_id, "ref": ref, "new_id": new_id,
-            "ref_digest": digest(ref / "nianbao.duckdb"), "again": again}
+    return {
+        "base": base,
+        "inbox": inbox,
+        "old": old,
+        "old_id": old_id,
+        "ref": ref,
+        "new_id": new_id,
+        "ref_digest": digest(ref / "nianbao.duckdb"),
+        "again": again,
+    }
 
 
 @pytest.mark.parametrize("stage", ["read", "build", "checks", "render", "publish"])
@@ -193,9 +218,30 @@ def test_two_clean_runs_give_identical_warehouse_content(world):
 
 def test_on_a_generated_corpus_a_first_run_killed_publishes_nothing_and_the_rerun_equals_a_clean_one(tmp_path):
     corpus = tmp_path / "corpus"
-    gen = subprocess.run([sys.executable, "-m", "corpus.generate", "--out", str(corpus), "--seed", "14",
-                          "--scale", "16", "--years", "2023", "2024", "--mix", "text-only", "--workers", "1"],
-                         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=TIMEOUT)
+    gen = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpus.generate",
+            "--out",
+            str(corpus),
+            "--seed",
+            "14",
+            "--scale",
+            "16",
+            "--years",
+            "2023",
+            "2024",
+            "--mix",
+            "text-only",
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=TIMEOUT,
+    )
     assert gen.returncode == 0, gen.stderr[-2000:]
     inbox = corpus / "inbox"
     clean = tmp_path / "clean"
@@ -228,8 +274,11 @@ def test_a_warehouse_on_another_file_system_is_published_and_survives_a_kill_mid
         first = build_ids(out, db)
         assert first == world["new_id"]
         # a new report, and a kill after the copy onto the other disk, before its rename
-        write(example_spec(78, agency="阿拉善左旗巴彦浩特镇人民政府", year=2022, published_on="2023-01-20"),
-              world["inbox"] / "2022" / "巴彦浩特镇_补报.txt", "text")
+        write(
+            example_spec(78, agency="阿拉善左旗巴彦浩特镇人民政府", year=2022, published_on="2023-01-20"),
+            world["inbox"] / "2022" / "巴彦浩特镇_补报.txt",
+            "text",
+        )
         r = nianbao_run(world["inbox"], out, db=db, fault="publish-swap")
         assert r.returncode == -signal.SIGKILL
         assert build_ids(out, db) == first
@@ -276,9 +325,11 @@ def test_a_second_concurrent_run_is_refused_and_sigterm_stops_the_first(world):
 def test_an_analysts_uncheckpointed_write_is_never_applied_to_the_new_file(world):
     out = copy_run_folder(world["old"], world["base"] / "analyst")
     db = out / "nianbao.duckdb"
-    code = (f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute(\"SET checkpoint_threshold='10GB'\"); "
-            "c.execute(\"DELETE FROM manifest WHERE path IN (SELECT path FROM manifest WHERE status = 'read' "
-            "ORDER BY path LIMIT 2)\"); c.execute('CREATE TABLE analyst AS SELECT 42 AS y'); os._exit(0)")
+    code = (
+        f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute(\"SET checkpoint_threshold='10GB'\"); "
+        "c.execute(\"DELETE FROM manifest WHERE path IN (SELECT path FROM manifest WHERE status = 'read' "
+        "ORDER BY path LIMIT 2)\"); c.execute('CREATE TABLE analyst AS SELECT 42 AS y'); os._exit(0)"
+    )
     old_file = db.resolve()
     subprocess.run([sys.executable, "-c", code], check=True)
     wals = [Path(str(p) + ".wal") for p in (db, old_file)]
@@ -293,8 +344,9 @@ def test_a_full_disk_is_one_sentence_naming_it_and_exit_2(world):
     mnt = world["base"] / "small-disk"
     mnt.mkdir()
     try:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mnt)], check=True,
-                       capture_output=True, timeout=30)
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mnt)], check=True, capture_output=True, timeout=30
+        )
     except (subprocess.CalledProcessError, FileNotFoundError, subprocess.TimeoutExpired):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:

@@ -12,6 +12,9 @@ import json
 import socket
 
 import pytest
+from checkdata import TOWNSHIP, clean_report
+from conftest import shared_file
+from scans import image_only_pdf, page_images
 
 from pipeline.checks.batch import from_parsed
 from pipeline.checks.findings import run_checks
@@ -20,10 +23,6 @@ from pipeline.mapper import map_document
 from pipeline.ocrflags import ocr_problems
 from pipeline.parse import parse_bytes, parse_file
 from pipeline.textnorm import ocr_number
-
-from checkdata import TOWNSHIP, clean_report
-from conftest import shared_file
-from scans import image_only_pdf, page_images
 
 # ----------------------------------------------------------------------------------------------
 # Digits only where digits belong
@@ -37,10 +36,18 @@ def test_digit_look_alikes_become_digits_only_when_the_cell_then_reads_as_a_numb
 
 
 def _t2_doc(value_text: str, label: str = "规章", read_by: str = "ocr") -> Document:
-    head = [GridCell("信息内容", "h1", read_by=read_by), GridCell("本年制发件数", "h2", read_by=read_by),
-            GridCell("本年废止件数", "h3", read_by=read_by), GridCell("现行有效件数", "h4", read_by=read_by)]
-    row = [GridCell(label, "r1", read_by=read_by), GridCell(value_text, "r2", read_by=read_by, confidence=0.97),
-           GridCell("", "r3", read_by=read_by), GridCell("1２", "r4", read_by=read_by)]
+    head = [
+        GridCell("信息内容", "h1", read_by=read_by),
+        GridCell("本年制发件数", "h2", read_by=read_by),
+        GridCell("本年废止件数", "h3", read_by=read_by),
+        GridCell("现行有效件数", "h4", read_by=read_by),
+    ]
+    row = [
+        GridCell(label, "r1", read_by=read_by),
+        GridCell(value_text, "r2", read_by=read_by, confidence=0.97),
+        GridCell("", "r3", read_by=read_by),
+        GridCell("1２", "r4", read_by=read_by),
+    ]
     return Document(kind="pdf", blocks=[Para("二、主动公开政府信息情况", "p1"), Table([head, row], "t")])
 
 
@@ -65,8 +72,14 @@ def _ocr_report(**cells) -> dict:
         from pipeline.textnorm import classify_value
 
         sem, val = classify_value(raw)
-        r["cells"][cid.replace("__", "/")] = {"semantic": sem, "value": val, "raw": raw, "at": "page 4",
-                                              "read_by": "ocr", "confidence": conf}
+        r["cells"][cid.replace("__", "/")] = {
+            "semantic": sem,
+            "value": val,
+            "raw": raw,
+            "at": "page 4",
+            "read_by": "ocr",
+            "confidence": conf,
+        }
     return r
 
 
@@ -96,9 +109,13 @@ def test_an_identity_failing_on_a_flagged_cell_is_uncertain_not_fail():
 
     set_cell(plain, "T3/new/business", str(w + 3))
     unit = {**TOWNSHIP, "unit_id": "u1", "name": "u1"}
-    table, _ = run_checks(from_parsed([dict(r, report_id="ocr", path="a"), dict(plain, report_id="typed", path="b")],
-                                      [unit, dict(unit, unit_id="u2", name="u2")]),
-                          only={"t3_row_total", "t3_balance"})
+    table, _ = run_checks(
+        from_parsed(
+            [dict(r, report_id="ocr", path="a"), dict(plain, report_id="typed", path="b")],
+            [unit, dict(unit, unit_id="u2", name="u2")],
+        ),
+        only={"t3_row_total", "t3_balance"},
+    )
     ocr = table[(table["report_id"] == "ocr") & (table["instance"].isin(["new", "business"]))]
     assert set(ocr["status"]) == {"UNCERTAIN"} and set(ocr["likely_cause"]) == {"reading_doubtful"}
     assert all("读数存疑" in m for m in ocr["message_zh"])
@@ -123,13 +140,17 @@ def scans(tmp_path_factory):
             out = root / f"{name}_{dpi}_{rotate}_{blur}_{len(made)}.pdf"
             made[key] = image_only_pdf(src, out, dpi, pages=pages, rotate=rotate, blur=blur)
         return made[key]
+
     return get
 
 
 def _score(result: dict, key: dict) -> tuple[list[str], set[str]]:
     flagged = {c for p in result["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
-    wrong = [cid for cid, exp in key["cells"].items()
-             if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (exp["semantic"], exp["value"])]
+    wrong = [
+        cid
+        for cid, exp in key["cells"].items()
+        if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (exp["semantic"], exp["value"])
+    ]
     return wrong, flagged
 
 
@@ -204,7 +225,7 @@ def one_page_png(tmp_path):
 
 def test_no_network_while_reading_a_scan(monkeypatch, one_page_png):
     """The model ships in the wheel: loading it and reading a page opens no connection."""
-    from pipeline.readers import image, ocrengine
+    from pipeline.readers import ocrengine
 
     def refuse(*a, **k):
         raise OSError("network access during OCR")
@@ -261,16 +282,21 @@ def test_web_page_whose_report_is_a_set_of_images(tmp_path):
     spec = example_spec(21)
     names = _page_pngs(spec, tmp_path / "报告_files")
     imgs = "".join(f'<p><img src="报告_files/{n}" alt=""></p>' for n in names)
-    html = (f"<html><head><meta charset='utf-8'><title>{spec.agency}</title></head><body>"
-            f"<img src='logo.gif'><div class='content'>{imgs}</div></body></html>")
+    html = (
+        f"<html><head><meta charset='utf-8'><title>{spec.agency}</title></head><body>"
+        f"<img src='logo.gif'><div class='content'>{imgs}</div></body></html>"
+    )
     page = tmp_path / "报告.html"
     page.write_text(html, encoding="utf-8")
     r = parse_file(page)
     assert r["kind"] == "html" and any(p["code"] == "read_from_images" for p in r["problems"])
     want = expected_cells(spec)
     flagged = {c for p in r["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
-    wrong = [cid for cid, w in want.items() if (r["cells"][cid]["semantic"], r["cells"][cid]["value"])
-             != (w["semantic"], w["value"])]
+    wrong = [
+        cid
+        for cid, w in want.items()
+        if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (w["semantic"], w["value"])
+    ]
     assert len(wrong) <= 4 and set(wrong) <= flagged, wrong
     assert r["agency"] == spec.agency and r["year"] == spec.year
 
@@ -300,8 +326,18 @@ def test_numbered_page_images_are_one_report_read_from_page_one(tmp_path):
     from pipeline.inbox import scan
     from pipeline.readers.imagepages import page_group, page_key
 
-    for name in ("报告_1.jpg", "报告_2.jpg", "报告_3.png", "单页_2.jpg", "other.png", "缺_1.jpg", "缺_3.jpg",
-                 "扫描(1).jpg", "扫描(2).jpg", "2024.png"):
+    for name in (
+        "报告_1.jpg",
+        "报告_2.jpg",
+        "报告_3.png",
+        "单页_2.jpg",
+        "other.png",
+        "缺_1.jpg",
+        "缺_3.jpg",
+        "扫描(1).jpg",
+        "扫描(2).jpg",
+        "2024.png",
+    ):
         _blank_page(tmp_path / name)
     assert page_key("报告第12页.jpg") == ("报告第", "页", 12) and page_key("报告_1.pdf") is None
     assert page_key("P0202501151234.jpg") is None  # a long number is not a page number
@@ -309,8 +345,15 @@ def test_numbered_page_images_are_one_report_read_from_page_one(tmp_path):
     assert page_group(tmp_path, "缺_1.jpg") == [] and page_group(tmp_path, "单页_2.jpg") == []
     rows = scan(tmp_path)
     # pages 2 … n have no row: they are read with page 1; a set with a gap or without page 1 is read file by file
-    assert [f.path for f in rows] == ["2024.png", "other.png", "单页_2.jpg", "扫描(1).jpg", "报告_1.jpg", "缺_1.jpg",
-                                      "缺_3.jpg"]
+    assert [f.path for f in rows] == [
+        "2024.png",
+        "other.png",
+        "单页_2.jpg",
+        "扫描(1).jpg",
+        "报告_1.jpg",
+        "缺_1.jpg",
+        "缺_3.jpg",
+    ]
     assert all(f.kind == "image" and f.error is None for f in rows)
     first = next(f for f in rows if f.path == "报告_1.jpg")
     assert first.mtime_ns == 0  # hashed again at every scan
@@ -340,7 +383,10 @@ def test_photos_of_the_pages_as_numbered_jpg_and_png_files(tmp_path):
     assert r["kind"] == "image"
     want = expected_cells(spec)
     flagged = {c for p in r["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
-    wrong = [cid for cid, w in want.items() if (r["cells"][cid]["semantic"], r["cells"][cid]["value"])
-             != (w["semantic"], w["value"])]
+    wrong = [
+        cid
+        for cid, w in want.items()
+        if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (w["semantic"], w["value"])
+    ]
     assert len(wrong) <= 1 and set(wrong) <= flagged, wrong
     assert r["agency"] == spec.agency and r["year"] == spec.year

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from corpus import example_spec, write
 from pipeline.cli import main
 from pipeline.codebook import cell_ids
-from corpus import example_spec, write
 from pipeline.parse import parse_bytes
 
 SEED = Path(__file__).parent / "fixtures" / "seed_2024_bayanmuren.txt"
@@ -29,8 +29,19 @@ def test_json_lines_and_exit_status_two_when_a_file_cannot_be_read(tmp_path, cap
     assert code == 2
     assert len(lines) == 3
     good, e1, e2 = lines
-    assert set(good) >= {"path", "sha256", "kind", "format_version", "agency", "year", "published_on", "period",
-                         "cells", "sections", "problems"}
+    assert set(good) >= {
+        "path",
+        "sha256",
+        "kind",
+        "format_version",
+        "agency",
+        "year",
+        "published_on",
+        "period",
+        "cells",
+        "sections",
+        "problems",
+    }
     assert list(good["cells"]) == list(cell_ids())
     assert set(good["sections"]) == {"overview", "proactive", "requests", "appeals", "problems", "other"}
     for p in good["problems"]:
@@ -62,14 +73,16 @@ def test_a_folder_is_read_file_by_file(tmp_path, capsys):
 
 def _garbage(rng: random.Random) -> list[bytes]:
     good = SEED.read_bytes()
-    html = "<html><head><meta charset='gbk'></head><body><table><tr><td rowspan='x'>规章</td>" \
-           "<td colspan='99999'>1</td></tr>".encode("gbk")
+    html = (
+        "<html><head><meta charset='gbk'></head><body><table><tr><td rowspan='x'>规章</td>"
+        "<td colspan='99999'>1</td></tr>".encode("gbk")
+    )
     out = [
         rng.randbytes(5000),
         b"%PDF-1.7\n" + rng.randbytes(3000),
         b"PK\x03\x04" + rng.randbytes(2000),
         good[: len(good) // 2],
-        good.replace("|".encode(), b""),
+        good.replace(b"|", b""),
         html,
         html * 50,
         "\n".join("|" * rng.randint(0, 30) for _ in range(500)).encode(),
@@ -108,7 +121,8 @@ def test_command_never_prints_a_traceback(tmp_path):
     exe = Path(sys.executable).parent / "nianbao"
     if not exe.exists():
         pytest.skip("the nianbao command is not installed")
-    out = subprocess.run([str(exe), "parse", *paths, str(tmp_path / "missing.txt")], capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [str(exe), "parse", *paths, str(tmp_path / "missing.txt")], capture_output=True, text=True, timeout=300
+    )
     assert "Traceback" not in out.stdout + out.stderr
     assert out.returncode == 2

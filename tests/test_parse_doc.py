@@ -13,23 +13,27 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from test_parse_roundtrip import _spec
 
-from pipeline.cli import main
 from corpus import expected_cells, write
+from pipeline.cli import main
 from pipeline.document import UnreadableFile
 from pipeline.parse import parse_bytes, parse_file
 from pipeline.readers import detect_kind
 from pipeline.readers.oldword import OLE2_MAGIC, convert_to_docx
 
-from test_parse_roundtrip import _spec
-
-SAMPLE_DOC = (Path(__file__).resolve().parents[1] / "assets" / "sample" / "inbox" / "2022"
-              / "阿拉善左旗额尔克哈什哈苏木人民政府2022年政府信息公开工作年度报告.doc")
+SAMPLE_DOC = (
+    Path(__file__).resolve().parents[1]
+    / "assets"
+    / "sample"
+    / "inbox"
+    / "2022"
+    / "阿拉善左旗额尔克哈什哈苏木人民政府2022年政府信息公开工作年度报告.doc"
+)
 # the smallest thing detect_kind takes for a Word file: OLE2 magic and a WordDocument stream name
 FAKE_DOC = OLE2_MAGIC + bytes(504) + "WordDocument".encode("utf-16-le") + bytes(512)
 
@@ -66,9 +70,23 @@ def doc_and_docx(tmp_path_factory):
     spec = _spec(5)
     docx = tmp / "r.docx"
     write(spec, docx, "docx")
-    subprocess.run([soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--norestore",
-                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp / "out"), str(docx)],
-                   check=True, capture_output=True, timeout=180, env=dict(os.environ, HOME=str(tmp)))
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(tmp / "out"),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env=dict(os.environ, HOME=str(tmp)),
+    )
     doc = tmp / "out" / "r.doc"
     return spec, docx, doc
 
@@ -86,8 +104,11 @@ def test_doc_round_trip_reads_as_its_docx(doc_and_docx, capsys):
     got = json.loads(capsys.readouterr().out)
     assert got["kind"] == "doc" and "error" not in got
     want = expected_cells(spec)
-    wrong = [cid for cid, w in want.items()
-             if (got["cells"][cid]["semantic"], got["cells"][cid]["value"]) != (w["semantic"], w["value"])]
+    wrong = [
+        cid
+        for cid, w in want.items()
+        if (got["cells"][cid]["semantic"], got["cells"][cid]["value"]) != (w["semantic"], w["value"])
+    ]
     assert wrong == []
     from_docx = parse_file(docx)
     assert _values(got["cells"]) == _values(from_docx["cells"])
@@ -111,8 +132,9 @@ def test_without_libreoffice_a_doc_is_set_aside_saying_what_to_install(tmp_path,
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
     for name in ("report.doc", "report.wps", "download.bin"):
         r = parse_bytes(FAKE_DOC, name)
-        assert r["error"].startswith("the file is an old binary Word (.doc) or WPS file, and LibreOffice is "
-                                     "not installed"), r
+        assert r["error"].startswith(
+            "the file is an old binary Word (.doc) or WPS file, and LibreOffice is not installed"
+        ), r
         assert "apt-get install libreoffice-writer-nogui" in r["error"]
     monkeypatch.setenv("NIANBAO_SOFFICE", "")  # an office may switch conversion off
     assert "apt-get install libreoffice-writer-nogui" in parse_bytes(FAKE_DOC, "r.doc")["error"]
@@ -148,7 +170,9 @@ def test_a_conversion_over_the_time_limit_is_killed_with_its_children(tmp_path, 
 
 
 def test_a_failed_conversion_is_set_aside_as_damaged(tmp_path, monkeypatch):
-    monkeypatch.setenv("NIANBAO_SOFFICE", str(_fake_soffice(tmp_path, "echo 'Error: source file could not be loaded'\n")))
+    monkeypatch.setenv(
+        "NIANBAO_SOFFICE", str(_fake_soffice(tmp_path, "echo 'Error: source file could not be loaded'\n"))
+    )
     r = parse_bytes(FAKE_DOC, "r.doc")
     assert "could not be converted by LibreOffice" in r["error"] and "damaged" in r["error"]
 
@@ -162,8 +186,13 @@ def test_manifest_sets_a_doc_aside_without_libreoffice_and_reads_it_once_install
     from pipeline.registry import load_registry
     from pipeline.warehouse import plan
 
-    spec = example_spec(3, agency="阿拉善左旗吉兰泰镇人民政府", year=2024,
-                        title="阿拉善左旗吉兰泰镇人民政府2024年政府信息公开工作年度报告", published_on="2025-01-20")
+    spec = example_spec(
+        3,
+        agency="阿拉善左旗吉兰泰镇人民政府",
+        year=2024,
+        title="阿拉善左旗吉兰泰镇人民政府2024年政府信息公开工作年度报告",
+        published_on="2025-01-20",
+    )
     prepared = tmp_path / "prepared.docx"
     write(spec, prepared, "docx")
     inbox = tmp_path / "inbox" / "2024"
@@ -186,8 +215,9 @@ def test_manifest_sets_a_doc_aside_without_libreoffice_and_reads_it_once_install
     assert "apt-get install libreoffice-writer-nogui" in row["reason"]
 
     # "install" a LibreOffice that writes the prepared .docx where --outdir says
-    exe = _fake_soffice(tmp_path, 'while [ "$1" != "--outdir" ]; do shift; done\n'
-                                  f'mkdir -p "$2" && cp "{prepared}" "$2/report.docx"\n')
+    exe = _fake_soffice(
+        tmp_path, f'while [ "$1" != "--outdir" ]; do shift; done\nmkdir -p "$2" && cp "{prepared}" "$2/report.docx"\n'
+    )
     monkeypatch.setenv("NIANBAO_SOFFICE", str(exe))
     stats, row = manifest_row()
     assert stats["read"] == 1, stats  # read again, not taken from the cache

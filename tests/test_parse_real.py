@@ -14,8 +14,11 @@ def test_real_city_pdf_reads_exactly_as_its_key(real_pdf, real_pdf_key):
     r = parse_file(real_pdf)
     assert r["kind"] == "pdf"
     assert len(r["cells"]) == 200
-    wrong = [cid for cid, exp in key["cells"].items()
-             if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (exp["semantic"], exp["value"])]
+    wrong = [
+        cid
+        for cid, exp in key["cells"].items()
+        if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (exp["semantic"], exp["value"])
+    ]
     assert wrong == []
     assert key["agency_contains"] in r["agency"]
     assert r["year"] == key["year"] and r["period"] == key["period"]
@@ -61,12 +64,22 @@ def test_filled_copy_of_the_template_reads_back_exactly(national_template, tmp_p
         last[len(last) - 15 + k].text = v
         written[cid] = v
     # Table 2: rows by their label
-    t2_values = {"规章": ["0", "0", "3"], "行政规范性文件": ["5", "1", "40"], "行政许可": ["1,200"],
-                 "行政处罚": ["7"], "行政强制": [""], "行政事业性收费": ["12.5"]}
-    t2_ids = {"规章": ["T2/rules/issued", "T2/rules/repealed", "T2/rules/in_force"],
-              "行政规范性文件": ["T2/normative_docs/issued", "T2/normative_docs/repealed", "T2/normative_docs/in_force"],
-              "行政许可": ["T2/licensing/decisions"], "行政处罚": ["T2/penalties/decisions"],
-              "行政强制": ["T2/coercion/decisions"], "行政事业性收费": ["T2/fees/amount"]}
+    t2_values = {
+        "规章": ["0", "0", "3"],
+        "行政规范性文件": ["5", "1", "40"],
+        "行政许可": ["1,200"],
+        "行政处罚": ["7"],
+        "行政强制": [""],
+        "行政事业性收费": ["12.5"],
+    }
+    t2_ids = {
+        "规章": ["T2/rules/issued", "T2/rules/repealed", "T2/rules/in_force"],
+        "行政规范性文件": ["T2/normative_docs/issued", "T2/normative_docs/repealed", "T2/normative_docs/in_force"],
+        "行政许可": ["T2/licensing/decisions"],
+        "行政处罚": ["T2/penalties/decisions"],
+        "行政强制": ["T2/coercion/decisions"],
+        "行政事业性收费": ["T2/fees/amount"],
+    }
     for row in t2.rows:
         label = row.cells[0].text.strip()
         if label in t2_values:
@@ -84,8 +97,11 @@ def test_filled_copy_of_the_template_reads_back_exactly(national_template, tmp_p
 
     r = parse_file(out)
     assert set(written) == set(cell_ids())
-    wrong = [(cid, r["cells"][cid]["semantic"], r["cells"][cid]["value"], v) for cid, v in written.items()
-             if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != classify_value(v)]
+    wrong = [
+        (cid, r["cells"][cid]["semantic"], r["cells"][cid]["value"], v)
+        for cid, v in written.items()
+        if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != classify_value(v)
+    ]
     assert wrong == []
 
 
@@ -101,7 +117,10 @@ def test_text_copied_from_the_real_pdf_reads_exactly(real_pdf, real_pdf_key, tmp
     key = json.loads(real_pdf_key.read_text(encoding="utf-8"))
     r = parse_file(path)
     assert r["kind"] == "text"
-    wrong = [cid for cid, exp in key["cells"].items()
-             if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (exp["semantic"], exp["value"])]
+    wrong = [
+        cid
+        for cid, exp in key["cells"].items()
+        if (r["cells"][cid]["semantic"], r["cells"][cid]["value"]) != (exp["semantic"], exp["value"])
+    ]
     assert wrong == []
     assert key["agency_contains"] in r["agency"] and r["year"] == 2024

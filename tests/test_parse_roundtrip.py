@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codebook import t3_row_codes
 from corpus import example_spec, expected_cells, expected_extra_cells, write
+from pipeline.codebook import t3_row_codes
 from pipeline.parse import parse_file
 
 LAYOUTS = ["A", "B1", "B2", "C", "mixed", "wrapped"]
@@ -19,9 +19,11 @@ def _check(spec, path):
     result = parse_file(path)
     assert "error" not in result, result.get("error")
     want = expected_cells(spec)
-    wrong = [(cid, result["cells"][cid]["semantic"], result["cells"][cid]["value"], w["semantic"], w["value"])
-             for cid, w in want.items()
-             if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (w["semantic"], w["value"])]
+    wrong = [
+        (cid, result["cells"][cid]["semantic"], result["cells"][cid]["value"], w["semantic"], w["value"])
+        for cid, w in want.items()
+        if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (w["semantic"], w["value"])
+    ]
     assert not wrong, wrong[:8]
     extra = expected_extra_cells(spec)
     for cid, w in extra.items():
@@ -47,7 +49,7 @@ def _spec(seed: int, **kw):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_text_layouts_round_trip(tmp_path, layout, seed):
     spec = _spec(seed)
-    path = tmp_path / f"r.txt"
+    path = tmp_path / "r.txt"
     write(spec, path, "text", layout=layout)
     _check(spec, path)
 
@@ -70,8 +72,10 @@ def test_eighth_column_round_trip(tmp_path, kind):
     spec = _spec(4)
     spec.org_subtotal = True
     for row in t3_row_codes():
-        parts = [spec.cells.get(f"T3/{row}/{c}") or "0" for c in
-                 ("business", "research", "nonprofit", "legal_services", "other_org")]
+        parts = [
+            spec.cells.get(f"T3/{row}/{c}") or "0"
+            for c in ("business", "research", "nonprofit", "legal_services", "other_org")
+        ]
         spec.extra_cells[f"T3/{row}/org_subtotal"] = str(sum(int(p) for p in parts if p.isdigit()))
     spec.extra_cells["T3/partly_granted/org_subtotal"] = ""
     path = tmp_path / f"r.{kind}"
@@ -106,8 +110,11 @@ def test_pdf_without_text_layer_is_read_by_ocr(tmp_path, photo):
     assert "error" not in result, result.get("error")
     want = expected_cells(spec)
     flagged = {c for p in result["problems"] if p["code"] == "ocr_uncertain" for c in p["cells"]}
-    wrong = [cid for cid, w in want.items()
-             if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (w["semantic"], w["value"])]
+    wrong = [
+        cid
+        for cid, w in want.items()
+        if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (w["semantic"], w["value"])
+    ]
     assert len(wrong) <= 2 and set(wrong) <= flagged, wrong
     assert result["cells"]["T3/new/business"]["semantic"] == "EMPTY"  # a blank stays blank, never 0
     assert result["cells"]["T3/carried_over/natural_person"]["semantic"] == "NA"
@@ -151,7 +158,10 @@ def test_text_copied_from_a_pdf_round_trip(tmp_path, seed):
     result = parse_file(txt)
     want = expected_cells(spec)
     numeric = {cid for cid, w in want.items() if w["semantic"] in ("NUMERIC", "ZERO")}
-    wrong = [cid for cid in numeric
-             if (result["cells"][cid]["semantic"], result["cells"][cid]["value"]) != (want[cid]["semantic"],
-                                                                                     want[cid]["value"])]
+    wrong = [
+        cid
+        for cid in numeric
+        if (result["cells"][cid]["semantic"], result["cells"][cid]["value"])
+        != (want[cid]["semantic"], want[cid]["value"])
+    ]
     assert not wrong, wrong[:8]

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from layouts import T2_EXPECTED, expected_t3, expected_t4, render
 
 from pipeline.codebook import cell_ids
 from pipeline.parse import parse_bytes, parse_file
 from pipeline.textnorm import classify_value
-
-from layouts import T2_EXPECTED, expected_t3, expected_t4, render
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -43,9 +42,15 @@ def test_seed_reads_exactly_as_its_key():
     assert sorted(malformed[0]["cells"]) == sorted(c for c in cell_ids() if c.startswith("T4/"))
     assert all(result["cells"][c]["semantic"] == "MISSING" for c in cell_ids() if c.startswith("T4/"))
     # the blank in_force cells stay blank, never 0
-    assert result["cells"]["T2/rules/in_force"] == {"semantic": "EMPTY", "value": None, "raw": "",
-                                                    "at": result["cells"]["T2/rules/in_force"]["at"],
-                                                    "read_by": "text", "confidence": 1.0, "inferred": False}
+    assert result["cells"]["T2/rules/in_force"] == {
+        "semantic": "EMPTY",
+        "value": None,
+        "raw": "",
+        "at": result["cells"]["T2/rules/in_force"]["at"],
+        "read_by": "text",
+        "confidence": 1.0,
+        "inferred": False,
+    }
     assert result["cells"]["T2/rules/in_force"]["at"].startswith("line ")
 
 
@@ -82,8 +87,15 @@ def test_truncated_table_three_leaves_the_rest_missing():
     assert cells["T3/withheld_inquiry/total"]["semantic"] == "NUMERIC"
     missing_rows = ["unavailable_not_held", "declined_petition", "processed_total", "carried_forward"]
     for row in missing_rows:
-        assert cells[f"T3/{row}/total"] == {"semantic": "MISSING", "value": None, "raw": None, "at": None,
-                                            "read_by": None, "confidence": None, "inferred": False}
+        assert cells[f"T3/{row}/total"] == {
+            "semantic": "MISSING",
+            "value": None,
+            "raw": None,
+            "at": None,
+            "read_by": None,
+            "confidence": None,
+            "inferred": False,
+        }
     prob = [p for p in result["problems"] if p["code"] == "table_truncated"]
     assert prob and "T3/carried_forward/total" in prob[0]["cells"]
     assert "T3/new/total" not in prob[0]["cells"]
@@ -128,11 +140,24 @@ def test_2019_trial_format_is_recognised():
         "政府集中采购 | 4 | 56.5 | |\n"
         "三、收到和处理政府信息公开申请情况\n"
         + "\n".join(
-            line for line in render("A").split("\n")
-            if "|" in line and ("申请" in line or "公开" in line or "（" in line or "." in line
-                                or "其他" in line or "总计" in line or "自然人" in line or "企业" in line)
-            and "第二十条" not in line and "信息内容" not in line and "规章" not in line
-            and "规范性文件" not in line and "行政" not in line[:4]
+            line
+            for line in render("A").split("\n")
+            if "|" in line
+            and (
+                "申请" in line
+                or "公开" in line
+                or "（" in line
+                or "." in line
+                or "其他" in line
+                or "总计" in line
+                or "自然人" in line
+                or "企业" in line
+            )
+            and "第二十条" not in line
+            and "信息内容" not in line
+            and "规章" not in line
+            and "规范性文件" not in line
+            and "行政" not in line[:4]
         )
     )
     # the 2019 Table 3 has a single （六）其他处理 row
@@ -162,8 +187,9 @@ def test_2019_trial_format_is_recognised():
 
 
 def test_2019_format_in_a_later_year_is_a_problem():
-    text = render("A").replace("本年制发件数 | 本年废止件数 | 现行有效件数",
-                               "本年新制作数量 | 本年新公开数量 | 对外公开总数量")
+    text = render("A").replace(
+        "本年制发件数 | 本年废止件数 | 现行有效件数", "本年新制作数量 | 本年新公开数量 | 对外公开总数量"
+    )
     result = parse_bytes(text.encode("utf-8"), "late2019.txt")
     assert result["format_version"] == "2019"
     assert any(p["code"] == "format_2019_late" for p in result["problems"])
@@ -228,7 +254,10 @@ def test_a_browser_copy_reads_the_same_whatever_separates_its_cells(sep):
     assert not [p for p in result["problems"] if p["severity"] != "info"], result["problems"]
     got = {cid: (c["semantic"], c["value"]) for cid, c in result["cells"].items()}
     assert got["T3/granted/total"] == ("NUMERIC", 2) and got["T3/partly_granted/natural_person"] == ("NUMERIC", 1)
-    assert got["T3/unavailable_not_held/total"] == ("NUMERIC", 3) and got["T3/unavailable_not_held/business"] == ("NUMERIC", 1)
+    assert got["T3/unavailable_not_held/total"] == ("NUMERIC", 3) and got["T3/unavailable_not_held/business"] == (
+        "NUMERIC",
+        1,
+    )
     assert got["T3/processed_total/total"] == ("NUMERIC", 7) and got["T3/carried_over/natural_person"] == ("NUMERIC", 1)
     assert got["T2/normative_docs/in_force"] == ("NUMERIC", 10) and got["T2/fees/amount"] == ("NUMERIC", 1.5)
     assert got["T4/review.upheld"] == ("NUMERIC", 1) and got["T4/review.total"] == ("NUMERIC", 1)
@@ -237,17 +266,20 @@ def test_a_browser_copy_reads_the_same_whatever_separates_its_cells(sep):
     assert sum(1 for s, _v in got.values() if s == "ZERO") == 176
 
 
-@pytest.mark.parametrize("title", [
-    "某某县财政局2023年度政府信息公开工作报告",
-    "2023年某某县财政局政府信息公开工作年度报告",
-    "二〇二三年某某县财政局政府信息公开工作年度报告",
-    "某某县财政局关于2023年度政府信息公开工作的年度报告",
-    "某某县财政局政府信息公开工作年度报告（2023年）",
-    "某某县财政局政府信息公开工作2023年度报告",
-    "【年度报告】某某县财政局2023年政府信息公开工作年度报告",
-    "某某县财政局2023年政府信息公开年报",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "某某县财政局2023年度政府信息公开工作报告",
+        "2023年某某县财政局政府信息公开工作年度报告",
+        "二〇二三年某某县财政局政府信息公开工作年度报告",
+        "某某县财政局关于2023年度政府信息公开工作的年度报告",
+        "某某县财政局政府信息公开工作年度报告（2023年）",
+        "某某县财政局政府信息公开工作2023年度报告",
+        "【年度报告】某某县财政局2023年政府信息公开工作年度报告",
+        "某某县财政局2023年政府信息公开年报",
+    ],
+)
 def test_agency_and_year_from_every_way_of_writing_the_title(title):
     text = (FIX / "county_finance_2023_tabs.txt").read_text(encoding="utf-8").split("\n", 1)[1]
-    result = parse_bytes(f"{title}\n{text}".encode("utf-8"), "report.txt")
+    result = parse_bytes(f"{title}\n{text}".encode(), "report.txt")
     assert (result["agency"], result["year"]) == ("某某县财政局", 2023)

@@ -17,13 +17,18 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REAL
+
 from corpus import example_spec, write
 
 ROOT = Path(__file__).resolve().parents[1]
-FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/X11/fonts",
-             str(Path.home() / ".fonts"), str(Path.home() / ".local/share/fonts")]
+FONT_DIRS = [
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "/usr/share/X11/fonts",
+    str(Path.home() / ".fonts"),
+    str(Path.home() / ".local/share/fonts"),
+]
 NIANBAO = [sys.executable, "-c", "import sys; from pipeline.cli import main; sys.exit(main())"]
 
 
@@ -47,13 +52,16 @@ def no_fonts(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nofonts")
     (tmp / "empty").mkdir()
     conf = tmp / "fonts.conf"
-    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{tmp / "empty"}</dir>'
-                    f'<cachedir>{tmp / "cache"}</cachedir></fontconfig>\n', encoding="utf-8")
+    conf.write_text(
+        f'<?xml version="1.0"?>\n<fontconfig><dir>{tmp / "empty"}</dir>'
+        f"<cachedir>{tmp / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
     env = dict(os.environ, FONTCONFIG_FILE=str(conf), PYTHONPATH=str(ROOT))
     hide = " && ".join(f"mount -t tmpfs none {d}" for d in FONT_DIRS if os.path.isdir(d)) or "true"
 
     def run(argv: list[str]) -> subprocess.CompletedProcess:
-        script = f"{hide} && exec \"$@\""
+        script = f'{hide} && exec "$@"'
         return subprocess.run(cmd + ["sh", "-c", script, "sh", *argv], env=env, capture_output=True, cwd=ROOT)
 
     # the hiding works: nothing left in the font folders, fontconfig sees no font
@@ -94,8 +102,10 @@ def test_generated_pdf_reads_the_same_without_fonts(tmp_path, no_fonts):
     assert cells["T3/carried_over/natural_person"]["raw"] == "/"
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in REAL.iterdir() if not p.name.endswith(".expected.json"))
-                         if REAL.is_dir() else ["(absent)"])
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in REAL.iterdir() if not p.name.endswith(".expected.json")) if REAL.is_dir() else ["(absent)"],
+)
 def test_shared_fixtures_read_the_same_without_fonts(name, no_fonts):
     """Every shared fixture (the PDFs above all, but HTML and Word too) gives the same bytes."""
     path = REAL / name
@@ -107,10 +117,13 @@ def test_shared_fixtures_read_the_same_without_fonts(name, no_fonts):
 def test_control_pdfium_own_font_lookup_loses_a_cell_when_fonts_are_hidden(tmp_path, no_fonts):
     """The hiding above is not vacuous: PDFium left to the machine's fonts reads differently."""
     path = _generated_pdf(tmp_path)
-    machine_fonts = [sys.executable, "-c",
-                     "import sys, pypdfium2.raw as r; from pipeline.readers import pdfgrid; "
-                     "r.FPDF_SetSystemFontInfo(r.FPDF_GetDefaultSystemFontInfo()); "
-                     "from pipeline.cli import main; sys.exit(main())"]
+    machine_fonts = [
+        sys.executable,
+        "-c",
+        "import sys, pypdfium2.raw as r; from pipeline.readers import pdfgrid; "
+        "r.FPDF_SetSystemFontInfo(r.FPDF_GetDefaultSystemFontInfo()); "
+        "from pipeline.cli import main; sys.exit(main())",
+    ]
     cell = "T3/unavailable_unclear/legal_services"
     hidden = json.loads(_parse(machine_fonts, path, no_fonts))["cells"][cell]
     assert hidden["semantic"] == "EMPTY"  # the lone "无" has no glyph box and PDFium drops it

@@ -8,8 +8,8 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfraw
 import pytest
-
 from conftest import shared_file
+
 from corpus import example_spec, write
 from pipeline.readers import pdfgrid
 
@@ -21,8 +21,10 @@ def _same_paths(path) -> int:
         for i in range(len(pdf)):
             page = pdf[i]
             try:
-                want = [ctypes.cast(o.raw, ctypes.c_void_p).value
-                        for o in page.get_objects(filter=[pdfraw.FPDF_PAGEOBJ_PATH], max_depth=4)]
+                want = [
+                    ctypes.cast(o.raw, ctypes.c_void_p).value
+                    for o in page.get_objects(filter=[pdfraw.FPDF_PAGEOBJ_PATH], max_depth=4)
+                ]
                 got = [pdfgrid._address(o).value for o in pdfgrid._path_objects(page.raw)]
                 assert got == want, f"{path.name}, page {i + 1}"
                 n += len(got)

@@ -33,8 +33,13 @@ def make_inbox(root: Path) -> dict[str, str]:
         ("2024/宗别立镇.pdf", "阿拉善左旗宗别立镇人民政府", 2024, "pdf", {}),
     ]
     for i, (path, agency, year, kind, opts) in enumerate(good):
-        spec = example_spec(i + 1, agency=agency, year=year, title=None if False else f"{agency}{year}年政府信息公开工作年度报告",
-                            published_on=f"{year + 1}-01-20")
+        spec = example_spec(
+            i + 1,
+            agency=agency,
+            year=year,
+            title=None if False else f"{agency}{year}年政府信息公开工作年度报告",
+            published_on=f"{year + 1}-01-20",
+        )
         p = root / path
         p.parent.mkdir(parents=True, exist_ok=True)
         write(spec, p, kind, **opts)
@@ -54,7 +59,9 @@ def make_inbox(root: Path) -> dict[str, str]:
     expected["latin1.txt"] = "set_aside"
     (root / "notables.html").write_text(
         "<html><head><meta charset='utf-8'></head><body><h1>某某镇人民政府2024年政府信息公开工作年度报告</h1>"
-        "<p>一、总体情况</p><p>本年度工作平稳。</p></body></html>", encoding="utf-8")
+        "<p>一、总体情况</p><p>本年度工作平稳。</p></body></html>",
+        encoding="utf-8",
+    )
     expected["notables.html"] = "set_aside"
     # a GBK page whose <meta> says UTF-8: read, with a note
     gbk = example_spec(12, agency="阿拉善右旗巴丹吉林镇人民政府", year=2024)
@@ -97,8 +104,12 @@ def table_rows(db: Path, sql: str):
 def snapshot(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
+        ]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
     finally:
         con.close()
@@ -128,30 +139,49 @@ def test_warehouse_has_one_active_report_per_unit_year_and_200_cells(first_run):
     counts = table_rows(settings.db, "SELECT report_id, count(*) FROM cells GROUP BY 1")
     assert counts and all(n == 200 for _, n in counts)
     # every cell says which reader read it and how sure it is; MISSING cells have no reader
-    provenance = table_rows(settings.db, """
+    provenance = table_rows(
+        settings.db,
+        """
         SELECT count(*) FILTER (WHERE c.semantic <> 'MISSING' AND (c.read_by IS DISTINCT FROM r.kind
                                                                    OR c.confidence IS DISTINCT FROM 1.0)),
                count(*) FILTER (WHERE c.semantic = 'MISSING' AND (c.read_by IS NOT NULL OR c.confidence IS NOT NULL)),
                count(DISTINCT c.read_by), count(*) FILTER (WHERE c.inferred)
-        FROM cells c JOIN reports r USING (report_id)""")
+        FROM cells c JOIN reports r USING (report_id)""",
+    )
     assert provenance[0][:2] == (0, 0) and provenance[0][2] >= 3
     seed = table_rows(settings.db, "SELECT unit_id, year, agency FROM reports WHERE path = '2024/seed.txt'")
     assert seed == [("152921203", 2024, "阿拉善左旗巴彦木仁苏木人民政府")]
     # views an analyst uses
     assert table_rows(settings.db, "SELECT count(*) FROM report_summary")[0][0] == 8
     assert table_rows(settings.db, "SELECT count(*) FROM t3_wide")[0][0] == 8 * 25
-    notes = table_rows(settings.db, "SELECT p.code FROM problems p JOIN reports r USING (report_id) "
-                                    "WHERE r.path = '2024/badanjilin.html'")
+    notes = table_rows(
+        settings.db,
+        "SELECT p.code FROM problems p JOIN reports r USING (report_id) WHERE r.path = '2024/badanjilin.html'",
+    )
     assert ("encoding_mismatch",) in notes
     n_findings = table_rows(settings.db, "SELECT count(*) FROM findings WHERE status = 'FAIL'")[0][0]
     assert n_findings > 0
-    undocumented = table_rows(settings.db, "SELECT table_name, column_name FROM duckdb_columns() "
-                                           "WHERE database_name = current_database() AND comment IS NULL")
+    undocumented = table_rows(
+        settings.db,
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND comment IS NULL",
+    )
     assert undocumented == []
-    assert table_rows(settings.db, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                                   "AND comment IS NULL")[0][0] == 0
-    assert table_rows(settings.db, "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
-                                   "AND NOT internal AND comment IS NULL")[0][0] == 0
+    assert (
+        table_rows(
+            settings.db,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND comment IS NULL",
+        )[0][0]
+        == 0
+    )
+    assert (
+        table_rows(
+            settings.db,
+            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+            "AND NOT internal AND comment IS NULL",
+        )[0][0]
+        == 0
+    )
 
 
 def test_running_twice_gives_identical_warehouse(first_run):
@@ -174,11 +204,17 @@ def test_changing_one_file_reads_only_it_and_keeps_the_old_version_inactive(firs
     assert ok
     new_batches = set(ReadCache(settings.state).batches()) - batches_before
     assert len(new_batches) == 1
-    read_now = duckdb.connect().execute(
-        "SELECT count(*) FROM read_parquet(?)", [str(next(iter(new_batches)) / "reports.parquet")]).fetchone()[0]
+    read_now = (
+        duckdb.connect()
+        .execute("SELECT count(*) FROM read_parquet(?)", [str(next(iter(new_batches)) / "reports.parquet")])
+        .fetchone()[0]
+    )
     assert read_now == 1
-    versions = table_rows(settings.db, "SELECT version, active, status, in_inbox FROM reports "
-                                       "WHERE path = '2024/阿拉善右旗雅布赖镇2024年报.txt' ORDER BY version")
+    versions = table_rows(
+        settings.db,
+        "SELECT version, active, status, in_inbox FROM reports "
+        "WHERE path = '2024/阿拉善右旗雅布赖镇2024年报.txt' ORDER BY version",
+    )
     assert versions == [(1, False, "older_version", False), (2, True, "active", True)]
 
 
@@ -216,8 +252,14 @@ def test_dagster_cli_validates_the_code_location(tmp_path):
         pytest.skip("the dagster command is not installed")
     env = {"DAGSTER_HOME": str(tmp_path), "PATH": str(exe.parent), "HOME": str(tmp_path)}
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    out = subprocess.run([str(exe), "definitions", "validate", "-m", "pipeline.definitions"],
-                         capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=300)
+    out = subprocess.run(
+        [str(exe), "definitions", "validate", "-m", "pipeline.definitions"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 

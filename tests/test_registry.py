@@ -22,14 +22,46 @@ REGISTRY_DIR = REPO / "assets" / "registry"
 
 TOWNSHIPS = {
     # 阿拉善左旗
-    "152921102", "152921105", "152921110", "152921111", "152921112", "152921113", "152921114",
-    "152921115", "152921203", "152921213", "152921214", "152921215", "152921216", "152921217",
-    "152921401", "152921402", "152921403", "152921404", "152921405",
+    "152921102",
+    "152921105",
+    "152921110",
+    "152921111",
+    "152921112",
+    "152921113",
+    "152921114",
+    "152921115",
+    "152921203",
+    "152921213",
+    "152921214",
+    "152921215",
+    "152921216",
+    "152921217",
+    "152921401",
+    "152921402",
+    "152921403",
+    "152921404",
+    "152921405",
     # 阿拉善右旗
-    "152922103", "152922104", "152922105", "152922211", "152922212", "152922213", "152922214",
+    "152922103",
+    "152922104",
+    "152922105",
+    "152922211",
+    "152922212",
+    "152922213",
+    "152922214",
     # 额济纳旗
-    "152923001", "152923002", "152923100", "152923101", "152923102", "152923104", "152923200",
-    "152923201", "152923202", "152923203", "152923204", "152923205",
+    "152923001",
+    "152923002",
+    "152923100",
+    "152923101",
+    "152923102",
+    "152923104",
+    "152923200",
+    "152923201",
+    "152923202",
+    "152923203",
+    "152923204",
+    "152923205",
     # 高新区
     "152971100",
 }
@@ -56,8 +88,11 @@ def test_csv_columns():
     assert tuple(header) == UNIT_COLUMNS
     with open(REGISTRY_DIR / "aliases.csv", encoding="utf-8") as f:
         assert next(csv.reader(f)) == ["unit_id", "alias", "valid_from", "valid_to", "source"]
-    lines = [ln for ln in (REGISTRY_DIR / "extra_units.csv").read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln
+        for ln in (REGISTRY_DIR / "extra_units.csv").read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     assert lines == [",".join(UNIT_COLUMNS)]  # header only: the example row is a comment
 
 
@@ -80,8 +115,10 @@ def test_units_league_banners_zones_townships(reg):
 
 def test_registry_matches_the_reference_divisions(reg):
     # shared/ lies beside the repository (CI: beside the fresh clone)
-    refs = [REPO.parent / "shared" / "reference" / "alxa_divisions.csv",
-            Path("/work/shared/reference/alxa_divisions.csv")]
+    refs = [
+        REPO.parent / "shared" / "reference" / "alxa_divisions.csv",
+        Path("/work/shared/reference/alxa_divisions.csv"),
+    ]
     ref = next((r for r in refs if r.exists()), None)
     if ref is None:
         pytest.skip("shared reference data not available")
@@ -338,9 +375,12 @@ HEADER = ",".join(UNIT_COLUMNS) + "\n"
 
 
 def test_extra_unit_resolves(tmp_path):
-    d = _copy_registry(tmp_path, HEADER + "# a comment\n"
-                       "152921-czj,阿拉善左旗财政局,阿拉善左旗财政局,department,部门,152921,,true,false,department,,,,test\n"
-                       "152923-czj,财政局,额济纳旗财政局,,,152923,,,,,2020,,,defaults filled in\n")
+    d = _copy_registry(
+        tmp_path,
+        HEADER + "# a comment\n"
+        "152921-czj,阿拉善左旗财政局,阿拉善左旗财政局,department,部门,152921,,true,false,department,,,,test\n"
+        "152923-czj,财政局,额济纳旗财政局,,,152923,,,,,2020,,,defaults filled in\n",
+    )
     reg = load_registry(d)
     assert len(reg) == 47
     r = resolve("阿拉善左旗财政局", None, 2024, reg)
@@ -356,7 +396,12 @@ def test_extra_unit_resolves(tmp_path):
     assert "152921-czj" in reg.children("152921")
     u = reg["152923-czj"]
     assert (u.level, u.kind, u.deadline_kind, u.files_own_report, u.can_make_rules) == (
-        "department", "部门", "department", True, False)
+        "department",
+        "部门",
+        "department",
+        True,
+        False,
+    )
     assert set(reg.expected_units(2024, level="department")) == {"152921-czj", "152923-czj"}
     assert reg.expected_units(2019, level="department") == ["152921-czj"]
     # the bundled registry is untouched
@@ -365,8 +410,10 @@ def test_extra_unit_resolves(tmp_path):
 
 def test_extra_units_argument(tmp_path):
     extra = tmp_path / "more.csv"
-    extra.write_text(HEADER + "1529-jyj,阿拉善盟教育局,阿拉善盟教育局,department,部门,1529,,true,false,department,,,,\n",
-                     encoding="utf-8")
+    extra.write_text(
+        HEADER + "1529-jyj,阿拉善盟教育局,阿拉善盟教育局,department,部门,1529,,true,false,department,,,,\n",
+        encoding="utf-8",
+    )
     reg = load_registry(REGISTRY_DIR, extra_units=extra)
     assert resolve("阿拉善盟教育局", None, 2024, reg).unit_id == "1529-jyj"
 
@@ -391,12 +438,21 @@ def test_bad_extra_units_are_rejected(tmp_path, row, message):
 
 
 def test_ten_thousand_resolutions_well_under_a_second(reg):
-    names = [u.full_name for u in reg] + [u.name + "办公室" for u in reg] + [
-        "北京市海淀区人民政府", "阿拉善左旗财政局", "东风", "关于阿拉善左旗巴彦木仁苏木人民政府的报告",
-        "巴彦木仁苏木乡人民政府", "額濟納旗達來呼布鎮人民政府",
+    names = (
+        [u.full_name for u in reg]
+        + [u.name + "办公室" for u in reg]
+        + [
+            "北京市海淀区人民政府",
+            "阿拉善左旗财政局",
+            "东风",
+            "关于阿拉善左旗巴彦木仁苏木人民政府的报告",
+            "巴彦木仁苏木乡人民政府",
+            "額濟納旗達來呼布鎮人民政府",
+        ]
+    )
+    inputs = [
+        names[i % len(names)] + ("" if i % 3 else f"{2000 + i % 30}年政府信息公开工作年度报告") for i in range(10_000)
     ]
-    inputs = [names[i % len(names)] + ("" if i % 3 else f"{2000 + i % 30}年政府信息公开工作年度报告")
-              for i in range(10_000)]
     t0 = time.perf_counter()
     for i, name in enumerate(inputs):
         resolve(name, None, 2018 + i % 7, reg)

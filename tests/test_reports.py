@@ -18,18 +18,18 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from corpus.synthetic import Synthetic, build
 from pipeline.reports import render_all, write_workbook
 from pipeline.reports.data import rows
-from corpus.synthetic import Synthetic, build
 from pipeline.reports.inputs import group_path, unit_path
 from pipeline.reports.render import MANIFEST
 from pipeline.warehouse import connect
 
-BAD = "152921102"        # 温都尔勒图镇: its 2024 Table 4 review total does not add up
-MOVES = "152921203"      # 巴彦木仁苏木
-OTHER = "152923100"      # 达来呼布镇 (another banner)
-NO_T3 = "152922103"      # 巴丹吉林镇: Table 3 missing
-MISSING = "152921105"    # 巴润别立镇: no report in 2024
+BAD = "152921102"  # 温都尔勒图镇: its 2024 Table 4 review total does not add up
+MOVES = "152921203"  # 巴彦木仁苏木
+OTHER = "152923100"  # 达来呼布镇 (another banner)
+NO_T3 = "152922103"  # 巴丹吉林镇: Table 3 missing
+MISSING = "152921105"  # 巴润别立镇: no report in 2024
 EVIL = "<script>alert('x')</script>&"
 
 
@@ -37,11 +37,18 @@ def site_spec() -> Synthetic:
     from pipeline.codebook import cell_ids
 
     return Synthetic(
-        years=(2023, 2024), seed=3,
+        years=(2023, 2024),
+        seed=3,
         overrides={
-            (BAD, 2024): {"T4/review.upheld": "1", "T4/review.corrected": "1", "T4/review.other": "0",
-                          "T4/review.pending": "0", "T4/review.total": "5", "T3/new/total": "",
-                          "T3/carried_over/total": "/"},
+            (BAD, 2024): {
+                "T4/review.upheld": "1",
+                "T4/review.corrected": "1",
+                "T4/review.other": "0",
+                "T4/review.pending": "0",
+                "T4/review.total": "5",
+                "T3/new/total": "",
+                "T3/carried_over/total": "/",
+            },
             (NO_T3, 2024): {c: None for c in cell_ids() if c.startswith("T3/")},
             (MOVES, 2024): {"T3/new/other_org": "若干"},
         },
@@ -54,28 +61,146 @@ def site_spec() -> Synthetic:
 def add_findings(db: Path) -> None:
     con = connect(db)
     try:
-        rid = {(u, y): r for r, u, y in con.execute("SELECT report_id, unit_id, year FROM reports WHERE active").fetchall()}
-        ins = ("INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, severity, "
-               "lhs_cells, rhs_cells, lhs_value, rhs_value, difference, likely_cause, message_zh, other_report_id) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        con.execute(ins, ["b1", rid[(BAD, 2024)], BAD, 2024, "t4_group_total", "review", "report", "FAIL", "error",
-                          ["T4/review.total"], ["T4/review.upheld", "T4/review.corrected", "T4/review.other",
-                                                "T4/review.pending"], 5, 2, 3, "publisher_error",
-                          "表四行政复议：总计（5）不等于结果维持、结果纠正、其他结果和尚未审结之和（2），相差3。", None])
-        con.execute(ins, ["b2", rid[(BAD, 2024)], BAD, 2024, "t3_balance", "total", "report", "UNCERTAIN", "error",
-                          ["T3/new/total", "T3/carried_over/total"], ["T3/processed_total/total",
-                                                                      "T3/carried_forward/total"],
-                          None, None, None, None, "表三“总计”列：有空白或“/”，无法确定是否平衡。", None])
-        con.execute(ins, ["b3", rid[(BAD, 2024)], BAD, 2024, "carryover", "total", "unit_years", "FAIL", "error",
-                          ["T3/carried_over/total"], ["prev:T3/carried_forward/total"], 1, 4, -3, None,
-                          "上年结转衔接：不一致。", rid[(BAD, 2023)]])
-        con.execute(ins, ["b4", rid[(BAD, 2024)], BAD, 2024, "copy_across_units", "-", "units", "FAIL", "warning",
-                          [], [], None, None, None, None, "与其他单位雷同。", rid[(OTHER, 2024)]])
-        con.execute(ins, ["b5", rid[(OTHER, 2024)], OTHER, 2024, "t3_row_total", "new", "report", "PASS", "error",
-                          ["T3/new/total"], ["T3/new/natural_person"], 1, 1, 0, None, None, None])
-        con.execute(ins, ["b6", rid[(BAD, 2024)], BAD, 2024, "t2_in_force_continuity", "rules", "unit_years",
-                          "NOT_ASSESSABLE", "warning", ["T2/rules/in_force"], ["prev:T2/rules/in_force"], None, None,
-                          None, None, "缺少上一年度的数字，无法检查。", None])
+        rid = {
+            (u, y): r for r, u, y in con.execute("SELECT report_id, unit_id, year FROM reports WHERE active").fetchall()
+        }
+        ins = (
+            "INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, severity, "
+            "lhs_cells, rhs_cells, lhs_value, rhs_value, difference, likely_cause, message_zh, other_report_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        con.execute(
+            ins,
+            [
+                "b1",
+                rid[(BAD, 2024)],
+                BAD,
+                2024,
+                "t4_group_total",
+                "review",
+                "report",
+                "FAIL",
+                "error",
+                ["T4/review.total"],
+                ["T4/review.upheld", "T4/review.corrected", "T4/review.other", "T4/review.pending"],
+                5,
+                2,
+                3,
+                "publisher_error",
+                "表四行政复议：总计（5）不等于结果维持、结果纠正、其他结果和尚未审结之和（2），相差3。",
+                None,
+            ],
+        )
+        con.execute(
+            ins,
+            [
+                "b2",
+                rid[(BAD, 2024)],
+                BAD,
+                2024,
+                "t3_balance",
+                "total",
+                "report",
+                "UNCERTAIN",
+                "error",
+                ["T3/new/total", "T3/carried_over/total"],
+                ["T3/processed_total/total", "T3/carried_forward/total"],
+                None,
+                None,
+                None,
+                None,
+                "表三“总计”列：有空白或“/”，无法确定是否平衡。",
+                None,
+            ],
+        )
+        con.execute(
+            ins,
+            [
+                "b3",
+                rid[(BAD, 2024)],
+                BAD,
+                2024,
+                "carryover",
+                "total",
+                "unit_years",
+                "FAIL",
+                "error",
+                ["T3/carried_over/total"],
+                ["prev:T3/carried_forward/total"],
+                1,
+                4,
+                -3,
+                None,
+                "上年结转衔接：不一致。",
+                rid[(BAD, 2023)],
+            ],
+        )
+        con.execute(
+            ins,
+            [
+                "b4",
+                rid[(BAD, 2024)],
+                BAD,
+                2024,
+                "copy_across_units",
+                "-",
+                "units",
+                "FAIL",
+                "warning",
+                [],
+                [],
+                None,
+                None,
+                None,
+                None,
+                "与其他单位雷同。",
+                rid[(OTHER, 2024)],
+            ],
+        )
+        con.execute(
+            ins,
+            [
+                "b5",
+                rid[(OTHER, 2024)],
+                OTHER,
+                2024,
+                "t3_row_total",
+                "new",
+                "report",
+                "PASS",
+                "error",
+                ["T3/new/total"],
+                ["T3/new/natural_person"],
+                1,
+                1,
+                0,
+                None,
+                None,
+                None,
+            ],
+        )
+        con.execute(
+            ins,
+            [
+                "b6",
+                rid[(BAD, 2024)],
+                BAD,
+                2024,
+                "t2_in_force_continuity",
+                "rules",
+                "unit_years",
+                "NOT_ASSESSABLE",
+                "warning",
+                ["T2/rules/in_force"],
+                ["prev:T2/rules/in_force"],
+                None,
+                None,
+                None,
+                None,
+                "缺少上一年度的数字，无法检查。",
+                None,
+            ],
+        )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -111,8 +236,13 @@ class Cells(HTMLParser):
         if "id" in a:
             self.ids.add(a["id"])
         if tag == "td" and "data-cell" in a:
-            self._cur = {"class": a.get("class", "").split(), "sem": a.get("data-sem"), "text": "", "marks": [],
-                         "title": a.get("title", "")}
+            self._cur = {
+                "class": a.get("class", "").split(),
+                "sem": a.get("data-sem"),
+                "text": "",
+                "marks": [],
+                "title": a.get("title", ""),
+            }
             self.cells.setdefault(a["data-cell"], self._cur)
         elif tag == "a" and self._cur is not None:
             self._a = {"href": a.get("href"), "class": a.get("class", ""), "text": ""}
@@ -171,7 +301,7 @@ def test_failing_cell_is_marked_with_side_and_finding(site):
         c = p.cells[f"T4/review.{part}"]
         assert "fail" in c["class"] and any(m["text"] == n[1:] + "右" for m in c["marks"])
     html = (pages / unit_path(BAD, 2024)).read_text(encoding="utf-8")
-    finding = html[html.index(f'id="{n}"'):]
+    finding = html[html.index(f'id="{n}"') :]
     assert "总计（5）不等于" in finding[:2000]
     # a cell of the other report (prev:) is not marked here; this year's carried_over is
     c = p.cells["T3/carried_over/total"]
@@ -191,8 +321,11 @@ def test_blank_na_text_missing_and_zero_are_drawn_differently(site):
     db, pages, _ = site
     con = duckdb.connect(str(db), read_only=True)
     try:
-        want = con.execute("""SELECT c.cell_id, c.semantic, c.raw FROM cells c JOIN reports r USING (report_id)
-                              WHERE r.active AND r.unit_id = ? AND r.year = 2024""", [MOVES]).fetchall()
+        want = con.execute(
+            """SELECT c.cell_id, c.semantic, c.raw FROM cells c JOIN reports r USING (report_id)
+                              WHERE r.active AND r.unit_id = ? AND r.year = 2024""",
+            [MOVES],
+        ).fetchall()
     finally:
         con.close()
     p = parse(pages / unit_path(MOVES, 2024))
@@ -209,16 +342,29 @@ def test_blank_na_text_missing_and_zero_are_drawn_differently(site):
     q = parse(pages / unit_path(NO_T3, 2024))
     miss = q.cells["T3/new/total"]
     assert miss["sem"] == "MISSING" and "sem-missing" in miss["class"] and miss["text"] == "缺"
-    classes = [set(seen[s]["class"]) & {"sem-empty", "sem-na", "sem-text", "n"} for s in ("EMPTY", "NA", "TEXT", "ZERO")]
+    classes = [
+        set(seen[s]["class"]) & {"sem-empty", "sem-na", "sem-text", "n"} for s in ("EMPTY", "NA", "TEXT", "ZERO")
+    ]
     assert all(len(c) == 1 for c in classes) and len({frozenset(c) for c in classes}) == 4
 
 
 def test_unit_page_content(site):
     _db, pages, _ = site
     html = (pages / unit_path(BAD, 2024)).read_text(encoding="utf-8")
-    for text in ("温都尔勒图镇", "阿拉善左旗", "2025-02-20", "逾期", "与上年相比", "在所属旗（区）中的位置",
-                 "一、总体情况", "（报告中没有这一部分）", "表三　收到和处理政府信息公开申请情况", "三、本年度办理结果",
-                 "未经复议直接起诉", "复议后起诉"):
+    for text in (
+        "温都尔勒图镇",
+        "阿拉善左旗",
+        "2025-02-20",
+        "逾期",
+        "与上年相比",
+        "在所属旗（区）中的位置",
+        "一、总体情况",
+        "（报告中没有这一部分）",
+        "表三　收到和处理政府信息公开申请情况",
+        "三、本年度办理结果",
+        "未经复议直接起诉",
+        "复议后起诉",
+    ):
         assert text in html, text
     # the official layout: the merged group labels of Table 3 span their rows
     assert 'rowspan="22"' in html and 'rowspan="8"' in html and 'rowspan="5"' in html
@@ -249,10 +395,15 @@ def test_group_pages_show_coverage_totals_and_missing(site):
     db, pages, _ = site
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rc = {r["cell_id"]: r for r in rows(con, "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' "
-                                                 "AND group_id = '152921' AND year = 2024")}
-        cov = rows(con, "SELECT * FROM rollup_coverage WHERE hierarchy = 'statutory' AND group_id = '152921' "
-                        "AND year = 2024")[0]
+        rc = {
+            r["cell_id"]: r
+            for r in rows(
+                con, "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152921' AND year = 2024"
+            )
+        }
+        cov = rows(
+            con, "SELECT * FROM rollup_coverage WHERE hierarchy = 'statutory' AND group_id = '152921' AND year = 2024"
+        )[0]
     finally:
         con.close()
     page = pages / group_path("statutory", "152921", 2024)
@@ -286,25 +437,38 @@ def test_a_league_page_lists_its_own_banners_only():
     from collections import defaultdict
 
     from pipeline.reports.data import Data, index_sub_groups
-    from pipeline.reports.group import group_context as context_of, group_inputs
+    from pipeline.reports.group import group_context as context_of
+    from pipeline.reports.group import group_inputs
 
     def group_context(d, hierarchy, gid, year):
         return context_of(group_inputs(d, hierarchy, gid, year))
 
     def unit(uid, level, parent):
-        return {"unit_id": uid, "name": f"单位{uid}", "level": level, "statutory_parent": parent,
-                "managing_body": None}
+        return {"unit_id": uid, "name": f"单位{uid}", "level": level, "statutory_parent": parent, "managing_body": None}
 
     d = Data(years=[2024], settings={"min_base": "30"})
-    d.units = {u["unit_id"]: u for u in (unit("L1", "league", None), unit("B1", "banner", "L1"),
-                                         unit("B2", "banner", "L1"), unit("L2", "league", None),
-                                         unit("B3", "banner", "L2"), unit("T1", "township", "B1"))}
+    d.units = {
+        u["unit_id"]: u
+        for u in (
+            unit("L1", "league", None),
+            unit("B1", "banner", "L1"),
+            unit("B2", "banner", "L1"),
+            unit("L2", "league", None),
+            unit("B3", "banner", "L2"),
+            unit("T1", "township", "B1"),
+        )
+    }
     for gid, level in (("L1", "league"), ("B1", "banner"), ("B2", "banner"), ("L2", "league"), ("B3", "banner")):
         d.groups[("statutory", gid)] = {"group_id": gid, "group_name": f"单位{gid}", "group_level": level}
         d.coverage[("statutory", gid, 2024)] = {}
         d.summary[("statutory", gid, 2024)] = defaultdict(int, units_expected=1)
-    d.members = {("statutory", "L1"): ["B1", "B2", "T1"], ("statutory", "B1"): ["T1"],
-                 ("statutory", "L2"): ["B3"], ("statutory", "B2"): [], ("statutory", "B3"): []}
+    d.members = {
+        ("statutory", "L1"): ["B1", "B2", "T1"],
+        ("statutory", "B1"): ["T1"],
+        ("statutory", "L2"): ["B3"],
+        ("statutory", "B2"): [],
+        ("statutory", "B3"): [],
+    }
     index_sub_groups(d)
     assert d.sub_groups == {("statutory", "L1"): ["B1", "B2"], ("statutory", "L2"): ["B3"]}
     assert [b["name"] for b in group_context(d, "statutory", "L2", 2024)["banners"]] == ["单位B3"]
@@ -324,7 +488,9 @@ def test_rendering_is_incremental(tmp_path):
     # a change of narrative touches only that report's page
     mtimes = {p: p.stat().st_mtime_ns for p in pages.rglob("*.html")}
     con = connect(db)
-    rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = 2024", [OTHER]).fetchone()[0]
+    rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = 2024", [OTHER]).fetchone()[
+        0
+    ]
     con.execute("UPDATE sections SET text = '改过的文字' WHERE report_id = ? AND section = 'other'", [rid])
     con.close()
     r = render_all(db, pages)
@@ -334,8 +500,11 @@ def test_rendering_is_incremental(tmp_path):
     # a changed figure touches its page, the group pages that add it up, the next year's page of the unit
     # if any, and the index; far from all pages
     con = connect(db)
-    con.execute("UPDATE cells SET value = 77, semantic = 'NUMERIC', raw = '77' WHERE report_id = ? "
-                "AND cell_id = 'T2/fees/amount'", [rid])
+    con.execute(
+        "UPDATE cells SET value = 77, semantic = 'NUMERIC', raw = '77' WHERE report_id = ? "
+        "AND cell_id = 'T2/fees/amount'",
+        [rid],
+    )
     con.close()
     r = render_all(db, pages)
     w = set(r["written_paths"])
@@ -363,8 +532,8 @@ def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
     from pipeline.reports import render as pages_mod
 
     db, _pages, _ = site
-    monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)   # fork even for a small site
-    monkeypatch.setattr(pages_mod, "BATCH", 7)          # several batches of reports per worker
+    monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)  # fork even for a small site
+    monkeypatch.setattr(pages_mod, "BATCH", 7)  # several batches of reports per worker
     one = render_all(db, tmp_path / "one", workers=1)
     two = render_all(db, tmp_path / "two", workers=2)
     assert one["workers"] == 1 and two["workers"] == 2
@@ -420,9 +589,14 @@ def test_unchanged_pages_are_judged_by_their_inputs(tmp_path, monkeypatch):
     assert unit_path(OTHER, 2024) not in w and group_path("statutory", "152923", 2024) not in w
     # a unit's page compares with its report of the year before: a changed figure there shows
     con = connect(db)
-    rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = 2023", [OTHER]).fetchone()[0]
-    con.execute("UPDATE cells SET value = 4321, semantic = 'NUMERIC', raw = '4321' WHERE report_id = ? "
-                "AND cell_id = 'T3/new/total'", [rid])
+    rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = 2023", [OTHER]).fetchone()[
+        0
+    ]
+    con.execute(
+        "UPDATE cells SET value = 4321, semantic = 'NUMERIC', raw = '4321' WHERE report_id = ? "
+        "AND cell_id = 'T3/new/total'",
+        [rid],
+    )
     con.close()
     w = set(render_all(db, pages)["written_paths"])
     assert {unit_path(OTHER, 2023), unit_path(OTHER, 2024)} <= w
@@ -435,13 +609,19 @@ def test_readers_are_bounded(site):
     db, _pages, _ = site
     held = duckdb.connect(str(db), read_only=True)  # someone else holding the file open, settings of their own
     with reading(db) as con:
-        assert con.execute("SELECT count(*) FROM reports").fetchone() == held.execute(
-            "SELECT count(*) FROM reports").fetchone()
-        limit, threads, tmp = con.execute("SELECT current_setting('memory_limit'), current_setting('threads'), "
-                                          "current_setting('temp_directory')").fetchone()
+        assert (
+            con.execute("SELECT count(*) FROM reports").fetchone()
+            == held.execute("SELECT count(*) FROM reports").fetchone()
+        )
+        limit, threads, tmp = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
+        ).fetchone()
         assert threads == 1 and Path(tmp).is_dir()
-        want = duckdb.connect(config={"memory_limit": READ_MEMORY}).execute(
-            "SELECT current_setting('memory_limit')").fetchone()[0]
+        want = (
+            duckdb.connect(config={"memory_limit": READ_MEMORY})
+            .execute("SELECT current_setting('memory_limit')")
+            .fetchone()[0]
+        )
         assert limit == want
     assert not Path(tmp).exists(), "the temporary directory goes with the connection"
     held.close()
@@ -452,14 +632,30 @@ def test_workbook_opens_and_its_totals_equal_the_warehouse(site, tmp_path):
     path = tmp_path / "nianbao.xlsx"
     res = write_workbook(db, path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "单位排行", "检查发现", "规则汇总", "缺报单位", "全部单元格", "复核记录", "整改情况", "说明"]
+    assert wb.sheetnames == [
+        "汇总",
+        "单位排行",
+        "检查发现",
+        "规则汇总",
+        "缺报单位",
+        "全部单元格",
+        "复核记录",
+        "整改情况",
+        "说明",
+    ]
     con = duckdb.connect(str(db), read_only=True)
     try:
         summary = {(r["year"], r["hierarchy"], r["group_id"]): r for r in rows(con, "SELECT * FROM rollup_summary")}
-        sums = {(r["year"], r["hierarchy"], r["group_id"]): r["value_sum"] for r in rows(
-            con, "SELECT * FROM rollup_cells WHERE cell_id = 'T3/new/total'")}
-        cells = {(r["unit_id"], r["year"], r["cell_id"]): r for r in rows(
-            con, "SELECT r.unit_id, r.year, c.* FROM cells c JOIN reports r USING (report_id) WHERE r.active")}
+        sums = {
+            (r["year"], r["hierarchy"], r["group_id"]): r["value_sum"]
+            for r in rows(con, "SELECT * FROM rollup_cells WHERE cell_id = 'T3/new/total'")
+        }
+        cells = {
+            (r["unit_id"], r["year"], r["cell_id"]): r
+            for r in rows(
+                con, "SELECT r.unit_id, r.year, c.* FROM cells c JOIN reports r USING (report_id) WHERE r.active"
+            )
+        }
         n_findings = con.execute("SELECT count(*) FROM findings WHERE status IN ('FAIL', 'UNCERTAIN')").fetchone()[0]
         n_pass = con.execute("SELECT count(*) FROM findings WHERE status = 'PASS'").fetchone()[0]
         n_na = con.execute("SELECT count(*) FROM findings WHERE status = 'NOT_ASSESSABLE'").fetchone()[0]
@@ -543,10 +739,13 @@ def test_dagster_assets_materialise(site, tmp_path):
     from pipeline.definitions import warehouse as published
 
     assert {dg.AssetKey("report_pages"), dg.AssetKey("office_workbook")} <= set(
-        published.asset_deps[dg.AssetKey("warehouse")])
-    res = dg.materialize(REPORT_ASSETS,
-                         resources={"nianbao": NianbaoResource(out=str(out), db=str(db))},
-                         instance=dg.DagsterInstance.ephemeral())
+        published.asset_deps[dg.AssetKey("warehouse")]
+    )
+    res = dg.materialize(
+        REPORT_ASSETS,
+        resources={"nianbao": NianbaoResource(out=str(out), db=str(db))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
     assert res.success
     assert (out / "pages" / "index.html").is_file() and (out / "nianbao.xlsx").is_file()
     mats = [e.event_specific_data.materialization for e in res.get_asset_materialization_events()]
@@ -569,11 +768,19 @@ def test_real_pipeline_marks_the_failing_cell(tmp_path):
     for year in (2023, 2024):
         for i, uid in enumerate(units):
             u = reg[uid]
-            spec = example_spec(seed=10 * year + i, agency=u.full_name, year=year,
-                                published_on=f"{year + 1}-01-{10 + i:02d}")
+            spec = example_spec(
+                seed=10 * year + i, agency=u.full_name, year=year, published_on=f"{year + 1}-01-{10 + i:02d}"
+            )
             if uid == "152921102" and year == 2024:
-                spec.cells.update({"T4/review.upheld": "1", "T4/review.corrected": "1", "T4/review.other": "0",
-                                   "T4/review.pending": "0", "T4/review.total": "5"})
+                spec.cells.update(
+                    {
+                        "T4/review.upheld": "1",
+                        "T4/review.corrected": "1",
+                        "T4/review.other": "0",
+                        "T4/review.pending": "0",
+                        "T4/review.total": "5",
+                    }
+                )
             (inbox / str(year)).mkdir(parents=True, exist_ok=True)
             write(spec, inbox / str(year) / f"{u.name}.txt", "text")
     settings = from_env(inbox=str(inbox), out=str(tmp_path / "out"), workers=1)
@@ -581,8 +788,10 @@ def test_real_pipeline_marks_the_failing_cell(tmp_path):
     assert ok
     con = duckdb.connect(str(settings.db), read_only=True)
     try:
-        f = con.execute("SELECT lhs_cells, rhs_cells FROM findings WHERE unit_id = '152921102' AND year = 2024 "
-                        "AND rule_id = 't4_group_total' AND instance = 'review' AND status = 'FAIL'").fetchall()
+        f = con.execute(
+            "SELECT lhs_cells, rhs_cells FROM findings WHERE unit_id = '152921102' AND year = 2024 "
+            "AND rule_id = 't4_group_total' AND instance = 'review' AND status = 'FAIL'"
+        ).fetchall()
     finally:
         con.close()
     assert f, "the rule catalogue finds the bad Table 4"
@@ -620,9 +829,11 @@ def test_a_page_is_built_from_its_inputs_and_their_digest_is_its_fingerprint(sit
     unit = unit_inputs(d, BAD, 2024)
     group = group_inputs(d, "statutory", "152921", 2024)
     index = index_inputs(d)
-    for inp, cls, tname, rel in ((unit, UnitInputs, "unit.html", unit_path(BAD, 2024)),
-                                 (group, GroupInputs, "group.html", group_path("statutory", "152921", 2024)),
-                                 (index, IndexInputs, "index.html", "index.html")):
+    for inp, cls, tname, rel in (
+        (unit, UnitInputs, "unit.html", unit_path(BAD, 2024)),
+        (group, GroupInputs, "group.html", group_path("statutory", "152921", 2024)),
+        (index, IndexInputs, "index.html", "index.html"),
+    ):
         assert type(inp) is cls
         with pytest.raises(dataclasses.FrozenInstanceError):
             inp.year = 1999
@@ -630,8 +841,9 @@ def test_a_page_is_built_from_its_inputs_and_their_digest_is_its_fingerprint(sit
         # the fingerprint the renderer kept for the page is this value's
         assert json.loads((pages / MANIFEST).read_text(encoding="utf-8"))["pages"][rel]["fp"] == fp
         # a field added to the inputs, whatever its value, changes the fingerprint
-        wider = dataclasses.make_dataclass(cls.__name__, [("added", object, dataclasses.field(default=None))],
-                                           bases=(cls,), frozen=True)
+        wider = dataclasses.make_dataclass(
+            cls.__name__, [("added", object, dataclasses.field(default=None))], bases=(cls,), frozen=True
+        )
         values = {f.name: getattr(inp, f.name) for f in dataclasses.fields(cls)}
         fps = {render_mod.fingerprint(salt, tname, wider(**values, added=v)) for v in (None, 0, "x")}
         assert len(fps) == 3 and fp not in fps

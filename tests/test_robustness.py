@@ -50,9 +50,16 @@ def test_a_second_run_is_refused_at_once_naming_the_first_and_a_dead_one_holds_n
     from pipeline.runlock import RunFolderBusy, RunLock
 
     holder = subprocess.Popen(
-        [PY, "-c", f"from pipeline.runlock import RunLock; l = RunLock({str(tmp_path)!r}).acquire(); "
-                   "print('locked', flush=True); import time; time.sleep(60)"],
-        env=_env(), stdout=subprocess.PIPE, text=True)
+        [
+            PY,
+            "-c",
+            f"from pipeline.runlock import RunLock; l = RunLock({str(tmp_path)!r}).acquire(); "
+            "print('locked', flush=True); import time; time.sleep(60)",
+        ],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         t0 = time.monotonic()
@@ -85,9 +92,11 @@ def _db(path: Path, rows: list[int]) -> Path:
 def _analyst_writes_without_checkpoint(db: Path) -> None:
     """An analyst opens the published file read-write (root ignores 0444), changes it and is killed
     before any checkpoint: a WAL stays beside the file."""
-    code = (f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute(\"SET checkpoint_threshold='10GB'\"); "
-            "c.execute('DELETE FROM manifest WHERE x < 3'); c.execute('CREATE TABLE analyst AS SELECT 42 AS y'); "
-            "os._exit(0)")
+    code = (
+        f"import duckdb, os; c = duckdb.connect({str(db)!r}); c.execute(\"SET checkpoint_threshold='10GB'\"); "
+        "c.execute('DELETE FROM manifest WHERE x < 3'); c.execute('CREATE TABLE analyst AS SELECT 42 AS y'); "
+        "os._exit(0)"
+    )
     subprocess.run([PY, "-c", code], check=True, env=_env())
     assert Path(str(db) + ".wal").exists()
 
@@ -251,8 +260,8 @@ def _bomb(path: Path, megabytes: int) -> Path:
 def test_a_zip_bomb_is_refused_by_its_declared_size_before_inflating(tmp_path):
     import tracemalloc
 
-    from pipeline.readers import detect_kind, read_zip_member
     from pipeline.document import UnreadableFile
+    from pipeline.readers import detect_kind, read_zip_member
 
     data = _bomb(tmp_path / "bomb.docx", 80).read_bytes()
     assert len(data) < 2 * 1024 * 1024  # small on disk
@@ -312,8 +321,9 @@ def test_an_html_report_behind_a_long_head_script_is_read(tmp_path):
 def test_parse_on_a_named_pipe_returns_at_once(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    out = subprocess.run([PY, "-m", "pipeline.cli", "parse", str(fifo)], capture_output=True, text=True,
-                         env=_env(), timeout=60)
+    out = subprocess.run(
+        [PY, "-m", "pipeline.cli", "parse", str(fifo)], capture_output=True, text=True, env=_env(), timeout=60
+    )
     assert out.returncode == 2
     assert "named pipe" in out.stdout + out.stderr
 
@@ -321,8 +331,9 @@ def test_parse_on_a_named_pipe_returns_at_once(tmp_path):
 def test_parse_prints_a_non_utf8_file_name(tmp_path):
     p = tmp_path / os.fsdecode("额济纳旗.txt".encode("gbk"))
     _report(p)
-    out = subprocess.run([PY, "-m", "pipeline.cli", "parse", "--json", str(p)], capture_output=True, text=True,
-                         env=_env(), timeout=120)
+    out = subprocess.run(
+        [PY, "-m", "pipeline.cli", "parse", "--json", str(p)], capture_output=True, text=True, env=_env(), timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert "额济纳旗.txt" in out.stdout
 
@@ -370,18 +381,29 @@ def test_a_run_on_every_bad_input_reads_the_rest_and_gives_each_a_row_with_its_r
     _report(inbox / "2024" / "good.txt", seed=1, agency="阿拉善右旗雅布赖镇人民政府")
     _report(inbox / "2024" / os.fsdecode("额济纳旗东风镇.txt".encode("gbk")), seed=2, agency="额济纳旗东风镇人民政府")
     spec = example_spec(3, agency="阿拉善左旗吉兰泰镇人民政府", year=2024)
-    cells = dict(spec.cells, **{"T3/new/natural_person": "9" * 400, "T3/new/total": "1" + "0" * 308,
-                                "T3/other_no_fee/total": "1" + "0" * 308})
+    cells = dict(
+        spec.cells,
+        **{
+            "T3/new/natural_person": "9" * 400,
+            "T3/new/total": "1" + "0" * 308,
+            "T3/other_no_fee/total": "1" + "0" * 308,
+        },
+    )
     write(dataclasses.replace(spec, cells=cells), inbox / "2024" / "huge.txt", "text")
     html = inbox / "2024" / "script_head.html"
     write(example_spec(4, agency="阿拉善左旗宗别立镇人民政府", year=2024), html, "html")
     text = html.read_text(encoding="utf-8")
-    html.write_text(text.replace("<head>", "<head><script>var t='" + "x" * 30000 + "';</script>", 1),
-                    encoding="utf-8")
-    _report(inbox / "old" / "1900.txt", seed=5, agency="阿拉善右旗巴丹吉林镇人民政府", year=1900,
-            published_on="1901-01-20")
-    _report(inbox / "future" / "2099.txt", seed=6, agency="阿拉善右旗阿拉腾敖包镇人民政府", year=2099,
-            published_on="2100-01-20")
+    html.write_text(text.replace("<head>", "<head><script>var t='" + "x" * 30000 + "';</script>", 1), encoding="utf-8")
+    _report(
+        inbox / "old" / "1900.txt", seed=5, agency="阿拉善右旗巴丹吉林镇人民政府", year=1900, published_on="1901-01-20"
+    )
+    _report(
+        inbox / "future" / "2099.txt",
+        seed=6,
+        agency="阿拉善右旗阿拉腾敖包镇人民政府",
+        year=2099,
+        published_on="2100-01-20",
+    )
     _bomb(inbox / "bomb.docx", 80)
     with open(inbox / "huge_page.html", "wb") as f:
         f.truncate(MAX_BYTES + 1)
@@ -401,24 +423,43 @@ def test_a_run_on_every_bad_input_reads_the_rest_and_gives_each_a_row_with_its_r
         assert rows["2024/额济纳旗东风镇.txt"][0] == "read"
         assert rows["2024/huge.txt"][0] == "read"
         assert rows["2024/script_head.html"][0] == "read"
-        for path, words in {"old/1900.txt": "1900 is implausible", "future/2099.txt": "2099 is implausible",
-                            "bomb.docx": "zip bomb", "huge_page.html": "larger than",
-                            "passwd.txt": "outside the inbox", "environ.txt": "outside the inbox",
-                            "dangling.txt": "dangling", "fifo.txt": "named pipe",
-                            ".hidden.txt": "ignored: hidden file"}.items():
+        for path, words in {
+            "old/1900.txt": "1900 is implausible",
+            "future/2099.txt": "2099 is implausible",
+            "bomb.docx": "zip bomb",
+            "huge_page.html": "larger than",
+            "passwd.txt": "outside the inbox",
+            "environ.txt": "outside the inbox",
+            "dangling.txt": "dangling",
+            "fifo.txt": "named pipe",
+            ".hidden.txt": "ignored: hidden file",
+        }.items():
             status, reason = rows[path]
             assert status == "set_aside" and words in reason, (path, status, reason)
         assert len(rows) == 13
         # no year that cannot be, no inf
         assert con.execute("SELECT count(*) FROM unit_years WHERE year NOT BETWEEN 2008 AND 2030").fetchone()[0] == 0
-        assert con.execute("SELECT count(*) FROM rollup_cells WHERE isinf(value_sum) OR abs(value_sum) > 1e13"
-                           ).fetchone()[0] == 0
-        sem = dict(con.execute("SELECT c.cell_id, c.semantic FROM cells c JOIN reports r USING (report_id) "
-                               "WHERE r.path = '2024/huge.txt' AND c.cell_id IN ('T3/new/natural_person', "
-                               "'T3/new/total')").fetchall())
+        assert (
+            con.execute("SELECT count(*) FROM rollup_cells WHERE isinf(value_sum) OR abs(value_sum) > 1e13").fetchone()[
+                0
+            ]
+            == 0
+        )
+        sem = dict(
+            con.execute(
+                "SELECT c.cell_id, c.semantic FROM cells c JOIN reports r USING (report_id) "
+                "WHERE r.path = '2024/huge.txt' AND c.cell_id IN ('T3/new/natural_person', "
+                "'T3/new/total')"
+            ).fetchall()
+        )
         assert sem == {"T3/new/natural_person": "TEXT", "T3/new/total": "TEXT"}
-        assert con.execute("SELECT count(*) FROM problems p JOIN reports r USING (report_id) "
-                           "WHERE r.path = '2024/huge.txt' AND p.code = 'number_implausible'").fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM problems p JOIN reports r USING (report_id) "
+                "WHERE r.path = '2024/huge.txt' AND p.code = 'number_implausible'"
+            ).fetchone()[0]
+            == 1
+        )
     finally:
         con.close()
     assert settings.workbook.exists()

@@ -16,53 +16,82 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from corpus.synthetic import Synthetic, build
 from pipeline.codebook import T3_OUTCOME_ROWS, cell_ids, split_cell_id
 from pipeline.registry import load_registry
 from pipeline.reports.data import rows
-from corpus.synthetic import Synthetic, build
 from pipeline.warehouse import SQL_DIR, connect
 
 YEARS = (2023, 2024)
-U_TOTAL_NOT_PARTS = "152921102"   # 温都尔勒图镇: T3 new total 100, parts much smaller, one part blank
-U_MOVES = "152921203"             # 巴彦木仁苏木: 阿拉善左旗 by statute, 高新区 (via 乌兰布和) by management
-U_NO_T3 = "152922103"             # 巴丹吉林镇: Table 3 missing entirely, a text cell in Table 4
-U_BIG = "152923100"               # 达来呼布镇: bases of at least 30 for the rates
-U_MISSING = "152921105"           # 巴润别立镇: no file at all in 2024
-U_SET_ASIDE = "152921110"         # 巴彦浩特镇: a file that could not be read in 2024
-U_LATE = "152921112"              # 吉兰泰镇: published 2025-02-15
-U_NO_DATE = "152921113"           # 宗别立镇: no publication date
-U_ON_DEADLINE = "152921114"       # 敖伦布拉格镇: published on the deadline itself
-U_SIGNED_LATE = "152921115"       # 腾格里额里斯镇: no publication date, signed after the deadline
-WUSITAI = "152971100"             # 乌斯太镇: joint report with the 高新区, none of its own
+U_TOTAL_NOT_PARTS = "152921102"  # 温都尔勒图镇: T3 new total 100, parts much smaller, one part blank
+U_MOVES = "152921203"  # 巴彦木仁苏木: 阿拉善左旗 by statute, 高新区 (via 乌兰布和) by management
+U_NO_T3 = "152922103"  # 巴丹吉林镇: Table 3 missing entirely, a text cell in Table 4
+U_BIG = "152923100"  # 达来呼布镇: bases of at least 30 for the rates
+U_MISSING = "152921105"  # 巴润别立镇: no file at all in 2024
+U_SET_ASIDE = "152921110"  # 巴彦浩特镇: a file that could not be read in 2024
+U_LATE = "152921112"  # 吉兰泰镇: published 2025-02-15
+U_NO_DATE = "152921113"  # 宗别立镇: no publication date
+U_ON_DEADLINE = "152921114"  # 敖伦布拉格镇: published on the deadline itself
+U_SIGNED_LATE = "152921115"  # 腾格里额里斯镇: no publication date, signed after the deadline
+WUSITAI = "152971100"  # 乌斯太镇: joint report with the 高新区, none of its own
 
 T3_IDS = [c for c in cell_ids() if c.startswith("T3/")]
 
 
 def _spec() -> Synthetic:
     return Synthetic(
-        years=YEARS, seed=7,
+        years=YEARS,
+        seed=7,
         overrides={
-            (U_TOTAL_NOT_PARTS, 2024): {"T3/new/total": "100", "T3/new/natural_person": "",
-                                        "T3/new/business": "2", "T4/review.total": "9"},
-            (U_MOVES, 2024): {"T3/new/total": "", "T4/review.total": "/", "T2/fees/amount": "3.5",
-                              "T3/processed_total/total": "无"},
+            (U_TOTAL_NOT_PARTS, 2024): {
+                "T3/new/total": "100",
+                "T3/new/natural_person": "",
+                "T3/new/business": "2",
+                "T4/review.total": "9",
+            },
+            (U_MOVES, 2024): {
+                "T3/new/total": "",
+                "T4/review.total": "/",
+                "T2/fees/amount": "3.5",
+                "T3/processed_total/total": "无",
+            },
             (U_NO_T3, 2024): {**{c: None for c in T3_IDS}, "T4/suit_direct.total": "若干"},
-            (U_BIG, 2024): {"T3/processed_total/total": "40", "T3/granted/total": "20",
-                            "T3/partly_granted/total": "6", "T4/review.upheld": "20",
-                            "T4/review.corrected": "10", "T4/review.other": "5"},
+            (U_BIG, 2024): {
+                "T3/processed_total/total": "40",
+                "T3/granted/total": "20",
+                "T3/partly_granted/total": "6",
+                "T4/review.upheld": "20",
+                "T4/review.corrected": "10",
+                "T4/review.other": "5",
+            },
             ("152921", 2024): {"T3/new/total": "500"},
         },
         signed={(U_SIGNED_LATE, 2024): "2025-02-03", (U_NO_DATE, 2024): "2025-01-05"},
         missing={(U_MISSING, 2024)},
         set_aside={(U_SET_ASIDE, 2024)},
-        published={(U_SIGNED_LATE, 2024): None, (U_LATE, 2024): "2025-02-15", (U_ON_DEADLINE, 2024): "2025-01-31", (U_NO_DATE, 2024): None, ("152921", 2024): "2025-03-15"},
+        published={
+            (U_SIGNED_LATE, 2024): None,
+            (U_LATE, 2024): "2025-02-15",
+            (U_ON_DEADLINE, 2024): "2025-01-31",
+            (U_NO_DATE, 2024): None,
+            ("152921", 2024): "2025-03-15",
+        },
     )
 
 
 FINDINGS = [
     # (finding_id, unit, year, rule, instance, status, severity, lhs, rhs)
-    ("t1", U_TOTAL_NOT_PARTS, 2024, "t3_row_total", "new", "FAIL", "error", ["T3/new/total"],
-     ["T3/new/natural_person", "T3/new/business"]),
+    (
+        "t1",
+        U_TOTAL_NOT_PARTS,
+        2024,
+        "t3_row_total",
+        "new",
+        "FAIL",
+        "error",
+        ["T3/new/total"],
+        ["T3/new/natural_person", "T3/new/business"],
+    ),
     ("t2", U_TOTAL_NOT_PARTS, 2024, "copy_across_units", "-", "FAIL", "warning", [], []),
     ("t3", U_BIG, 2024, "copy_previous_year", "-", "FAIL", "warning", [], []),
     ("t4", U_MOVES, 2024, "t4_group_total", "review", "UNCERTAIN", "error", ["T4/review.total"], []),
@@ -74,11 +103,14 @@ FINDINGS = [
 
 def insert_findings(con, findings=FINDINGS) -> None:
     for fid, uid, year, rule, inst, status, sev, lhs, rhs in findings:
-        rid = con.execute("SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = ?",
-                          [uid, year]).fetchone()[0]
-        con.execute("INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, "
-                    "severity, lhs_cells, rhs_cells, message_zh) VALUES (?, ?, ?, ?, ?, ?, 'report', ?, ?, ?, ?, ?)",
-                    [fid, rid, uid, year, rule, inst, status, sev, lhs, rhs, f"测试发现 {fid}"])
+        rid = con.execute(
+            "SELECT report_id FROM reports WHERE active AND unit_id = ? AND year = ?", [uid, year]
+        ).fetchone()[0]
+        con.execute(
+            "INSERT INTO findings (finding_id, report_id, unit_id, year, rule_id, instance, scope, status, "
+            "severity, lhs_cells, rhs_cells, message_zh) VALUES (?, ?, ?, ?, ?, ?, 'report', ?, ?, ?, ?, ?)",
+            [fid, rid, uid, year, rule, inst, status, sev, lhs, rhs, f"测试发现 {fid}"],
+        )
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +143,9 @@ def unit_cells(con) -> dict:
     """(unit_id, year) -> cell_id -> (semantic, value) of the active reports."""
     out: dict = defaultdict(dict)
     for uid, year, cid, sem, val in con.execute(
-            "SELECT r.unit_id, r.year, c.cell_id, c.semantic, c.value FROM cells c "
-            "JOIN reports r ON r.report_id = c.report_id AND r.active").fetchall():
+        "SELECT r.unit_id, r.year, c.cell_id, c.semantic, c.value FROM cells c "
+        "JOIN reports r ON r.report_id = c.report_id AND r.active"
+    ).fetchall():
         out[(uid, year)][cid] = (sem, val)
     return dict(out)
 
@@ -144,9 +177,13 @@ def test_the_fixture_has_every_kind_of_cell(con):
 def test_every_rollup_file_is_one_commented_model(con):
     files = sorted((SQL_DIR / "rollups").glob("*.sql"))
     assert len(files) >= 10
-    comments = {r[0]: r[1] for r in con.execute(
-        "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal UNION ALL "
-        "SELECT table_name, comment FROM duckdb_tables()").fetchall()}
+    comments = {
+        r[0]: r[1]
+        for r in con.execute(
+            "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal UNION ALL "
+            "SELECT table_name, comment FROM duckdb_tables()"
+        ).fetchall()
+    }
     for f in files:
         text = f.read_text(encoding="utf-8")
         created = re.findall(r"^CREATE (?:OR REPLACE )?(?:VIEW|TABLE)(?: IF NOT EXISTS)? (\w+)", text, re.M)
@@ -168,8 +205,10 @@ def test_hierarchies_and_members(con, reg):
     assert U_MOVES in got[("managing", "152971")] and U_MOVES not in got[("managing", "152921")]
     # a banner's own report is a unit of its own: not in its banner's sum, but in the league's
     assert "152921" not in got[("statutory", "152921")] and "152921" in got[("statutory", "1529")]
-    groups_ = {(h, g, lvl) for h, g, lvl in con.execute(
-        "SELECT hierarchy, group_id, group_level FROM rollup_groups").fetchall()}
+    groups_ = {
+        (h, g, lvl)
+        for h, g, lvl in con.execute("SELECT hierarchy, group_id, group_level FROM rollup_groups").fetchall()
+    }
     assert ("statutory", "1529-wlbh", "banner") not in groups_ and ("managing", "152971", "banner") in groups_
 
 
@@ -190,8 +229,12 @@ def test_every_rollup_cell_is_the_sum_of_its_units_cells(con, reg, unit_cells):
                 assert r["units_reporting"] == len(reporting)
                 assert r["units_numeric"] == len(nums), (h, gid, year, cid)
                 assert r["units_not_number"] == len(vals) - len(nums)
-                for sem, key in (("EMPTY", "units_empty"), ("NA", "units_na"), ("TEXT", "units_text"),
-                                 ("MISSING", "units_missing")):
+                for sem, key in (
+                    ("EMPTY", "units_empty"),
+                    ("NA", "units_na"),
+                    ("TEXT", "units_text"),
+                    ("MISSING", "units_missing"),
+                ):
                     assert r[key] == sum(1 for s, _ in vals if s == sem), (cid, sem)
                 if nums:
                     assert r["value_sum"] == pytest.approx(sum(nums)), (h, gid, year, cid)
@@ -219,8 +262,11 @@ def test_a_total_is_never_counted_twice(con, reg, unit_cells):
                     assert len(parts) == (6 if table == "T3" else 4)
                     pvals = [_num(unit_cells[(m, year)][p]) for m in reporting for p in parts]
                     assert r["parts_kind"] == "columns"
-                    assert r["parts_sum"] == pytest.approx(sum(v for v in pvals if v is not None)) \
-                        if any(v is not None for v in pvals) else r["parts_sum"] is None
+                    assert (
+                        r["parts_sum"] == pytest.approx(sum(v for v in pvals if v is not None))
+                        if any(v is not None for v in pvals)
+                        else r["parts_sum"] is None
+                    )
                     assert r["parts_not_number"] == sum(1 for v in pvals if v is None)
                     assert r["is_total"]
                 elif table == "T3" and row == "processed_total":
@@ -233,13 +279,19 @@ def test_a_total_is_never_counted_twice(con, reg, unit_cells):
     # the unit whose T3 new total (100) is not the sum of its parts: the banner's total adds 100,
     # the parts add the parts, and neither contains the other
     r = rc[("statutory", "152921", 2024, "T3/new/total")]
-    totals = [_num(unit_cells[(m, 2024)]["T3/new/total"]) for m in members(reg, "statutory", "152921")
-              if (m, 2024) in unit_cells]
+    totals = [
+        _num(unit_cells[(m, 2024)]["T3/new/total"])
+        for m in members(reg, "statutory", "152921")
+        if (m, 2024) in unit_cells
+    ]
     assert 100 in totals
     assert r["value_sum"] == pytest.approx(sum(v for v in totals if v is not None))
-    parts = [_num(unit_cells[(m, 2024)][f"T3/new/{c}"]) for m in members(reg, "statutory", "152921")
-             if (m, 2024) in unit_cells for c in ("natural_person", "business", "research", "nonprofit",
-                                                  "legal_services", "other_org")]
+    parts = [
+        _num(unit_cells[(m, 2024)][f"T3/new/{c}"])
+        for m in members(reg, "statutory", "152921")
+        if (m, 2024) in unit_cells
+        for c in ("natural_person", "business", "research", "nonprofit", "legal_services", "other_org")
+    ]
     assert r["parts_sum"] == pytest.approx(sum(v for v in parts if v is not None))
     assert r["value_sum"] != pytest.approx(r["parts_sum"])
     assert r["total_minus_parts"] == pytest.approx(r["value_sum"] - r["parts_sum"])
@@ -250,25 +302,38 @@ def test_a_total_is_never_counted_twice(con, reg, unit_cells):
 
 
 def test_blank_na_text_missing_are_counted_not_added(con):
-    r = rows(con, "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152921' "
-                  "AND year = 2024 AND cell_id = 'T3/new/total'")[0]
-    assert r["units_empty"] >= 1      # 巴彦木仁苏木's blank total
-    r = rows(con, "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152922' "
-                  "AND year = 2024 AND cell_id = 'T3/new/total'")[0]
+    r = rows(
+        con,
+        "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152921' "
+        "AND year = 2024 AND cell_id = 'T3/new/total'",
+    )[0]
+    assert r["units_empty"] >= 1  # 巴彦木仁苏木's blank total
+    r = rows(
+        con,
+        "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152922' "
+        "AND year = 2024 AND cell_id = 'T3/new/total'",
+    )[0]
     assert r["units_missing"] == 1 and r["units_numeric"] == r["units_reporting"] - 1
-    r = rows(con, "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152922' "
-                  "AND year = 2024 AND cell_id = 'T4/suit_direct.total'")[0]
+    r = rows(
+        con,
+        "SELECT * FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152922' "
+        "AND year = 2024 AND cell_id = 'T4/suit_direct.total'",
+    )[0]
     assert r["units_text"] == 1
-    r = rows(con, "SELECT * FROM rollup_cells WHERE hierarchy = 'managing' AND group_id = '152971' "
-                  "AND year = 2024 AND cell_id = 'T4/review.total'")[0]
+    r = rows(
+        con,
+        "SELECT * FROM rollup_cells WHERE hierarchy = 'managing' AND group_id = '152971' "
+        "AND year = 2024 AND cell_id = 'T4/review.total'",
+    )[0]
     assert r["units_reporting"] == 1 and r["units_na"] == 1 and r["value_sum"] is None
 
 
 def test_coverage(con, reg):
     cov = {(r["hierarchy"], r["group_id"], r["year"]): r for r in rows(con, "SELECT * FROM rollup_coverage")}
     reported = {(u, y) for u, y in con.execute("SELECT unit_id, year FROM reports WHERE active").fetchall()}
-    received = {(u, y) for u, y in con.execute(
-        "SELECT unit_id, year FROM manifest WHERE unit_id IS NOT NULL").fetchall()}
+    received = {
+        (u, y) for u, y in con.execute("SELECT unit_id, year FROM manifest WHERE unit_id IS NOT NULL").fetchall()
+    }
     for h, gid in groups(reg):
         ms = members(reg, h, gid)
         for year in YEARS:
@@ -284,7 +349,7 @@ def test_coverage(con, reg):
     lz = cov[("statutory", "152921", 2024)]
     assert set(lz["missing_unit_ids"]) == {U_MISSING, U_SET_ASIDE}
     assert lz["units_missing_received"] == 1
-    assert lz["reports_clean"] == lz["reports_read"] - 1   # 温都尔勒图镇 has FAIL findings
+    assert lz["reports_clean"] == lz["reports_read"] - 1  # 温都尔勒图镇 has FAIL findings
     # the 高新区 by statute: only 乌斯太镇, which files no report of its own
     gx = cov[("statutory", "152971", 2024)]
     assert gx["units_expected"] == 0 and gx["reports_read"] == 0
@@ -294,8 +359,11 @@ def test_timeliness_default_and_settings(con, db, tmp_path):
     t = {(r["hierarchy"], r["group_id"], r["year"]): r for r in rows(con, "SELECT * FROM rollup_timeliness")}
     lz = t[("statutory", "152921", 2024)]
     assert lz["late"] == 2 and lz["unknown"] == 1 and lz["late_names"] == ["吉兰泰镇", "腾格里额里斯镇"]
-    uy = rows(con, "SELECT * FROM unit_years WHERE year = 2024 AND unit_id IN (?, ?, ?, ?, ?)",
-              [U_LATE, U_NO_DATE, U_ON_DEADLINE, U_SIGNED_LATE, "152921"])
+    uy = rows(
+        con,
+        "SELECT * FROM unit_years WHERE year = 2024 AND unit_id IN (?, ?, ?, ?, ?)",
+        [U_LATE, U_NO_DATE, U_ON_DEADLINE, U_SIGNED_LATE, "152921"],
+    )
     by = {r["unit_id"]: r for r in uy}
     # no publication date, but signed after the deadline: late, as the timeliness rule says
     assert by[U_SIGNED_LATE]["timeliness"] == "late" and by[U_SIGNED_LATE]["days_late"] == 3
@@ -325,7 +393,9 @@ def test_timeliness_default_and_settings(con, db, tmp_path):
 
 
 def test_findings_by_rule_and_copying(con):
-    f = {(r["hierarchy"], r["group_id"], r["year"], r["rule_id"]): r for r in rows(con, "SELECT * FROM rollup_findings")}
+    f = {
+        (r["hierarchy"], r["group_id"], r["year"], r["rule_id"]): r for r in rows(con, "SELECT * FROM rollup_findings")
+    }
     r = f[("statutory", "152921", 2024, "t3_row_total")]
     assert r["fail"] == 1 and r["units_failing"] == 1
     assert f[("statutory", "1529", 2024, "t3_row_total")]["pass"] == 1
@@ -342,14 +412,21 @@ def test_findings_by_rule_and_copying(con):
 
 
 def test_own_report_next_to_the_sum_of_units(con):
-    r = rows(con, "SELECT * FROM rollup_own_vs_units WHERE hierarchy = 'statutory' AND group_id = '152921' "
-                  "AND year = 2024 AND cell_id = 'T3/new/total'")[0]
-    s = rows(con, "SELECT value_sum FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152921' "
-                  "AND year = 2024 AND cell_id = 'T3/new/total'")[0]
+    r = rows(
+        con,
+        "SELECT * FROM rollup_own_vs_units WHERE hierarchy = 'statutory' AND group_id = '152921' "
+        "AND year = 2024 AND cell_id = 'T3/new/total'",
+    )[0]
+    s = rows(
+        con,
+        "SELECT value_sum FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '152921' "
+        "AND year = 2024 AND cell_id = 'T3/new/total'",
+    )[0]
     assert r["own_value"] == 500 and r["units_sum"] == s["value_sum"]
     assert r["difference"] == pytest.approx(500 - s["value_sum"])
-    n = con.execute("SELECT count(*) FROM rollup_own_vs_units WHERE hierarchy = 'statutory' AND group_id = '152921' "
-                    "AND year = 2024").fetchone()[0]
+    n = con.execute(
+        "SELECT count(*) FROM rollup_own_vs_units WHERE hierarchy = 'statutory' AND group_id = '152921' AND year = 2024"
+    ).fetchone()[0]
     assert n == 200
 
 
@@ -366,36 +443,54 @@ def test_rates_need_a_base_of_thirty(con):
             assert r["review_correction_rate"] is None
         if base is not None and base >= 30 and r["disclosed"] is not None:
             assert r["share_disclosed"] == pytest.approx(r["disclosed"] / base, abs=1e-4)
-    assert d[(U_MOVES, 2024)]["applications_processed"] is None      # "无": not a number, no rate
+    assert d[(U_MOVES, 2024)]["applications_processed"] is None  # "无": not a number, no rate
     # group rates come from the group sums
-    g = rows(con, "SELECT * FROM derived_figures WHERE scope = 'group' AND hierarchy = 'statutory' "
-                  "AND entity_id = '1529' AND year = 2024")[0]
-    s = rows(con, "SELECT value_sum FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '1529' "
-                  "AND year = 2024 AND cell_id = 'T3/processed_total/total'")[0]
+    g = rows(
+        con,
+        "SELECT * FROM derived_figures WHERE scope = 'group' AND hierarchy = 'statutory' "
+        "AND entity_id = '1529' AND year = 2024",
+    )[0]
+    s = rows(
+        con,
+        "SELECT value_sum FROM rollup_cells WHERE hierarchy = 'statutory' AND group_id = '1529' "
+        "AND year = 2024 AND cell_id = 'T3/processed_total/total'",
+    )[0]
     assert g["applications_processed"] == s["value_sum"]
 
 
 def test_ranks_within_level_and_banner(con, reg):
-    rk = rows(con, "SELECT * FROM unit_ranks WHERE hierarchy = 'statutory' AND year = 2024 "
-                   "AND metric = 'applications_new'")
+    rk = rows(
+        con, "SELECT * FROM unit_ranks WHERE hierarchy = 'statutory' AND year = 2024 AND metric = 'applications_new'"
+    )
     vals = {r["unit_id"]: r["value"] for r in rk}
     for r in rk:
         if r["value"] is None:
             assert r["rank_in_level"] is None
             continue
-        peers = [vals[o["unit_id"]] for o in rk if o["peer_level"] == r["peer_level"] and vals[o["unit_id"]] is not None]
+        peers = [
+            vals[o["unit_id"]] for o in rk if o["peer_level"] == r["peer_level"] and vals[o["unit_id"]] is not None
+        ]
         assert r["rank_in_level"] == 1 + sum(1 for v in peers if v > r["value"])
         assert r["n_in_level"] == len(peers)
-        assert r["percentile_in_level"] == pytest.approx(100 * sum(1 for v in peers if v <= r["value"]) / len(peers), abs=0.05)
+        assert r["percentile_in_level"] == pytest.approx(
+            100 * sum(1 for v in peers if v <= r["value"]) / len(peers), abs=0.05
+        )
         if r["banner_id"]:
-            bp = [vals[o["unit_id"]] for o in rk if o["banner_id"] == r["banner_id"]
-                  and o["peer_level"] == r["peer_level"] and vals[o["unit_id"]] is not None]
+            bp = [
+                vals[o["unit_id"]]
+                for o in rk
+                if o["banner_id"] == r["banner_id"]
+                and o["peer_level"] == r["peer_level"]
+                and vals[o["unit_id"]] is not None
+            ]
             assert r["rank_in_banner"] == 1 + sum(1 for v in bp if v > r["value"])
             assert r["n_in_banner"] == len(bp)
     levels = {r["unit_id"]: r["peer_level"] for r in rk}
     assert levels["152921"] == "banner" and levels["152971"] == "banner" and levels[U_BIG] == "township"
-    banners = {r["unit_id"]: r["banner_id"] for r in rows(con, "SELECT unit_id, banner_id FROM unit_ranks "
-                                                               "WHERE hierarchy = 'managing' AND year = 2024")}
+    banners = {
+        r["unit_id"]: r["banner_id"]
+        for r in rows(con, "SELECT unit_id, banner_id FROM unit_ranks WHERE hierarchy = 'managing' AND year = 2024")
+    }
     assert banners[U_MOVES] == "152971"
 
 

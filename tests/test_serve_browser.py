@@ -17,13 +17,12 @@ import sys
 import time
 
 import pytest
-
 from test_browser import ARGS, _need
+from warehouse_query import query as _q
 
 from pipeline.reports.inputs import unit_path
 from pipeline.run import run_pipeline
 from pipeline.settings import SAMPLE_INBOX, from_env
-from warehouse_query import query as _q
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,10 +34,26 @@ def _free_port() -> int:
 
 
 def _start(s, port: int, host: str = "127.0.0.1", env=None) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--inbox", str(s.inbox), "--out",
-                             str(s.out), "--host", host, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env or dict(os.environ))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "serve",
+            "--inbox",
+            str(s.inbox),
+            "--out",
+            str(s.out),
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env or dict(os.environ),
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -61,12 +76,26 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-
-
 def test_serve_refuses_another_address_without_a_password(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_SERVE_PASSWORD"}
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "serve", "--out", str(tmp_path), "--host", "0.0.0.0",
-                        "--port", str(_free_port())], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "serve",
+            "--out",
+            str(tmp_path),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2
     assert "NIANBAO_SERVE_PASSWORD" in r.stderr and "refused" in r.stderr
 
@@ -84,15 +113,26 @@ def test_review_in_the_browser_survives_restart_and_rerun(tmp_path):
     assert ok
     db = s.db
     # a row total to correct, and in another unit two failing findings: one to dismiss, one to confirm
-    fix_fp, unit, year, cell, rhs = _q(db, """
+    fix_fp, unit, year, cell, rhs = _q(
+        db,
+        """
         SELECT fingerprint, unit_id, year, lhs_cells[1], rhs_value FROM findings
         WHERE rule_id = 't3_row_total' AND status = 'FAIL' AND likely_cause = 'publisher_error' AND len(lhs_cells) = 1
-        ORDER BY year DESC, unit_id LIMIT 1""")[0]
+        ORDER BY year DESC, unit_id LIMIT 1""",
+    )[0]
     other = "NOT (unit_id = ? AND year = ?)"  # findings of other reports than the corrected one
-    dismiss_fp, d_unit, d_year = _q(db, f"""SELECT fingerprint, unit_id, year FROM findings WHERE status = 'FAIL'
-                                           AND {other} ORDER BY year DESC, unit_id LIMIT 1""", [unit, year])[0]
-    confirm_fp, c_year = _q(db, f"""SELECT fingerprint, year FROM findings WHERE status = 'FAIL' AND fingerprint <> ?
-                                    AND {other} ORDER BY year DESC, unit_id DESC LIMIT 1""", [dismiss_fp, unit, year])[0]
+    dismiss_fp, d_unit, d_year = _q(
+        db,
+        f"""SELECT fingerprint, unit_id, year FROM findings WHERE status = 'FAIL'
+                                           AND {other} ORDER BY year DESC, unit_id LIMIT 1""",
+        [unit, year],
+    )[0]
+    confirm_fp, c_year = _q(
+        db,
+        f"""SELECT fingerprint, year FROM findings WHERE status = 'FAIL' AND fingerprint <> ?
+                                    AND {other} ORDER BY year DESC, unit_id DESC LIMIT 1""",
+        [dismiss_fp, unit, year],
+    )[0]
     count_open = f"SELECT count(*) FROM findings WHERE review_status = 'open' AND {other}"
     open_before = _q(db, count_open, [unit, year])[0][0]
 
@@ -151,12 +191,16 @@ def test_review_in_the_browser_survives_restart_and_rerun(tmp_path):
             # a POST without the session's anti-forgery token is refused (the session cookie is sent)
             r = ctx.request.post(base + "/decide", form={"finding": confirm_fp, "status": "dismissed", "reason": "x"})
             assert r.status == 403 and "anti-forgery" in r.text()
-            r = ctx.request.post(base + "/decide", form={"finding": confirm_fp, "status": "dismissed", "reason": "x",
-                                                          "csrf": "forged"})
+            r = ctx.request.post(
+                base + "/decide", form={"finding": confirm_fp, "status": "dismissed", "reason": "x", "csrf": "forged"}
+            )
             assert r.status == 403
             # nothing outside the run folder's pages
-            for bad in ("/pages/../nianbao.duckdb", "/pages/%2e%2e/%2e%2e/inbox/_review/decisions.csv",
-                        "/pages/..%2fnianbao.duckdb"):
+            for bad in (
+                "/pages/../nianbao.duckdb",
+                "/pages/%2e%2e/%2e%2e/inbox/_review/decisions.csv",
+                "/pages/..%2fnianbao.duckdb",
+            ):
                 assert ctx.request.get(base + bad).status == 404
 
             _stop(proc)
@@ -176,12 +220,16 @@ def test_review_in_the_browser_survives_restart_and_rerun(tmp_path):
 
     ok, _ = run_pipeline(s)  # the next run applies them
     assert ok
-    assert _q(db, "SELECT review_status, review_note, reviewed_by FROM findings WHERE fingerprint = ?", [dismiss_fp]) \
-        == [("dismissed", "该表为可选格式，不是问题", "张审核")]
+    assert _q(
+        db, "SELECT review_status, review_note, reviewed_by FROM findings WHERE fingerprint = ?", [dismiss_fp]
+    ) == [("dismissed", "该表为可选格式，不是问题", "张审核")]
     assert _q(db, "SELECT review_status FROM findings WHERE fingerprint = ?", [confirm_fp]) == [("confirmed",)]
-    assert _q(db, """SELECT c.value, c.value_source FROM cells c JOIN reports r USING (report_id)
-                     WHERE r.active AND r.unit_id = ? AND r.year = ? AND c.cell_id = ?""", [unit, year, cell]) \
-        == [(rhs, "review")]
+    assert _q(
+        db,
+        """SELECT c.value, c.value_source FROM cells c JOIN reports r USING (report_id)
+                     WHERE r.active AND r.unit_id = ? AND r.year = ? AND c.cell_id = ?""",
+        [unit, year, cell],
+    ) == [(rhs, "review")]
     assert _q(db, "SELECT status FROM findings WHERE fingerprint = ?", [fix_fp]) == [("PASS",)]
     assert _q(db, count_open, [unit, year])[0][0] == open_before - 2  # dismissed and confirmed: no longer open
     assert _q(db, "SELECT count(*) FROM decisions WHERE state = 'applied'")[0][0] == 3

@@ -17,10 +17,18 @@ from pipeline.settings import ROOT, SettingsError, env_vars, from_env
 SWITCHES = {"NIANBAO_DEBUG", "NIANBAO_FAULT", "NIANBAO_SERVE_PASSWORD"}
 
 VALUES = {
-    "NIANBAO_INBOX": "inbox", "NIANBAO_OUT": "out", "NIANBAO_DB": "elsewhere/w.duckdb",
-    "NIANBAO_REGISTRY": "reg", "NIANBAO_DEADLINE": "02-15", "NIANBAO_SCHEDULE": "0 7 2 2 *",
-    "NIANBAO_WORKERS": "3", "NIANBAO_SOFFICE": "/opt/lo/soffice", "NIANBAO_DOC_TIMEOUT": "45",
-    "NIANBAO_OCR_SECONDS": "120", "NIANBAO_OCR_MIN_CONFIDENCE": "0.75", "NIANBAO_OCR_THREADS": "2",
+    "NIANBAO_INBOX": "inbox",
+    "NIANBAO_OUT": "out",
+    "NIANBAO_DB": "elsewhere/w.duckdb",
+    "NIANBAO_REGISTRY": "reg",
+    "NIANBAO_DEADLINE": "02-15",
+    "NIANBAO_SCHEDULE": "0 7 2 2 *",
+    "NIANBAO_WORKERS": "3",
+    "NIANBAO_SOFFICE": "/opt/lo/soffice",
+    "NIANBAO_DOC_TIMEOUT": "45",
+    "NIANBAO_OCR_SECONDS": "120",
+    "NIANBAO_OCR_MIN_CONFIDENCE": "0.75",
+    "NIANBAO_OCR_THREADS": "2",
 }
 
 
@@ -39,8 +47,12 @@ def test_the_environment_reaches_the_resource_typed(monkeypatch, tmp_path):
 
     monkeypatch.chdir(tmp_path)
     for var, value in VALUES.items():
-        monkeypatch.setenv(var, str(tmp_path / value) if var in ("NIANBAO_INBOX", "NIANBAO_OUT", "NIANBAO_DB",
-                                                                  "NIANBAO_REGISTRY") else value)
+        monkeypatch.setenv(
+            var,
+            str(tmp_path / value)
+            if var in ("NIANBAO_INBOX", "NIANBAO_OUT", "NIANBAO_DB", "NIANBAO_REGISTRY")
+            else value,
+        )
     s = NianbaoResource().settings
     assert s.inbox == tmp_path / "inbox" and s.out == tmp_path / "out" and s.db == tmp_path / "elsewhere/w.duckdb"
     assert s.registry == tmp_path / "reg" and isinstance(s.registry, Path)
@@ -78,11 +90,14 @@ def test_defaults_and_a_run_folder_moving_the_default_warehouse(monkeypatch, tmp
     assert from_env().soffice == ""
 
 
-@pytest.mark.parametrize("var,value,says", [
-    ("NIANBAO_WORKERS", "many", "NIANBAO_WORKERS must be a whole number, not 'many'"),
-    ("NIANBAO_OCR_SECONDS", "5 min", "NIANBAO_OCR_SECONDS must be a number"),
-    ("NIANBAO_DEADLINE", "Jan 31", "NIANBAO_DEADLINE must be a month and day MM-DD"),
-])
+@pytest.mark.parametrize(
+    "var,value,says",
+    [
+        ("NIANBAO_WORKERS", "many", "NIANBAO_WORKERS must be a whole number, not 'many'"),
+        ("NIANBAO_OCR_SECONDS", "5 min", "NIANBAO_OCR_SECONDS must be a number"),
+        ("NIANBAO_DEADLINE", "Jan 31", "NIANBAO_DEADLINE must be a month and day MM-DD"),
+    ],
+)
 def test_a_bad_variable_is_named(monkeypatch, var, value, says):
     monkeypatch.setenv(var, value)
     with pytest.raises(SettingsError, match=re.escape(says)):
@@ -90,10 +105,13 @@ def test_a_bad_variable_is_named(monkeypatch, var, value, says):
 
 
 def test_nianbao_run_names_a_bad_variable_without_a_traceback(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NIANBAO_WORKERS": "many",
-           "NIANBAO_OUT": str(tmp_path / "run")}
-    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run"], env=env, cwd=ROOT, capture_output=True,
-                       text=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NIANBAO_WORKERS": "many",
+        "NIANBAO_OUT": str(tmp_path / "run"),
+    }
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.strip() == "nianbao run: NIANBAO_WORKERS must be a whole number, not 'many'"
 
@@ -127,8 +145,9 @@ def test_progress_lines_and_step_timings_come_from_dagsters_logging(tmp_path):
         err = io.StringIO()
         sys_err, sys.stderr = sys.stderr, err
         try:
-            res = job.execute_in_process(run_config={"loggers": {"nianbao": {"config": {
-                "progress": progress, "timings": str(timings)}}}})
+            res = job.execute_in_process(
+                run_config={"loggers": {"nianbao": {"config": {"progress": progress, "timings": str(timings)}}}}
+            )
         finally:
             sys.stderr = sys_err
         assert res.success

@@ -4,8 +4,8 @@ from the warehouse or from parsed files (`nianbao check`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -42,12 +42,19 @@ class Batch:
     def n(self) -> int:
         return len(self.reports)
 
-    def take(self, idx: np.ndarray) -> "Batch":
+    def take(self, idx: np.ndarray) -> Batch:
         """The reports at `idx` as a batch of their own (previous years looked up inside it)."""
         idx = np.asarray(idx, dtype=np.int64)
-        return Batch(reports=self.reports.iloc[idx].reset_index(drop=True), V=self.V[idx], S=self.S[idx],
-                     XV=self.XV[idx], XS=self.XS[idx], problems=[self.problems[i] for i in idx],
-                     sections=[self.sections[i] for i in idx], focus=self.focus[idx])
+        return Batch(
+            reports=self.reports.iloc[idx].reset_index(drop=True),
+            V=self.V[idx],
+            S=self.S[idx],
+            XV=self.XV[idx],
+            XS=self.XS[idx],
+            problems=[self.problems[i] for i in idx],
+            sections=[self.sections[i] for i in idx],
+            focus=self.focus[idx],
+        )
 
     def chunks(self, size: int) -> list[np.ndarray]:
         """Indices in chunks of about `size` reports, every unit's years in the same chunk."""
@@ -113,20 +120,36 @@ def from_parsed(results: list[dict], units: list[dict | None]) -> Batch:
                     XV[i, j] = float(c["value"])
         u = u or {}
         period = r.get("period") or {}
-        rows.append({
-            "report_id": r.get("report_id") or r["sha256"][:16], "path": r["path"],
-            "unit_id": u.get("unit_id"), "unit_name": u.get("name"), "unit_level": u.get("level"),
-            "year": r.get("year"), "agency": r.get("agency"), "format_version": r.get("format_version"),
-            "title_year": title_year(r.get("title")), "published_on": r.get("published_on"),
-            "signed_on": r.get("signed_on"),
-            "period_start": period.get("start"), "period_end": period.get("end"),
-            "match_method": u.get("match_method"), "can_make_rules": u.get("can_make_rules"),
-            "deadline_kind": u.get("deadline_kind"),
-        })
+        rows.append(
+            {
+                "report_id": r.get("report_id") or r["sha256"][:16],
+                "path": r["path"],
+                "unit_id": u.get("unit_id"),
+                "unit_name": u.get("name"),
+                "unit_level": u.get("level"),
+                "year": r.get("year"),
+                "agency": r.get("agency"),
+                "format_version": r.get("format_version"),
+                "title_year": title_year(r.get("title")),
+                "published_on": r.get("published_on"),
+                "signed_on": r.get("signed_on"),
+                "period_start": period.get("start"),
+                "period_end": period.get("end"),
+                "match_method": u.get("match_method"),
+                "can_make_rules": u.get("can_make_rules"),
+                "deadline_kind": u.get("deadline_kind"),
+            }
+        )
     reports = pd.DataFrame(rows)
-    return Batch(reports=reports, V=V, S=S, XV=XV, XS=XS,
-                 problems=[r.get("problems") or [] for r in results],
-                 sections=[r.get("sections") or {} for r in results])
+    return Batch(
+        reports=reports,
+        V=V,
+        S=S,
+        XV=XV,
+        XS=XS,
+        problems=[r.get("problems") or [] for r in results],
+        sections=[r.get("sections") or {} for r in results],
+    )
 
 
 _REPORTS_SQL = """
@@ -159,8 +182,7 @@ def _read_reports(con, where: str, params: list) -> Batch:
     reports["title_year"] = [title_year(t) for t in reports["title"]]
     n = len(reports)
     V, S, XV, XS = empty_matrices(n)
-    b = Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=[[] for _ in range(n)],
-              sections=[{} for _ in range(n)])
+    b = Batch(reports=reports, V=V, S=S, XV=XV, XS=XS, problems=[[] for _ in range(n)], sections=[{} for _ in range(n)])
     if not n:
         return b
     pos = {rid: i for i, rid in enumerate(reports["report_id"])}

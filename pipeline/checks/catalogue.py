@@ -45,11 +45,22 @@ _COL_ZH = labels("T3", "columns", "short")
 _ROW_ZH = labels("T3", "rows", "short")
 _GROUP_ZH = labels("T4", "groups", "short")
 _SECTION_ZH = section_titles("short")
-_STATEMENT_ZH = {"received": "收到申请数", "answered": "答复（办结）数", "carried_over": "上年结转数",
-                 "carried_forward": "结转下年度数", "reviews": "行政复议数", "suits": "行政诉讼数"}
-_FIGURE_ZH = {"applications_new": "新收申请", "applications_processed": "办理总计",
-              "reviews": labels("T4", "groups")["review"], "suits": t4_supergroup_label(),
-              "licensing": labels("T2", "rows")["licensing"], "penalties": labels("T2", "rows")["penalties"]}
+_STATEMENT_ZH = {
+    "received": "收到申请数",
+    "answered": "答复（办结）数",
+    "carried_over": "上年结转数",
+    "carried_forward": "结转下年度数",
+    "reviews": "行政复议数",
+    "suits": "行政诉讼数",
+}
+_FIGURE_ZH = {
+    "applications_new": "新收申请",
+    "applications_processed": "办理总计",
+    "reviews": labels("T4", "groups")["review"],
+    "suits": t4_supergroup_label(),
+    "licensing": labels("T2", "rows")["licensing"],
+    "penalties": labels("T2", "rows")["penalties"],
+}
 _T2_ZH = labels("T2", "rows")
 _TABLE_ZH = {"T2": "表二", "T3": "表三", "T4": "表四"}
 
@@ -64,16 +75,15 @@ def _expand(r: dict, inst: dict) -> tuple[Instance, ...]:
     if fe is None:
         return (Instance("-", tuple(r.get("cells", lhs)), tuple(rhs), ""),)
     if fe == "t3_column":
-        return tuple(Instance(c, _fill(lhs, col=c), _fill(rhs, col=c), f"“{_COL_ZH[c]}”列")
-                     for c in t3_column_codes())
+        return tuple(Instance(c, _fill(lhs, col=c), _fill(rhs, col=c), f"“{_COL_ZH[c]}”列") for c in t3_column_codes())
     if fe in ("t3_row", "t3_row_with_subtotal"):
-        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), f"“{_ROW_ZH[row]}”行")
-                     for row in t3_row_codes())
+        return tuple(
+            Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), f"“{_ROW_ZH[row]}”行") for row in t3_row_codes()
+        )
     if fe == "t4_group":
         return tuple(Instance(g, _fill(lhs, group=g), _fill(rhs, group=g), _GROUP_ZH[g]) for g in t4_group_codes())
     if fe == "t2_row_doc":
-        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), _T2_ZH[row])
-                     for row in inst["t2_row_doc"])
+        return tuple(Instance(row, _fill(lhs, row=row), _fill(rhs, row=row), _T2_ZH[row]) for row in inst["t2_row_doc"])
     if fe == "section":
         return tuple(Instance(s, (), (), _SECTION_ZH[s]) for s in SECTION_ORDER)
     if fe == "table":
@@ -83,8 +93,9 @@ def _expand(r: dict, inst: dict) -> tuple[Instance, ...]:
     if fe == "statement":
         return tuple(Instance(k, (), tuple(v), _STATEMENT_ZH[k]) for k, v in inst["statement"].items())
     if fe == "key_figure":
-        return tuple(Instance(k, tuple(v), tuple("prev:" + c for c in v), _FIGURE_ZH[k])
-                     for k, v in inst["key_figure"].items())
+        return tuple(
+            Instance(k, tuple(v), tuple("prev:" + c for c in v), _FIGURE_ZH[k]) for k, v in inst["key_figure"].items()
+        )
     raise ValueError(f"rule {r['id']}: unknown for_each {fe!r}")
 
 
@@ -99,12 +110,24 @@ def load(path: str | None = None) -> tuple[tuple[Rule, ...], dict]:
         if r["id"] in seen:
             raise ValueError(f"rule {r['id']} is declared twice in {p}")
         seen.add(r["id"])
-        rules.append(Rule(
-            id=r["id"], family=r["family"], scope=r["scope"], severity=r["severity"],
-            title_zh=r["title_zh"], explain_zh=r["explain_zh"], explain_en=r["explain_en"], basis=r["basis"],
-            min=r.get("min"), max=r.get("max"), for_each=r.get("for_each"),
-            needs_previous=bool(r.get("needs_previous", False)), raw=r, instances=_expand(r, inst),
-        ))
+        rules.append(
+            Rule(
+                id=r["id"],
+                family=r["family"],
+                scope=r["scope"],
+                severity=r["severity"],
+                title_zh=r["title_zh"],
+                explain_zh=r["explain_zh"],
+                explain_en=r["explain_en"],
+                basis=r["basis"],
+                min=r.get("min"),
+                max=r.get("max"),
+                for_each=r.get("for_each"),
+                needs_previous=bool(r.get("needs_previous", False)),
+                raw=r,
+                instances=_expand(r, inst),
+            )
+        )
     return tuple(rules), inst
 
 

@@ -45,8 +45,14 @@ def _unit_facts(result: dict, registry) -> dict:
         res = registry.resolve(result.get("agency"), result.get("path"), result.get("year"))
         if res.unit_id:
             u = registry[res.unit_id]
-            facts = {"unit_id": u.unit_id, "name": u.name, "level": u.level, "can_make_rules": u.can_make_rules,
-                     "deadline_kind": u.deadline_kind, "match_method": res.method}
+            facts = {
+                "unit_id": u.unit_id,
+                "name": u.name,
+                "level": u.level,
+                "can_make_rules": u.can_make_rules,
+                "deadline_kind": u.deadline_kind,
+                "match_method": res.method,
+            }
     if not facts:
         facts = infer_unit(result.get("agency"))
         if facts:
@@ -54,8 +60,7 @@ def _unit_facts(result: dict, registry) -> dict:
     return facts
 
 
-def run_check(paths: list[str], previous: str | None = None, as_json: bool = False,
-              deadline: str | None = None) -> int:
+def run_check(paths: list[str], previous: str | None = None, as_json: bool = False, deadline: str | None = None) -> int:
     from ..registry import load_registry
 
     try:
@@ -77,8 +82,7 @@ def run_check(paths: list[str], previous: str | None = None, as_json: bool = Fal
         else:
             print(f"✗ {r['path']}\n  cannot be read: {r['error']}\n")
     if prev_result is not None and "error" in prev_result:
-        print(f"nianbao check: the previous report {previous} cannot be read: {prev_result['error']}",
-              file=sys.stderr)
+        print(f"nianbao check: the previous report {previous} cannot be read: {prev_result['error']}", file=sys.stderr)
         prev_result = None
     if not readable:
         return 2 if unreadable else 0
@@ -109,9 +113,14 @@ def run_check(paths: list[str], previous: str | None = None, as_json: bool = Fal
         any_fail |= len(fails) > 0
         summary = rows["status"].value_counts().to_dict()
         if as_json:
-            out = {"path": r["path"], "agency": r.get("agency"), "year": r.get("year"),
-                   "unit_id": units[i].get("unit_id"), "summary": summary,
-                   "findings": [_row_json(x) for x in rows.to_dict("records") if x["status"] != "PASS"]}
+            out = {
+                "path": r["path"],
+                "agency": r.get("agency"),
+                "year": r.get("year"),
+                "unit_id": units[i].get("unit_id"),
+                "summary": summary,
+                "findings": [_row_json(x) for x in rows.to_dict("records") if x["status"] != "PASS"],
+            }
             print(json.dumps(out, ensure_ascii=False))
         else:
             print(_draw(r, rows, units[i]))
@@ -123,8 +132,20 @@ def run_check(paths: list[str], previous: str | None = None, as_json: bool = Fal
 
 
 def _row_json(x: dict) -> dict:
-    keep = ("rule_id", "instance", "status", "severity", "lhs_cells", "rhs_cells", "lhs_value", "rhs_value",
-            "difference", "likely_cause", "message_zh", "message_en")
+    keep = (
+        "rule_id",
+        "instance",
+        "status",
+        "severity",
+        "lhs_cells",
+        "rhs_cells",
+        "lhs_value",
+        "rhs_value",
+        "difference",
+        "likely_cause",
+        "message_zh",
+        "message_en",
+    )
     out = {}
     for k in keep:
         v = x.get(k)
@@ -135,8 +156,11 @@ def _row_json(x: dict) -> dict:
 
 
 def _draw(r: dict, rows, unit: dict) -> str:
-    lines = [f"■ {r['path']}", f"  {r.get('agency') or '(agency not found)'} · {r.get('year') or '?'}"
-             + (f" · unit {unit.get('unit_id')}" if unit.get("unit_id") else "")]
+    lines = [
+        f"■ {r['path']}",
+        f"  {r.get('agency') or '(agency not found)'} · {r.get('year') or '?'}"
+        + (f" · unit {unit.get('unit_id')}" if unit.get("unit_id") else ""),
+    ]
     order = {"FAIL": 0, "UNCERTAIN": 1, "NOT_ASSESSABLE": 2}
     shown = rows[rows["status"] != "PASS"].copy()
     shown["o"] = shown["status"].map(order)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -79,13 +79,25 @@ class CopyIndex:
                 s_unit.append(units[i])
                 s_h.append(h)
                 s_len.append(ln)
-        sent = pd.DataFrame({"pos": np.array(s_pos, dtype=np.int64), "yr": pd.array(s_yr, dtype="Int32"),
-                             "unit": pd.array(s_unit, dtype=object), "h": np.array(s_h, dtype=np.int64),
-                             "len": np.array(s_len, dtype=np.int32)})
-        reps = pd.DataFrame({"pos": np.asarray(pos, dtype=np.int64),
-                             "report_id": b.reports["report_id"].astype(object).to_numpy(),
-                             "unit_id": pd.array(units, dtype=object), "yr": pd.array(years, dtype="Int32"),
-                             "total": np.array(totals, dtype=np.int64), "focus": np.asarray(b.focus, dtype=bool)})
+        sent = pd.DataFrame(
+            {
+                "pos": np.array(s_pos, dtype=np.int64),
+                "yr": pd.array(s_yr, dtype="Int32"),
+                "unit": pd.array(s_unit, dtype=object),
+                "h": np.array(s_h, dtype=np.int64),
+                "len": np.array(s_len, dtype=np.int32),
+            }
+        )
+        reps = pd.DataFrame(
+            {
+                "pos": np.asarray(pos, dtype=np.int64),
+                "report_id": b.reports["report_id"].astype(object).to_numpy(),
+                "unit_id": pd.array(units, dtype=object),
+                "yr": pd.array(years, dtype="Int32"),
+                "total": np.array(totals, dtype=np.int64),
+                "focus": np.asarray(b.focus, dtype=bool),
+            }
+        )
         for name, frame in (("sent", sent), ("reps", reps)):
             self.con.register("_new", frame)
             self.con.execute(f"INSERT INTO {name} SELECT * FROM _new")

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..codebook import T3_APPLICANT_COLUMNS, t3_column_codes
+from ..codebook import T3_APPLICANT_COLUMNS
 from .batch import CELL_INDEX, EMPTY, MISSING, NA, NUMERIC, SUBTOTAL_INDEX, TEXT, ZERO, Batch
 from .catalogue import Instance, Rule, instances_config, rules
 from .copying import MIN_TEXT, CopyIndex, folded_narratives
@@ -44,12 +44,22 @@ class Chunk:
 
     def frame(self) -> pd.DataFrame:
         keep = self.pre != SKIP
-        return pd.DataFrame({
-            "ri": self.idx[keep], "rule_id": self.rule.id, "instance": self.inst.name,
-            "pre": self.pre[keep], "metric": self.metric[keep], "lhs_value": self.lhs[keep],
-            "rhs_value": self.rhs[keep], "lhs_cells": self.lhs_cells[keep], "rhs_cells": self.rhs_cells[keep],
-            "other": self.other[keep], "artefact": self.artefact[keep], "detail": self.detail[keep],
-        })
+        return pd.DataFrame(
+            {
+                "ri": self.idx[keep],
+                "rule_id": self.rule.id,
+                "instance": self.inst.name,
+                "pre": self.pre[keep],
+                "metric": self.metric[keep],
+                "lhs_value": self.lhs[keep],
+                "rhs_value": self.rhs[keep],
+                "lhs_cells": self.lhs_cells[keep],
+                "rhs_cells": self.rhs_cells[keep],
+                "other": self.other[keep],
+                "artefact": self.artefact[keep],
+                "detail": self.detail[keep],
+            }
+        )
 
 
 def _const(k: int, value) -> np.ndarray:
@@ -182,8 +192,9 @@ def fam_capacity(b: Batch, rule: Rule, inst: Instance) -> Chunk:
     idx, _ = _cols(inst.lhs)
     S = b.S[:, idx]
     V = np.where(np.isin(S, (NUMERIC, ZERO)), b.V[:, idx], 0.0)
-    applies = np.array([v is not None and not pd.isna(v) and not bool(v) for v in b.reports["can_make_rules"]],
-                       dtype=bool)
+    applies = np.array(
+        [v is not None and not pd.isna(v) and not bool(v) for v in b.reports["can_make_rules"]], dtype=bool
+    )
     ch.pre[~applies] = SKIP
     all_missing = (S == MISSING).all(axis=1)
     ch.pre[applies & all_missing] = NOT_ASSESSABLE
@@ -199,9 +210,13 @@ def fam_capacity(b: Batch, rule: Rule, inst: Instance) -> Chunk:
     return ch
 
 
-_PROBLEM_ZH = {"table_absent": "缺少该表", "table_truncated": "表格不完整（被截断）",
-               "table_malformed": "表格错误（错用了其他表格）", "rows_missing": "缺少若干行",
-               "row_ambiguous": "某些行的数字无法与列对齐"}
+_PROBLEM_ZH = {
+    "table_absent": "缺少该表",
+    "table_truncated": "表格不完整（被截断）",
+    "table_malformed": "表格错误（错用了其他表格）",
+    "rows_missing": "缺少若干行",
+    "row_ambiguous": "某些行的数字无法与列对齐",
+}
 _TABLE_PROBLEMS = {"table_absent", "table_truncated", "table_malformed", "rows_missing", "row_ambiguous"}
 
 
@@ -218,8 +233,11 @@ def fam_structure(b: Batch, rule: Rule, inst: Instance) -> Chunk:
             absent = b.sections[i].get(inst.name) is None
             ch.metric[i] = 1.0 if absent else 0.0
         elif rule.family == "structure_table":
-            probs = [p for p in b.problems[i] if p["code"] in _TABLE_PROBLEMS
-                     and any(c.startswith(inst.name + "/") for c in p.get("cells") or [])]
+            probs = [
+                p
+                for p in b.problems[i]
+                if p["code"] in _TABLE_PROBLEMS and any(c.startswith(inst.name + "/") for c in p.get("cells") or [])
+            ]
             if inst.name == "T2" and fmts[i] == "2019":
                 probs = []  # the trial format's Table 2 has its own columns
             ch.metric[i] = float(len(probs))
@@ -235,7 +253,8 @@ def fam_structure(b: Batch, rule: Rule, inst: Instance) -> Chunk:
                 hybrid = any(p["code"] == "format_hybrid" for p in b.problems[i])
                 ch.metric[i] = 1.0 if (fmts[i] == "2019" and int(years[i]) >= 2021) or hybrid else 0.0
                 detail[i] = f"{fmts[i]}格式，{int(years[i])}年度" + (
-                    "；表三“（六）其他处理”按2019年试行格式只有一行" if hybrid else "")
+                    "；表三“（六）其他处理”按2019年试行格式只有一行" if hybrid else ""
+                )
     ch.lhs_cells, ch.detail = cells, detail
     ch.lhs = ch.metric.copy()
     return ch
@@ -280,7 +299,8 @@ def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Ch
                     continue
                 ch.pre[i] = UNCERTAIN
                 detail[i] = f"未注明发布日期，期限为{dl.isoformat()}" + (
-                    f"，落款日期{signed.isoformat()}" if signed else "")
+                    f"，落款日期{signed.isoformat()}" if signed else ""
+                )
                 continue
             ch.metric[i] = float((pub - dl).days)
             ch.lhs[i], ch.rhs[i] = pub.toordinal(), dl.toordinal()
@@ -356,8 +376,9 @@ def fam_previous(b: Batch, rule: Rule, inst: Instance) -> Chunk:
 
 
 def _narrative(sections: dict) -> str:
-    return "\n".join(sections.get(k) or "" for k in ("overview", "proactive", "requests", "appeals", "problems",
-                                                     "other"))
+    return "\n".join(
+        sections.get(k) or "" for k in ("overview", "proactive", "requests", "appeals", "problems", "other")
+    )
 
 
 def fam_statement(b: Batch, rule: Rule, inst: Instance, stated: list[dict]) -> Chunk:
@@ -482,12 +503,15 @@ def copy_units_rows(rule: Rule, inst: Instance, got: pd.DataFrame) -> tuple[Chun
     ch.other[found] = k + np.arange(int(found.sum()))
     ch.lhs = ch.metric.copy()
     ch.detail = detail
-    reports = pd.DataFrame({
-        "report_id": np.concatenate([got["report_id"].astype(object).to_numpy(),
-                                     got["other_report_id"].astype(object).to_numpy()[found]]),
-        "unit_id": np.concatenate([got["unit_id"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
-        "year": np.concatenate([got["yr"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
-    })
+    reports = pd.DataFrame(
+        {
+            "report_id": np.concatenate(
+                [got["report_id"].astype(object).to_numpy(), got["other_report_id"].astype(object).to_numpy()[found]]
+            ),
+            "unit_id": np.concatenate([got["unit_id"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
+            "year": np.concatenate([got["yr"].astype(object).to_numpy(), np.full(int(found.sum()), None)]),
+        }
+    )
     return ch, reports
 
 
@@ -548,8 +572,10 @@ def evaluate(b: Batch, township_deadline: str = "01-31", only: set[str] | None =
 def _ocr_doubtful(b: Batch, ev: pd.DataFrame) -> np.ndarray:
     """Identity rows with an operand that OCR read doubtfully (problem ocr_uncertain): their failure
     is UNCERTAIN ("reading doubtful"), not FAIL (findings.py)."""
-    flagged = {i: {c for p in b.problems[i] if p.get("code") == "ocr_uncertain" for c in (p.get("cells") or [])}
-               for i in range(b.n)}
+    flagged = {
+        i: {c for p in b.problems[i] if p.get("code") == "ocr_uncertain" for c in (p.get("cells") or [])}
+        for i in range(b.n)
+    }
     out = np.zeros(len(ev), dtype=bool)
     if not any(flagged.values()):
         return out

@@ -30,8 +30,23 @@ from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evalua
 from .suites import Validation
 
 FINDING_COLUMNS = [
-    "finding_id", "report_id", "unit_id", "year", "rule_id", "instance", "scope", "status", "severity",
-    "lhs_cells", "rhs_cells", "lhs_value", "rhs_value", "difference", "likely_cause", "message_zh", "message_en",
+    "finding_id",
+    "report_id",
+    "unit_id",
+    "year",
+    "rule_id",
+    "instance",
+    "scope",
+    "status",
+    "severity",
+    "lhs_cells",
+    "rhs_cells",
+    "lhs_value",
+    "rhs_value",
+    "difference",
+    "likely_cause",
+    "message_zh",
+    "message_en",
     "other_report_id",
 ]
 _STATUS_ZH = {"PASS": "通过", "FAIL": "不符", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法判断"}
@@ -53,8 +68,19 @@ def _labels(cells, limit: int = 4) -> str:
     return shown + (f" 等{len(cells)}格" if len(cells) > limit else "")
 
 
-def message(rule_id: str, instance: str, label: str, status: str, lhs, rhs, diff, detail, cells_l, cells_r,
-            uncertain_cells: tuple = ()) -> tuple[str, str]:
+def message(
+    rule_id: str,
+    instance: str,
+    label: str,
+    status: str,
+    lhs,
+    rhs,
+    diff,
+    detail,
+    cells_l,
+    cells_r,
+    uncertain_cells: tuple = (),
+) -> tuple[str, str]:
     r = rule_of(rule_id)
     head = f"{r.title_zh}" + (f"（{label}）" if label else "")
     if status == "FAIL":
@@ -66,11 +92,15 @@ def message(rule_id: str, instance: str, label: str, status: str, lhs, rhs, diff
             zh = f"{head}：涉及{_labels(cells_l)}。{r.explain_zh}"
         else:
             zh = f"{head}：不符合要求（{_fmt(lhs)}）。{r.explain_zh}"
-        en = f"{rule_id} [{instance}] fails: lhs {_fmt(lhs)}, rhs {_fmt(rhs)}" + (f", difference {_fmt(diff)}"
-                                                                                 if diff is not None else "")
+        en = f"{rule_id} [{instance}] fails: lhs {_fmt(lhs)}, rhs {_fmt(rhs)}" + (
+            f", difference {_fmt(diff)}" if diff is not None else ""
+        )
     elif status == "UNCERTAIN":
-        zh = (f"{head}：{detail}，无法确定。" if detail else
-              f"{head}：有空白、“/”或文字单元格，无法确定是否相符（空白不等于0）。")
+        zh = (
+            f"{head}：{detail}，无法确定。"
+            if detail
+            else f"{head}：有空白、“/”或文字单元格，无法确定是否相符（空白不等于0）。"
+        )
         en = f"{rule_id} [{instance}] uncertain: an operand is blank, not applicable or text"
     elif status == "NOT_ASSESSABLE":
         zh = f"{head}：{detail or '报告中缺少所需单元格'}，无法判断。"
@@ -105,8 +135,13 @@ def _fail(label: str, e: BaseException) -> CheckError:
     return CheckError(f"checking {label}: {type(e).__name__}: {e}")
 
 
-def check_parts(parts, township_deadline: str = "01-31", data_docs: str | Path | None = None,
-                only: set[str] | None = None, checked=None):
+def check_parts(
+    parts,
+    township_deadline: str = "01-31",
+    data_docs: str | Path | None = None,
+    only: set[str] | None = None,
+    checked=None,
+):
     """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
 
     `parts`: the chunks (batch.Part). `checked(part)`: a boolean mask of the part's reports to check
@@ -195,8 +230,13 @@ def _finish(label: str, reports: pd.DataFrame, ev: pd.DataFrame, future) -> tupl
     return rows, Validation(set(), val.per_rule, val.success, val.docs_index)
 
 
-def run_checks(b: Batch, township_deadline: str = "01-31", data_docs: str | Path | None = None,
-               only: set[str] | None = None, chunk_size: int = CHUNK) -> tuple[pd.DataFrame, Validation]:
+def run_checks(
+    b: Batch,
+    township_deadline: str = "01-31",
+    data_docs: str | Path | None = None,
+    only: set[str] | None = None,
+    chunk_size: int = CHUNK,
+) -> tuple[pd.DataFrame, Validation]:
     """All findings of a batch as one table (for files and tests; the pipeline writes chunk by chunk)."""
     frames, vals = [], []
     for df, val in check_parts(batch_parts(b, chunk_size), township_deadline, data_docs, only):
@@ -249,35 +289,65 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
     other = ev["other"].to_numpy()
     n = len(ev)
     out = {
-        "finding_id": [hashlib.sha1(f"{rid[ri[k]]}|{rules_[k]}|{insts[k]}".encode()).hexdigest()[:16]
-                       for k in range(n)],
-        "report_id": rid[ri], "unit_id": unit[ri],
+        "finding_id": [
+            hashlib.sha1(f"{rid[ri[k]]}|{rules_[k]}|{insts[k]}".encode()).hexdigest()[:16] for k in range(n)
+        ],
+        "report_id": rid[ri],
+        "unit_id": unit[ri],
         "year": pd.array([None if y is None or pd.isna(y) else int(y) for y in year[ri]], dtype="Int64"),
-        "rule_id": rules_, "instance": insts,
+        "rule_id": rules_,
+        "instance": insts,
         "scope": np.array([rule_of(r).scope for r in rules_], dtype=object),
-        "status": status, "severity": np.array([rule_of(r).severity for r in rules_], dtype=object),
-        "lhs_cells": np.full(n, None, dtype=object), "rhs_cells": np.full(n, None, dtype=object),
+        "status": status,
+        "severity": np.array([rule_of(r).severity for r in rules_], dtype=object),
+        "lhs_cells": np.full(n, None, dtype=object),
+        "rhs_cells": np.full(n, None, dtype=object),
         "lhs_value": np.where(np.isnan(lhs), None, lhs).astype(object),
         "rhs_value": np.where(np.isnan(rhs), None, rhs).astype(object),
         "difference": np.where(np.isnan(diff), None, diff).astype(object),
-        "likely_cause": np.full(n, None, dtype=object), "message_zh": np.full(n, None, dtype=object),
+        "likely_cause": np.full(n, None, dtype=object),
+        "message_zh": np.full(n, None, dtype=object),
         "message_en": np.full(n, None, dtype=object),
         "other_report_id": np.where(other >= 0, rid[np.where(other >= 0, other, 0)], None).astype(object),
     }
     # PASS rows carry no message (the rule and its cells are in the rules tables); the others do
     labels: dict = {}
-    lcells, rcells, details, art = (ev["lhs_cells"].to_numpy(), ev["rhs_cells"].to_numpy(),
-                                    ev["detail"].to_numpy(), ev["artefact"].to_numpy())
+    lcells, rcells, details, art = (
+        ev["lhs_cells"].to_numpy(),
+        ev["rhs_cells"].to_numpy(),
+        ev["detail"].to_numpy(),
+        ev["artefact"].to_numpy(),
+    )
     for k in np.flatnonzero(status != "PASS"):
         r_id, inst = rules_[k], insts[k]
         lab = labels.setdefault((r_id, inst), _instance_label(r_id, inst))
         d = diff[k]
         detail = details[k] if isinstance(details[k], str) else None
-        zh, en = message(r_id, inst, lab, status[k], out["lhs_value"][k], out["rhs_value"][k],
-                         None if np.isnan(d) else d, detail, lcells[k], rcells[k])
+        zh, en = message(
+            r_id,
+            inst,
+            lab,
+            status[k],
+            out["lhs_value"][k],
+            out["rhs_value"][k],
+            None if np.isnan(d) else d,
+            detail,
+            lcells[k],
+            rcells[k],
+        )
         if doubtful[k]:
-            zh, en = message(r_id, inst, lab, "FAIL", out["lhs_value"][k], out["rhs_value"][k],
-                             None if np.isnan(d) else d, detail, lcells[k], rcells[k])
+            zh, en = message(
+                r_id,
+                inst,
+                lab,
+                "FAIL",
+                out["lhs_value"][k],
+                out["rhs_value"][k],
+                None if np.isnan(d) else d,
+                detail,
+                lcells[k],
+                rcells[k],
+            )
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
             out["likely_cause"][k] = "reading_doubtful"
@@ -298,9 +368,11 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
     if findings.empty:
         return
     con.register("f", findings)
-    con.execute(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) SELECT {', '.join(FINDING_COLUMNS)} "
-                "FROM f ORDER BY report_id, rule_id, "
-                "instance")
+    con.execute(
+        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) SELECT {', '.join(FINDING_COLUMNS)} "
+        "FROM f ORDER BY report_id, rule_id, "
+        "instance"
+    )
     con.unregister("f")
 
 
@@ -328,11 +400,16 @@ def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
     cols = [c for c in b.reports.columns]
     for row in b.reports[cols].astype(object).itertuples(index=False):
         d = dict(zip(cols, row))
-        per.setdefault(d["unit_id"], []).append({k: (None if v is None or (isinstance(v, float) and v != v)
-                                                     else str(v)) for k, v in d.items()})
-    return {u: hashlib.sha1((base + json.dumps(sorted(rows, key=lambda r: r["report_id"]), sort_keys=True,
-                                                ensure_ascii=False)).encode()).hexdigest()
-            for u, rows in per.items() if u is not None}
+        per.setdefault(d["unit_id"], []).append(
+            {k: (None if v is None or (isinstance(v, float) and v != v) else str(v)) for k, v in d.items()}
+        )
+    return {
+        u: hashlib.sha1(
+            (base + json.dumps(sorted(rows, key=lambda r: r["report_id"]), sort_keys=True, ensure_ascii=False)).encode()
+        ).hexdigest()
+        for u, rows in per.items()
+        if u is not None
+    }
 
 
 def corrections(con) -> dict[str, str]:
@@ -357,9 +434,14 @@ def with_corrections(fps: dict[str, str], corrected: dict[str, str]) -> dict[str
     return out
 
 
-def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
-               data_docs: str | Path | None = None, previous_db: str | Path | None = None,
-               chunk_size: int = CHUNK) -> dict:
+def check_into(
+    con,
+    b: Batch | None = None,
+    township_deadline: str = "01-31",
+    data_docs: str | Path | None = None,
+    previous_db: str | Path | None = None,
+    chunk_size: int = CHUNK,
+) -> dict:
     """Write the findings of the warehouse's active reports into its findings table, chunk by chunk
     (`b`: a batch in memory instead of the warehouse's reports).
 
@@ -396,8 +478,8 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
         reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
         if reuse:
             con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
-            con.execute(f"""INSERT INTO findings ({', '.join(FINDING_COLUMNS)})
-                            SELECT {', '.join(FINDING_COLUMNS)} FROM prev.findings
+            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)})
+                            SELECT {", ".join(FINDING_COLUMNS)} FROM prev.findings
                             WHERE unit_id IN (SELECT unit_id FROM reuse_units)
                               AND rule_id NOT IN ({cross})""")
             con.unregister("reuse_units")
@@ -428,11 +510,18 @@ def check_into(con, b: Batch | None = None, township_deadline: str = "01-31",
     finally:
         if attached:
             con.execute("DETACH prev")
-    counts = {status: int(n) for status, n in con.execute("SELECT status, count(*) FROM findings GROUP BY ALL")
-              .fetchall()}
+    counts = {
+        status: int(n) for status, n in con.execute("SELECT status, count(*) FROM findings GROUP BY ALL").fetchall()
+    }
     fails = con.execute("SELECT rule_id, report_id FROM findings WHERE status = 'FAIL'").df()
-    return {"counts": counts, "fails": fails, "validation": merge_validations(vals), "reports": stats["reports"],
-            "reused_units": len(reused_units), "checked_reports": stats["checked"]}
+    return {
+        "counts": counts,
+        "fails": fails,
+        "validation": merge_validations(vals),
+        "reports": stats["reports"],
+        "reused_units": len(reused_units),
+        "checked_reports": stats["checked"],
+    }
 
 
 def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=None) -> dict:

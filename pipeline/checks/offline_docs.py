@@ -47,7 +47,7 @@ def _bracket(text: str, start: int) -> str | None:
         elif ch in "]}":
             depth -= 1
             if depth == 0:
-                return text[start:i + 1]
+                return text[start : i + 1]
         i += 1
     return None
 
@@ -60,8 +60,9 @@ def _literal(script: str, key: str):
     if raw is None:
         return None
     try:
-        return ast.literal_eval(raw.replace(": true", ": True").replace(": false", ": False")
-                                .replace(": null", ": None"))
+        return ast.literal_eval(
+            raw.replace(": true", ": True").replace(": false", ": False").replace(": null", ": None")
+        )
     except (ValueError, SyntaxError):
         return None
 
@@ -93,10 +94,13 @@ def _static_tables(page: str) -> str:
                 cells.append(f"<td>{text}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         table_id = re.escape(m.group(1))
-        static = (f'<table id="{m.group(1)}" class="table offline-table"><thead><tr>{head}</tr></thead>'
-                  f'<tbody>{"".join(rows)}</tbody></table>')
-        page, n = re.subn(rf"<table\b[^>]*\bid=\"{table_id}\"[^>]*>.*?</table\s*>", lambda _m: static, page,
-                          count=1, flags=re.S)
+        static = (
+            f'<table id="{m.group(1)}" class="table offline-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+        page, n = re.subn(
+            rf"<table\b[^>]*\bid=\"{table_id}\"[^>]*>.*?</table\s*>", lambda _m: static, page, count=1, flags=re.S
+        )
     return page
 
 

@@ -42,10 +42,19 @@ def expectation_for(rule: Rule):
     import great_expectations.expectations as gxe
 
     return gxe.ExpectColumnValuesToBeBetween(
-        column="metric", min_value=rule.min, max_value=rule.max,
-        row_condition=f'rule_id=="{rule.id}"', condition_parser="pandas",
-        meta={"rule_id": rule.id, "severity": rule.severity, "scope": rule.scope, "title_zh": rule.title_zh,
-              "explain_en": rule.explain_en, "basis": rule.basis},
+        column="metric",
+        min_value=rule.min,
+        max_value=rule.max,
+        row_condition=f'rule_id=="{rule.id}"',
+        condition_parser="pandas",
+        meta={
+            "rule_id": rule.id,
+            "severity": rule.severity,
+            "scope": rule.scope,
+            "title_zh": rule.title_zh,
+            "explain_en": rule.explain_en,
+            "basis": rule.basis,
+        },
         description=f"{rule.id} — {rule.title_zh}: {rule.explain_en}",
     )
 
@@ -98,23 +107,34 @@ def _context(rule_ids: tuple[str, ...], data_docs: str | None) -> tuple:
     if data_docs:
         docs_dir = Path(data_docs)
         docs_dir.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(site_name="nianbao", site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
+        context.add_data_docs_site(
+            site_name="nianbao",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
         vd = context.validation_definitions.add(gx.ValidationDefinition(name="nianbao", data=batch_def, suite=suite))
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name="nianbao_checkpoint", validation_definitions=[vd],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["nianbao"])],
-            result_format=RESULT_FORMAT))
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name="nianbao_checkpoint",
+                validation_definitions=[vd],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["nianbao"])],
+                result_format=RESULT_FORMAT,
+            )
+        )
     if checkpoint is None:
         _CONTEXTS[key] = (context, batch_def, suite, checkpoint)
     return context, batch_def, suite, checkpoint
 
 
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
-                 "return_unexpected_index_query": False, "partial_unexpected_count": 20}
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["row_key"],
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 20,
+}
 
 
 def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:

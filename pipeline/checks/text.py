@@ -11,7 +11,10 @@ _N = r"(\d+)\s*件"
 # Each statement: patterns whose group 1 is the number; searched in the normalised narrative.
 _PATTERNS: dict[str, list[re.Pattern]] = {
     "received": [
-        re.compile(r"(?:共|累计|全年|本年度?|新)?(?:受理|收到|接收|新收|接到)(?:了)?(?:各类|各级)?(?:政府)?(?:信息)?公开申请(?:共|总计|合计)?" + _N),
+        re.compile(
+            r"(?:共|累计|全年|本年度?|新)?(?:受理|收到|接收|新收|接到)(?:了)?(?:各类|各级)?(?:政府)?(?:信息)?公开申请(?:共|总计|合计)?"
+            + _N
+        ),
         re.compile(r"(?:政府)?信息公开申请(?:共|总计|合计)?(?:受理|收到|新收)(?:了)?" + _N),
         re.compile(r"(?:受理|收到|新收)(?:依申请公开|政府信息公开)(?:申请|事项)?" + _N),
     ],
@@ -36,12 +39,18 @@ _PATTERNS: dict[str, list[re.Pattern]] = {
 }
 # Statements that a figure is zero.
 _ZERO: dict[str, list[re.Pattern]] = {
-    "received": [re.compile(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:政府)?(?:信息)?公开申请"),
-                 re.compile(r"(?:政府)?信息公开申请(?:数量)?为(?:0|零)")],
-    "reviews": [re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政复议"),
-                re.compile(r"行政复议(?:案件)?(?:数量)?为(?:0|零)")],
-    "suits": [re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政诉讼"),
-              re.compile(r"行政诉讼(?:案件)?(?:数量)?为(?:0|零)")],
+    "received": [
+        re.compile(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:政府)?(?:信息)?公开申请"),
+        re.compile(r"(?:政府)?信息公开申请(?:数量)?为(?:0|零)"),
+    ],
+    "reviews": [
+        re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政复议"),
+        re.compile(r"行政复议(?:案件)?(?:数量)?为(?:0|零)"),
+    ],
+    "suits": [
+        re.compile(r"(?:未|没有)(?:发生|出现|收到)[^。,，;；]{0,20}行政诉讼"),
+        re.compile(r"行政诉讼(?:案件)?(?:数量)?为(?:0|零)"),
+    ],
 }
 
 
@@ -106,7 +115,7 @@ def fold(text: str, names: tuple[str, ...] = ()) -> str:
 def shingles(folded: str) -> frozenset[int]:
     if len(folded) < SHINGLE:
         return frozenset({hash(folded)}) if folded else frozenset()
-    return frozenset(hash(folded[i:i + SHINGLE]) for i in range(len(folded) - SHINGLE + 1))
+    return frozenset(hash(folded[i : i + SHINGLE]) for i in range(len(folded) - SHINGLE + 1))
 
 
 def repeated_share(current: str, previous: str) -> float | None:

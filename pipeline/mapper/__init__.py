@@ -16,9 +16,9 @@ of structure).
 """
 
 from .common import MapResult, RowRead
-from .walk import map_document, missing_cell
 from .table2 import T2Reader
 from .table3 import T3Reader
 from .table4 import T4Reader
+from .walk import map_document, missing_cell
 
 __all__ = ["MapResult", "RowRead", "T2Reader", "T3Reader", "T4Reader", "map_document", "missing_cell"]

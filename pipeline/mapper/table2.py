@@ -74,15 +74,23 @@ class T2Reader:
         if label is None and not is_header_row and not col_hits and self.v2021 >= self.v2019:
             # a label with a typo, followed by values
             for i, c in enumerate(cells):
-                if c.text and not _is_value(c) and len(c.text) >= 4 and \
-                        any(_is_value(v) for v in cells[i + 1:] if v.text):
+                if (
+                    c.text
+                    and not _is_value(c)
+                    and len(c.text) >= 4
+                    and any(_is_value(v) for v in cells[i + 1 :] if v.text)
+                ):
                     left = tuple(e.code for e in self.cb.t2_rows if e.code not in self.rows)
                     e = self.cb.t2_row_fuzzy(c.text, left)
                     if e is not None:
                         label_idx, label = i, ("2021", e)
-                        self.problems.append(problem(
-                            "label_typo", "info",
-                            f"Table 2: the label '{c.text}' is read as '{e.label}' (a typo in the report) ({c.at})"))
+                        self.problems.append(
+                            problem(
+                                "label_typo",
+                                "info",
+                                f"Table 2: the label '{c.text}' is read as '{e.label}' (a typo in the report) ({c.at})",
+                            )
+                        )
                     break
         if label is None and (is_header_row or col_hits):
             self._finish_pending(delimited)
@@ -110,7 +118,7 @@ class T2Reader:
         self._finish_pending(delimited)
         self.in_header = False
         self.any_content = True
-        values = cells[label_idx + 1:]
+        values = cells[label_idx + 1 :]
         fmt, entry = label
         if values:
             self._record(fmt, entry, values, cells[label_idx].at, delimited)
@@ -132,21 +140,34 @@ class T2Reader:
         table = "T2" if fmt == "2021" else "T2v2019"
         target = self.rows if fmt == "2021" else self.rows2019
         if entry.code in target:
-            self.problems.append(problem(
-                "duplicate_row", "warning", f"Table 2: row '{entry.label}' appears twice; the first is kept ({at})"))
+            self.problems.append(
+                problem(
+                    "duplicate_row", "warning", f"Table 2: row '{entry.label}' appears twice; the first is kept ({at})"
+                )
+            )
             return
         fitted, note = _fit(values, len(spec), delimited)
         ids = [f"{table}/{entry.code}/{c}" for c in spec]
         if fitted is None:
-            self.problems.append(problem(
-                "row_ambiguous", "error",
-                f"Table 2: row '{entry.label}' could not be aligned with its columns ({note}); its cells are "
-                f"left unread ({at})", ids if fmt == "2021" else []))
+            self.problems.append(
+                problem(
+                    "row_ambiguous",
+                    "error",
+                    f"Table 2: row '{entry.label}' could not be aligned with its columns ({note}); its cells are "
+                    f"left unread ({at})",
+                    ids if fmt == "2021" else [],
+                )
+            )
             fitted = [None] * len(spec)
         elif note:
-            self.problems.append(problem(
-                "row_short", "warning", f"Table 2: row '{entry.label}': {note} ({at})",
-                [ids[i] for i, v in enumerate(fitted) if v is None] if fmt == "2021" else []))
+            self.problems.append(
+                problem(
+                    "row_short",
+                    "warning",
+                    f"Table 2: row '{entry.label}': {note} ({at})",
+                    [ids[i] for i, v in enumerate(fitted) if v is None] if fmt == "2021" else [],
+                )
+            )
         target[entry.code] = RowRead(fitted, spec, at)
 
     def finish(self) -> None:

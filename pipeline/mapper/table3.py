@@ -69,8 +69,11 @@ class T3Reader:
         for c in cols:
             if not dedup or dedup[-1] != c:
                 dedup.append(c)
-        org = [c for c in dedup if c in ("business", "research", "nonprofit", "legal_services", "other_org",
-                                           "org_subtotal")]
+        org = [
+            c
+            for c in dedup
+            if c in ("business", "research", "nonprofit", "legal_services", "other_org", "org_subtotal")
+        ]
         top = []
         group_seen = False
         for kind, c in tokens:
@@ -92,9 +95,13 @@ class T3Reader:
         if set(spec) >= needed and len(spec) == len(set(spec)) and len(spec) <= 8:
             return spec
         if self.header:
-            self.problems.append(problem(
-                "t3_header_unrecognised", "info",
-                "Table 3's column headers could not be read in full; the official column order is assumed"))
+            self.problems.append(
+                problem(
+                    "t3_header_unrecognised",
+                    "info",
+                    "Table 3's column headers could not be read in full; the official column order is assumed",
+                )
+            )
         default = t3_column_codes()
         if any(c == "org_subtotal" for c in cols):
             default = default[:1] + ["org_subtotal"] + default[1:]
@@ -115,13 +122,20 @@ class T3Reader:
         """A label with a typo, matched to a row not read yet, and said so."""
         if len(cell.text) < 4 or self._header_token(cell.text):
             return None
-        left = tuple(e.code for e in self.cb.t3_rows if e.code not in self.rows
-                     and (self.pending is None or self.pending[0].code != e.code))
+        left = tuple(
+            e.code
+            for e in self.cb.t3_rows
+            if e.code not in self.rows and (self.pending is None or self.pending[0].code != e.code)
+        )
         e = self.cb.t3_row_fuzzy(cell.text, left)
         if e is not None:
-            self.problems.append(problem(
-                "label_typo", "info",
-                f"Table 3: the label '{cell.text}' is read as '{e.label}' (a typo in the report) ({cell.at})"))
+            self.problems.append(
+                problem(
+                    "label_typo",
+                    "info",
+                    f"Table 3: the label '{cell.text}' is read as '{e.label}' (a typo in the report) ({cell.at})",
+                )
+            )
         return e
 
     def started(self) -> bool:
@@ -140,8 +154,12 @@ class T3Reader:
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
-        if len(cells) == 1 and self.blank_label is None and (not cells[0].text or _is_value(cells[0])) \
-                and not (self.data_mode and self.fragment and not self.explicit):
+        if (
+            len(cells) == 1
+            and self.blank_label is None
+            and (not cells[0].text or _is_value(cells[0]))
+            and not (self.data_mode and self.fragment and not self.explicit)
+        ):
             # one value (or blank) cell on its own, the commonest row of text copied from a page: no
             # header, no label, no label wrapped around it; the general path below ends the same way
             self._no_label_row(cells, delimited)
@@ -152,27 +170,37 @@ class T3Reader:
             texts = [(i, c) for i, c in enumerate(cells) if c.text]
             tail = texts[0][1].text if texts else ""
             col = self.blank_label_col
-            if texts and all(_is_value(c) for _, c in texts) and 0 <= col < len(self.raw) \
-                    and self.raw[col].cont and len(cells) == len(blank):
+            if (
+                texts
+                and all(_is_value(c) for _, c in texts)
+                and 0 <= col < len(self.raw)
+                and self.raw[col].cont
+                and len(cells) == len(blank)
+            ):
                 # the label's cell spans this grid row too and its values are here, the row above
                 # only blank cells of the grid: "（二）部分公开（…" over two ruled rows
                 self._record(entry, cells, at, delim)
                 return
-            if texts and not _is_value(texts[0][1]) and len(texts) >= 2 and \
-                    all(_is_value(c) for _, c in texts[1:]) and self._row_label(tail) is None \
-                    and self.cb.t3_row_group(tail) is None and not self._header_token(tail) \
-                    and self.cb.t3_row_fuzzy(tail, tuple(e.code for e in self.cb.t3_rows)) is None \
-                    and self._row_label(self.blank_label_text + tail) is entry:
+            if (
+                texts
+                and not _is_value(texts[0][1])
+                and len(texts) >= 2
+                and all(_is_value(c) for _, c in texts[1:])
+                and self._row_label(tail) is None
+                and self.cb.t3_row_group(tail) is None
+                and not self._header_token(tail)
+                and self.cb.t3_row_fuzzy(tail, tuple(e.code for e in self.cb.t3_rows)) is None
+                and self._row_label(self.blank_label_text + tail) is entry
+            ):
                 # "（二）部分公开（区分处理的，只计这一情" / "形，不计其他情形） 2 0 0 0 1 0 3"
-                self._record(entry, cells[texts[0][0] + 1:], at, delim)
+                self._record(entry, cells[texts[0][0] + 1 :], at, delim)
                 return
             self._record(entry, blank, at, delim)
         texts = [c.text for c in cells]
         # a (repeated) header row: two or more column headers
         header_hits = [self._header_token(t) for t in texts if t]
         header_cols = [h for h in header_hits if h and h[0] in ("col", "group")]
-        if len(header_cols) >= 2 and not any(self._row_label(t) for t in texts if t and not
-                                             self._header_token(t)):
+        if len(header_cols) >= 2 and not any(self._row_label(t) for t in texts if t and not self._header_token(t)):
             self._finish_pending(delimited)
             if not self.data_mode:
                 self.header += [h for h in header_hits if h]
@@ -223,8 +251,14 @@ class T3Reader:
                 entry = e
         if entry is None and group is None:
             texts = [c.text for c in cells if c.text]
-            if self.data_mode and not self.explicit and len(cells) == 1 and texts and not _is_value(cells[0]) \
-                    and not self._header_token(cells[0].text):
+            if (
+                self.data_mode
+                and not self.explicit
+                and len(cells) == 1
+                and texts
+                and not _is_value(cells[0])
+                and not self._header_token(cells[0].text)
+            ):
                 if self.pending is not None and self.pending[1]:
                     self._finish_pending(delimited)
                     self.after_values = True
@@ -238,18 +272,25 @@ class T3Reader:
             self._no_label_row(cells, delimited)
             return
         self.fragment = ""
-        if entry is not None and entry.code == "processed_total" and \
-                any(_GENERIC_COL.match(c.text) for c in cells if c.text) and \
-                not any(_is_value(c) for c in cells if c.text):
+        if (
+            entry is not None
+            and entry.code == "processed_total"
+            and any(_GENERIC_COL.match(c.text) for c in cells if c.text)
+            and not any(_is_value(c) for c in cells if c.text)
+        ):
             # a converter's generic header ("| | 数据1 | … | 数据6 | 总计 |") over each row: its 总计
             # is a column, not the row （七）总计
             self._finish_pending(delimited)
             return
-        if entry is not None and self.pending is not None and self.pending[0].code == entry.code \
-                and not self.pending[1]:
+        if (
+            entry is not None
+            and self.pending is not None
+            and self.pending[0].code == entry.code
+            and not self.pending[1]
+        ):
             self.pending = None  # the same label again, wrapped: its values follow here
         self._finish_pending(delimited)
-        values = cells[last + 1:]
+        values = cells[last + 1 :]
         if entry is None:
             # a group heading. In the 2019 format （六）其他处理 is itself a row with numbers.
             if group.code == "other_handling" and any(v.text for v in values):
@@ -258,16 +299,19 @@ class T3Reader:
             elif group.code == "other_handling" and not values and self.data_mode:
                 # one cell per line: values may follow (the 2019 format's single （六）其他处理 row)
                 # or the sub-rows may (2021); decided when the next label or the values arrive
-                self.pending = (next(e for e in self.cb.t3_rows if e.code == "other_other"), [],
-                                cells[last].at)
+                self.pending = (next(e for e in self.cb.t3_rows if e.code == "other_other"), [], cells[last].at)
                 self.tentative = True
                 return
             else:
                 if any(v.text for v in values if _is_value(v)) and values:
-                    self.problems.append(problem(
-                        "t3_group_with_values", "warning",
-                        f"Table 3: the group heading '{cells[last].text}' carries values; they are not a row "
-                        f"of the format and are ignored ({cells[last].at})"))
+                    self.problems.append(
+                        problem(
+                            "t3_group_with_values",
+                            "warning",
+                            f"Table 3: the group heading '{cells[last].text}' carries values; they are not a row "
+                            f"of the format and are ignored ({cells[last].at})",
+                        )
+                    )
                 return
         if not self.data_mode:
             self.data_mode = True
@@ -296,8 +340,7 @@ class T3Reader:
         if self.pending is not None:
             entry, vals, at = self.pending
             for c in cells:
-                if not vals and c.text and not _is_value(c) and table_vocab(c.text) is None \
-                        and not self.explicit:
+                if not vals and c.text and not _is_value(c) and table_vocab(c.text) is None and not self.explicit:
                     continue  # a label wrapped onto the next line
                 if c.text and not _is_value(c) and (table_vocab(c.text) or is_spam(c.text)):
                     continue
@@ -323,23 +366,37 @@ class T3Reader:
     def _record(self, entry: Entry, values: list[GridCell], at: str, delimited: bool) -> None:
         spec = self.spec or t3_column_codes()
         if entry.code in self.rows:
-            self.problems.append(problem(
-                "duplicate_row", "warning",
-                f"Table 3: row '{entry.label}' appears twice; the first is kept ({at})",
-                [f"T3/{entry.code}/{c}" for c in t3_column_codes()]))
+            self.problems.append(
+                problem(
+                    "duplicate_row",
+                    "warning",
+                    f"Table 3: row '{entry.label}' appears twice; the first is kept ({at})",
+                    [f"T3/{entry.code}/{c}" for c in t3_column_codes()],
+                )
+            )
             return
         fitted, note = _fit(values, len(spec), delimited)
         ids = [f"T3/{entry.code}/{c}" for c in spec]
         if fitted is None:
-            self.problems.append(problem(
-                "row_ambiguous", "error",
-                f"Table 3: row '{entry.label}' could not be aligned with its columns ({note}); "
-                f"its cells are left unread ({at})", [i for i in ids if not i.endswith("/org_subtotal")]))
+            self.problems.append(
+                problem(
+                    "row_ambiguous",
+                    "error",
+                    f"Table 3: row '{entry.label}' could not be aligned with its columns ({note}); "
+                    f"its cells are left unread ({at})",
+                    [i for i in ids if not i.endswith("/org_subtotal")],
+                )
+            )
             fitted = [None] * len(spec)
         elif note:
-            self.problems.append(problem(
-                "row_short", "warning", f"Table 3: row '{entry.label}': {note} ({at})",
-                [ids[i] for i, v in enumerate(fitted) if v is None and not ids[i].endswith("/org_subtotal")]))
+            self.problems.append(
+                problem(
+                    "row_short",
+                    "warning",
+                    f"Table 3: row '{entry.label}': {note} ({at})",
+                    [ids[i] for i, v in enumerate(fitted) if v is None and not ids[i].endswith("/org_subtotal")],
+                )
+            )
         self.rows[entry.code] = RowRead(fitted, list(spec), at)
         self.order.append(entry.code)
         self.after_values = any(v.text for v in values)
@@ -372,28 +429,36 @@ class T3Reader:
             if gaps[pos] == 1 and 0 < pos < len(self.order):
                 before, after = self.order[pos - 1], self.order[pos]
                 if before in form and after in form and form.index(before) < form.index(after):
-                    between = form[form.index(before) + 1:form.index(after)]
+                    between = form[form.index(before) + 1 : form.index(after)]
                     if len(between) == 1 and between[0] not in self.rows:
                         placed = self._confirm(between[0], cells, delimited)
             if placed is None:
-                self.problems.append(problem(
-                    "orphan_values", "warning",
-                    f"Table 3: values without a row label ignored: their row cannot be told for certain "
-                    f"or the identities do not confirm it ({at})"))
+                self.problems.append(
+                    problem(
+                        "orphan_values",
+                        "warning",
+                        f"Table 3: values without a row label ignored: their row cannot be told for certain "
+                        f"or the identities do not confirm it ({at})",
+                    )
+                )
                 continue
             code, rr = placed
             self.rows[code] = rr
             self.order.insert(self.order.index(self.order[pos]), code)
             self.inferred.add(code)
             short = labels("T3", "rows", "short")
-            self.problems.append(problem(
-                "row_inferred", "warning",
-                f"Table 3: a row of values without its label, between "
-                f"'{short.get(self.order[self.order.index(code) - 1], '')}' and "
-                f"'{short.get(self.order[self.order.index(code) + 1], '')}', is read as "
-                f"'{short.get(code, code)}': the only row of the form missing there, confirmed by the "
-                f"table's sums ({at})",
-                [f"T3/{code}/{c}" for c in rr.columns if c != "org_subtotal"]))
+            self.problems.append(
+                problem(
+                    "row_inferred",
+                    "warning",
+                    f"Table 3: a row of values without its label, between "
+                    f"'{short.get(self.order[self.order.index(code) - 1], '')}' and "
+                    f"'{short.get(self.order[self.order.index(code) + 1], '')}', is read as "
+                    f"'{short.get(code, code)}': the only row of the form missing there, confirmed by the "
+                    f"table's sums ({at})",
+                    [f"T3/{code}/{c}" for c in rr.columns if c != "org_subtotal"],
+                )
+            )
 
     def _confirm(self, code: str, cells: list[GridCell], delimited: bool) -> tuple[str, RowRead] | None:
         spec = self.spec or t3_column_codes()
@@ -418,8 +483,9 @@ class T3Reader:
         own = [num(code, c) for c in cols]
         if any(v is None for v in own) or abs(sum(own[:-1]) - own[-1]) > 1e-9:
             return None
-        outcome_rows = [r for r in T3_OUTCOME_ROWS if not (self.saw_2019_other and r in
-                                                          ("other_no_correction", "other_no_fee"))]
+        outcome_rows = [
+            r for r in T3_OUTCOME_ROWS if not (self.saw_2019_other and r in ("other_no_correction", "other_no_fee"))
+        ]
         checks = []
         if code in outcome_rows or code == "processed_total":
             checks.append((outcome_rows, ["processed_total"]))

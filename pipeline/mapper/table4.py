@@ -70,20 +70,33 @@ class T4Reader:
         if fitted is None:
             fitted = self._spare_blanks(order)
             if fitted is not None:
-                self.problems.append(problem(
-                    "t4_spare_cells", "info",
-                    f"Table 4: {note}; the blank ones are spare cells of the grid: the 15 values close the "
-                    f"sums of the three groups ({self.at})"))
+                self.problems.append(
+                    problem(
+                        "t4_spare_cells",
+                        "info",
+                        f"Table 4: {note}; the blank ones are spare cells of the grid: the 15 values close the "
+                        f"sums of the three groups ({self.at})",
+                    )
+                )
         if fitted is None:
-            self.problems.append(problem(
-                "row_ambiguous", "error",
-                f"Table 4: its values could not be aligned with its 15 columns ({note}) ({self.at})",
-                [f"T4/{c}" for c in order]))
+            self.problems.append(
+                problem(
+                    "row_ambiguous",
+                    "error",
+                    f"Table 4: its values could not be aligned with its 15 columns ({note}) ({self.at})",
+                    [f"T4/{c}" for c in order],
+                )
+            )
             fitted = [None] * 15
         elif note:
-            self.problems.append(problem(
-                "row_short", "warning", f"Table 4: {note} ({self.at})",
-                [f"T4/{order[i]}" for i, v in enumerate(fitted) if v is None]))
+            self.problems.append(
+                problem(
+                    "row_short",
+                    "warning",
+                    f"Table 4: {note} ({self.at})",
+                    [f"T4/{order[i]}" for i, v in enumerate(fitted) if v is None],
+                )
+            )
         self.read = dict(zip(order, fitted))
 
     def _spare_blanks(self, order: list[str]) -> list[GridCell] | None:
@@ -109,10 +122,14 @@ class T4Reader:
         if sorted(groups) != sorted(default_groups):
             groups = default_groups
         leaves = self.leaves
-        if len(leaves) == 15 and all(sorted(leaves[i:i + 5]) == sorted(t4_column_codes()) for i in (0, 5, 10)):
+        if len(leaves) == 15 and all(sorted(leaves[i : i + 5]) == sorted(t4_column_codes()) for i in (0, 5, 10)):
             return [f"{groups[i // 5]}.{leaves[i]}" for i in range(15)]
         if self.leaves:
-            self.problems.append(problem(
-                "t4_header_unrecognised", "info",
-                "Table 4's column headers could not be read in full; the official column order is assumed"))
+            self.problems.append(
+                problem(
+                    "t4_header_unrecognised",
+                    "info",
+                    "Table 4's column headers could not be read in full; the official column order is assumed",
+                )
+            )
         return [f"{g}.{c}" for g in groups for c in t4_column_codes()]

@@ -84,9 +84,11 @@ def _has_value_rows(seg: Table) -> bool:
 
 def _has_t3_header(seg: Table) -> bool:
     cb = codebook()
-    return any(c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text)
-                                         or cb.is_t3_header_note(c.text))
-               for row in seg.rows for c in row)
+    return any(
+        c.text and not c.cont and (cb.t3_column(c.text) or cb.is_t3_org_group(c.text) or cb.is_t3_header_note(c.text))
+        for row in seg.rows
+        for c in row
+    )
 
 
 def map_document(doc: Document) -> MapResult:
@@ -103,8 +105,13 @@ def map_document(doc: Document) -> MapResult:
             continue
         for ttype, seg in _segments(block):
             expected = SECTION_TABLE.get(section) if section else None
-            if ttype == "T3" and section is not None and expected != "T3" and not _has_t3_header(seg) \
-                    and (not readers["T3"].started() or not _has_value_rows(seg)):
+            if (
+                ttype == "T3"
+                and section is not None
+                and expected != "T3"
+                and not _has_t3_header(seg)
+                and (not readers["T3"].started() or not _has_value_rows(seg))
+            ):
                 # a Table 3 word in text outside Table 3's region ("…运用第三方检测平台…" in a boxed
                 # narrative): Table 3's rows are taken only inside its region
                 continue
@@ -115,25 +122,37 @@ def map_document(doc: Document) -> MapResult:
             # content of one table under another table's heading
             if not _has_rows(ttype, seg):
                 # only a header row of another table (a converter's wrong header over Table 3's rows)
-                problems.append(problem(
-                    "stray_header", "info",
-                    f"a header row of {_NAMES[ttype]} inside {_NAMES[expected]} is ignored ({seg.at})"))
-                rest = Table(rows=[r for r in seg.rows if _row_type(r) != ttype], at=seg.at,
-                             delimited=seg.delimited, explicit=seg.explicit)
+                problems.append(
+                    problem(
+                        "stray_header",
+                        "info",
+                        f"a header row of {_NAMES[ttype]} inside {_NAMES[expected]} is ignored ({seg.at})",
+                    )
+                )
+                rest = Table(
+                    rows=[r for r in seg.rows if _row_type(r) != ttype],
+                    at=seg.at,
+                    delimited=seg.delimited,
+                    explicit=seg.explicit,
+                )
                 if rest.rows:
                     readers[expected].feed(rest)
                 continue
             if ttype in filled_in and filled_in[ttype] != section:
                 if expected not in malformed:
                     malformed[expected] = (
-                        f"under its heading the report repeats {_NAMES[ttype]} ({seg.at}) instead of "
-                        f"{_NAMES[expected]}")
+                        f"under its heading the report repeats {_NAMES[ttype]} ({seg.at}) instead of {_NAMES[expected]}"
+                    )
                 continue
             readers[ttype].feed(seg)
             filled_in.setdefault(ttype, section)
-            problems.append(problem(
-                "table_under_other_heading", "info",
-                f"{_NAMES[ttype]} was found under the heading of section {section} ({seg.at})"))
+            problems.append(
+                problem(
+                    "table_under_other_heading",
+                    "info",
+                    f"{_NAMES[ttype]} was found under the heading of section {section} ({seg.at})",
+                )
+            )
     for r in readers.values():
         r.finish()
         problems += r.problems
@@ -149,8 +168,15 @@ def map_document(doc: Document) -> MapResult:
             # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
             fixed = ocr_number(gc.text) if gc.read_by == "ocr" else None
             sem, val = classify_value(fixed if fixed is not None else gc.text)
-            target[cid] = {"semantic": sem, "value": val, "raw": gc.text, "at": gc.at,
-                           "read_by": gc.read_by or doc.kind, "confidence": gc.confidence, "inferred": False}
+            target[cid] = {
+                "semantic": sem,
+                "value": val,
+                "raw": gc.text,
+                "at": gc.at,
+                "read_by": gc.read_by or doc.kind,
+                "confidence": gc.confidence,
+                "inferred": False,
+            }
 
     for code, rr in t2.rows.items():
         for col, gc in zip(rr.columns, rr.values):
@@ -189,11 +215,15 @@ def map_document(doc: Document) -> MapResult:
     elif t2.rows or t3.rows or t4.read is not None:
         fmt = "2021"
     if fmt == "2021" and t3.saw_2019_other:
-        problems.append(problem(
-            "format_hybrid", "warning",
-            "a 2021-format report with the 2019 trial format's single （六）其他处理 row in Table 3: it is "
-            "read as 其他 (3.其他); its sub-rows 1 and 2 are not in the report",
-            [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in t3_column_codes()]))
+        problems.append(
+            problem(
+                "format_hybrid",
+                "warning",
+                "a 2021-format report with the 2019 trial format's single （六）其他处理 row in Table 3: it is "
+                "read as 其他 (3.其他); its sub-rows 1 and 2 are not in the report",
+                [f"T3/{r}/{c}" for r in ("other_no_correction", "other_no_fee") for c in t3_column_codes()],
+            )
+        )
 
     found = {"T2": bool(t2.rows or t2.rows2019), "T3": bool(t3.rows), "T4": t4.read is not None}
     problems += _structure_problems(cells, t3, found, malformed, fmt, doc)
@@ -204,16 +234,27 @@ def map_document(doc: Document) -> MapResult:
 
 def missing_cell() -> dict:
     """A cell not in the report: no text, so no reader and no confidence."""
-    return {"semantic": MISSING, "value": None, "raw": None, "at": None,
-            "read_by": None, "confidence": None, "inferred": False}
+    return {
+        "semantic": MISSING,
+        "value": None,
+        "raw": None,
+        "at": None,
+        "read_by": None,
+        "confidence": None,
+        "inferred": False,
+    }
 
 
-_NAMES = {"T2": "Table 2 (主动公开)", "T3": "Table 3 (收到和处理政府信息公开申请情况)",
-          "T4": "Table 4 (行政复议、行政诉讼)"}
+_NAMES = {
+    "T2": "Table 2 (主动公开)",
+    "T3": "Table 3 (收到和处理政府信息公开申请情况)",
+    "T4": "Table 4 (行政复议、行政诉讼)",
+}
 
 
-def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict, fmt: str | None,
-                        doc: Document) -> list[dict]:
+def _structure_problems(
+    cells: dict, t3: T3Reader, found: dict, malformed: dict, fmt: str | None, doc: Document
+) -> list[dict]:
     out: list[dict] = []
     by_table: dict[str, list[str]] = {"T2": [], "T3": [], "T4": []}
     for cid, c in cells.items():
@@ -223,9 +264,15 @@ def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict,
         missing = by_table[t]
         if t in malformed:
             ids = [cid for cid in cells if cid.startswith(t + "/")]
-            out.append(problem("table_malformed", "error",
-                               f"{_NAMES[t]} is malformed: {malformed[t]}; none of its {len(ids)} cells can be "
-                               "read (MISSING, not 0)", ids))
+            out.append(
+                problem(
+                    "table_malformed",
+                    "error",
+                    f"{_NAMES[t]} is malformed: {malformed[t]}; none of its {len(ids)} cells can be "
+                    "read (MISSING, not 0)",
+                    ids,
+                )
+            )
             continue
         if not missing:
             continue
@@ -243,20 +290,31 @@ def _structure_problems(cells: dict, t3: T3Reader, found: dict, malformed: dict,
             if not missing_rows:
                 continue
             last_read = max(all_rows.index(r) for r in rows_read)
-            tail = all_rows[last_read + 1:]
+            tail = all_rows[last_read + 1 :]
             ids = [cid for cid in missing if cid.split("/")[1] in missing_rows]
             if tail and set(tail) <= set(missing_rows) and set(missing_rows) == set(tail):
-                out.append(problem("table_truncated", "error",
-                                   f"{_NAMES[t]} stops after row '{all_rows[last_read]}': "
-                                   f"{len(tail)} row(s) are missing", ids))
+                out.append(
+                    problem(
+                        "table_truncated",
+                        "error",
+                        f"{_NAMES[t]} stops after row '{all_rows[last_read]}': {len(tail)} row(s) are missing",
+                        ids,
+                    )
+                )
             else:
-                out.append(problem("rows_missing", "error",
-                                   f"{_NAMES[t]} lacks row(s): " + ", ".join(missing_rows), ids))
+                out.append(
+                    problem("rows_missing", "error", f"{_NAMES[t]} lacks row(s): " + ", ".join(missing_rows), ids)
+                )
         elif t == "T2":
             rows_missing = sorted({cid.split("/")[1] for cid in missing})
             ids_unread = [cid for cid in missing]
             # cells already reported as short/ambiguous rows are not repeated here
-            out.append(problem("rows_missing" if len(rows_missing) < 6 else "table_truncated", "error",
-                               f"{_NAMES[t]}: cells not in the report for row(s) " + ", ".join(rows_missing),
-                               ids_unread))
+            out.append(
+                problem(
+                    "rows_missing" if len(rows_missing) < 6 else "table_truncated",
+                    "error",
+                    f"{_NAMES[t]}: cells not in the report for row(s) " + ", ".join(rows_missing),
+                    ids_unread,
+                )
+            )
     return out

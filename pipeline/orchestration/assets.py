@@ -2,12 +2,10 @@
 warehouse -> pages and workbook. Each asset calls plain functions and passes files, not data, so
 the same definitions run in process, in several processes, or on a cluster executor."""
 
-
 import json
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
-
 
 import dagster as dg
 
@@ -17,7 +15,10 @@ from ..settings import FIRST_YEAR
 from .resources import NianbaoResource
 
 YEARS = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", fmt="%Y", start=str(FIRST_YEAR), end_offset=0,
+    cron_schedule="0 0 1 1 *",
+    fmt="%Y",
+    start=str(FIRST_YEAR),
+    end_offset=0,
 )
 WRITER_POOL = "nianbao_duckdb_writer"
 
@@ -58,14 +59,21 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     kinds = Counter(f.kind or "unreadable" for f in files)
     hints = Counter(str(f.year_hint) for f in files)
     context.log.info(f"{len(files)} files: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
-    return dg.MaterializeResult(metadata={
-        "files": len(files), "kinds": dict(kinds), "year_hints": dict(hints),
-        "unreadable_at_sight": sum(1 for f in files if f.error), "inbox": str(s.inbox),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "files": len(files),
+            "kinds": dict(kinds),
+            "year_hints": dict(hints),
+            "unreadable_at_sight": sum(1 for f in files if f.error),
+            "inbox": str(s.inbox),
+        }
+    )
 
 
 @dg.asset(
-    group_name="ingest", partitions_def=YEARS, deps=[inbox_manifest],
+    group_name="ingest",
+    partitions_def=YEARS,
+    deps=[inbox_manifest],
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="Reports read into the read cache, by report year; unchanged files are not read again.",
 )
@@ -81,7 +89,9 @@ def report_reads(context: dg.AssetExecutionContext, nianbao: NianbaoResource) ->
         context.log.info(f"  read {done}/{total}")
 
     stats = read_files(files, ReadCache(s.state), label, workers=s.workers, progress=progress)
-    context.log.info(f"read {stats['read']} new or changed files in {stats['seconds']} s "
-                    f"({stats['cached']} already in the cache)")
-    return dg.MaterializeResult(metadata={**{k: v for k, v in stats.items() if v is not None},
-                                          "files_in_partitions": len(files)})
+    context.log.info(
+        f"read {stats['read']} new or changed files in {stats['seconds']} s ({stats['cached']} already in the cache)"
+    )
+    return dg.MaterializeResult(
+        metadata={**{k: v for k, v in stats.items() if v is not None}, "files_in_partitions": len(files)}
+    )

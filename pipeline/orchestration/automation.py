@@ -1,6 +1,5 @@
 """When runs start: once a year on a schedule, and whenever files are added to or changed in the inbox."""
 
-
 import hashlib
 import json
 from datetime import datetime
@@ -15,9 +14,13 @@ JOB_NAME = "nianbao_job"
 
 
 def yearly_schedule(job, cron: str):
-    @dg.schedule(job=job, cron_schedule=cron, name="yearly_reports",
-                 default_status=dg.DefaultScheduleStatus.STOPPED,
-                 description="Every year (default 1 February) read, check and publish the reports of the year before.")
+    @dg.schedule(
+        job=job,
+        cron_schedule=cron,
+        name="yearly_reports",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="Every year (default 1 February) read, check and publish the reports of the year before.",
+    )
     def _schedule(context: dg.ScheduleEvaluationContext):
         when = context.scheduled_execution_time or datetime.now()
         year = str(when.year - 1)
@@ -29,9 +32,13 @@ def yearly_schedule(job, cron: str):
 
 
 def inbox_sensor(job):
-    @dg.sensor(job=job, name="inbox_changes", minimum_interval_seconds=60,
-               default_status=dg.DefaultSensorStatus.STOPPED,
-               description="Starts a run for the years concerned when files are added to or changed in the inbox.")
+    @dg.sensor(
+        job=job,
+        name="inbox_changes",
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Starts a run for the years concerned when files are added to or changed in the inbox.",
+    )
     def _sensor(context: dg.SensorEvaluationContext):
         inbox = from_env().inbox
         if not inbox.is_dir():
@@ -39,7 +46,11 @@ def inbox_sensor(job):
         state = {}
         for p in sorted(inbox.rglob("*")):
             # a link is never followed here either (a link out of the inbox must not be read for a hint)
-            if not p.is_symlink() and p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts):
+            if (
+                not p.is_symlink()
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+            ):
                 st = p.stat()
                 state[p.relative_to(inbox).as_posix()] = [st.st_size, int(st.st_mtime)]
         previous = json.loads(context.cursor) if context.cursor else {}

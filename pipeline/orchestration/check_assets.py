@@ -4,11 +4,9 @@ Findings about the reports never block a run: their asset checks are warnings th
 Only the pipeline's own invariants (warehouse_assets.py) block publishing.
 """
 
-
 import dagster as dg
 
 from ..faults import maybe_die
-from ..warehouse import connect
 from .assets import WRITER_POOL
 from .resources import NianbaoResource
 from .warehouse_assets import warehouse_candidate
@@ -31,15 +29,21 @@ def _rules_of(group: str) -> set[str]:
     return {r.id for r in rules() if r.family in GROUPS[group]}
 
 
-
-
 @dg.asset(
-    group_name="checks", deps=[warehouse_candidate], pool=WRITER_POOL,
-    check_specs=[dg.AssetCheckSpec(name=f"no_failing_{k}", asset="findings", blocking=False,
-                                   description=f"Reports without FAIL findings of the {k.replace('_', ' ')} rules")
-                 for k in GROUPS],
+    group_name="checks",
+    deps=[warehouse_candidate],
+    pool=WRITER_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            name=f"no_failing_{k}",
+            asset="findings",
+            blocking=False,
+            description=f"Reports without FAIL findings of the {k.replace('_', ' ')} rules",
+        )
+        for k in GROUPS
+    ],
     description="Every rule of expectations/rules.toml on every active report, validated with Great "
-                "Expectations; written to the findings table of the candidate warehouse, Data Docs in the run folder.",
+    "Expectations; written to the findings table of the candidate warehouse, Data Docs in the run folder.",
 )
 def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     from ..checks.findings import check_warehouse
@@ -58,23 +62,31 @@ def findings(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     table = res["fails"]
     table["status"] = "FAIL"
     if res["reused_units"]:
-        context.log.info(f"findings of {res['reused_units']} unchanged units kept; {res['checked_reports']} reports "
-                        "checked again")
+        context.log.info(
+            f"findings of {res['reused_units']} unchanged units kept; {res['checked_reports']} reports checked again"
+        )
     context.log.info(f"{res['reports']} reports checked: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     if res.get("decisions"):
         context.log.info("review decisions: " + ", ".join(f"{v} {k}" for k, v in sorted(res["decisions"].items())))
-    yield dg.MaterializeResult(metadata={
-        "reports": res["reports"], **{f"status_{k.lower()}": int(v) for k, v in counts.items()},
-        "data_docs": dg.MetadataValue.path(validation.docs_index or ""),
-    })
+    yield dg.MaterializeResult(
+        metadata={
+            "reports": res["reports"],
+            **{f"status_{k.lower()}": int(v) for k, v in counts.items()},
+            "data_docs": dg.MetadataValue.path(validation.docs_index or ""),
+        }
+    )
     for name in GROUPS:
         rule_ids = _rules_of(name)
         sub = table[table["rule_id"].isin(rule_ids)] if len(table) else table
         fails = sub[sub["status"] == "FAIL"] if len(sub) else sub
         by_rule = fails["rule_id"].value_counts().to_dict() if len(fails) else {}
         yield dg.AssetCheckResult(
-            check_name=f"no_failing_{name}", passed=len(fails) == 0, severity=dg.AssetCheckSeverity.WARN,
-            metadata={"failing_findings": len(fails),
-                      "reports_with_failures": int(fails["report_id"].nunique()) if len(fails) else 0,
-                      **{f"fail_{k}": int(v) for k, v in by_rule.items()}},
+            check_name=f"no_failing_{name}",
+            passed=len(fails) == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "failing_findings": len(fails),
+                "reports_with_failures": int(fails["report_id"].nunique()) if len(fails) else 0,
+                **{f"fail_{k}": int(v) for k, v in by_rule.items()},
+            },
         )

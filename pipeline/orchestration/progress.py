@@ -17,9 +17,16 @@ from pathlib import Path
 import dagster as dg
 
 # step (asset) -> stage name in timings.jsonl
-STAGES = {"inbox_manifest": "scan", "report_reads": "read", "review_decisions": "review",
-          "warehouse_candidate": "warehouse", "findings": "checks", "reports": "reports",
-          "warehouse": "publish", "review_notices": "notices"}
+STAGES = {
+    "inbox_manifest": "scan",
+    "report_reads": "read",
+    "review_decisions": "review",
+    "warehouse_candidate": "warehouse",
+    "findings": "checks",
+    "reports": "reports",
+    "warehouse": "publish",
+    "review_notices": "notices",
+}
 # materialized asset -> stage name, timed by the asset's own `seconds` (two assets of one step)
 PART_STAGES = {"report_pages": ("pages", ("written",)), "office_workbook": ("workbook", ())}
 
@@ -42,7 +49,9 @@ class ProgressHandler(logging.Handler):
             if event is None:
                 if self.progress and record.levelno >= logging.INFO:
                     stream = self.stream or sys.stderr
-                    stream.write(f"  [{record.created - self.t0:6.1f}s] {meta.get('orig_message', record.getMessage())}\n")
+                    stream.write(
+                        f"  [{record.created - self.t0:6.1f}s] {meta.get('orig_message', record.getMessage())}\n"
+                    )
                     stream.flush()
                 return
             self._timing(meta.get("run_id") or "", event, record.created)
@@ -61,8 +70,12 @@ class ProgressHandler(logging.Handler):
             if part is None or "seconds" not in mat.metadata:
                 return
             stage, extra = part
-            self._write(run_id, stage, mat.metadata["seconds"].value,
-                        {k: mat.metadata[k].value for k in extra if k in mat.metadata})
+            self._write(
+                run_id,
+                stage,
+                mat.metadata["seconds"].value,
+                {k: mat.metadata[k].value for k in extra if k in mat.metadata},
+            )
 
     def _write(self, run_id: str, stage: str, seconds: float, extra: dict) -> None:
         if self.timings is None:
@@ -75,8 +88,9 @@ class ProgressHandler(logging.Handler):
 @dg.logger(
     config_schema={
         "progress": dg.Field(bool, default_value=True, description="print the progress lines on stderr"),
-        "timings": dg.Field(str, default_value="", description="stage timings file (default "
-                                                                "<NIANBAO_OUT>/state/timings.jsonl)"),
+        "timings": dg.Field(
+            str, default_value="", description="stage timings file (default <NIANBAO_OUT>/state/timings.jsonl)"
+        ),
     },
     description="nianbao's progress lines, and the stage timings taken from the step events.",
 )

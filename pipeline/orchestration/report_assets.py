@@ -22,14 +22,22 @@ from .resources import NianbaoResource
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("report_pages", group_name="report", deps=["findings"],
-                     description="HTML pages (index; league and banners per year and hierarchy; one per unit "
-                                 "and year), rendered incrementally from the checked candidate into the run's staging folder, published with it "
-                                 "as <out>/pages."),
-        dg.AssetSpec("office_workbook", group_name="report", deps=["findings"],
-                     description="The office workbook <out>/nianbao.xlsx: summary, league table, findings "
-                                 "(FAIL and UNCERTAIN; the rest counted per rule), missing units, every cell of "
-                                 "every active report."),
+        dg.AssetSpec(
+            "report_pages",
+            group_name="report",
+            deps=["findings"],
+            description="HTML pages (index; league and banners per year and hierarchy; one per unit "
+            "and year), rendered incrementally from the checked candidate into the run's staging folder, published with it "
+            "as <out>/pages.",
+        ),
+        dg.AssetSpec(
+            "office_workbook",
+            group_name="report",
+            deps=["findings"],
+            description="The office workbook <out>/nianbao.xlsx: summary, league table, findings "
+            "(FAIL and UNCERTAIN; the rest counted per rule), missing units, every cell of "
+            "every active report.",
+        ),
     ],
 )
 def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
@@ -54,8 +62,10 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     context.log.info("rendering pages from the checked warehouse")
     pages = render_all(source, pages_dir, progress=context.log.info)
     maybe_die("render")
-    context.log.info(f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
-                    f"in {pages['seconds']} s ({pages['workers']} workers)")
+    context.log.info(
+        f"pages: {pages['written']} written, {pages['unchanged']} unchanged, {pages['removed']} removed "
+        f"in {pages['seconds']} s ({pages['workers']} workers)"
+    )
     if child is not None:
         try:
             status, wb = parent_conn.recv()
@@ -71,18 +81,35 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         from ..publish import publish_views
 
         publish_views(s.out, stage, s.db)
-    context.log.info(f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
-                    f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s")
-    yield dg.MaterializeResult(asset_key="report_pages", metadata={
-        "index": dg.MetadataValue.path(str(s.pages / "index.html")), "pages_dir": dg.MetadataValue.path(str(s.pages)),
-        "pages": pages["pages"], "written": pages["written"], "unchanged": pages["unchanged"],
-        "removed": pages["removed"], "seconds": pages["seconds"], "workers": pages["workers"],
-    })
-    yield dg.MaterializeResult(asset_key="office_workbook", metadata={
-        "path": dg.MetadataValue.path(str(s.workbook)), "sheets": ", ".join(wb["sheets"]),
-        "reports": wb["reports"], "findings": wb["findings"], "not_assessable": wb["not_assessable"],
-        "missing": wb["missing"], "seconds": wb["seconds"],
-    })
+    context.log.info(
+        f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
+        f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s"
+    )
+    yield dg.MaterializeResult(
+        asset_key="report_pages",
+        metadata={
+            "index": dg.MetadataValue.path(str(s.pages / "index.html")),
+            "pages_dir": dg.MetadataValue.path(str(s.pages)),
+            "pages": pages["pages"],
+            "written": pages["written"],
+            "unchanged": pages["unchanged"],
+            "removed": pages["removed"],
+            "seconds": pages["seconds"],
+            "workers": pages["workers"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="office_workbook",
+        metadata={
+            "path": dg.MetadataValue.path(str(s.workbook)),
+            "sheets": ", ".join(wb["sheets"]),
+            "reports": wb["reports"],
+            "findings": wb["findings"],
+            "not_assessable": wb["not_assessable"],
+            "missing": wb["missing"],
+            "seconds": wb["seconds"],
+        },
+    )
 
 
 REPORT_ASSETS = [reports]

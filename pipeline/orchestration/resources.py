@@ -7,7 +7,6 @@ NIANBAO_* environment variable, then the default; `nianbao run` sets the ones it
 """
 
 from pathlib import Path
-from typing import Optional
 
 import dagster as dg
 import pydantic
@@ -34,15 +33,28 @@ class _Resource(dg.ConfigurableResource):
 
 
 NianbaoResource = pydantic.create_model(
-    "NianbaoResource", __base__=_Resource, __module__=__name__,
+    "NianbaoResource",
+    __base__=_Resource,
+    __module__=__name__,
     __doc__="Paths and choices of a nianbao deployment; unset fields come from the NIANBAO_* variables.",
-    **{name: (Optional[_CONFIG_TYPE[kind]], pydantic.Field(default=None, description=f"{env_vars()[name]}: "
-                                                          f"{Settings.__dataclass_fields__[name].metadata['doc']}"))
-       for name, kind in kinds().items()},
+    **{
+        name: (
+            _CONFIG_TYPE[kind] | None,
+            pydantic.Field(
+                default=None, description=f"{env_vars()[name]}: {Settings.__dataclass_fields__[name].metadata['doc']}"
+            ),
+        )
+        for name, kind in kinds().items()
+    },
 )
 
 
 def resource_of(settings: Settings):
     """The resource carrying these settings, every field set (a path as its string)."""
-    return NianbaoResource(**{name: str(v) if isinstance(v, Path) else v
-                              for name in env_vars() if (v := getattr(settings, name)) is not None})
+    return NianbaoResource(
+        **{
+            name: str(v) if isinstance(v, Path) else v
+            for name in env_vars()
+            if (v := getattr(settings, name)) is not None
+        }
+    )

@@ -1,7 +1,6 @@
 """The office's review loop in the job: the decisions file read before the warehouse is built, the
 notices (整改通知, 通报) written after it is published. Plain functions of `pipeline.review` do the work."""
 
-
 import json
 from dataclasses import asdict
 
@@ -26,10 +25,12 @@ def load_decisions(res: NianbaoResource) -> list:
         return []
 
 
-@dg.asset(group_name="ingest",
-          description="The office's review decisions (<inbox>/_review/decisions.csv, append-only): finding "
-                      "dispositions, cell corrections, file assignments. Malformed lines are reported with their "
-                      "line number; the rest apply in the warehouse.")
+@dg.asset(
+    group_name="ingest",
+    description="The office's review decisions (<inbox>/_review/decisions.csv, append-only): finding "
+    "dispositions, cell corrections, file assignments. Malformed lines are reported with their "
+    "line number; the rest apply in the warehouse.",
+)
 def review_decisions(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     from ..review.decisions import decisions_path, read
 
@@ -42,24 +43,33 @@ def review_decisions(context: dg.AssetExecutionContext, nianbao: NianbaoResource
     tmp.replace(p)
     bad = [d for d in decisions if d.error]
     if decisions:
-        context.log.info(f"{len(decisions)} review decisions in {decisions_path(s.inbox)}"
-                    + (f", {len(bad)} malformed" if bad else ""))
+        context.log.info(
+            f"{len(decisions)} review decisions in {decisions_path(s.inbox)}"
+            + (f", {len(bad)} malformed" if bad else "")
+        )
     for d in bad:
         context.log.info(f"  {decisions_path(s.inbox)} line {d.line}: {d.error} (ignored; the rest apply)")
     kinds: dict[str, int] = {}
     for d in decisions:
         if not d.error:
             kinds[d.kind] = kinds.get(d.kind, 0) + 1
-    return dg.MaterializeResult(metadata={
-        "file": str(decisions_path(s.inbox)), "decisions": len(decisions), "malformed": len(bad),
-        **{f"kind_{k}": v for k, v in sorted(kinds.items())},
-        "malformed_lines": ", ".join(f"line {d.line}: {d.error}" for d in bad[:20]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "file": str(decisions_path(s.inbox)),
+            "decisions": len(decisions),
+            "malformed": len(bad),
+            **{f"kind_{k}": v for k, v in sorted(kinds.items())},
+            "malformed_lines": ", ".join(f"line {d.line}: {d.error}" for d in bad[:20]),
+        }
+    )
 
 
-@dg.asset(group_name="report", deps=["warehouse"],
-          description="Notices from the published warehouse into <out>/notices/<year>/: a Word 整改通知 for every "
-                      "unit with confirmed findings and a 通报 summary for the league.")
+@dg.asset(
+    group_name="report",
+    deps=["warehouse"],
+    description="Notices from the published warehouse into <out>/notices/<year>/: a Word 整改通知 for every "
+    "unit with confirmed findings and a 通报 summary for the league.",
+)
 def review_notices(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     from ..review.notices import write_all
 
@@ -67,5 +77,10 @@ def review_notices(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     res = write_all(s.db, s.out / "notices")
     if res["notices"]:
         context.log.info(f"notices: {res['notices']} 整改通知 and {res['summaries']} 通报 in {s.out / 'notices'}")
-    return dg.MaterializeResult(metadata={"notices": res["notices"], "summaries": res["summaries"],
-                                          "folder": dg.MetadataValue.path(str(s.out / "notices"))})
+    return dg.MaterializeResult(
+        metadata={
+            "notices": res["notices"],
+            "summaries": res["summaries"],
+            "folder": dg.MetadataValue.path(str(s.out / "notices")),
+        }
+    )

@@ -10,9 +10,9 @@ from io import BytesIO
 from lxml import etree
 
 from ..document import Document, GridCell, Para, Table, UnreadableFile
-from .zipsafe import check_zip_sizes, read_zip_member
 from ..structure import is_spam
 from ..textnorm import clean
+from .zipsafe import check_zip_sizes, read_zip_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _TBL, _TR, _TC, _SDT = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "sdt"))

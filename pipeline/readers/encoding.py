@@ -8,8 +8,15 @@ import re
 from ..document import UnreadableFile, problem
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_GB_FAMILY = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",
-              "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030"}
+_GB_FAMILY = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "euc-cn": "gb18030",
+}
 
 
 _NON_CJK = re.compile("[^\u4e00-\u9fff]+")
@@ -69,8 +76,9 @@ def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]
             if enc.startswith("utf-8") and e.start >= len(data) - 3 and e.reason.startswith("unexpected end"):
                 # a file cut in the middle of its last character
                 text = data[: e.start].decode(enc)
-                notes.append(problem("file_truncated", "warning",
-                                     "the file ends in the middle of a character: it was cut short"))
+                notes.append(
+                    problem("file_truncated", "warning", "the file ends in the middle of a character: it was cut short")
+                )
             else:
                 tried.append(enc)
                 continue
@@ -78,13 +86,19 @@ def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]
             tried.append(enc)
             continue
         if declared and enc != declared and enc != "utf-8-sig":
-            notes.append(problem("encoding_mismatch", "info",
-                                 f"the page declares charset {declared} but is encoded in {enc}; read as {enc}"))
+            notes.append(
+                problem(
+                    "encoding_mismatch",
+                    "info",
+                    f"the page declares charset {declared} but is encoded in {enc}; read as {enc}",
+                )
+            )
         if _cjk_share(text, html) < 0.02:
             raise UnreadableFile(
-                f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao "
-                "cannot recognise")
+                f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao cannot recognise"
+            )
         return text.replace("\r\n", "\n").replace("\r", "\n"), notes
     raise UnreadableFile(
         "the text is in none of the encodings reports use (tried " + ", ".join(tried) + "); "
-        "it may be truncated or damaged")
+        "it may be truncated or damaged"
+    )

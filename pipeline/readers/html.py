@@ -15,9 +15,37 @@ from ..textnorm import clean
 from .encoding import decode
 
 _BLOCK = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
-    "footer", "blockquote", "pre", "tr", "dl", "dt", "dd", "center", "form", "nav", "aside", "main",
-    "title", "hr", "caption", "figure", "address",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "form",
+    "nav",
+    "aside",
+    "main",
+    "title",
+    "hr",
+    "caption",
+    "figure",
+    "address",
 }
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "select", "button", "head"}
 _MAX_SPAN = 60
@@ -47,8 +75,11 @@ def read_html(data: bytes, name: str, base: str | None = None) -> Document:
     walker.flush()
     blocks = walker.blocks
     if walker.furniture:
-        notes.append(problem("spam_ignored", "info",
-                             f"{len(walker.furniture)} line(s) of page furniture or mirror-site spam ignored"))
+        notes.append(
+            problem(
+                "spam_ignored", "info", f"{len(walker.furniture)} line(s) of page furniture or mirror-site spam ignored"
+            )
+        )
     if base is not None and not any(isinstance(b, Table) for b in blocks):
         images = _local_images(body, base)
         if images:
@@ -56,12 +87,17 @@ def read_html(data: bytes, name: str, base: str | None = None) -> Document:
             from .image import read_images
 
             doc = read_images(images, name, kind="html")
-            doc.notes = notes + [problem("read_from_images", "info",
-                                         f"the page shows its report as {len(images)} image(s), read by OCR")]
+            doc.notes = notes + [
+                problem("read_from_images", "info", f"the page shows its report as {len(images)} image(s), read by OCR")
+            ]
             doc.meta["title"] = clean(title) if title else None
             return doc
-    return Document(kind="html", blocks=blocks, notes=notes,
-                    meta={"title": clean(title) if title else None, "furniture": walker.furniture[:80]})
+    return Document(
+        kind="html",
+        blocks=blocks,
+        notes=notes,
+        meta={"title": clean(title) if title else None, "furniture": walker.furniture[:80]},
+    )
 
 
 def _local_images(body, base: str) -> list[bytes]:

@@ -36,6 +36,7 @@ from .ocrengine import engine  # noqa: F401  (one OCR model per process; bench a
 PDF_DPI = 200  # scans are rasterised at this resolution: 10-pt text is ~28 px high
 PT = 72.0
 
+
 def time_budget() -> float:
     from ..settings import from_env
 
@@ -53,7 +54,8 @@ class Budget:
         if spent > self.limit:
             raise UnreadableFile(
                 f"OCR was stopped after {spent:.0f} s at page {pno} of {self.pages}: reading this scan would "
-                f"take longer than the {self.limit:.0f} s allowed (NIANBAO_OCR_SECONDS); it is set aside")
+                f"take longer than the {self.limit:.0f} s allowed (NIANBAO_OCR_SECONDS); it is set aside"
+            )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -102,8 +104,9 @@ def read_image(data: bytes, name: str, base: str | None = None) -> Document:
         try:
             images.append(p.read_bytes())
         except OSError as e:
-            raise UnreadableFile(f"page {len(images) + 1} of the report, {p.name}, cannot be opened "
-                                 f"({e.strerror or e})")
+            raise UnreadableFile(
+                f"page {len(images) + 1} of the report, {p.name}, cannot be opened ({e.strerror or e})"
+            )
     doc = read_images(images, name)
     doc.meta["files"] = [p.name for p in pages]
     return doc
@@ -194,8 +197,11 @@ def read_page(gray, dpi: float, pno: int) -> PageRead:
     # a vertical ruling line runs from one horizontal line to another; a tall digit "1" or a long
     # stroke inside a cell does not, and is neither a line nor wiped out
     tol = max(4, int(dpi * 0.03))
-    keep = [i for i, (x, y, bw, bh) in enumerate(vboxes)
-            if _touches(hboxes, x + bw / 2, y, tol) and _touches(hboxes, x + bw / 2, y + bh, tol)]
+    keep = [
+        i
+        for i, (x, y, bw, bh) in enumerate(vboxes)
+        if _touches(hboxes, x + bw / 2, y, tol) and _touches(hboxes, x + bw / 2, y + bh, tol)
+    ]
     vmask = (np.isin(vlabels, [i + 1 for i in keep]) * 255).astype(np.uint8) if keep else vmask * 0
     vboxes = [vboxes[i] for i in keep]
     hs = [((y + bh / 2) * s, x * s, (x + bw) * s) for x, y, bw, bh in hboxes]
@@ -212,7 +218,7 @@ def read_page(gray, dpi: float, pno: int) -> PageRead:
     for group in groups:
         tables.append(_read_table(group, cell_gray, cell_ink, dpi, pno))
         x0, t0, x1, b0 = tables[-1][0]
-        blank[max(0, int(t0 / s) - 3):int(b0 / s) + 4, max(0, int(x0 / s) - 3):int(x1 / s) + 4] = 255
+        blank[max(0, int(t0 / s) - 3) : int(b0 / s) + 4, max(0, int(x0 / s) - 3) : int(x1 / s) + 4] = 255
     lines = _page_text(blank, dpi)
     return PageRead(pno, dpi, angle, h * s, tables, lines)
 
@@ -229,8 +235,11 @@ def assemble(kind: str, pages: list[PageRead], meta: dict) -> Document:
     margins: list[tuple[float, float]] = []
     n_tables = 0
     for page in pages:
-        tables = [(bbox, grid) for bbox, grid in page.tables
-                  if _is_data_table([[None if c.cont else c.text for c in row] for row in grid])]
+        tables = [
+            (bbox, grid)
+            for bbox, grid in page.tables
+            if _is_data_table([[None if c.cont else c.text for c in row] for row in grid])
+        ]
         tables.sort(key=lambda t: t[0][1])
         top = -1.0
         for bbox, grid in tables:
@@ -260,5 +269,3 @@ def _band(page: PageRead, top: float, bottom: float) -> list[tuple[float, float,
             continue
         out.append((x0, x1, _join_cjk_spaces(t), page.pno))
     return out
-
-

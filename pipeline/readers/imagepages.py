@@ -48,8 +48,12 @@ def _groups(folder: str, stamp: int) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for pages in sets.values():
         n = len(pages)
-        if n >= 2 and sorted(pages) == list(range(1, n + 1)) and all(len(v) == 1 for v in pages.values()) \
-                and all(os.path.isfile(os.path.join(folder, pages[i][0])) for i in pages):
+        if (
+            n >= 2
+            and sorted(pages) == list(range(1, n + 1))
+            and all(len(v) == 1 for v in pages.values())
+            and all(os.path.isfile(os.path.join(folder, pages[i][0])) for i in pages)
+        ):
             out[pages[1][0]] = [pages[i][0] for i in range(1, n + 1)]
     return out
 

@@ -20,7 +20,6 @@ def engine():
     return _engine()
 
 
-
 def _read_table(group, gray, ink, dpi: float, pno: int):
     s = PT / dpi
     xs = sorted({c.x0 for c in group} | {c.x1 for c in group})
@@ -34,8 +33,7 @@ def _read_table(group, gray, ink, dpi: float, pno: int):
         for r in range(r0, r1):
             for k in range(k0, k1):
                 owner[(r, k)] = (r0, k0)
-        boxes[(r0, k0)] = (int(round(c.x0 / s)), int(round(c.top / s)), int(round(c.x1 / s)),
-                           int(round(c.bottom / s)))
+        boxes[(r0, k0)] = (int(round(c.x0 / s)), int(round(c.top / s)), int(round(c.x1 / s)), int(round(c.bottom / s)))
     texts = recognise_cells(list(boxes.values()), gray, ink, dpi)
     read = dict(zip(boxes.keys(), texts))
     rows: list[list[GridCell]] = []
@@ -49,14 +47,29 @@ def _read_table(group, gray, ink, dpi: float, pno: int):
             x0, y0, x1, y1 = boxes[o]
             text, conf = read[o]
             text = snap_label(clean(text))
-            row.append(GridCell(text, f"page {pno}, box {x0},{y0},{x1},{y1} px at {dpi:.0f} dpi",
-                                read_by="ocr", confidence=round(conf, 3)))
+            row.append(
+                GridCell(
+                    text,
+                    f"page {pno}, box {x0},{y0},{x1},{y1} px at {dpi:.0f} dpi",
+                    read_by="ocr",
+                    confidence=round(conf, 3),
+                )
+            )
         rows.append(row)
     return (xs[0], ys[0], xs[-1], ys[-1]), rows
 
 
-_LABEL_LISTS = ("t2_rows", "t2_columns", "t3_rows", "t3_columns", "t3_row_groups", "t4_groups", "t4_columns",
-                "t2v2019_rows", "t2v2019_columns")
+_LABEL_LISTS = (
+    "t2_rows",
+    "t2_columns",
+    "t3_rows",
+    "t3_columns",
+    "t3_row_groups",
+    "t4_groups",
+    "t4_columns",
+    "t2v2019_rows",
+    "t2v2019_columns",
+)
 
 
 def _label_candidates():
@@ -75,8 +88,13 @@ def _label_candidates():
                 n = norm_label(part)
                 if len(n) >= 4:
                     cands.add(n)
-        patterns = [p for e in entries for p in e.patterns] + list(cb.t3_org_group) + list(cb.t3_headers) \
-            + list(cb.t2_headers) + list(cb.t4_supergroup)
+        patterns = (
+            [p for e in entries for p in e.patterns]
+            + list(cb.t3_org_group)
+            + list(cb.t3_headers)
+            + list(cb.t2_headers)
+            + list(cb.t4_supergroup)
+        )
         _CANDIDATES = (patterns, sorted(cands))
     return _CANDIDATES
 
@@ -112,7 +130,7 @@ def snap_label(text: str) -> str:
             best, score = c, r
     if best is None or score < 0.8:
         return text
-    prefix = text[:len(text) - len(text.lstrip("0123456789.、一二三四五六七八九十（）()．")) or 0]
+    prefix = text[: len(text) - len(text.lstrip("0123456789.、一二三四五六七八九十（）()．")) or 0]
     return prefix + best
 
 
@@ -188,8 +206,12 @@ def recognise_cells(boxes, gray, ink, dpi: float) -> list[tuple[str, float]]:
             out.append(("0", ZERO_CONFIRMED))
             continue
         kept = [(t.strip(), sc) for t, sc in got if t.strip()]
-        if len(kept) == 1 and kept[0][0] in _ZERO_READINGS and kept[0][1] < ZERO_CONFIRMED \
-                and _zero_shape(ink_of.get(i)):
+        if (
+            len(kept) == 1
+            and kept[0][0] in _ZERO_READINGS
+            and kept[0][1] < ZERO_CONFIRMED
+            and _zero_shape(ink_of.get(i))
+        ):
             # a lone "0" is the model's weak spot (confidence 0.5-0.9, or read as "o", "。"): the glyph's
             # shape confirms it (one ring, its hole centred and at least half its height)
             kept = [("0", ZERO_CONFIRMED)]
@@ -229,8 +251,13 @@ def _zero_shape(sub) -> bool:
     # an oval hole (area near π/4 of its box), not the triangle of a "4" or the loop of a "6"/"9"
     if areas[holes[0]] < 0.55 * hw * hh:
         return False
-    return (h >= 1.15 * w and hh >= 0.5 * h and hw >= 0.3 * w
-            and abs((hy + hh / 2) - (y + h / 2)) <= 0.12 * h and abs((hx + hw / 2) - (x + w / 2)) <= 0.15 * w)
+    return (
+        h >= 1.15 * w
+        and hh >= 0.5 * h
+        and hw >= 0.3 * w
+        and abs((hy + hh / 2) - (y + h / 2)) <= 0.12 * h
+        and abs((hx + hw / 2) - (x + w / 2)) <= 0.15 * w
+    )
 
 
 def recognise(crops) -> list[tuple[str, float]]:
@@ -294,8 +321,15 @@ def _crop(gray, line, inner, char_h: float, margin: float = 1.0):
     a0, b0 = max(inner[0], x0 - pad_y), max(inner[1], y0 - pad_y)
     a1, b1 = min(inner[2], x1 + pad_y), min(inner[3], y1 + pad_y)
     c = gray[b0:b1, a0:a1]
-    c = cv2.copyMakeBorder(c, max(0, pad_y - (y0 - b0)), max(0, pad_y - (b1 - y1)), max(0, pad_x - (x0 - a0)),
-                           max(0, pad_x - (a1 - x1)), cv2.BORDER_CONSTANT, value=255)
+    c = cv2.copyMakeBorder(
+        c,
+        max(0, pad_y - (y0 - b0)),
+        max(0, pad_y - (b1 - y1)),
+        max(0, pad_x - (x0 - a0)),
+        max(0, pad_x - (a1 - x1)),
+        cv2.BORDER_CONSTANT,
+        value=255,
+    )
     return cv2.cvtColor(c, cv2.COLOR_GRAY2BGR)
 
 

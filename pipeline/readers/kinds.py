@@ -41,8 +41,10 @@ def detect_kind(data: bytes) -> str:
             raise UnreadableFile("the file is an old Excel workbook (.xls), not a report")
         if what == "ppt":
             raise UnreadableFile("the file is an old PowerPoint presentation (.ppt), not a report")
-        raise UnreadableFile("the file looks like an old Office file (.doc, .wps, .xls) but holds no Word, WPS "
-                             "or Excel document: it is damaged or truncated")
+        raise UnreadableFile(
+            "the file looks like an old Office file (.doc, .wps, .xls) but holds no Word, WPS "
+            "or Excel document: it is damaged or truncated"
+        )
     if head.startswith(_IMAGE_MAGIC):
         return "image"  # a scan or photo of the printed pages: read by OCR
     if head.startswith(b"{\\rtf"):

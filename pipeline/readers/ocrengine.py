@@ -15,8 +15,7 @@ def engine():
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as e:  # pragma: no cover - the dependency is declared
-            raise UnreadableFile(
-                f"the report is an image and needs OCR, but the OCR package is not installed ({e})")
+            raise UnreadableFile(f"the report is an image and needs OCR, but the OCR package is not installed ({e})")
         from ..settings import from_env
 
         threads = from_env().ocr_threads

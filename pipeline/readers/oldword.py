@@ -23,8 +23,9 @@ from pathlib import Path
 from ..document import Document, UnreadableFile
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) "
-                "or save the file as .docx or PDF")
+INSTALL_HINT = (
+    "install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or save the file as .docx or PDF"
+)
 # the words that mark "set aside only because LibreOffice is missing": such a file is read again
 # at the next run rather than kept as unreadable
 MISSING_TOOL = "LibreOffice is not installed"
@@ -69,30 +70,54 @@ def convert_to_docx(data: bytes, timeout: float | None = None) -> bytes:
     """The .docx LibreOffice makes of an old Word or WPS file; UnreadableFile when it cannot."""
     soffice = soffice_path()
     if soffice is None:
-        raise UnreadableFile(f"the file is an old binary Word (.doc) or WPS file, and {MISSING_TOOL} "
-                             f"to convert it: {INSTALL_HINT}")
+        raise UnreadableFile(
+            f"the file is an old binary Word (.doc) or WPS file, and {MISSING_TOOL} to convert it: {INSTALL_HINT}"
+        )
     timeout = _timeout() if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
         src = work / "report.doc"
         src.write_bytes(data)
         out = work / "out"
-        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--invisible",
-               "--norestore", "--nolockcheck", "--nodefault", "--nofirststartwizard",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nofirststartwizard",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(src),
+        ]
         env = dict(os.environ, HOME=str(work))  # nothing written to the user's home either
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    cwd=work, env=env, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                cwd=work,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as e:
-            raise UnreadableFile(f"the old Word (.doc) or WPS file could not be converted: LibreOffice "
-                                 f"({soffice}) could not be started ({e.strerror or e})")
+            raise UnreadableFile(
+                f"the old Word (.doc) or WPS file could not be converted: LibreOffice "
+                f"({soffice}) could not be started ({e.strerror or e})"
+            )
         try:
             output, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            raise UnreadableFile(f"the old Word (.doc) or WPS file could not be converted: LibreOffice took "
-                                 f"more than {timeout:g} s (NIANBAO_DOC_TIMEOUT); the file may be damaged")
+            raise UnreadableFile(
+                f"the old Word (.doc) or WPS file could not be converted: LibreOffice took "
+                f"more than {timeout:g} s (NIANBAO_DOC_TIMEOUT); the file may be damaged"
+            )
         finally:
             _kill_group(proc)
         result = out / "report.docx"
@@ -101,8 +126,9 @@ def convert_to_docx(data: bytes, timeout: float | None = None) -> bytes:
             detail = f" ({said[0][:200]})" if said and "Error" in said[0] else ""
             if proc.returncode != 0:  # e.g. 134: LibreOffice aborted (it does on a machine with no font at all)
                 detail += f" (LibreOffice's exit status {proc.returncode})"
-            raise UnreadableFile(f"the old Word (.doc) or WPS file could not be converted by LibreOffice"
-                                 f"{detail}; it may be damaged")
+            raise UnreadableFile(
+                f"the old Word (.doc) or WPS file could not be converted by LibreOffice{detail}; it may be damaged"
+            )
         return result.read_bytes()
 
 

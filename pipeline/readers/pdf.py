@@ -11,15 +11,12 @@ text layer (a scan) is read by OCR (readers/image.py).
 from __future__ import annotations
 
 import logging
-import re
 from io import BytesIO
 
-from ..document import Document, GridCell, Para, Table, UnreadableFile, problem
-from ..structure import is_spam, section_of_heading, table_vocab
+from ..document import Document, GridCell, Table, UnreadableFile, problem
+from ..structure import is_spam
 from ..textnorm import clean
 from .pdftext import _PAGE_MARK, _flush, _is_data_table, _join_cjk_spaces
-
-
 
 
 def read_pdf(data: bytes, name: str) -> Document:
@@ -36,6 +33,7 @@ def read_pdf(data: bytes, name: str) -> Document:
     if sum(len(p.chars) for p in pages) < 20:
         # no text layer: a scan or a PDF of photographed pages, read by OCR
         from .image import read_scanned_pdf
+
         return read_scanned_pdf(data, name)
     blocks: list = []
     pending: list[tuple[float, float, str, int]] = []
@@ -45,8 +43,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         tables = [(bbox, grid) for bbox, grid in page.tables if _is_data_table(grid)]
         tables.sort(key=lambda t: t[0][1])
         boxes = [(b[0] - 1, b[2] + 1, b[1] - 1, b[3] + 1) for b, _ in tables]
-        free = [ch for ch in page.chars
-                if not any(x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1 for x0, x1, y0, y1 in boxes)]
+        free = [ch for ch in page.chars if not any(x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1 for x0, x1, y0, y1 in boxes)]
         lines = pdfgrid.group_lines(free)
         top = -1.0
         for bbox, grid in tables:
@@ -81,8 +78,11 @@ def _from_lines(pages, name: str) -> Document | None:
         return None
     doc.kind = "pdf"
     doc.meta["pages"] = len(pages)
-    doc.notes.append(problem("pdf_tables_unruled", "info",
-                             "the PDF's tables have no ruling lines: they were read from its text lines"))
+    doc.notes.append(
+        problem(
+            "pdf_tables_unruled", "info", "the PDF's tables have no ruling lines: they were read from its text lines"
+        )
+    )
     return doc
 
 
@@ -150,6 +150,7 @@ def read_pdf_pdfplumber(data: bytes, name: str) -> Document:
         pdf.close()
     if total_chars < 20:
         from .image import read_scanned_pdf
+
         return read_scanned_pdf(data, name)
     return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
 

@@ -98,10 +98,29 @@ def build_font() -> bytes:
     tables = {
         b"cmap": _cmap(),
         b"glyf": glyf,
-        b"head": struct.pack(">IIIIHHqqhhhhHHhhh", 0x00010000, 0x00010000, 0, 0x5F0F3CF5, 0x000B, _UPEM,
-                             0, 0, 0, _DESCENT, _UPEM, _ASCENT, 0, 8, 2, 0, 0),
-        b"hhea": struct.pack(">IhhhHhhhhhhhhhhhH", 0x00010000, _ASCENT, _DESCENT, 0, _UPEM, 0, 0, _UPEM,
-                             1, 0, 0, 0, 0, 0, 0, 0, 3),
+        b"head": struct.pack(
+            ">IIIIHHqqhhhhHHhhh",
+            0x00010000,
+            0x00010000,
+            0,
+            0x5F0F3CF5,
+            0x000B,
+            _UPEM,
+            0,
+            0,
+            0,
+            _DESCENT,
+            _UPEM,
+            _ASCENT,
+            0,
+            8,
+            2,
+            0,
+            0,
+        ),
+        b"hhea": struct.pack(
+            ">IhhhHhhhhhhhhhhhH", 0x00010000, _ASCENT, _DESCENT, 0, _UPEM, 0, 0, _UPEM, 1, 0, 0, 0, 0, 0, 0, 0, 3
+        ),
         b"hmtx": hmtx,
         b"loca": struct.pack(f">{len(loca)}H", *loca),
         b"maxp": struct.pack(">IHHHHHHHHHHHHHH", 0x00010000, _N_GLYPHS, 4, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -133,8 +152,12 @@ class _FontInfo(ctypes.Structure):
         ("version", ctypes.c_int),
         ("Release", ctypes.CFUNCTYPE(None, _VOIDP)),
         ("EnumFonts", ctypes.CFUNCTYPE(None, _VOIDP, _VOIDP)),
-        ("MapFont", ctypes.CFUNCTYPE(_VOIDP, _VOIDP, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
-                                     ctypes.c_char_p, _VOIDP)),
+        (
+            "MapFont",
+            ctypes.CFUNCTYPE(
+                _VOIDP, _VOIDP, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p, _VOIDP
+            ),
+        ),
         ("GetFont", ctypes.CFUNCTYPE(_VOIDP, _VOIDP, ctypes.c_char_p)),
         ("GetFontData", ctypes.CFUNCTYPE(ctypes.c_ulong, _VOIDP, _VOIDP, ctypes.c_uint, _VOIDP, ctypes.c_ulong)),
         ("GetFaceName", ctypes.CFUNCTYPE(ctypes.c_ulong, _VOIDP, _VOIDP, _VOIDP, ctypes.c_ulong)),
@@ -186,9 +209,16 @@ def install() -> None:
     _state["font"] = build_font()
     info = _FontInfo()
     info.version = 1
-    impl = {"Release": _nothing, "EnumFonts": _nothing, "MapFont": _map_font, "GetFont": _get_font,
-            "GetFontData": _get_font_data, "GetFaceName": _get_face_name, "GetFontCharset": _get_charset,
-            "DeleteFont": _nothing}
+    impl = {
+        "Release": _nothing,
+        "EnumFonts": _nothing,
+        "MapFont": _map_font,
+        "GetFont": _get_font,
+        "GetFontData": _get_font_data,
+        "GetFaceName": _get_face_name,
+        "GetFontCharset": _get_charset,
+        "DeleteFont": _nothing,
+    }
     for name, proto in _FontInfo._fields_[1:]:
         setattr(info, name, proto(impl[name]))
     _state["info"] = info  # PDFium keeps the pointer: the struct and its callbacks must live on

@@ -116,8 +116,7 @@ def _chars(tp, h: float) -> list[Char]:
             if not font or not pdfraw.FPDFTextObj_GetFontSize(obj, size) or not pdfraw.FPDFText_GetMatrix(raw, i, m):
                 info = objs[key] = (None, 0.0, 0.0, 0.0, None)
             else:
-                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d),
-                                    address(font).value)
+                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d), address(font).value)
         font, fsize, sx, sy, font_key = info
         if font is None or fsize <= 0 or sy <= 0 or not get_origin(raw, i, ox, oy):
             continue
@@ -183,8 +182,9 @@ def _path_objects(parent, level: int = 0, max_depth: int = 4):
             raise pdfium.PdfiumError("Failed to get pageobject.")
         kind = pdfraw.FPDFPageObj_GetType(obj)
         if kind == pdfraw.FPDF_PAGEOBJ_UNKNOWN:
-            raise pdfium.PdfiumError("Failed to determine pageobject type, did you pass in a valid "
-                                     "FPDF_PAGEOBJECT handle?")
+            raise pdfium.PdfiumError(
+                "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
+            )
         if kind == pdfraw.FPDF_PAGEOBJ_PATH:
             yield obj
         elif kind == pdfraw.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
@@ -290,7 +290,7 @@ def table_cells(hs_raw, vs_raw) -> list[list[Cell]]:
         v.sort()
 
     cells: list[Cell] = []
-    for (x, y) in sorted(points, key=lambda p: (p[1], p[0])):
+    for x, y in sorted(points, key=lambda p: (p[1], p[0])):
         rights = [rx for rx in by_row[y] if rx > x]
         downs = [dy for dy in by_col[x] if dy > y]
         found = None
@@ -327,8 +327,7 @@ def _upright(chars: list[Char]) -> list[Char]:
 
 
 def _bbox(cells: list[Cell]) -> tuple[float, float, float, float]:
-    return (min(c.x0 for c in cells), min(c.top for c in cells), max(c.x1 for c in cells),
-            max(c.bottom for c in cells))
+    return (min(c.x0 for c in cells), min(c.top for c in cells), max(c.x1 for c in cells), max(c.bottom for c in cells))
 
 
 def _group(cells: list[Cell]) -> list[list[Cell]]:

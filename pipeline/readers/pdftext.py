@@ -9,7 +9,9 @@ import re
 from ..document import Para
 from ..structure import section_of_heading, table_vocab
 
-_PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}|\d+\s*/\s*\d+)\s*$")
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}|\d+\s*/\s*\d+)\s*$"
+)
 
 
 def _flush(pending: list, margins: list) -> list[Para]:
@@ -39,7 +41,9 @@ def _is_data_table(grid: list[list[str | None]]) -> bool:
     return vocab >= 1
 
 
-_NEW_PARA = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_NEW_PARA = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)"
+)
 _ENDS = ("。", "！", "？", "：", "；", "。）", "。”")
 
 
@@ -68,7 +72,9 @@ def _paragraphs(lines: list[tuple[float, float, str, int]], left: float, right: 
     return out
 
 
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
+_CJK_SPACE = re.compile(
+    r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
 
 
 def _join_cjk_spaces(text: str) -> str:

@@ -58,8 +58,7 @@ def _classify_line(line: str) -> int:
     if len(norm_text(s)) <= 60 and looks_like_table_token(s):
         return _TOKEN
     pieces = split_spaced(s)
-    if len(pieces) > 1 and len(norm_text(pieces[0])) <= 60 and (looks_like_table_token(pieces[0])
-                                                                   or len(pieces) >= 4):
+    if len(pieces) > 1 and len(norm_text(pieces[0])) <= 60 and (looks_like_table_token(pieces[0]) or len(pieces) >= 4):
         return _TOKEN
     if len(norm_text(s)) <= 16:
         return _FRAG  # a piece of a label wrapped over lines (PDF copies): kept inside a table
@@ -120,8 +119,13 @@ def read_text(data: bytes, name: str) -> Document:
 
     if spam_lines:
         shown = ", ".join(str(x) for x in spam_lines[:8]) + (" …" if len(spam_lines) > 8 else "")
-        notes.append(problem("spam_ignored", "info",
-                             f"{len(spam_lines)} line(s) of page furniture or mirror-site spam ignored (line {shown})"))
+        notes.append(
+            problem(
+                "spam_ignored",
+                "info",
+                f"{len(spam_lines)} line(s) of page furniture or mirror-site spam ignored (line {shown})",
+            )
+        )
     furniture = [clean(lines[i - 1]) for i in spam_lines[:80]]
     return Document(kind="text", blocks=blocks, notes=notes, meta={"furniture": furniture})
 
@@ -130,22 +134,26 @@ def read_text(data: bytes, name: str) -> Document:
 _FLAT_MARKERS = ("规章", "規章", "信息内容", "信息內容", "第二十条", "第二十條", "规范性文件", "規範性文件")
 _FLAT_MARK = re.compile("|".join(_FLAT_MARKERS))
 # a line without pipes or tabs, with a Table 2 word and seven spaces or more
-_FLAT_LINE = re.compile(r"^(?=[^\n|\t]*(?:" + "|".join(_FLAT_MARKERS) + r"))(?:[^\n|\t ]* +){7}[^\n|\t]*$",
-                        re.MULTILINE)
+_FLAT_LINE = re.compile(
+    r"^(?=[^\n|\t]*(?:" + "|".join(_FLAT_MARKERS) + r"))(?:[^\n|\t ]* +){7}[^\n|\t]*$", re.MULTILINE
+)
 
 
 def _unflatten(lines: list[str]) -> list[str]:
     """A whole table flattened onto one line after its headers (text copied from a page:
     "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
-    cand = [i for i, ln in enumerate(lines) if ln.count(" ") >= 7 and _FLAT_MARK.search(ln)
-            and "|" not in ln and "\t" not in ln]
+    cand = [
+        i
+        for i, ln in enumerate(lines)
+        if ln.count(" ") >= 7 and _FLAT_MARK.search(ln) and "|" not in ln and "\t" not in ln
+    ]
     if not cand:
         return lines
     out = list(lines)
     for i in reversed(cand):
         rows = _flat_rows(lines[i])
         if rows is not None:
-            out[i:i + 1] = [" ".join(r) for r in rows]
+            out[i : i + 1] = [" ".join(r) for r in rows]
     return out
 
 
@@ -169,8 +177,12 @@ def _flat_rows(line: str) -> list[list[str]] | None:
             if is_val:
                 # values after a header of Table 4 (no row label there) start the value row
                 start = not prev_val and (cb.t4_column(cur[-1]) is not None or cb.t4_group(cur[-1]) is not None)
-            elif prev_val or re.match(r"^第[二十]+条", t) or norm_text(t) == "信息内容" \
-                    or re.match(r"^第[二十]+条", cur[0]):
+            elif (
+                prev_val
+                or re.match(r"^第[二十]+条", t)
+                or norm_text(t) == "信息内容"
+                or re.match(r"^第[二十]+条", cur[0])
+            ):
                 start = True
             elif cb.t2_row(t) or cb.t2v2019_row(t) or cb.t3_row_group(t) or cb.t3_row(t, {"rows"}):
                 start = not (cb.t3_row_group(cur[-1]) and len(cur) == 1)
@@ -211,8 +223,9 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     spam: list[int] = []
     has_pipes = any(kinds[r] == _PIPE for r in range(start, end))
     # markdown-style rows "| a | b |": every pipe line with content opens with a pipe
-    content_pipe_lines = [lines[r].strip() for r in range(start, end)
-                          if kinds[r] == _PIPE and lines[r].replace("|", "").strip()]
+    content_pipe_lines = [
+        lines[r].strip() for r in range(start, end) if kinds[r] == _PIPE and lines[r].replace("|", "").strip()
+    ]
     markdown = len(content_pipe_lines) >= 3 and all(x.startswith("|") for x in content_pipe_lines)
     blank_run = 0
     saw_blank_marker = False
@@ -347,8 +360,7 @@ def split_spaced(line: str) -> list[str]:
             if k >= 2 and all(table_vocab(t) for t in tokens[:k]):
                 return tokens[:k] + tokens[k:]
             return [prefix] + tokens[k:]
-    if all(len(t) <= 10 for t in tokens) and any(table_vocab(t) for t in tokens) \
-            and not any(value):
+    if all(len(t) <= 10 for t in tokens) and any(table_vocab(t) for t in tokens) and not any(value):
         return tokens
     return [line]
 

@@ -20,8 +20,10 @@ def check_zip_sizes(z: zipfile.ZipFile) -> None:
     doc = next((i for i in infos if i.filename == "word/document.xml"), None)
     if doc is not None and doc.file_size > MAX_DOCX_XML or total > MAX_DOCX_TOTAL:
         size = doc.file_size if doc is not None and doc.file_size > MAX_DOCX_XML else total
-        raise UnreadableFile(f"the Word file would unpack to {size // (1024 * 1024)} MB of text, far more than a "
-                             "report holds (a damaged file or a zip bomb); not read")
+        raise UnreadableFile(
+            f"the Word file would unpack to {size // (1024 * 1024)} MB of text, far more than a "
+            "report holds (a damaged file or a zip bomb); not read"
+        )
 
 
 def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_DOCX_XML) -> bytes:
@@ -35,6 +37,8 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_DOCX_XML) ->
                 break
             out += chunk
             if len(out) > limit:
-                raise UnreadableFile(f"the Word file's {name} unpacks to more than {limit // (1024 * 1024)} MB "
-                                     "(a damaged file or a zip bomb); not read")
+                raise UnreadableFile(
+                    f"the Word file's {name} unpacks to more than {limit // (1024 * 1024)} MB "
+                    "(a damaged file or a zip bomb); not read"
+                )
     return bytes(out)

@@ -18,14 +18,14 @@ SUMMARY_FIELDS = ("reports_read", "units_expected", "units_missing", "findings_f
 
 @dataclass(frozen=True)
 class IndexInputs(PageInputs):
-    years: tuple                 # the years of unit_years
+    years: tuple  # the years of unit_years
     n_groups: int
-    columns: tuple               # the league's, then the banners' statutory groups: (group id, name)
-    summaries: dict              # (hierarchy, group id, year) -> SUMMARY_FIELDS, for those groups
-    reports_per_year: dict       # year -> active reports
-    units: tuple                 # (unit id, name, statutory group id or "", its name, level), sorted for the matrix
-    unit_years: dict             # (unit id, year) -> (read, clean, expected, findings_fail)
-    build: dict                  # build_info shown
+    columns: tuple  # the league's, then the banners' statutory groups: (group id, name)
+    summaries: dict  # (hierarchy, group id, year) -> SUMMARY_FIELDS, for those groups
+    reports_per_year: dict  # year -> active reports
+    units: tuple  # (unit id, name, statutory group id or "", its name, level), sorted for the matrix
+    unit_years: dict  # (unit id, year) -> (read, clean, expected, findings_fail)
+    build: dict  # build_info shown
     deadline: str
     min_base: object
 
@@ -56,11 +56,17 @@ def index_inputs(d: Data) -> IndexInputs:
         units.append((uid, d.unit_name(uid), g or "", d.unit_name(g), d.units[uid]["level"]))
     units.sort(key=lambda u: (u[2], LEVEL_ORDER.get(u[4], 9), u[0]))
     return IndexInputs(
-        years=tuple(d.years), n_groups=len(d.groups), columns=columns, summaries=summaries,
-        reports_per_year={y: d.reports_per_year.get(y, 0) for y in d.years}, units=tuple(units),
+        years=tuple(d.years),
+        n_groups=len(d.groups),
+        columns=columns,
+        summaries=summaries,
+        reports_per_year={y: d.reports_per_year.get(y, 0) for y in d.years},
+        units=tuple(units),
         unit_years=d.index_unit_years,
         build={k: d.build_info.get(k, "") for k in ("nianbao_version", "parser_version", "inbox", "build_id")},
-        deadline=deadline_text(d.settings), min_base=d.settings.get("min_base", "30"))
+        deadline=deadline_text(d.settings),
+        min_base=d.settings.get("min_base", "30"),
+    )
 
 
 def index_context(inp: IndexInputs) -> dict:
@@ -76,8 +82,16 @@ def index_context(inp: IndexInputs) -> dict:
                 if s is None:
                     continue
                 read, expected, missing, fail = s
-                links.append({"zh": HIERARCHY_ZH[h], "href": group_path(h, gid, y), "read": read,
-                              "expected": expected, "missing": missing, "fail": fail})
+                links.append(
+                    {
+                        "zh": HIERARCHY_ZH[h],
+                        "href": group_path(h, gid, y),
+                        "read": read,
+                        "expected": expected,
+                        "missing": missing,
+                        "fail": fail,
+                    }
+                )
             cols.append({"name": name, "links": links})
         years.append({"year": y, "cols": cols, "reports": inp.reports_per_year.get(y, 0)})
     # units × years matrix, by statutory banner
@@ -91,14 +105,25 @@ def index_context(inp: IndexInputs) -> dict:
                 continue
             read, clean, expected, fail = uy
             if read:
-                row["cells"].append({"cls": "ok" if clean else "bad", "text": "✓" if clean else f"✗{fail}",
-                                     "href": unit_path(uid, y)})
+                row["cells"].append(
+                    {"cls": "ok" if clean else "bad", "text": "✓" if clean else f"✗{fail}", "href": unit_path(uid, y)}
+                )
             elif expected:
                 row["cells"].append({"cls": "missing", "text": "缺", "href": ""})
             else:
                 row["cells"].append({"cls": "na", "text": "", "href": ""})
         matrix.append(row)
-    return {"kind": "index", "root": root, "title": "政府信息公开工作年度报告 · 检查与对比",
-            "years": years, "all_years": list(inp.years), "matrix": matrix, "groups": inp.n_groups,
-            "build": dict(inp.build), "build_id": inp.build.get("build_id", ""),
-            "deadline": inp.deadline, "min_base": inp.min_base, "crumbs": []}
+    return {
+        "kind": "index",
+        "root": root,
+        "title": "政府信息公开工作年度报告 · 检查与对比",
+        "years": years,
+        "all_years": list(inp.years),
+        "matrix": matrix,
+        "groups": inp.n_groups,
+        "build": dict(inp.build),
+        "build_id": inp.build.get("build_id", ""),
+        "deadline": inp.deadline,
+        "min_base": inp.min_base,
+        "crumbs": [],
+    }

@@ -29,9 +29,14 @@ CAUSE_ZH = {
 }
 TIMELINESS_ZH = {"on_time": "按时", "late": "逾期", "unknown": "日期不明", None: "—"}
 METRIC_ZH = {
-    "applications_new": "本年新收申请", "applications_processed": "本年办理结果总计",
-    "disclosed": "予以公开＋部分公开", "share_disclosed": "公开率", "reviews": T4_GROUP_LABELS["review"],
-    "suits": T4_LAWSUITS, "review_correction_rate": "复议纠错率", "suit_correction_rate": "诉讼纠错率",
+    "applications_new": "本年新收申请",
+    "applications_processed": "本年办理结果总计",
+    "disclosed": "予以公开＋部分公开",
+    "share_disclosed": "公开率",
+    "reviews": T4_GROUP_LABELS["review"],
+    "suits": T4_LAWSUITS,
+    "review_correction_rate": "复议纠错率",
+    "suit_correction_rate": "诉讼纠错率",
     "findings_fail": "检查不成立条数",
 }
 RATE_METRICS = {"share_disclosed", "review_correction_rate", "suit_correction_rate"}

@@ -9,7 +9,14 @@ Table 4 has a header of three rows (行政复议 | 行政诉讼 › 未经复议
 from __future__ import annotations
 
 from ..codebook import (
-    header_label, labels, section_titles, t2_blocks, t3_label_area, t3_note, t3_org_label, t4_supergroup_label,
+    header_label,
+    labels,
+    section_titles,
+    t2_blocks,
+    t3_label_area,
+    t3_note,
+    t3_org_label,
+    t4_supergroup_label,
     table_title,
 )
 
@@ -27,10 +34,14 @@ T3_COLUMN_LABELS = labels("T3", "columns")
 def _blocks(table: str) -> tuple:
     """Table 2: (block heading, column headers [(label, colspan)], rows: (row code, label, [(col code, colspan)])),
     three value columns wide: the last column of a row or header takes what its left neighbours leave."""
+
     def spans(items):
         return tuple((x, 1 if i < len(items) - 1 else 3 - len(items) + 1) for i, x in enumerate(items))
-    return tuple((b.clause, spans([c.label for c in b.columns]),
-                  tuple((r.code, r.label, spans(r.columns)) for r in b.rows)) for b in t2_blocks(table))
+
+    return tuple(
+        (b.clause, spans([c.label for c in b.columns]), tuple((r.code, r.label, spans(r.columns)) for r in b.rows))
+        for b in t2_blocks(table)
+    )
 
 
 T2_BLOCKS = _blocks("T2")
@@ -57,10 +68,17 @@ T3_COLUMNS_WITH_SUBTOTAL = T3_PARTS + ("org_subtotal", "total")
 
 # The words the templates draw around the cells (reports/_tables.html): titles and headers.
 FORM_WORDS = {
-    "T2": table_title("T2"), "T3": table_title("T3"), "T4": table_title("T4"),
-    "t2_header": header_label("T2"), "t3_applicants": header_label("T3"), "t3_org": t3_org_label(),
-    "t3_columns": T3_COLUMN_LABELS, "t3_subtotal": labels("T3", "columns", "short")["org_subtotal"],
-    "t4_groups": labels("T4", "groups", "short"), "t4_lawsuits": T4_LAWSUITS, "t4_columns": T4_COLUMN_LABELS,
+    "T2": table_title("T2"),
+    "T3": table_title("T3"),
+    "T4": table_title("T4"),
+    "t2_header": header_label("T2"),
+    "t3_applicants": header_label("T3"),
+    "t3_org": t3_org_label(),
+    "t3_columns": T3_COLUMN_LABELS,
+    "t3_subtotal": labels("T3", "columns", "short")["org_subtotal"],
+    "t4_groups": labels("T4", "groups", "short"),
+    "t4_lawsuits": T4_LAWSUITS,
+    "t4_columns": T4_COLUMN_LABELS,
 }
 
 

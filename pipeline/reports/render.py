@@ -32,7 +32,14 @@ from .group import OWN_FIGURES, GroupInputs, group_context, group_inputs
 from .index import index_context, index_inputs
 from .inputs import PageInputs, group_path, unit_path
 from .layout import (
-    FORM_WORDS, T2_BLOCKS, T2V2019_BLOCKS, T3_COLUMNS, T3_HEADER_NOTE, T3_ROWS, T4_COLUMNS, T4_GROUPS,
+    FORM_WORDS,
+    T2_BLOCKS,
+    T2V2019_BLOCKS,
+    T3_COLUMNS,
+    T3_HEADER_NOTE,
+    T3_ROWS,
+    T4_COLUMNS,
+    T4_GROUPS,
 )
 from .unit import MOVE_FIGURES, UnitBulk, UnitInputs, unit_bulk, unit_context, unit_inputs
 
@@ -58,8 +65,13 @@ def _h(v) -> str:
     if type(v) is not str:
         return str(escape(v))
     if "&" in v or "<" in v or ">" in v or "'" in v or '"' in v:
-        return v.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace(
-            '"', "&#34;")
+        return (
+            v.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
     return v
 
 
@@ -74,19 +86,34 @@ def td(c: dict, colspan: int = 1) -> Markup:
         out += f' title="{_h(c["title"])}"'
     out += f'><span class="val">{_h(c["text"])}</span>'
     for m in c["marks"]:
-        out += (f'<a class="mk mk-{_h(m["status"])}" href="#f{_h(m["n"])}" title="{_h(m["title"])}">'
-                f'{_h(m["n"])}{_h(m["side"])}</a>')
+        out += (
+            f'<a class="mk mk-{_h(m["status"])}" href="#f{_h(m["n"])}" title="{_h(m["title"])}">'
+            f"{_h(m['n'])}{_h(m['side'])}</a>"
+        )
     if c["sub"]:
         out += f'<span class="sub">{_h(c["sub"])}</span>'
     return Markup(out + "</td>")
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.globals.update(T2_BLOCKS=T2_BLOCKS, T2V2019_BLOCKS=T2V2019_BLOCKS, T3_ROWS=T3_ROWS, T3_COLUMNS=T3_COLUMNS,
-                       T3_HEADER_NOTE=T3_HEADER_NOTE, T4_GROUPS=T4_GROUPS, T4_COLUMNS=T4_COLUMNS, FORM=FORM_WORDS,
-                       td=td)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(
+        T2_BLOCKS=T2_BLOCKS,
+        T2V2019_BLOCKS=T2V2019_BLOCKS,
+        T3_ROWS=T3_ROWS,
+        T3_COLUMNS=T3_COLUMNS,
+        T3_HEADER_NOTE=T3_HEADER_NOTE,
+        T4_GROUPS=T4_GROUPS,
+        T4_COLUMNS=T4_COLUMNS,
+        FORM=FORM_WORDS,
+        td=td,
+    )
     return env
 
 
@@ -110,10 +137,15 @@ def fingerprint(salt: str, template: str, inputs: PageInputs) -> str:
 
 def year_pages(d: Data, year: int) -> list[tuple[str, str, tuple]]:
     """(relative path, template, key) of the year's group and unit pages."""
-    out = [(group_path(h, gid, year), "group.html", ("group", h, gid))
-           for (h, gid) in d.groups if (h, gid, year) in d.coverage]
-    out += [(unit_path(uid, year), "unit.html", ("unit", uid))
-            for uid, y in sorted(k for k in d.report_by_unit_year if k[1] == year)]
+    out = [
+        (group_path(h, gid, year), "group.html", ("group", h, gid))
+        for (h, gid) in d.groups
+        if (h, gid, year) in d.coverage
+    ]
+    out += [
+        (unit_path(uid, year), "unit.html", ("unit", uid))
+        for uid, y in sorted(k for k in d.report_by_unit_year if k[1] == year)
+    ]
     return out
 
 
@@ -221,8 +253,12 @@ class _Pool:
     nothing of the warehouse) and sent the pages to render a chunk at a time."""
 
     def __init__(self, db_path, out: Path, n: int):
-        self.pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"),
-                                           initializer=_init_worker, initargs=(str(db_path), str(out)))
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=mp.get_context("fork"),
+            initializer=_init_worker,
+            initargs=(str(db_path), str(out)),
+        )
         self.pending: list[cf.Future] = []
         self.pool.submit(_nothing).result()  # fork every worker now: a fork context starts them all at the first submit
 
@@ -292,8 +328,9 @@ def _parallel_workers(workers: int | None) -> int:
 def _chunks(todo: list) -> list[list]:
     groups = [p for p in todo if isinstance(p[2], GroupInputs)]
     units = [p for p in todo if not isinstance(p[2], GroupInputs)]
-    return ([groups[i:i + GROUP_BATCH] for i in range(0, len(groups), GROUP_BATCH)]
-            + [units[i:i + BATCH] for i in range(0, len(units), BATCH)])
+    return [groups[i : i + GROUP_BATCH] for i in range(0, len(groups), GROUP_BATCH)] + [
+        units[i : i + BATCH] for i in range(0, len(units), BATCH)
+    ]
 
 
 def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers: int | None = None) -> dict:
@@ -381,9 +418,21 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
             p.unlink()
             removed.append(rel)
     static = _copy_static(out)
-    _write_atomic(out / MANIFEST, json.dumps({"version": MANIFEST_VERSION, "pages": new}, sort_keys=True,
-                                             ensure_ascii=False, indent=0).encode("utf-8"))
-    return {"pages": len(new), "written": len(written), "unchanged": unchanged, "removed": len(removed),
-            "static_written": len(static), "seconds": round(time.perf_counter() - t0, 3),
-            "load_seconds": round(t_load, 3), "workers": n_workers, "index": str(out / "index.html"),
-            "written_paths": sorted(written)}
+    _write_atomic(
+        out / MANIFEST,
+        json.dumps({"version": MANIFEST_VERSION, "pages": new}, sort_keys=True, ensure_ascii=False, indent=0).encode(
+            "utf-8"
+        ),
+    )
+    return {
+        "pages": len(new),
+        "written": len(written),
+        "unchanged": unchanged,
+        "removed": len(removed),
+        "static_written": len(static),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "load_seconds": round(t_load, 3),
+        "workers": n_workers,
+        "index": str(out / "index.html"),
+        "written_paths": sorted(written),
+    }

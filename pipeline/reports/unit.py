@@ -15,12 +15,36 @@ from dataclasses import dataclass
 from .data import HIERARCHIES, RANK_COLS, Data
 from .inputs import PageInputs, group_path, unit_path
 from .labels import (
-    CAUSE_ZH, HIERARCHY_ZH, KIND_ZH, LEVEL_ZH, METRIC_ZH, OCR_DOUBT_ZH, PREFIX_ZH, RATE_METRICS, REVIEW_ZH, SEM_ZH,
-    SEVERITY_ZH, STATUS_NOTE, STATUS_ZH, cell_number, cell_show, fmt_num, fmt_pct, rate_text, timeliness,
+    CAUSE_ZH,
+    HIERARCHY_ZH,
+    KIND_ZH,
+    LEVEL_ZH,
+    METRIC_ZH,
+    OCR_DOUBT_ZH,
+    PREFIX_ZH,
+    RATE_METRICS,
+    REVIEW_ZH,
+    SEM_ZH,
+    SEVERITY_ZH,
+    STATUS_NOTE,
+    STATUS_ZH,
+    cell_number,
+    cell_show,
+    fmt_num,
+    fmt_pct,
+    rate_text,
+    timeliness,
 )
 from .layout import (
-    SECTION_TITLES, T2V2019_BLOCKS, T3_COLUMNS, T3_COLUMNS_WITH_SUBTOTAL, T3_ROWS, T3_SHORT, T4_GROUP_LABELS,
-    all_cell_ids, short_label,
+    SECTION_TITLES,
+    T2V2019_BLOCKS,
+    T3_COLUMNS,
+    T3_COLUMNS_WITH_SUBTOTAL,
+    T3_ROWS,
+    T3_SHORT,
+    T4_GROUP_LABELS,
+    all_cell_ids,
+    short_label,
 )
 
 ALL_IDS: tuple[str, ...] = tuple(all_cell_ids())
@@ -51,23 +75,24 @@ MOVE_FIGURES = (
 @dataclass(frozen=True)
 class UnitInputs(PageInputs):
     """Everything a unit page shows but the bulk of its report, which is here as digests."""
+
     uid: str
     year: int
     rid: str
-    report: dict                 # the report's header (data.REPORT_COLS)
-    unit: dict                   # the registry's row of the unit
-    uy: dict | None              # unit_years of the year
-    prev_uy: dict | None         # and of the year before
-    bulk_digests: tuple | None   # DuckDB's digests of its cells, extra cells, narrative, problems
+    report: dict  # the report's header (data.REPORT_COLS)
+    unit: dict  # the registry's row of the unit
+    uy: dict | None  # unit_years of the year
+    prev_uy: dict | None  # and of the year before
+    bulk_digests: tuple | None  # DuckDB's digests of its cells, extra cells, narrative, problems
     findings_digest: str | None  # and of its findings (not PASS)
-    others: dict                 # reports its findings cite -> (unit_id, year, unit name), None if not active
-    chains: tuple                # per hierarchy: [(parent id, name, has a group page)], nearest first
-    prev_rid: str | None         # its report of the year before
-    prev_cells: dict | None      # the few cells of that report it compares with (data.PREV_CELLS)
-    derived: dict | None         # derived figures of the unit, this year
-    prev_derived: dict | None    # and the year before
-    standing: tuple              # per hierarchy with ranks: (hierarchy, metric -> RANK_COLS, banner name)
-    years: tuple                 # the years the unit has a report
+    others: dict  # reports its findings cite -> (unit_id, year, unit name), None if not active
+    chains: tuple  # per hierarchy: [(parent id, name, has a group page)], nearest first
+    prev_rid: str | None  # its report of the year before
+    prev_cells: dict | None  # the few cells of that report it compares with (data.PREV_CELLS)
+    derived: dict | None  # derived figures of the unit, this year
+    prev_derived: dict | None  # and the year before
+    standing: tuple  # per hierarchy with ranks: (hierarchy, metric -> RANK_COLS, banner name)
+    years: tuple  # the years the unit has a report
     remediation: list | None
     stale: list | None
     min_base: object
@@ -76,6 +101,7 @@ class UnitInputs(PageInputs):
 @dataclass
 class UnitBulk:
     """The bulk of a unit's report, as loaded by data.load_reports (covered by UnitInputs' digests)."""
+
     cells: dict
     extra: list
     sections: dict
@@ -99,21 +125,38 @@ def unit_inputs(d: Data, uid: str, year: int) -> UnitInputs:
             standing.append((h, rk, d.unit_name(bid) if bid else ""))
     chains = tuple([(p, d.unit_name(p), (h, p) in d.groups) for p in d.chain(uid, h)] for h in HIERARCHIES)
     return UnitInputs(
-        uid=uid, year=year, rid=rid, report=d.reports[rid], unit=d.units[uid],
-        uy=d.unit_years.get((uid, year)), prev_uy=d.unit_years.get((uid, year - 1)),
-        bulk_digests=d.digests.get(rid), findings_digest=d.findings_digest.get((uid, year)), others=others,
-        chains=chains, prev_rid=prev_rid, prev_cells=d.prev_cells.get(prev_rid) if prev_rid else None,
-        derived=d.derived.get(("unit", uid, year)), prev_derived=d.derived.get(("unit", uid, year - 1)),
-        standing=tuple(standing), years=tuple(d.report_years.get(uid, ())),
-        remediation=d.remediation.get((uid, year)), stale=d.stale_decisions.get((uid, year)),
-        min_base=d.settings.get("min_base", 30))
+        uid=uid,
+        year=year,
+        rid=rid,
+        report=d.reports[rid],
+        unit=d.units[uid],
+        uy=d.unit_years.get((uid, year)),
+        prev_uy=d.unit_years.get((uid, year - 1)),
+        bulk_digests=d.digests.get(rid),
+        findings_digest=d.findings_digest.get((uid, year)),
+        others=others,
+        chains=chains,
+        prev_rid=prev_rid,
+        prev_cells=d.prev_cells.get(prev_rid) if prev_rid else None,
+        derived=d.derived.get(("unit", uid, year)),
+        prev_derived=d.derived.get(("unit", uid, year - 1)),
+        standing=tuple(standing),
+        years=tuple(d.report_years.get(uid, ())),
+        remediation=d.remediation.get((uid, year)),
+        stale=d.stale_decisions.get((uid, year)),
+        min_base=d.settings.get("min_base", 30),
+    )
 
 
 def unit_bulk(d: Data, inp: UnitInputs) -> UnitBulk:
     """The bulk of the page's report as load_reports brought it into d."""
-    return UnitBulk(cells=d.cells.get(inp.rid, {}), extra=d.extra_cells.get(inp.rid, []),
-                    sections=d.sections.get(inp.rid, {}), problems=d.problems.get(inp.rid, []),
-                    findings=d.findings.get((inp.uid, inp.year), []))
+    return UnitBulk(
+        cells=d.cells.get(inp.rid, {}),
+        extra=d.extra_cells.get(inp.rid, []),
+        sections=d.sections.get(inp.rid, {}),
+        problems=d.problems.get(inp.rid, []),
+        findings=d.findings.get((inp.uid, inp.year), []),
+    )
 
 
 def unit_cell(cid: str, t) -> dict:
@@ -178,8 +221,15 @@ def number_findings(fs: list[dict]) -> list[dict]:
     order = {"FAIL": 0, "UNCERTAIN": 1, "NOT_ASSESSABLE": 2}
     sev = {"error": 0, "warning": 1, "info": 2}
     listed = [f for f in fs if f["status"] != "PASS"]
-    listed.sort(key=lambda f: (order.get(f["status"], 3), sev.get(f["severity"], 3), f["rule_id"],
-                               str(f["instance"]), str(f["finding_id"])))
+    listed.sort(
+        key=lambda f: (
+            order.get(f["status"], 3),
+            sev.get(f["severity"], 3),
+            f["rule_id"],
+            str(f["instance"]),
+            str(f["finding_id"]),
+        )
+    )
     return listed
 
 
@@ -207,34 +257,52 @@ def findings_view(others: dict, fs: list[dict], cells: dict[str, dict], root: st
                         continue
                     if f["status"] == "UNCERTAIN" and c["sem"] in ("NUMERIC", "ZERO"):
                         continue  # mark what makes it uncertain: the blank, "/" or text operands
-                    c["marks"].append({"n": n, "side": side, "status": f["status"].lower(),
-                                       "title": f"第 {n} 条（{f['rule_id']}）：等式{side}边，"
-                                                f"{STATUS_ZH.get(f['status'], f['status'])}"})
+                    c["marks"].append(
+                        {
+                            "n": n,
+                            "side": side,
+                            "status": f["status"].lower(),
+                            "title": f"第 {n} 条（{f['rule_id']}）：等式{side}边，"
+                            f"{STATUS_ZH.get(f['status'], f['status'])}",
+                        }
+                    )
                     if f["status"] == "FAIL" and " fail" not in c["cls"]:
                         c["cls"] = c["cls"].replace(" uncertain", "") + " fail"
                     elif " fail" not in c["cls"] and " uncertain" not in c["cls"]:
                         c["cls"] += " uncertain"
-        out.append({
-            "n": n, "status": f["status"], "status_zh": STATUS_ZH.get(f["status"], f["status"]),
-            "status_note": STATUS_NOTE.get(f["status"], ""),
-            "severity": f["severity"], "severity_zh": SEVERITY_ZH.get(f["severity"], f["severity"]),
-            "rule_id": f["rule_id"], "instance": f["instance"] if f["instance"] not in (None, "-") else "",
-            "message": f.get("message_zh") or f.get("message_en") or "",
-            "lhs": _cells_text(f.get("lhs_cells")) if f.get("lhs_cells") else "规定值",
-            "rhs": _cells_text(f.get("rhs_cells")) if f.get("rhs_cells") else "规定值",
-            "has_formula": bool(f.get("lhs_cells") or f.get("rhs_cells")),
-            "lhs_value": fmt_num(f.get("lhs_value")) if f.get("lhs_value") is not None else "",
-            "rhs_value": fmt_num(f.get("rhs_value")) if f.get("rhs_value") is not None else "",
-            "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
-            "cause": CAUSE_ZH.get(f.get("likely_cause") or "", f.get("likely_cause") or ""),
-            "other_href": other_href, "other_label": other_label,
-            # the office's review (pipeline/review): stable id and status, shown on every finding
-            "fingerprint": f.get("fingerprint") or "", "review": f.get("review_status") or "",
-            "review_zh": REVIEW_ZH.get(f.get("review_status") or "", ""),
-            "review_note": f.get("review_note") or "", "reviewed_by": f.get("reviewed_by") or "",
-            "own_cells": [parse_ref(r)[2] for r in (f.get("lhs_cells") or []) + (f.get("rhs_cells") or [])
-                          if parse_ref(r)[0] is None],
-        })
+        out.append(
+            {
+                "n": n,
+                "status": f["status"],
+                "status_zh": STATUS_ZH.get(f["status"], f["status"]),
+                "status_note": STATUS_NOTE.get(f["status"], ""),
+                "severity": f["severity"],
+                "severity_zh": SEVERITY_ZH.get(f["severity"], f["severity"]),
+                "rule_id": f["rule_id"],
+                "instance": f["instance"] if f["instance"] not in (None, "-") else "",
+                "message": f.get("message_zh") or f.get("message_en") or "",
+                "lhs": _cells_text(f.get("lhs_cells")) if f.get("lhs_cells") else "规定值",
+                "rhs": _cells_text(f.get("rhs_cells")) if f.get("rhs_cells") else "规定值",
+                "has_formula": bool(f.get("lhs_cells") or f.get("rhs_cells")),
+                "lhs_value": fmt_num(f.get("lhs_value")) if f.get("lhs_value") is not None else "",
+                "rhs_value": fmt_num(f.get("rhs_value")) if f.get("rhs_value") is not None else "",
+                "difference": fmt_num(f.get("difference")) if f.get("difference") is not None else "",
+                "cause": CAUSE_ZH.get(f.get("likely_cause") or "", f.get("likely_cause") or ""),
+                "other_href": other_href,
+                "other_label": other_label,
+                # the office's review (pipeline/review): stable id and status, shown on every finding
+                "fingerprint": f.get("fingerprint") or "",
+                "review": f.get("review_status") or "",
+                "review_zh": REVIEW_ZH.get(f.get("review_status") or "", ""),
+                "review_note": f.get("review_note") or "",
+                "reviewed_by": f.get("reviewed_by") or "",
+                "own_cells": [
+                    parse_ref(r)[2]
+                    for r in (f.get("lhs_cells") or []) + (f.get("rhs_cells") or [])
+                    if parse_ref(r)[0] is None
+                ],
+            }
+        )
     return out
 
 
@@ -299,8 +367,7 @@ def _moves(inp: UnitInputs, raw_cells: dict, uy: dict, min_base: int) -> list[di
                 change = ("+" if delta > 0 else "") + fmt_num(delta)
                 if prev >= min_base:
                     pct = f"{100 * delta / prev:+.1f}%"
-        moves.append({"label": label, "prev": prev_s, "cur": cur_s, "change": change, "pct": pct,
-                      "dir": direction})
+        moves.append({"label": label, "prev": prev_s, "cur": cur_s, "change": change, "pct": pct, "dir": direction})
     return moves
 
 
@@ -320,20 +387,32 @@ def _standing(inp: UnitInputs, uy: dict, differs: bool, root: str, min_base: int
             vs = fmt_pct(v) if m in RATE_METRICS else fmt_num(v)
             if v is None and m in RATE_METRICS:
                 dv = inp.derived or {}
-                base = {"share_disclosed": dv.get("applications_processed"),
-                        "review_correction_rate": dv.get("review_concluded"),
-                        "suit_correction_rate": dv.get("suit_concluded")}[m]
+                base = {
+                    "share_disclosed": dv.get("applications_processed"),
+                    "review_correction_rate": dv.get("review_concluded"),
+                    "suit_correction_rate": dv.get("suit_concluded"),
+                }[m]
                 vs = rate_text(None, None, base, min_base)
-            rows_.append({
-                "label": label, "value": vs,
-                "rank_banner": f"{rank_banner} / {n_banner}" if rank_banner else "—",
-                "rank_level": f"{rank_level} / {n_level}" if rank_level else "—",
-                "pct_banner": f"{pct_banner:.0f}" if pct_banner is not None else "—",
-                "pct_level": f"{pct_level:.0f}" if pct_level is not None else "—",
-            })
-        standing.append({"hierarchy": h, "hierarchy_zh": HIERARCHY_ZH[h],
-                         "banner": bname, "level_zh": LEVEL_ZH.get(uy.get("peer_level"), ""),
-                         "banner_href": root + group_path(h, bid, inp.year) if bid else "", "rows": rows_})
+            rows_.append(
+                {
+                    "label": label,
+                    "value": vs,
+                    "rank_banner": f"{rank_banner} / {n_banner}" if rank_banner else "—",
+                    "rank_level": f"{rank_level} / {n_level}" if rank_level else "—",
+                    "pct_banner": f"{pct_banner:.0f}" if pct_banner is not None else "—",
+                    "pct_level": f"{pct_level:.0f}" if pct_level is not None else "—",
+                }
+            )
+        standing.append(
+            {
+                "hierarchy": h,
+                "hierarchy_zh": HIERARCHY_ZH[h],
+                "banner": bname,
+                "level_zh": LEVEL_ZH.get(uy.get("peer_level"), ""),
+                "banner_href": root + group_path(h, bid, inp.year) if bid else "",
+                "rows": rows_,
+            }
+        )
     return standing
 
 
@@ -349,8 +428,13 @@ def unit_context(inp: UnitInputs, bulk: UnitBulk) -> dict:
     findings = findings_view(inp.others, bulk.findings, cells, root)
     counts = {s: sum(1 for f in bulk.findings if f["status"] == s) for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE")}
     counts["PASS"] = int(uy.get("findings_pass") or 0)
-    parents = {h: [{"id": p, "name": name, "href": root + group_path(h, p, year) if is_group else ""}
-                   for p, name, is_group in chain] for h, chain in zip(HIERARCHIES, inp.chains)}
+    parents = {
+        h: [
+            {"id": p, "name": name, "href": root + group_path(h, p, year) if is_group else ""}
+            for p, name, is_group in chain
+        ]
+        for h, chain in zip(HIERARCHIES, inp.chains)
+    }
     differs = [p["id"] for p in parents["statutory"]] != [p["id"] for p in parents["managing"]]
     # no link to the file: a file:// URL names a path on the server, which a reader's browser does not have
     source_href = ""
@@ -359,43 +443,105 @@ def unit_context(inp: UnitInputs, bulk: UnitBulk) -> dict:
     carry = None
     if prev_rid:
         a, b = raw_cells.get("T3/carried_over/total"), (inp.prev_cells or {}).get("T3/carried_forward/total")
-        carry = {"this": cell_show(a), "prev": cell_show(b),
-                 "same": cell_number(a) is not None and cell_number(a) == cell_number(b)}
+        carry = {
+            "this": cell_show(a),
+            "prev": cell_show(b),
+            "same": cell_number(a) is not None and cell_number(a) == cell_number(b),
+        }
     secs = bulk.sections
     sections = []
     for key, title in SECTION_TITLES:
         text = secs.get(key)
-        sections.append({"key": key, "title": title, "absent": key not in secs or text is None,
-                         "paras": [p for p in (text or "").split("\n") if p.strip()]})
-    extra_rows = [{"id": r["cell_id"], "label": short_label(r["cell_id"]), "text": cells[r["cell_id"]]["text"],
-                   "cls": cells[r["cell_id"]]["cls"]} for r in bulk.extra if r["cell_id"] not in drawn]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "absent": key not in secs or text is None,
+                "paras": [p for p in (text or "").split("\n") if p.strip()],
+            }
+        )
+    extra_rows = [
+        {
+            "id": r["cell_id"],
+            "label": short_label(r["cell_id"]),
+            "text": cells[r["cell_id"]]["text"],
+            "cls": cells[r["cell_id"]]["cls"],
+        }
+        for r in bulk.extra
+        if r["cell_id"] not in drawn
+    ]
     crumbs = [{"name": "首页", "href": root + "index.html"}]
     for p, name, is_group in reversed(inp.chains[HIERARCHIES.index("statutory")]):
         if is_group:
             crumbs.append({"name": f"{name}（{year}）", "href": root + group_path("statutory", p, year)})
     return {
-        "kind": "unit", "root": root, "title": f"{u['name']} {year} 年度报告",
-        "unit": {"id": uid, "name": u["name"], "full_name": u["full_name"] or u["name"],
-                 "level_zh": LEVEL_ZH.get(u["level"], u["level"]), "kind": u["kind"] or ""},
-        "year": year, "parents": parents, "parents_differ": differs,
-        "report": {"id": rid, "path": rep["path"], "agency": rep["agency"] or "", "title": rep["title"] or "",
-                   "kind": rep["kind"] or "", "format_version": rep["format_version"] or "",
-                   "published_on": rep["published_on"] or "", "signed_on": rep.get("signed_on") or "",
-                   "deadline": uy.get("deadline") or "",
-                   "timeliness": timeliness(uy), "match_method": rep["match_method"] or "",
-                   "match_confidence": rep["match_confidence"], "source_href": source_href,
-                   "n_problems": rep["n_problems"] or 0},
-        "cells": cells, "extra": extra_rows, "findings": findings,
-        "t3_cols": list(T3_COLUMNS_WITH_SUBTOTAL if has_subtotal else T3_COLUMNS), "t2v2019": t2v2019, "counts": counts,
-        "moves": moves, "prev_year": year - 1 if prev_rid else None,
-        "prev_href": root + unit_path(uid, year - 1) if prev_rid else "", "carry": carry,
-        "standing": _standing(inp, uy, differs, root, min_base), "sections": sections,
-        "problems": [{"code": p["code"], "severity": SEVERITY_ZH.get(p["severity"], p["severity"]),
-                      "message": p["message"]} for p in bulk.problems],
+        "kind": "unit",
+        "root": root,
+        "title": f"{u['name']} {year} 年度报告",
+        "unit": {
+            "id": uid,
+            "name": u["name"],
+            "full_name": u["full_name"] or u["name"],
+            "level_zh": LEVEL_ZH.get(u["level"], u["level"]),
+            "kind": u["kind"] or "",
+        },
+        "year": year,
+        "parents": parents,
+        "parents_differ": differs,
+        "report": {
+            "id": rid,
+            "path": rep["path"],
+            "agency": rep["agency"] or "",
+            "title": rep["title"] or "",
+            "kind": rep["kind"] or "",
+            "format_version": rep["format_version"] or "",
+            "published_on": rep["published_on"] or "",
+            "signed_on": rep.get("signed_on") or "",
+            "deadline": uy.get("deadline") or "",
+            "timeliness": timeliness(uy),
+            "match_method": rep["match_method"] or "",
+            "match_confidence": rep["match_confidence"],
+            "source_href": source_href,
+            "n_problems": rep["n_problems"] or 0,
+        },
+        "cells": cells,
+        "extra": extra_rows,
+        "findings": findings,
+        "t3_cols": list(T3_COLUMNS_WITH_SUBTOTAL if has_subtotal else T3_COLUMNS),
+        "t2v2019": t2v2019,
+        "counts": counts,
+        "moves": moves,
+        "prev_year": year - 1 if prev_rid else None,
+        "prev_href": root + unit_path(uid, year - 1) if prev_rid else "",
+        "carry": carry,
+        "standing": _standing(inp, uy, differs, root, min_base),
+        "sections": sections,
+        "problems": [
+            {"code": p["code"], "severity": SEVERITY_ZH.get(p["severity"], p["severity"]), "message": p["message"]}
+            for p in bulk.problems
+        ],
         "years": [{"year": y, "href": root + unit_path(uid, y), "current": y == year} for y in inp.years],
         "crumbs": crumbs,
-        "remediation": [{"year": t[0], "rule": t[5], "instance": t[2] if t[2] not in (None, "-") else "",
-                         "outcome": t[3], "text": t[4], "by": t[6] or ""} for t in inp.remediation or []],
-        "stale": [{"kind": KIND_ZH.get(t[0], t[0]), "what": t[1] or "", "target": t[2] or "", "why": t[3] or "",
-                   "by": t[4] or "", "id": t[5]} for t in inp.stale or []],
+        "remediation": [
+            {
+                "year": t[0],
+                "rule": t[5],
+                "instance": t[2] if t[2] not in (None, "-") else "",
+                "outcome": t[3],
+                "text": t[4],
+                "by": t[6] or "",
+            }
+            for t in inp.remediation or []
+        ],
+        "stale": [
+            {
+                "kind": KIND_ZH.get(t[0], t[0]),
+                "what": t[1] or "",
+                "target": t[2] or "",
+                "why": t[3] or "",
+                "by": t[4] or "",
+                "id": t[5],
+            }
+            for t in inp.stale or []
+        ],
     }

@@ -35,8 +35,9 @@ def unapplied(inbox, con) -> dict[tuple, Decision]:
     return out
 
 
-def list_findings(inbox, db, year: int | None = None, status: str | None = None, banner: str | None = None,
-                  rule: str | None = None) -> list[dict]:
+def list_findings(
+    inbox, db, year: int | None = None, status: str | None = None, banner: str | None = None, rule: str | None = None
+) -> list[dict]:
     """Reviewable findings (FAIL, UNCERTAIN) of the active reports, with their review status (decisions
     made since the last run shown as they will apply), and stale dispositions."""
     if status is not None and status not in STATUSES:
@@ -52,28 +53,40 @@ def list_findings(inbox, db, year: int | None = None, status: str | None = None,
         if banner:
             where.append("(f.unit_id = ? OR f.unit_id IN (SELECT unit_id FROM rollup_members WHERE group_id = ?))")
             args += [banner, banner]
-        fs = rows(con, f"""SELECT f.fingerprint AS id, f.finding_id, f.unit_id, u.name AS unit_name, f.year,
+        fs = rows(
+            con,
+            f"""SELECT f.fingerprint AS id, f.finding_id, f.unit_id, u.name AS unit_name, f.year,
                                   f.rule_id, f.instance, f.status AS verdict, f.severity,
                                   coalesce(f.review_status, 'open') AS status, f.review_note, f.reviewed_by,
                                   f.decision_id, f.lhs_cells, f.rhs_cells, f.lhs_value, f.rhs_value, f.message_zh,
                                   f.report_id, r.sha256, r.path
                            FROM findings f JOIN reports r ON r.report_id = f.report_id AND r.active
                            LEFT JOIN units u ON u.unit_id = f.unit_id
-                           WHERE {' AND '.join(where)}
-                           ORDER BY f.year, f.unit_id, f.rule_id, f.instance""", args)
+                           WHERE {" AND ".join(where)}
+                           ORDER BY f.year, f.unit_id, f.rule_id, f.instance""",
+            args,
+        )
         pending = unapplied(inbox, con)
-        stale = rows(con, """SELECT d.finding AS id, d.unit_id, u.name AS unit_name, d.year, d.rule_id, d.instance,
+        stale = rows(
+            con,
+            """SELECT d.finding AS id, d.unit_id, u.name AS unit_name, d.year, d.rule_id, d.instance,
                                     NULL AS verdict, 'stale' AS status, d.status AS decided, d.state_reason,
                                     d.decision_id, d.reason AS review_note, d.decided_by AS reviewed_by
                              FROM decisions d LEFT JOIN units u ON u.unit_id = d.unit_id
                              WHERE d.kind = 'disposition' AND d.state = 'stale'
-                             ORDER BY d.year, d.unit_id, d.rule_id""")
+                             ORDER BY d.year, d.unit_id, d.rule_id""",
+        )
     for f in fs:
         f["cells"] = [c for c in (f.pop("lhs_cells") or []) + (f.pop("rhs_cells") or [])]
         d = pending.get(("disposition", f["id"]))
         if d is not None:
-            f.update(status=d.status, review_note=d.reason or d.comment, reviewed_by=d.decided_by,
-                     decision_id=d.decision_id, pending=True)
+            f.update(
+                status=d.status,
+                review_note=d.reason or d.comment,
+                reviewed_by=d.decided_by,
+                decision_id=d.decision_id,
+                pending=True,
+            )
         else:
             f["pending"] = False
     out = fs
@@ -85,9 +98,13 @@ def list_findings(inbox, db, year: int | None = None, status: str | None = None,
 
 
 def finding(con, fid: str) -> dict:
-    fs = rows(con, """SELECT f.*, r.sha256, r.path FROM findings f
+    fs = rows(
+        con,
+        """SELECT f.*, r.sha256, r.path FROM findings f
                       JOIN reports r ON r.report_id = f.report_id AND r.active
-                      WHERE f.fingerprint = ? OR f.finding_id = ?""", [fid, fid])
+                      WHERE f.fingerprint = ? OR f.finding_id = ?""",
+        [fid, fid],
+    )
     if not fs:
         raise Refused(f"no finding {fid} in the warehouse (use the id shown by `nianbao review list`)")
     f = fs[0]
@@ -101,9 +118,20 @@ def decide(inbox, db, fid: str, status: str, reason: str, by: str, comment: str 
         raise Refused(f"status {status!r} is not one of {', '.join(DISPOSITIONS)}")
     with _db(db) as con:
         f = finding(con, fid)
-    d = Decision(decided_by=by or "", kind="disposition", finding=f["fingerprint"], unit_id=f["unit_id"] or "",
-                 year=str(f["year"]), rule_id=f["rule_id"], instance=f["instance"], report_sha256=f["sha256"],
-                 path=f["path"], status=status, reason=(reason or "").strip(), comment=(comment or "").strip())
+    d = Decision(
+        decided_by=by or "",
+        kind="disposition",
+        finding=f["fingerprint"],
+        unit_id=f["unit_id"] or "",
+        year=str(f["year"]),
+        rule_id=f["rule_id"],
+        instance=f["instance"],
+        report_sha256=f["sha256"],
+        path=f["path"],
+        status=status,
+        reason=(reason or "").strip(),
+        comment=(comment or "").strip(),
+    )
     return append(inbox, [d])[0]
 
 
@@ -115,15 +143,27 @@ def decide_many(inbox, db, fids: list[str], status: str, reason: str, by: str) -
     with _db(db) as con:
         for fid in fids:
             f = finding(con, fid)
-            out.append(Decision(decided_by=by or "", kind="disposition", finding=f["fingerprint"],
-                                unit_id=f["unit_id"] or "", year=str(f["year"]), rule_id=f["rule_id"],
-                                instance=f["instance"], report_sha256=f["sha256"], path=f["path"], status=status,
-                                reason=(reason or "").strip()))
+            out.append(
+                Decision(
+                    decided_by=by or "",
+                    kind="disposition",
+                    finding=f["fingerprint"],
+                    unit_id=f["unit_id"] or "",
+                    year=str(f["year"]),
+                    rule_id=f["rule_id"],
+                    instance=f["instance"],
+                    report_sha256=f["sha256"],
+                    path=f["path"],
+                    status=status,
+                    reason=(reason or "").strip(),
+                )
+            )
     return append(inbox, out) if out else []
 
 
-def correct(inbox, db, unit: str, year: int, cell: str, value: float | None, semantic: str | None,
-            reason: str, by: str) -> Decision:
+def correct(
+    inbox, db, unit: str, year: int, cell: str, value: float | None, semantic: str | None, reason: str, by: str
+) -> Decision:
     from ..codebook import cell_ids
 
     if cell not in set(cell_ids()):
@@ -144,19 +184,31 @@ def correct(inbox, db, unit: str, year: int, cell: str, value: float | None, sem
             raise Refused(f"a {semantic} cell needs its --value")
         text = ""
     with _db(db) as con:
-        rep = con.execute("SELECT sha256, path FROM reports WHERE active AND unit_id = ? AND year = ?",
-                          [unit, int(year)]).fetchone()
+        rep = con.execute(
+            "SELECT sha256, path FROM reports WHERE active AND unit_id = ? AND year = ?", [unit, int(year)]
+        ).fetchone()
     if rep is None:
         raise Refused(f"unit {unit} has no active report for {year}")
-    d = Decision(decided_by=by or "", kind="correction", unit_id=unit, year=str(year), report_sha256=rep[0],
-                 path=rep[1], cell_id=cell, semantic=semantic, value=text, reason=(reason or "").strip())
+    d = Decision(
+        decided_by=by or "",
+        kind="correction",
+        unit_id=unit,
+        year=str(year),
+        report_sha256=rep[0],
+        path=rep[1],
+        cell_id=cell,
+        semantic=semantic,
+        value=text,
+        reason=(reason or "").strip(),
+    )
     return append(inbox, [d])[0]
 
 
 def assign(inbox, db, file: str, unit: str, year: int | None, reason: str, by: str) -> Decision:
     with _db(db) as con:
-        m = con.execute("SELECT path, sha256, status FROM manifest WHERE path = ? OR sha256 = ?",
-                        [file, file]).fetchone()
+        m = con.execute(
+            "SELECT path, sha256, status FROM manifest WHERE path = ? OR sha256 = ?", [file, file]
+        ).fetchone()
         known = con.execute("SELECT count(*) FROM units WHERE unit_id = ?", [unit]).fetchone()[0]
     if m is None:
         raise Refused(f"no file {file} in the inbox manifest")
@@ -164,8 +216,15 @@ def assign(inbox, db, file: str, unit: str, year: int | None, reason: str, by: s
         raise Refused(f"{m[0]} could not be read at all ({m[2]}): nothing to assign")
     if not known:
         raise Refused(f"unit {unit} is not in the registry")
-    d = Decision(decided_by=by or "", kind="assignment", unit_id=unit, year=str(year) if year else "",
-                 report_sha256=m[1], path=m[0], reason=(reason or "").strip())
+    d = Decision(
+        decided_by=by or "",
+        kind="assignment",
+        unit_id=unit,
+        year=str(year) if year else "",
+        report_sha256=m[1],
+        path=m[0],
+        reason=(reason or "").strip(),
+    )
     return append(inbox, [d])[0]
 
 
@@ -173,8 +232,15 @@ def assign(inbox, db, file: str, unit: str, year: int | None, reason: str, by: s
 # The workbook round trip
 
 REVIEW_HEADERS = ("复核结论", "说明", "复核人")
-STATUS_WORDS = {"确认": "confirmed", "confirmed": "confirmed", "排除": "dismissed", "dismissed": "dismissed",
-                "已说明": "explained", "说明": "explained", "explained": "explained"}
+STATUS_WORDS = {
+    "确认": "confirmed",
+    "confirmed": "confirmed",
+    "排除": "dismissed",
+    "dismissed": "dismissed",
+    "已说明": "explained",
+    "说明": "explained",
+    "explained": "explained",
+}
 
 
 def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
@@ -196,7 +262,11 @@ def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
     header = None
     header_row = 0
     for n, row in enumerate(it, start=1):
-        if row and "编号" in [str(c or "").strip() for c in row] and REVIEW_HEADERS[0] in [str(c or "").strip() for c in row]:
+        if (
+            row
+            and "编号" in [str(c or "").strip() for c in row]
+            and REVIEW_HEADERS[0] in [str(c or "").strip() for c in row]
+        ):
             header = [str(c or "").strip() for c in row]
             header_row = n
             break
@@ -205,10 +275,12 @@ def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
     col = {h: i for i, h in enumerate(header)}
     todo: list[tuple[int, str, str, str, str]] = []
     for n, row in enumerate(it, start=header_row + 1):
+
         def get(h):
             i = col.get(h)
             v = row[i] if i is not None and i < len(row) else None
             return "" if v is None else str(v).strip()
+
         verdict = get(REVIEW_HEADERS[0])
         if not verdict:
             continue
@@ -223,10 +295,20 @@ def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
                 f = finding(con, fid)
             except Refused as e:
                 raise Refused(f"row {n}: {e}") from None
-            d = Decision(decided_by=by, kind="disposition", finding=f["fingerprint"], unit_id=f["unit_id"] or "",
-                         year=str(f["year"]), rule_id=f["rule_id"], instance=f["instance"],
-                         report_sha256=f["sha256"], path=f["path"], status=status, reason=reason,
-                         comment=f"imported from {Path(xlsx).name}")
+            d = Decision(
+                decided_by=by,
+                kind="disposition",
+                finding=f["fingerprint"],
+                unit_id=f["unit_id"] or "",
+                year=str(f["year"]),
+                rule_id=f["rule_id"],
+                instance=f["instance"],
+                report_sha256=f["sha256"],
+                path=f["path"],
+                status=status,
+                reason=reason,
+                comment=f"imported from {Path(xlsx).name}",
+            )
             from .decisions import validate
 
             err = validate(d)

@@ -15,9 +15,30 @@ import pandas as pd
 
 from .decisions import Decision
 
-DECISION_COLUMNS = ["decision_id", "line", "decided_at", "decided_by", "kind", "finding", "unit_id", "year",
-                    "rule_id", "instance", "report_sha256", "path", "cell_id", "status", "semantic", "value",
-                    "reason", "comment", "state", "state_reason", "superseded_by", "report_id"]
+DECISION_COLUMNS = [
+    "decision_id",
+    "line",
+    "decided_at",
+    "decided_by",
+    "kind",
+    "finding",
+    "unit_id",
+    "year",
+    "rule_id",
+    "instance",
+    "report_sha256",
+    "path",
+    "cell_id",
+    "status",
+    "semantic",
+    "value",
+    "reason",
+    "comment",
+    "state",
+    "state_reason",
+    "superseded_by",
+    "report_id",
+]
 REVIEWABLE = ("FAIL", "UNCERTAIN")  # the findings a person reviews; the others have no review status
 
 
@@ -34,8 +55,13 @@ class Review:
         self.rows: list[dict] = []
         standing: dict[tuple, dict] = {}
         for d in decisions:
-            row = {**{k: v for k, v in d.as_dict().items() if k != "error"}, "state": "pending",
-                   "state_reason": None, "superseded_by": None, "report_id": None}
+            row = {
+                **{k: v for k, v in d.as_dict().items() if k != "error"},
+                "state": "pending",
+                "state_reason": None,
+                "superseded_by": None,
+                "report_id": None,
+            }
             if d.error:
                 row.update(state="rejected", state_reason=f"line {d.line}: {d.error}")
             elif d.kind == "assignment" and registry is not None and d.unit_id not in registry:
@@ -44,9 +70,11 @@ class Review:
                 key = target(d)
                 prev = standing.get(key)
                 if prev is not None:
-                    prev.update(state="superseded", superseded_by=d.decision_id,
-                                state_reason=f"a later decision on the same target stands ({d.decision_id}, "
-                                             f"line {d.line})")
+                    prev.update(
+                        state="superseded",
+                        superseded_by=d.decision_id,
+                        state_reason=f"a later decision on the same target stands ({d.decision_id}, line {d.line})",
+                    )
                 standing[key] = row
             self.rows.append(row)
 
@@ -60,35 +88,49 @@ class Review:
         from ..codebook import cell_ids
 
         known = set(cell_ids())
-        reports = {sha: (rid, active, status, path) for sha, rid, active, status, path in con.execute(
-            "SELECT sha256, report_id, active, status, path FROM reports").fetchall()}
+        reports = {
+            sha: (rid, active, status, path)
+            for sha, rid, active, status, path in con.execute(
+                "SELECT sha256, report_id, active, status, path FROM reports"
+            ).fetchall()
+        }
         updates = []
         for r in self.standing("correction"):
             rep = reports.get(r["report_sha256"])
             if r["cell_id"] not in known:
-                r.update(state="rejected", state_reason=f"line {r['line']}: {r['cell_id']} is not a cell id of the "
-                                                       "2021 format")
+                r.update(
+                    state="rejected",
+                    state_reason=f"line {r['line']}: {r['cell_id']} is not a cell id of the 2021 format",
+                )
             elif rep is None:
-                r.update(state="stale", state_reason="the report version it corrects is no longer in the inbox "
-                                                     "(the file was replaced or removed)")
+                r.update(
+                    state="stale",
+                    state_reason="the report version it corrects is no longer in the inbox "
+                    "(the file was replaced or removed)",
+                )
             elif not rep[1]:
-                r.update(state="stale", report_id=rep[0],
-                         state_reason=f"the report version it corrects is no longer the active one ({rep[2]}: the "
-                                      "file was replaced by a newer version)")
+                r.update(
+                    state="stale",
+                    report_id=rep[0],
+                    state_reason=f"the report version it corrects is no longer the active one ({rep[2]}: the "
+                    "file was replaced by a newer version)",
+                )
             else:
                 value = float(r["value"]) if r["semantic"] in ("NUMERIC", "ZERO") else None
                 updates.append((r["semantic"], value, r["decision_id"], rep[0], r["cell_id"]))
                 r.update(state="applied", report_id=rep[0])
         if updates:
-            con.executemany("UPDATE cells SET semantic = ?, value = ?, value_source = 'review', decision_id = ? "
-                            "WHERE report_id = ? AND cell_id = ?", updates)
+            con.executemany(
+                "UPDATE cells SET semantic = ?, value = ?, value_source = 'review', decision_id = ? "
+                "WHERE report_id = ? AND cell_id = ?",
+                updates,
+            )
         for r in self.standing("assignment"):
             rep = reports.get(r["report_sha256"])
             if rep is None:
                 r.update(state="stale", state_reason="the file is no longer in the inbox (or could not be read)")
             else:
-                r.update(state="applied", report_id=rep[0],
-                         state_reason=None if rep[1] else f"the report is {rep[2]}")
+                r.update(state="applied", report_id=rep[0], state_reason=None if rep[1] else f"the report is {rep[2]}")
         write_log(con, self.rows)
 
 
@@ -96,16 +138,21 @@ def write_log(con, rows: list[dict]) -> None:
     con.execute("DELETE FROM decisions")
     if not rows:
         return
+
     def text(v):
         return None if v is None or v == "" or (isinstance(v, float) and v != v) else str(v)
 
-    df = pd.DataFrame([{c: (int(r.get(c) or 0) if c == "line" else text(r.get(c))) for c in DECISION_COLUMNS}
-                       for r in rows], columns=DECISION_COLUMNS).astype(object)
+    df = pd.DataFrame(
+        [{c: (int(r.get(c) or 0) if c == "line" else text(r.get(c))) for c in DECISION_COLUMNS} for r in rows],
+        columns=DECISION_COLUMNS,
+    ).astype(object)
     con.register("dec", df)
-    con.execute("INSERT INTO decisions SELECT decision_id, line::INTEGER, decided_at, decided_by, kind, finding, "
-                "unit_id, try_cast(year AS INTEGER), rule_id, instance, report_sha256, path, cell_id, status, "
-                "semantic, try_cast(value AS DOUBLE), reason, comment, state, state_reason, superseded_by, report_id "
-                "FROM dec ORDER BY line")
+    con.execute(
+        "INSERT INTO decisions SELECT decision_id, line::INTEGER, decided_at, decided_by, kind, finding, "
+        "unit_id, try_cast(year AS INTEGER), rule_id, instance, report_sha256, path, cell_id, status, "
+        "semantic, try_cast(value AS DOUBLE), reason, comment, state, state_reason, superseded_by, report_id "
+        "FROM dec ORDER BY line"
+    )
     con.unregister("dec")
 
 

@@ -38,24 +38,56 @@ def cmd_list(args) -> int:
     except Refused as e:
         return _refused("review list", e)
     for f in fs:
-        obj = {k: f.get(k) for k in ("id", "unit_id", "unit_name", "year", "rule_id", "instance", "verdict",
-                                     "status", "cells", "review_note", "reviewed_by", "decision_id",
-                                     "message_zh", "state_reason", "pending") if k in f}
-        text = (f"{f['id']}  {f['unit_id']} {f.get('unit_name') or ''}  {f['year']}  {f['rule_id']}·{f['instance']}  "
-                f"{f.get('verdict') or '-'}  {f['status']}" + ("*" if f.get("pending") else "")
-                + (f"  {'、'.join(f['cells'][:4])}" if f.get("cells") else "")
-                + (f"  ({f['state_reason']})" if f.get("state_reason") else ""))
+        obj = {
+            k: f.get(k)
+            for k in (
+                "id",
+                "unit_id",
+                "unit_name",
+                "year",
+                "rule_id",
+                "instance",
+                "verdict",
+                "status",
+                "cells",
+                "review_note",
+                "reviewed_by",
+                "decision_id",
+                "message_zh",
+                "state_reason",
+                "pending",
+            )
+            if k in f
+        }
+        text = (
+            f"{f['id']}  {f['unit_id']} {f.get('unit_name') or ''}  {f['year']}  {f['rule_id']}·{f['instance']}  "
+            f"{f.get('verdict') or '-'}  {f['status']}"
+            + ("*" if f.get("pending") else "")
+            + (f"  {'、'.join(f['cells'][:4])}" if f.get("cells") else "")
+            + (f"  ({f['state_reason']})" if f.get("state_reason") else "")
+        )
         _print(obj, args.json, text)
     if not args.json:
-        print(f"{len(fs)} findings" + ("  (* decided since the last run: applied by the next `nianbao run`)"
-                                       if any(f.get("pending") for f in fs) else ""), file=sys.stderr)
+        print(
+            f"{len(fs)} findings"
+            + (
+                "  (* decided since the last run: applied by the next `nianbao run`)"
+                if any(f.get("pending") for f in fs)
+                else ""
+            ),
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
 def _done(d, as_json: bool) -> None:
     obj = {k: v for k, v in d.as_dict().items() if k not in ("line", "error") and v not in ("", None)}
-    _print(obj, as_json, f"recorded {d.decision_id}: {d.kind} {d.status or d.semantic} "
-                         f"{d.finding or d.cell_id or d.path} (applied by the next `nianbao run`)")
+    _print(
+        obj,
+        as_json,
+        f"recorded {d.decision_id}: {d.kind} {d.status or d.semantic} "
+        f"{d.finding or d.cell_id or d.path} (applied by the next `nianbao run`)",
+    )
 
 
 def cmd_decide(args) -> int:
@@ -75,8 +107,9 @@ def cmd_correct(args) -> int:
 
     s = _settings(args)
     try:
-        d = correct(s.inbox, s.db, args.unit, args.year, args.cell, args.value, args.semantic, args.reason or "",
-                    args.by or "")
+        d = correct(
+            s.inbox, s.db, args.unit, args.year, args.cell, args.value, args.semantic, args.reason or "", args.by or ""
+        )
     except Refused as e:
         return _refused("review correct", e)
     _done(d, args.json)
@@ -128,8 +161,11 @@ def cmd_notices(args) -> int:
         _print({"kind": "整改通知", "path": p}, args.json, f"整改通知 {p}")
     if res["summary"]:
         f = res["figures"]
-        _print({"kind": "通报", "path": res["summary"], "problems": f["problems"], "confirmed": f["confirmed"]},
-               args.json, f"通报 {res['summary']} ({f['problems']} problems, {f['confirmed']} confirmed)")
+        _print(
+            {"kind": "通报", "path": res["summary"], "problems": f["problems"], "confirmed": f["confirmed"]},
+            args.json,
+            f"通报 {res['summary']} ({f['problems']} problems, {f['confirmed']} confirmed)",
+        )
     return EXIT_OK
 
 
@@ -207,8 +243,9 @@ def add_commands(sub) -> None:
     v.add_argument("--inbox", metavar="DIR")
     v.add_argument("--out", metavar="DIR")
     v.add_argument("--db", metavar="FILE")
-    v.add_argument("--host", default="127.0.0.1", help="address to bind (other than loopback: needs "
-                                                       "NIANBAO_SERVE_PASSWORD)")
+    v.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (other than loopback: needs NIANBAO_SERVE_PASSWORD)"
+    )
     v.add_argument("--port", type=int, default=8765)
     v.set_defaults(func=cmd_serve)
 

@@ -23,13 +23,30 @@ import io
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REVIEW_DIR = "_review"
 FILE_NAME = "decisions.csv"
-COLUMNS = ["decision_id", "decided_at", "decided_by", "kind", "finding", "unit_id", "year", "rule_id", "instance",
-           "report_sha256", "path", "cell_id", "status", "semantic", "value", "reason", "comment"]
+COLUMNS = [
+    "decision_id",
+    "decided_at",
+    "decided_by",
+    "kind",
+    "finding",
+    "unit_id",
+    "year",
+    "rule_id",
+    "instance",
+    "report_sha256",
+    "path",
+    "cell_id",
+    "status",
+    "semantic",
+    "value",
+    "reason",
+    "comment",
+]
 KINDS = ("disposition", "correction", "assignment")
 DISPOSITIONS = ("confirmed", "dismissed", "explained")
 SEMANTICS = ("NUMERIC", "ZERO", "EMPTY", "NA", "TEXT", "MISSING")
@@ -46,7 +63,7 @@ class Decision:
     decided_at: str = ""
     decided_by: str = ""
     kind: str = ""
-    finding: str = ""       # disposition: the finding's fingerprint
+    finding: str = ""  # disposition: the finding's fingerprint
     unit_id: str = ""
     year: str = ""
     rule_id: str = ""
@@ -54,12 +71,12 @@ class Decision:
     report_sha256: str = ""  # correction: the report version; assignment: the file; disposition: as decided on
     path: str = ""
     cell_id: str = ""
-    status: str = ""        # disposition: confirmed | dismissed | explained
-    semantic: str = ""      # correction
-    value: str = ""         # correction
+    status: str = ""  # disposition: confirmed | dismissed | explained
+    semantic: str = ""  # correction
+    value: str = ""  # correction
     reason: str = ""
     comment: str = ""
-    line: int = 0           # line number in the file (1 = header)
+    line: int = 0  # line number in the file (1 = header)
     error: str | None = field(default=None)  # why the line is malformed
 
     def row(self) -> list[str]:
@@ -81,7 +98,7 @@ def fingerprint(unit_id: str, year, rule_id: str, instance: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def semantic_of(value: float) -> str:
@@ -154,8 +171,13 @@ def parse(text: str) -> list[Decision]:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            out.append(Decision(line=line, decision_id=row[0].strip() if row else "",
-                                error=f"{len(row)} fields where the header has {len(header)}"))
+            out.append(
+                Decision(
+                    line=line,
+                    decision_id=row[0].strip() if row else "",
+                    error=f"{len(row)} fields where the header has {len(header)}",
+                )
+            )
             continue
         values = dict(zip(header, (c.strip() for c in row)))
         d = Decision(**{c: values.get(c, "") for c in COLUMNS}, line=line)

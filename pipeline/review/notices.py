@@ -64,8 +64,9 @@ def _run(par, text: str, font: str = BODY_FONT, size: int = 16, bold: bool = Fal
     return r
 
 
-def _para(doc, text: str = "", font: str = BODY_FONT, size: int = 16, bold: bool = False, align=None,
-          indent: bool = True):
+def _para(
+    doc, text: str = "", font: str = BODY_FONT, size: int = 16, bold: bool = False, align=None, indent: bool = True
+):
     from docx.shared import Pt
 
     p = doc.add_paragraph()
@@ -110,11 +111,15 @@ def _cell_label(cid: str) -> str:
 
 def confirmed_problems(con, year: int, unit_ids: list[str] | None = None) -> dict[str, list[dict]]:
     """unit_id -> the confirmed findings of its active report of `year`, each with its cells and values."""
-    fs = rows(con, """
+    fs = rows(
+        con,
+        """
         SELECT f.*, r.path, r.title, r.published_on, r.sha256
         FROM findings f JOIN reports r ON r.report_id = f.report_id AND r.active
         WHERE f.year = ? AND f.review_status = 'confirmed'
-        ORDER BY f.unit_id, f.severity, f.rule_id, f.instance""", [year])
+        ORDER BY f.unit_id, f.severity, f.rule_id, f.instance""",
+        [year],
+    )
     out: dict[str, list[dict]] = {}
     for f in fs:
         if unit_ids is not None and f["unit_id"] not in unit_ids:
@@ -123,19 +128,28 @@ def confirmed_problems(con, year: int, unit_ids: list[str] | None = None) -> dic
         own = [c.lstrip("-") for c in refs if ":" not in c]
         cells = []
         if own:
-            cur = con.execute("SELECT cell_id, semantic, value, raw, value_source FROM cells WHERE report_id = ? "
-                              "AND cell_id IN (SELECT unnest(?::VARCHAR[]))", [f["report_id"], own]).fetchall()
+            cur = con.execute(
+                "SELECT cell_id, semantic, value, raw, value_source FROM cells WHERE report_id = ? "
+                "AND cell_id IN (SELECT unnest(?::VARCHAR[]))",
+                [f["report_id"], own],
+            ).fetchall()
             by = {c[0]: c for c in cur}
             for cid in dict.fromkeys(own):
                 c = by.get(cid)
                 if c is None:
                     continue
                 _cid, sem, val, raw, src = c
-                shown = _fmt(val) if sem in ("NUMERIC", "ZERO") else {"EMPTY": "空白", "NA": f"“{(raw or '/').strip()}”",
-                                                                      "TEXT": f"“{(raw or '').strip()}”",
-                                                                      "MISSING": "缺失"}.get(sem, sem)
-                cells.append({"cell_id": cid, "label": _cell_label(cid), "value": shown,
-                              "corrected": src == "review"})
+                shown = (
+                    _fmt(val)
+                    if sem in ("NUMERIC", "ZERO")
+                    else {
+                        "EMPTY": "空白",
+                        "NA": f"“{(raw or '/').strip()}”",
+                        "TEXT": f"“{(raw or '').strip()}”",
+                        "MISSING": "缺失",
+                    }.get(sem, sem)
+                )
+                cells.append({"cell_id": cid, "label": _cell_label(cid), "value": shown, "corrected": src == "review"})
         f["cells"] = cells
         out.setdefault(f["unit_id"], []).append(f)
     return out
@@ -145,15 +159,21 @@ def problem_text(f: dict) -> str:
     """A confirmed finding in plain Chinese, with the cells and values concerned."""
     msg = (f.get("message_zh") or f.get("message_en") or f["rule_id"]).strip()
     if f["cells"]:
-        msg += "涉及单元格：" + "；".join(f"{c['label']}＝{c['value']}" + ("（经核对更正）" if c["corrected"] else "")
-                                  for c in f["cells"]) + "。"
+        msg += (
+            "涉及单元格："
+            + "；".join(
+                f"{c['label']}＝{c['value']}" + ("（经核对更正）" if c["corrected"] else "") for c in f["cells"]
+            )
+            + "。"
+        )
     if f.get("review_note"):
         msg += f"（复核意见：{f['review_note']}）"
     return msg
 
 
-def write_notice(path: Path, unit: dict, year: int, problems: list[dict], office: str, issued: date,
-                 reply_days: int = 30) -> Path:
+def write_notice(
+    path: Path, unit: dict, year: int, problems: list[dict], office: str, issued: date, reply_days: int = 30
+) -> Path:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     doc = _doc()
@@ -165,13 +185,19 @@ def write_notice(path: Path, unit: dict, year: int, problems: list[dict], office
     published = f"于{rep['published_on']}" if rep.get("published_on") else ""
     title = rep.get("title") or f"{year}年度政府信息公开工作年度报告"
     deadline = issued + timedelta(days=reply_days)
-    _para(doc, f"根据《中华人民共和国政府信息公开条例》和政府信息公开工作年度报告格式的要求，我们对你单位{published}"
-               f"发布的《{title}》（来源文件：{rep['path']}）进行了检查。经复核，报告存在以下{len(problems)}个问题，"
-               "需要你单位核实更正：")
+    _para(
+        doc,
+        f"根据《中华人民共和国政府信息公开条例》和政府信息公开工作年度报告格式的要求，我们对你单位{published}"
+        f"发布的《{title}》（来源文件：{rep['path']}）进行了检查。经复核，报告存在以下{len(problems)}个问题，"
+        "需要你单位核实更正：",
+    )
     for n, f in enumerate(problems, start=1):
         _para(doc, f"{n}．{problem_text(f)}")
-    _para(doc, f"请你单位对照上述问题逐项核实，更正后重新发布年度报告，并于{_cn_date(deadline)}前将整改情况书面报送"
-               f"{office}。如对上述问题有不同意见，请一并说明理由。")
+    _para(
+        doc,
+        f"请你单位对照上述问题逐项核实，更正后重新发布年度报告，并于{_cn_date(deadline)}前将整改情况书面报送"
+        f"{office}。如对上述问题有不同意见，请一并说明理由。",
+    )
     _para(doc, "特此通知。")
     _signature(doc, office, issued)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,34 +207,59 @@ def write_notice(path: Path, unit: dict, year: int, problems: list[dict], office
 
 def summary_figures(con, year: int, group_id: str, hierarchy: str = "statutory") -> dict:
     """The figures of a 通报, all from the warehouse."""
-    s = rows(con, "SELECT * FROM rollup_summary WHERE hierarchy = ? AND group_id = ? AND year = ?",
-             [hierarchy, group_id, year])
+    s = rows(
+        con,
+        "SELECT * FROM rollup_summary WHERE hierarchy = ? AND group_id = ? AND year = ?",
+        [hierarchy, group_id, year],
+    )
     s = s[0] if s else {}
     members = "SELECT unit_id FROM rollup_members WHERE hierarchy = ? AND group_id = ?"
     scope = f"""findings f JOIN reports r ON r.report_id = f.report_id AND r.active
                 WHERE f.year = ? AND f.status = 'FAIL' AND coalesce(f.review_status, 'open') <> 'dismissed'
                   AND (f.unit_id IN ({members}) OR f.unit_id = ?)"""
     args = [year, hierarchy, group_id, group_id]
-    by_rule = rows(con, f"""SELECT f.rule_id, any_value(ru.title_zh) AS title_zh, count(*) AS problems,
+    by_rule = rows(
+        con,
+        f"""SELECT f.rule_id, any_value(ru.title_zh) AS title_zh, count(*) AS problems,
                                    count(*) FILTER (WHERE f.review_status = 'confirmed') AS confirmed,
                                    count(DISTINCT f.unit_id) AS units
-                            FROM {scope.replace('WHERE', 'LEFT JOIN rules ru ON ru.rule_id = f.rule_id WHERE', 1)}
-                            GROUP BY f.rule_id ORDER BY problems DESC, f.rule_id""", args)
-    by_unit = rows(con, f"""SELECT f.unit_id, any_value(u.name) AS name, count(*) AS problems,
+                            FROM {scope.replace("WHERE", "LEFT JOIN rules ru ON ru.rule_id = f.rule_id WHERE", 1)}
+                            GROUP BY f.rule_id ORDER BY problems DESC, f.rule_id""",
+        args,
+    )
+    by_unit = rows(
+        con,
+        f"""SELECT f.unit_id, any_value(u.name) AS name, count(*) AS problems,
                                    count(*) FILTER (WHERE f.review_status = 'confirmed') AS confirmed
-                            FROM {scope.replace('WHERE', 'JOIN units u ON u.unit_id = f.unit_id WHERE', 1)}
-                            GROUP BY f.unit_id ORDER BY problems DESC, f.unit_id""", args)
-    open_ = con.execute(f"""SELECT count(*) FILTER (WHERE f.review_status = 'open'),
+                            FROM {scope.replace("WHERE", "JOIN units u ON u.unit_id = f.unit_id WHERE", 1)}
+                            GROUP BY f.unit_id ORDER BY problems DESC, f.unit_id""",
+        args,
+    )
+    open_ = con.execute(
+        f"""SELECT count(*) FILTER (WHERE f.review_status = 'open'),
                                    count(*) FILTER (WHERE f.review_status IN ('confirmed', 'dismissed', 'explained'))
                             FROM findings f JOIN reports r ON r.report_id = f.report_id AND r.active
                             WHERE f.year = ? AND f.review_status IS NOT NULL
-                              AND (f.unit_id IN ({members}) OR f.unit_id = ?)""", args).fetchone()
-    remed = rows(con, f"""SELECT m.*, u.name FROM remediation m JOIN units u USING (unit_id)
+                              AND (f.unit_id IN ({members}) OR f.unit_id = ?)""",
+        args,
+    ).fetchone()
+    remed = rows(
+        con,
+        f"""SELECT m.*, u.name FROM remediation m JOIN units u USING (unit_id)
                           WHERE m.year = ? AND (m.unit_id IN ({members}) OR m.unit_id = ?)
-                          ORDER BY m.unit_id, m.rule_id, m.instance""", [year - 1, hierarchy, group_id, group_id])
-    return {"summary": s, "by_rule": by_rule, "by_unit": by_unit,
-            "problems": sum(r["problems"] for r in by_rule), "confirmed": sum(r["confirmed"] for r in by_rule),
-            "open": open_[0], "reviewed": open_[1], "remediation": remed}
+                          ORDER BY m.unit_id, m.rule_id, m.instance""",
+        [year - 1, hierarchy, group_id, group_id],
+    )
+    return {
+        "summary": s,
+        "by_rule": by_rule,
+        "by_unit": by_unit,
+        "problems": sum(r["problems"] for r in by_rule),
+        "confirmed": sum(r["confirmed"] for r in by_rule),
+        "open": open_[0],
+        "reviewed": open_[1],
+        "remediation": remed,
+    }
 
 
 def _table(doc, header: list[str], body: list[list]) -> None:
@@ -226,34 +277,52 @@ def write_summary(path: Path, con, year: int, group_id: str, office: str, issued
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     g = con.execute("SELECT name, full_name FROM units WHERE unit_id = ?", [group_id]).fetchone()
-    gname = (g[0] if g else group_id)
+    gname = g[0] if g else group_id
     fig = summary_figures(con, year, group_id)
     s = fig["summary"]
     doc = _doc()
     _title(doc, f"关于{gname}{year}年度政府信息公开工作年度报告检查情况的通报")
     _para(doc, f"{gname}各有关单位：", indent=False)
-    _para(doc, f"根据《中华人民共和国政府信息公开条例》，{office}对{gname}各单位{year}年度政府信息公开工作年度报告的"
-               "报送、发布和内容进行了检查，现将有关情况通报如下。")
+    _para(
+        doc,
+        f"根据《中华人民共和国政府信息公开条例》，{office}对{gname}各单位{year}年度政府信息公开工作年度报告的"
+        "报送、发布和内容进行了检查，现将有关情况通报如下。",
+    )
     _para(doc, "一、报送情况", HEAD_FONT)
-    _para(doc, f"应报送单位{_fmt(s.get('units_expected', 0))}个，已收到{_fmt(s.get('units_received', 0))}个，"
-               f"已读取报告{_fmt(s.get('reports_read', 0))}份，未报送{_fmt(s.get('units_missing', 0))}个"
-               + (f"（{'、'.join(s.get('missing_names') or [])}）" if s.get("missing_names") else "") + "。")
+    _para(
+        doc,
+        f"应报送单位{_fmt(s.get('units_expected', 0))}个，已收到{_fmt(s.get('units_received', 0))}个，"
+        f"已读取报告{_fmt(s.get('reports_read', 0))}份，未报送{_fmt(s.get('units_missing', 0))}个"
+        + (f"（{'、'.join(s.get('missing_names') or [])}）" if s.get("missing_names") else "")
+        + "。",
+    )
     _para(doc, "二、按时发布情况", HEAD_FONT)
-    _para(doc, f"按时发布{_fmt(s.get('on_time', 0))}份，逾期发布{_fmt(s.get('late', 0))}份，"
-               f"未写明发布日期{_fmt(s.get('unknown_date', 0))}份。")
+    _para(
+        doc,
+        f"按时发布{_fmt(s.get('on_time', 0))}份，逾期发布{_fmt(s.get('late', 0))}份，"
+        f"未写明发布日期{_fmt(s.get('unknown_date', 0))}份。",
+    )
     _para(doc, "三、检查发现的问题", HEAD_FONT)
-    _para(doc, f"检查共发现问题{fig['problems']}个（不含经复核排除的），其中经复核确认需要整改的{fig['confirmed']}个；"
-               f"尚待复核{fig['open']}条，已复核{fig['reviewed']}条。按规则分列如下：")
-    _table(doc, ["规则", "问题数", "已确认", "涉及单位数"],
-           [[r["title_zh"] or r["rule_id"], r["problems"], r["confirmed"], r["units"]] for r in fig["by_rule"]]
-           + [["合计", fig["problems"], fig["confirmed"], len(fig["by_unit"])]])
+    _para(
+        doc,
+        f"检查共发现问题{fig['problems']}个（不含经复核排除的），其中经复核确认需要整改的{fig['confirmed']}个；"
+        f"尚待复核{fig['open']}条，已复核{fig['reviewed']}条。按规则分列如下：",
+    )
+    _table(
+        doc,
+        ["规则", "问题数", "已确认", "涉及单位数"],
+        [[r["title_zh"] or r["rule_id"], r["problems"], r["confirmed"], r["units"]] for r in fig["by_rule"]]
+        + [["合计", fig["problems"], fig["confirmed"], len(fig["by_unit"])]],
+    )
     _para(doc, "四、各单位问题数量", HEAD_FONT)
-    _table(doc, ["单位", "问题数", "已确认"],
-           [[r["name"], r["problems"], r["confirmed"]] for r in fig["by_unit"]])
+    _table(doc, ["单位", "问题数", "已确认"], [[r["name"], r["problems"], r["confirmed"]] for r in fig["by_unit"]])
     if fig["remediation"]:
         _para(doc, f"五、{year - 1}年度问题整改情况", HEAD_FONT)
-        _table(doc, ["单位", "规则", "整改情况"],
-               [[r["name"], f"{r['rule_id']}·{r['instance']}", r["outcome_zh"]] for r in fig["remediation"]])
+        _table(
+            doc,
+            ["单位", "规则", "整改情况"],
+            [[r["name"], f"{r['rule_id']}·{r['instance']}", r["outcome_zh"]] for r in fig["remediation"]],
+        )
     _para(doc, "请各单位对照问题认真整改，更正后重新发布年度报告。")
     _signature(doc, office, issued)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,8 +331,9 @@ def write_summary(path: Path, con, year: int, group_id: str, office: str, issued
     return fig
 
 
-def write_notices(db, out_dir, year: int, banner: str | None = None, office: str | None = None,
-                  issued: date | None = None) -> dict:
+def write_notices(
+    db, out_dir, year: int, banner: str | None = None, office: str | None = None, issued: date | None = None
+) -> dict:
     """The 整改通知 of every unit with confirmed findings in `year` (of `banner` only, if given) and the
     通报 of the league (or the banner). Returns {"notices": [paths], "summary": path, "figures": {...}}."""
     issued = issued or date.today()
@@ -272,12 +342,19 @@ def write_notices(db, out_dir, year: int, banner: str | None = None, office: str
         office = office or default_office(con)
         league = con.execute("SELECT unit_id FROM units WHERE level = 'league' ORDER BY unit_id LIMIT 1").fetchone()
         group = banner or (league[0] if league else None)
-        if banner is not None and not con.execute("SELECT count(*) FROM units WHERE unit_id = ?", [banner]).fetchone()[0]:
+        if (
+            banner is not None
+            and not con.execute("SELECT count(*) FROM units WHERE unit_id = ?", [banner]).fetchone()[0]
+        ):
             raise ValueError(f"no unit with code {banner}")
         scope = None
         if banner is not None:
-            scope = [r[0] for r in con.execute("SELECT unit_id FROM rollup_members WHERE hierarchy = 'statutory' "
-                                                "AND group_id = ?", [banner]).fetchall()] + [banner]
+            scope = [
+                r[0]
+                for r in con.execute(
+                    "SELECT unit_id FROM rollup_members WHERE hierarchy = 'statutory' AND group_id = ?", [banner]
+                ).fetchall()
+            ] + [banner]
         probs = confirmed_problems(con, year, scope)
         units = {r["unit_id"]: r for r in rows(con, "SELECT unit_id, name, full_name FROM units")}
         paths = []
@@ -298,8 +375,12 @@ def write_all(db, out_dir) -> dict:
     if not Path(db).exists():
         return {"notices": 0, "summaries": 0}
     with reading(db) as con:
-        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM findings WHERE review_status = 'confirmed' "
-                                           "ORDER BY year").fetchall()]
+        years = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT year FROM findings WHERE review_status = 'confirmed' ORDER BY year"
+            ).fetchall()
+        ]
     n = 0
     for y in years:
         n += len(write_notices(db, out_dir, y)["notices"])

@@ -53,8 +53,19 @@ class Runner:
                 return "已有一次运行在进行中。"
             self.log.parent.mkdir(parents=True, exist_ok=True)
             s = self.settings
-            cmd = [sys.executable, "-m", "pipeline.cli", "run", "--inbox", str(s.inbox), "--out", str(s.out),
-                   "--db", str(s.db), "--quiet"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "run",
+                "--inbox",
+                str(s.inbox),
+                "--out",
+                str(s.out),
+                "--db",
+                str(s.db),
+                "--quiet",
+            ]
             with open(self.log, "wb") as log:
                 self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             return "已开始运行：完成后刷新页面即可看到生效的复核结果。"
@@ -72,9 +83,9 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
     from flask import Flask, abort, redirect, request, session, url_for
     from markupsafe import escape
 
-    from ..reports.layout import all_cell_ids, short_label
     from ..reports.inputs import unit_path
     from ..reports.labels import REVIEW_ZH
+    from ..reports.layout import all_cell_ids, short_label
     from ..reports.render import environment, page_context
     from ..reports.unit import unit_bulk, unit_inputs
     from . import actions
@@ -104,8 +115,11 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         if request.method == "POST":
             token = request.form.get("csrf", "")
             if not token or not hmac.compare_digest(token, session.get("csrf", "")):
-                return ("refused: the request does not carry this session's anti-forgery token "
-                        "(reload the page and try again)", 403)
+                return (
+                    "refused: the request does not carry this session's anti-forgery token "
+                    "(reload the page and try again)",
+                    403,
+                )
         if request.endpoint == "login" or request.path.startswith("/pages/static/"):
             return None
         if not session.get("reviewer"):
@@ -117,18 +131,23 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
-                                                           "style-src 'self' 'unsafe-inline'; form-action 'self'")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'self'",
+        )
         return resp
 
     def page(title: str, body: str, message: str = "") -> str:
         flash = f'<p class="flash">{escape(message)}</p>' if message else ""
         who = escape(session.get("reviewer", ""))
-        return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-                f'<link rel="icon" href="data:,"><link rel="stylesheet" href="/pages/static/nianbao.css"></head>'
-                f'<body class="page-review"><header class="top"><a href="/pages/index.html">政府信息公开工作年度报告 · '
-                f'检查与对比</a> <nav class="reviewbar"><a href="/review">复核</a>'
-                + (f" · 复核人：{who}" if who else "") + f'</nav></header><main>{flash}{body}</main></body></html>')
+        return (
+            f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<link rel="icon" href="data:,"><link rel="stylesheet" href="/pages/static/nianbao.css"></head>'
+            f'<body class="page-review"><header class="top"><a href="/pages/index.html">政府信息公开工作年度报告 · '
+            f'检查与对比</a> <nav class="reviewbar"><a href="/review">复核</a>'
+            + (f" · 复核人：{who}" if who else "")
+            + f"</nav></header><main>{flash}{body}</main></body></html>"
+        )
 
     @app.route("/login", methods=["GET", "POST"])
     def login():
@@ -143,30 +162,45 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 session["reviewer"] = name[:60]
                 return redirect(local_next())
         pw = '<label>密码 <input type="password" name="password"></label> ' if password is not None else ""
-        body = (f'<h1>复核人</h1><form method="post" action="/login" class="login">'
-                f'<input type="hidden" name="csrf" value="{csrf()}">'
-                f'<input type="hidden" name="next" value="{escape(local_next())}">'
-                f'<label>姓名 <input name="name" autofocus></label> {pw}<button type="submit">开始复核</button></form>'
-                + (f'<p class="flash err">{escape(err)}</p>' if err else "")
-                + '<p class="muted small">每个浏览器会话只问一次；每条复核决定都记下复核人。</p>')
+        body = (
+            f'<h1>复核人</h1><form method="post" action="/login" class="login">'
+            f'<input type="hidden" name="csrf" value="{csrf()}">'
+            f'<input type="hidden" name="next" value="{escape(local_next())}">'
+            f'<label>姓名 <input name="name" autofocus></label> {pw}<button type="submit">开始复核</button></form>'
+            + (f'<p class="flash err">{escape(err)}</p>' if err else "")
+            + '<p class="muted small">每个浏览器会话只问一次；每条复核决定都记下复核人。</p>'
+        )
         return page("复核人", body), (400 if err else 200)
 
     @app.route("/")
     def home():
         return redirect("/review")
 
-    def review_ctx(here: str, cell: str | None, message: str, cells: dict | None = None,
-                   read: dict | None = None) -> dict:
+    def review_ctx(
+        here: str, cell: str | None, message: str, cells: dict | None = None, read: dict | None = None
+    ) -> dict:
         ids = all_cell_ids()
         out = []
         for cid in ids:
             c = (cells or {}).get(cid) or {}
             r = (read or {}).get(cid)
-            out.append({"id": cid, "label": short_label(cid), "text": c.get("text", "—"),
-                        "corrected": r is not None and r[0] == "review",
-                        "read": "" if r is None else r[1]})
-        return {"csrf": csrf(), "reviewer": session.get("reviewer", ""), "here": here, "cell": cell or "",
-                "cells": out, "message": message}
+            out.append(
+                {
+                    "id": cid,
+                    "label": short_label(cid),
+                    "text": c.get("text", "—"),
+                    "corrected": r is not None and r[0] == "review",
+                    "read": "" if r is None else r[1],
+                }
+            )
+        return {
+            "csrf": csrf(),
+            "reviewer": session.get("reviewer", ""),
+            "here": here,
+            "cell": cell or "",
+            "cells": out,
+            "message": message,
+        }
 
     @app.route("/pages/<int:year>/u/<name>.html")
     def unit_page(year: int, name: str):
@@ -182,16 +216,22 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 abort(404)
             rid = d.report_by_unit_year[(uid, year)]
             load_reports(con, d, [rid])
-            read = {r[0]: (r[1], _show(r[2], r[3], r[4])) for r in con.execute(
-                "SELECT cell_id, value_source, semantic_read, value_read, raw FROM cells WHERE report_id = ?",
-                [rid]).fetchall()}
+            read = {
+                r[0]: (r[1], _show(r[2], r[3], r[4]))
+                for r in con.execute(
+                    "SELECT cell_id, value_source, semantic_read, value_read, raw FROM cells WHERE report_id = ?", [rid]
+                ).fetchall()
+            }
             pending = actions.unapplied(settings.inbox, con)
         # decisions made since the last run: shown at once, as decided
         for f in d.findings.get((uid, year), []):
             p = pending.get(("disposition", f.get("fingerprint")))
             if p is not None and f.get("status") in ("FAIL", "UNCERTAIN"):
-                f.update(review_status=p.status, review_note=(p.reason or p.comment) + "（待下次运行生效）",
-                         reviewed_by=p.decided_by)
+                f.update(
+                    review_status=p.status,
+                    review_note=(p.reason or p.comment) + "（待下次运行生效）",
+                    reviewed_by=p.decided_by,
+                )
         inputs = unit_inputs(d, uid, year)
         ctx = page_context(inputs, unit_bulk(d, inputs))
         msgs = [request.args.get("msg", "")]
@@ -204,8 +244,13 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 c["cls"] += " corrected"
         if corr:
             msgs.append(f"{len(corr)} 个单元格的更正待下次运行生效（标 *）。")
-        ctx["review"] = review_ctx("/pages/" + unit_path(uid, year), request.args.get("cell"),
-                                   " ".join(m for m in msgs if m), ctx["cells"], read)
+        ctx["review"] = review_ctx(
+            "/pages/" + unit_path(uid, year),
+            request.args.get("cell"),
+            " ".join(m for m in msgs if m),
+            ctx["cells"],
+            read,
+        )
         return env.get_template("unit.html").render(**ctx)
 
     @app.route("/pages/")
@@ -231,41 +276,58 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         status = args.get("status") or "open"
         status = None if status == "all" else status
         try:
-            fs = actions.list_findings(settings.inbox, settings.db, year=year, status=status,
-                                       banner=args.get("banner") or None, rule=args.get("rule") or None)
+            fs = actions.list_findings(
+                settings.inbox,
+                settings.db,
+                year=year,
+                status=status,
+                banner=args.get("banner") or None,
+                rule=args.get("rule") or None,
+            )
         except Refused as e:
             return page("复核", f'<p class="flash err">{escape(str(e))}</p>'), 400
         rows_ = []
         for f in fs[:2000]:
             href = "/pages/" + unit_path(f["unit_id"], f["year"]) if f.get("verdict") else ""
-            box = (f'<input type="checkbox" name="finding" value="{escape(f["id"])}">' if f.get("verdict") else "")
+            box = f'<input type="checkbox" name="finding" value="{escape(f["id"])}">' if f.get("verdict") else ""
             st = f["status"]
-            who = f'{escape(f["unit_id"])} {escape(f.get("unit_name") or "")}'
+            who = f"{escape(f['unit_id'])} {escape(f.get('unit_name') or '')}"
             unit_td = f'<a href="{escape(href)}">{who}</a>' if href else who
             rows_.append(
                 f'<tr data-finding="{escape(f["id"])}"><td>{box}</td><td>{escape(f["year"])}</td>'
-                f'<td>{unit_td}</td>'
-                f'<td><code>{escape(f["rule_id"])}·{escape(f["instance"])}</code></td><td>{escape(f.get("verdict") or "")}</td>'
+                f"<td>{unit_td}</td>"
+                f"<td><code>{escape(f['rule_id'])}·{escape(f['instance'])}</code></td><td>{escape(f.get('verdict') or '')}</td>"
                 f'<td><span class="rv rv-{escape(st)}">{escape(REVIEW_ZH.get(st, st))}</span>'
-                f'{"*" if f.get("pending") else ""}</td>'
-                f'<td>{escape(f.get("review_note") or f.get("state_reason") or f.get("message_zh") or "")}</td></tr>')
-        opts = "".join(f'<option value="{v}"{" selected" if (args.get("status") or "open") == v else ""}>{z}</option>'
-                       for v, z in [("open", "待复核"), ("confirmed", "已确认"), ("dismissed", "已排除"),
-                                    ("explained", "已说明"), ("stale", "已失效"), ("all", "全部")])
-        body = (f'<h1>复核：检查发现</h1>'
-                f'<form method="get" action="/review" class="filters">年度 <input name="year" size="5" '
-                f'value="{escape(args.get("year", ""))}"> 旗（区）代码 <input name="banner" size="8" '
-                f'value="{escape(args.get("banner", ""))}"> 规则 <input name="rule" size="16" '
-                f'value="{escape(args.get("rule", ""))}"> 状态 <select name="status">{opts}</select> '
-                f'<button type="submit">筛选</button></form>'
-                f'<form method="post" action="/bulk" class="bulk"><input type="hidden" name="csrf" value="{csrf()}">'
-                f'<input type="hidden" name="next" value="{escape(request.full_path)}">'
-                f'<p>{len(fs)} 条。<button type="submit">确认所选（须整改）</button> 理由 <input name="reason" size="30"></p>'
-                f'<table class="review"><tr><th></th><th>年度</th><th>单位</th><th>规则</th><th>结果</th><th>复核</th>'
-                f'<th>说明</th></tr>{"".join(rows_)}</table></form>'
-                f'<form method="post" action="/run" class="run"><input type="hidden" name="csrf" value="{csrf()}">'
-                f'<button type="submit">运行 nianbao run（使复核决定生效）</button> <span>{escape(runner.status())}</span></form>'
-                f'<p class="muted small">* 本次运行之后作出的决定，下次运行时生效。</p>')
+                f"{'*' if f.get('pending') else ''}</td>"
+                f"<td>{escape(f.get('review_note') or f.get('state_reason') or f.get('message_zh') or '')}</td></tr>"
+            )
+        opts = "".join(
+            f'<option value="{v}"{" selected" if (args.get("status") or "open") == v else ""}>{z}</option>'
+            for v, z in [
+                ("open", "待复核"),
+                ("confirmed", "已确认"),
+                ("dismissed", "已排除"),
+                ("explained", "已说明"),
+                ("stale", "已失效"),
+                ("all", "全部"),
+            ]
+        )
+        body = (
+            f"<h1>复核：检查发现</h1>"
+            f'<form method="get" action="/review" class="filters">年度 <input name="year" size="5" '
+            f'value="{escape(args.get("year", ""))}"> 旗（区）代码 <input name="banner" size="8" '
+            f'value="{escape(args.get("banner", ""))}"> 规则 <input name="rule" size="16" '
+            f'value="{escape(args.get("rule", ""))}"> 状态 <select name="status">{opts}</select> '
+            f'<button type="submit">筛选</button></form>'
+            f'<form method="post" action="/bulk" class="bulk"><input type="hidden" name="csrf" value="{csrf()}">'
+            f'<input type="hidden" name="next" value="{escape(request.full_path)}">'
+            f'<p>{len(fs)} 条。<button type="submit">确认所选（须整改）</button> 理由 <input name="reason" size="30"></p>'
+            f'<table class="review"><tr><th></th><th>年度</th><th>单位</th><th>规则</th><th>结果</th><th>复核</th>'
+            f"<th>说明</th></tr>{''.join(rows_)}</table></form>"
+            f'<form method="post" action="/run" class="run"><input type="hidden" name="csrf" value="{csrf()}">'
+            f'<button type="submit">运行 nianbao run（使复核决定生效）</button> <span>{escape(runner.status())}</span></form>'
+            f'<p class="muted small">* 本次运行之后作出的决定，下次运行时生效。</p>'
+        )
         return page("复核", body, args.get("msg", ""))
 
     def done(message: str):
@@ -280,11 +342,20 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
     def decide():
         f = request.form
         try:
-            d = actions.decide(settings.inbox, settings.db, f.get("finding", ""), f.get("status", ""),
-                               f.get("reason", ""), session["reviewer"], f.get("comment", ""))
+            d = actions.decide(
+                settings.inbox,
+                settings.db,
+                f.get("finding", ""),
+                f.get("status", ""),
+                f.get("reason", ""),
+                session["reviewer"],
+                f.get("comment", ""),
+            )
         except Refused as e:
-            return page("未记录", f'<p class="flash err">未记录：{escape(str(e))}</p>'
-                                  f'<p><a href="{escape(local_next())}">返回</a></p>'), 400
+            return page(
+                "未记录",
+                f'<p class="flash err">未记录：{escape(str(e))}</p><p><a href="{escape(local_next())}">返回</a></p>',
+            ), 400
         return done(f"已记录：{REVIEW_ZH.get(d.status, d.status)}（{d.decision_id}）")
 
     @app.route("/bulk", methods=["POST"])
@@ -293,8 +364,9 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         if not ids:
             return done("没有选择任何一条。")
         try:
-            ds = actions.decide_many(settings.inbox, settings.db, ids, "confirmed", request.form.get("reason", ""),
-                                     session["reviewer"])
+            ds = actions.decide_many(
+                settings.inbox, settings.db, ids, "confirmed", request.form.get("reason", ""), session["reviewer"]
+            )
         except Refused as e:
             return page("未记录", f'<p class="flash err">未记录：{escape(str(e))}</p>'), 400
         return done(f"已确认 {len(ds)} 条。")
@@ -310,11 +382,22 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
         except ValueError:
             return page("未记录", '<p class="flash err">未记录：数字或年度不对。</p>'), 400
         try:
-            d = actions.correct(settings.inbox, settings.db, f.get("unit", ""), year, f.get("cell", ""), value,
-                                f.get("semantic") or None, f.get("reason", ""), session["reviewer"])
+            d = actions.correct(
+                settings.inbox,
+                settings.db,
+                f.get("unit", ""),
+                year,
+                f.get("cell", ""),
+                value,
+                f.get("semantic") or None,
+                f.get("reason", ""),
+                session["reviewer"],
+            )
         except Refused as e:
-            return page("未记录", f'<p class="flash err">未记录：{escape(str(e))}</p>'
-                                  f'<p><a href="{escape(local_next())}">返回</a></p>'), 400
+            return page(
+                "未记录",
+                f'<p class="flash err">未记录：{escape(str(e))}</p><p><a href="{escape(local_next())}">返回</a></p>',
+            ), 400
         return done(f"已记录更正：{d.cell_id} ＝ {d.value or d.semantic}（{d.decision_id}）")
 
     @app.route("/run", methods=["POST"])
@@ -335,8 +418,11 @@ def _show(sem, value, raw) -> str:
 def serve(settings, host: str = "127.0.0.1", port: int = 8765) -> int:
     password = os.environ.get(PASSWORD_ENV) or None
     if not is_loopback(host) and not password:
-        print(f"nianbao serve: refused to bind {host}: another address than this machine's loopback needs a "
-              f"password in {PASSWORD_ENV}", file=sys.stderr)
+        print(
+            f"nianbao serve: refused to bind {host}: another address than this machine's loopback needs a "
+            f"password in {PASSWORD_ENV}",
+            file=sys.stderr,
+        )
         return 2
     if not Path(settings.db).exists():
         print(f"nianbao serve: no warehouse at {settings.db}: run `nianbao run` first", file=sys.stderr)

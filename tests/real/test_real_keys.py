@@ -12,8 +12,13 @@ import pytest
 from pipeline.score import document_of, score
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
-KNOWN = ["city_2024_report", "district_2024_report", "city_page_2025", "county_department_2023_page",
-         "national_template_2021"]
+KNOWN = [
+    "city_2024_report",
+    "district_2024_report",
+    "city_page_2025",
+    "county_department_2023_page",
+    "national_template_2021",
+]
 NAMES = sorted(set(KNOWN) | {p.name[: -len(".expected.json")] for p in REAL.glob("*.expected.json")})
 
 
