@@ -30,7 +30,15 @@ from pathlib import Path
 
 import duckdb
 
-from .fetch import FETCH, READ_THREADS, fetch_rows, reading, rows, tuples  # noqa: F401  (callers import them here)
+from .fetch import (  # noqa: F401  (callers import them here)
+    FETCH,
+    READ_MEMORY,
+    READ_THREADS,
+    fetch_rows,
+    reading,
+    rows,
+    tuples,
+)
 
 HIERARCHIES = ("statutory", "managing")
 
