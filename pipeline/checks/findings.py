@@ -323,11 +323,12 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
         lab = labels.setdefault((r_id, inst), _instance_label(r_id, inst))
         d = diff[k]
         detail = details[k] if isinstance(details[k], str) else None
+        # a doubtful failure is worded as the failure it would be, then marked as doubtful
         zh, en = message(
             r_id,
             inst,
             lab,
-            status[k],
+            "FAIL" if doubtful[k] else status[k],
             out["lhs_value"][k],
             out["rhs_value"][k],
             None if np.isnan(d) else d,
@@ -336,18 +337,6 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
             rcells[k],
         )
         if doubtful[k]:
-            zh, en = message(
-                r_id,
-                inst,
-                lab,
-                "FAIL",
-                out["lhs_value"][k],
-                out["rhs_value"][k],
-                None if np.isnan(d) else d,
-                detail,
-                lcells[k],
-                rcells[k],
-            )
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
             out["likely_cause"][k] = "reading_doubtful"
