@@ -13,32 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .decisions import Decision
+from .decisions import COLUMNS, Decision
 
-DECISION_COLUMNS = [
-    "decision_id",
-    "line",
-    "decided_at",
-    "decided_by",
-    "kind",
-    "finding",
-    "unit_id",
-    "year",
-    "rule_id",
-    "instance",
-    "report_sha256",
-    "path",
-    "cell_id",
-    "status",
-    "semantic",
-    "value",
-    "reason",
-    "comment",
-    "state",
-    "state_reason",
-    "superseded_by",
-    "report_id",
-]
+# the decisions table: a line of decisions.csv (its columns, with the line number after the id) and
+# what applying it came to
+DECISION_COLUMNS = [COLUMNS[0], "line", *COLUMNS[1:], "state", "state_reason", "superseded_by", "report_id"]
 REVIEWABLE = ("FAIL", "UNCERTAIN")  # the findings a person reviews; the others have no review status
 
 
