@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from . import charts
-from .data import Data
+from .data import OWN_CELLS, Data
 from .inputs import PageInputs, group_path, unit_path
 from .labels import (
     HIERARCHY_NOTE,
@@ -31,24 +31,8 @@ from .labels import (
 from .layout import T3_SHORT, short_label
 from .unit import ALL_IDS
 
-# Cells of a group's own report shown next to the sum of its units (data.OWN_CELLS), in this order.
-OWN_FIGURES = (
-    "T3/new/total",
-    "T3/carried_over/total",
-    "T3/processed_total/total",
-    "T3/granted/total",
-    "T3/partly_granted/total",
-    "T3/carried_forward/total",
-    "T4/review.total",
-    "T4/suit_direct.total",
-    "T4/suit_after_review.total",
-    "T2/normative_docs/issued",
-    "T2/normative_docs/in_force",
-    "T2/licensing/decisions",
-    "T2/penalties/decisions",
-    "T2/coercion/decisions",
-    "T2/fees/amount",
-)
+# Cells of a group's own report shown next to the sum of its units, in this order.
+OWN_FIGURES = OWN_CELLS
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .data import OWN_CELLS, PREV_CELLS, Data, load_common, load_index, load_reports, load_year, reading
-from .group import OWN_FIGURES, GroupInputs, group_context, group_inputs
+from .data import PREV_CELLS, Data, load_common, load_index, load_reports, load_year, reading
+from .group import GroupInputs, group_context, group_inputs
 from .index import index_context, index_inputs
 from .inputs import PageInputs, group_path, unit_path
 from .layout import (
@@ -50,7 +50,6 @@ STATIC = TEMPLATES / "static"
 MANIFEST = "_pages.json"
 MANIFEST_VERSION = 1
 
-assert set(OWN_FIGURES) == set(OWN_CELLS)
 assert {key for _label, src, key in MOVE_FIGURES if src == "cell"} | {"T3/carried_forward/total"} <= set(PREV_CELLS)
 TEMPLATE_NAMES = ("base.html", "_tables.html", "index.html", "group.html", "unit.html")
 # Below this many pages to render in a year, they are rendered here rather than by the workers.
