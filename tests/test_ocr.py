@@ -390,3 +390,15 @@ def test_photos_of_the_pages_as_numbered_jpg_and_png_files(tmp_path):
     ]
     assert len(wrong) <= 1 and set(wrong) <= flagged, wrong
     assert r["agency"] == spec.agency and r["year"] == spec.year
+
+
+def test_a_damaged_later_page_sets_the_report_aside_naming_that_page(tmp_path):
+    """A report of numbered page images whose second file is not a picture: one clear reason naming
+    that file (no decoder internals in it), never a half-read report."""
+    from PIL import Image
+
+    Image.new("L", (120, 120), 255).save(tmp_path / "报告_1.png")  # too small to be read: no OCR needed
+    (tmp_path / "报告_2.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    r = parse_file(tmp_path / "报告_1.png")
+    assert r["error"].startswith("image 2 of 2 (报告_2.png): the image could not be decoded"), r["error"]
+    assert "BytesIO" not in r["error"]

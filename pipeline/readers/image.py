@@ -107,19 +107,30 @@ def read_image(data: bytes, name: str, base: str | None = None) -> Document:
             raise UnreadableFile(
                 f"page {len(images) + 1} of the report, {p.name}, cannot be opened ({e.strerror or e})"
             )
-    doc = read_images(images, name)
+    doc = read_images(images, name, names=[p.name for p in pages])
     doc.meta["files"] = [p.name for p in pages]
     return doc
 
 
-def read_images(images: list[bytes], name: str, kind: str = "image") -> Document:
+def read_images(images: list[bytes], name: str, kind: str = "image", names: list[str] | None = None) -> Document:
+    """The pages of a report given as images, in order (`names`: their files, for messages)."""
     budget = Budget(name, len(images))
     pages = []
     pno = 0
-    for data in images:
-        for gray, dpi in _decode(data):
+    for i, data in enumerate(images):
+        decoded = _decode(data)
+        while True:
+            try:
+                got = next(decoded, None)
+            except UnreadableFile as e:
+                if len(images) < 2:
+                    raise
+                which = f"image {i + 1} of {len(images)}" + (f" ({names[i]})" if names else "")
+                raise UnreadableFile(f"{which}: {e}") from None
+            if got is None:
+                break
             pno += 1
-            pages.append(read_page(gray, dpi, pno))
+            pages.append(read_page(got[0], got[1], pno))
             budget.check(pno)
     if not pages:
         raise UnreadableFile("the image is too small to be a page of a report")
@@ -134,7 +145,9 @@ def _decode(data: bytes):
 
     try:
         im = Image.open(BytesIO(data))
-    except (UnidentifiedImageError, OSError) as e:
+    except UnidentifiedImageError:  # its message holds only the buffer's repr
+        raise UnreadableFile("the image could not be decoded: not a picture format the reader knows, or damaged")
+    except OSError as e:
         raise UnreadableFile(f"the image could not be decoded ({e})")
     frame = 0
     while True:
