@@ -113,12 +113,9 @@ def finding(con, fid: str) -> dict:
     return f
 
 
-def decide(inbox, db, fid: str, status: str, reason: str, by: str, comment: str = "") -> Decision:
-    if status not in DISPOSITIONS:
-        raise Refused(f"status {status!r} is not one of {', '.join(DISPOSITIONS)}")
-    with _db(db) as con:
-        f = finding(con, fid)
-    d = Decision(
+def _disposition(f: dict, status: str, reason: str, by: str, comment: str = "") -> Decision:
+    """A decision on the finding row `f` (from `finding`)."""
+    return Decision(
         decided_by=by or "",
         kind="disposition",
         finding=f["fingerprint"],
@@ -132,32 +129,18 @@ def decide(inbox, db, fid: str, status: str, reason: str, by: str, comment: str 
         reason=(reason or "").strip(),
         comment=(comment or "").strip(),
     )
-    return append(inbox, [d])[0]
 
 
-def decide_many(inbox, db, fids: list[str], status: str, reason: str, by: str) -> list[Decision]:
+def decide(inbox, db, fid: str, status: str, reason: str, by: str, comment: str = "") -> Decision:
+    return decide_many(inbox, db, [fid], status, reason, by, comment)[0]
+
+
+def decide_many(inbox, db, fids: list[str], status: str, reason: str, by: str, comment: str = "") -> list[Decision]:
     """Several dispositions at once (bulk confirm): all are validated before any is written."""
     if status not in DISPOSITIONS:
         raise Refused(f"status {status!r} is not one of {', '.join(DISPOSITIONS)}")
-    out = []
     with _db(db) as con:
-        for fid in fids:
-            f = finding(con, fid)
-            out.append(
-                Decision(
-                    decided_by=by or "",
-                    kind="disposition",
-                    finding=f["fingerprint"],
-                    unit_id=f["unit_id"] or "",
-                    year=str(f["year"]),
-                    rule_id=f["rule_id"],
-                    instance=f["instance"],
-                    report_sha256=f["sha256"],
-                    path=f["path"],
-                    status=status,
-                    reason=(reason or "").strip(),
-                )
-            )
+        out = [_disposition(finding(con, fid), status, reason, by, comment) for fid in fids]
     return append(inbox, out) if out else []
 
 
@@ -295,20 +278,7 @@ def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
                 f = finding(con, fid)
             except Refused as e:
                 raise Refused(f"row {n}: {e}") from None
-            d = Decision(
-                decided_by=by,
-                kind="disposition",
-                finding=f["fingerprint"],
-                unit_id=f["unit_id"] or "",
-                year=str(f["year"]),
-                rule_id=f["rule_id"],
-                instance=f["instance"],
-                report_sha256=f["sha256"],
-                path=f["path"],
-                status=status,
-                reason=reason,
-                comment=f"imported from {Path(xlsx).name}",
-            )
+            d = _disposition(f, status, reason, by, comment=f"imported from {Path(xlsx).name}")
             from .decisions import validate
 
             err = validate(d)

@@ -90,42 +90,48 @@ def _done(d, as_json: bool) -> None:
     )
 
 
+def _record(args, cmd: str, action) -> int:
+    """One decision: `action(settings)` appends it; a refusal exits 2 with the reason."""
+    try:
+        d = action(_settings(args))
+    except Refused as e:
+        return _refused(cmd, e)
+    _done(d, args.json)
+    return EXIT_OK
+
+
 def cmd_decide(args) -> int:
     from .actions import decide
 
-    s = _settings(args)
-    try:
-        d = decide(s.inbox, s.db, args.finding, args.status, args.reason or "", args.by or "", args.comment or "")
-    except Refused as e:
-        return _refused("review decide", e)
-    _done(d, args.json)
-    return EXIT_OK
+    return _record(
+        args,
+        "review decide",
+        lambda s: decide(
+            s.inbox, s.db, args.finding, args.status, args.reason or "", args.by or "", args.comment or ""
+        ),
+    )
 
 
 def cmd_correct(args) -> int:
     from .actions import correct
 
-    s = _settings(args)
-    try:
-        d = correct(
+    return _record(
+        args,
+        "review correct",
+        lambda s: correct(
             s.inbox, s.db, args.unit, args.year, args.cell, args.value, args.semantic, args.reason or "", args.by or ""
-        )
-    except Refused as e:
-        return _refused("review correct", e)
-    _done(d, args.json)
-    return EXIT_OK
+        ),
+    )
 
 
 def cmd_assign(args) -> int:
     from .actions import assign
 
-    s = _settings(args)
-    try:
-        d = assign(s.inbox, s.db, args.file, args.unit, args.year, args.reason or "", args.by or "")
-    except Refused as e:
-        return _refused("review assign", e)
-    _done(d, args.json)
-    return EXIT_OK
+    return _record(
+        args,
+        "review assign",
+        lambda s: assign(s.inbox, s.db, args.file, args.unit, args.year, args.reason or "", args.by or ""),
+    )
 
 
 def cmd_import(args) -> int:
