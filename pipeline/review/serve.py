@@ -338,6 +338,13 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
 
         return redirect(f"{base}{sep}msg={quote(message)}" + (f"#{frag}" if frag else ""), code=303)
 
+    def refused(reason: str):
+        """A decision not recorded: the reason and the way back, status 400."""
+        return page(
+            "未记录",
+            f'<p class="flash err">未记录：{escape(reason)}</p><p><a href="{escape(local_next())}">返回</a></p>',
+        ), 400
+
     @app.route("/decide", methods=["POST"])
     def decide():
         f = request.form
@@ -352,10 +359,7 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 f.get("comment", ""),
             )
         except Refused as e:
-            return page(
-                "未记录",
-                f'<p class="flash err">未记录：{escape(str(e))}</p><p><a href="{escape(local_next())}">返回</a></p>',
-            ), 400
+            return refused(str(e))
         return done(f"已记录：{REVIEW_ZH.get(d.status, d.status)}（{d.decision_id}）")
 
     @app.route("/bulk", methods=["POST"])
@@ -368,7 +372,7 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 settings.inbox, settings.db, ids, "confirmed", request.form.get("reason", ""), session["reviewer"]
             )
         except Refused as e:
-            return page("未记录", f'<p class="flash err">未记录：{escape(str(e))}</p>'), 400
+            return refused(str(e))
         return done(f"已确认 {len(ds)} 条。")
 
     @app.route("/correct", methods=["POST"])
@@ -380,7 +384,7 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 value = float(f["value"])
             year = int(f.get("year", ""))
         except ValueError:
-            return page("未记录", '<p class="flash err">未记录：数字或年度不对。</p>'), 400
+            return refused("数字或年度不对。")
         try:
             d = actions.correct(
                 settings.inbox,
@@ -394,10 +398,7 @@ def create_app(settings, password: str | None = None, secret: str | None = None)
                 session["reviewer"],
             )
         except Refused as e:
-            return page(
-                "未记录",
-                f'<p class="flash err">未记录：{escape(str(e))}</p><p><a href="{escape(local_next())}">返回</a></p>',
-            ), 400
+            return refused(str(e))
         return done(f"已记录更正：{d.cell_id} ＝ {d.value or d.semantic}（{d.decision_id}）")
 
     @app.route("/run", methods=["POST"])
