@@ -386,11 +386,15 @@ def _parallel_workers(workers: int | None) -> int:
     return max(1, workers)
 
 
-def _chunks(todo: list) -> list[list]:
+def _chunks(todo: list, workers: int = 0) -> list[list]:
+    """The pages to render in chunks: group pages GROUP_BATCH at a time, unit pages at most BATCH at a
+    time and, for `workers` workers, in at least two chunks per worker, so that a year of a few
+    hundred units is shared by the workers rather than sent whole to one of them."""
     groups = [p for p in todo if isinstance(p[2], GroupInputs)]
     units = [p for p in todo if not isinstance(p[2], GroupInputs)]
+    size = max(1, min(BATCH, -(-len(units) // (2 * workers)))) if workers else BATCH
     return [groups[i : i + GROUP_BATCH] for i in range(0, len(groups), GROUP_BATCH)] + [
-        units[i : i + BATCH] for i in range(0, len(units), BATCH)
+        units[i : i + size] for i in range(0, len(units), size)
     ]
 
 
@@ -446,7 +450,7 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
                 for chunk in _chunks(todo):
                     finished(_render_chunk(lambda d, ids: load_reports(reader.get(), d, ids), chunk, env, out))
             else:
-                for chunk in _chunks(todo):
+                for chunk in _chunks(todo, n_workers):
                     pool.submit(chunk)
                 reader.close()
                 # the last chunks go on while the next year loads; no more than the year before stays held
