@@ -166,11 +166,14 @@ def document_columns(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT table_name, column_name FROM duckdb_columns() "
         "WHERE database_name = current_database() AND comment IS NULL"
     ).fetchall()
+    stmts = []
     for table, column in rows:
         text = docs.get(table, {}).get(column) if isinstance(docs.get(table), dict) else None
         text = text or common.get(column)
         if text:
-            con.execute(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + sql_str(text))
+            stmts.append(f'COMMENT ON COLUMN "{table}"."{column}" IS ' + sql_str(text))
+    if stmts:
+        con.execute("; ".join(stmts))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -242,6 +245,7 @@ def build(
     manifest, reports = plan(files, cache, registry, state_dir, assignments=review.assignments())
     con = connect(db_path)
     try:
+        con.execute("BEGIN TRANSACTION")
         run_sql(con, "schema")
         units = registry.units_frame()
         con.register("u", units)
@@ -327,6 +331,7 @@ def build(
         run_sql(con, "views")
         run_sql(con, "rollups")
         document_columns(con)
+        con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
         con.close()
