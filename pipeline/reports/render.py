@@ -388,11 +388,12 @@ def _parallel_workers(workers: int | None) -> int:
 
 def _chunks(todo: list, workers: int = 0) -> list[list]:
     """The pages to render in chunks: group pages GROUP_BATCH at a time, unit pages at most BATCH at a
-    time and, for `workers` workers, in at least two chunks per worker, so that a year of a few
-    hundred units is shared by the workers rather than sent whole to one of them."""
+    time and, for `workers` workers, in at least one chunk per worker, so that a year of a few
+    hundred units is shared by the workers rather than sent whole to one of them (each chunk more
+    costs its worker a connection and a read of the warehouse's cells: ~0.06 s of CPU)."""
     groups = [p for p in todo if isinstance(p[2], GroupInputs)]
     units = [p for p in todo if not isinstance(p[2], GroupInputs)]
-    size = max(1, min(BATCH, -(-len(units) // (2 * workers)))) if workers else BATCH
+    size = max(1, min(BATCH, -(-len(units) // workers))) if workers else BATCH
     return [groups[i : i + GROUP_BATCH] for i in range(0, len(groups), GROUP_BATCH)] + [
         units[i : i + size] for i in range(0, len(units), size)
     ]
