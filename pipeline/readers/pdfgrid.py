@@ -99,6 +99,23 @@ _get_text_object = _own("FPDFText_GetTextObject", ctypes.c_void_p)
 _get_char_origin = _own("FPDFText_GetCharOrigin", ctypes.c_int)
 _NOT_CHARS = (0, 10, 13, 0xFFFE, 0xFEFF)
 
+
+def _own_typed(name: str, restype, *argtypes):
+    """As `_own`, for functions given object handles as plain addresses (ints): typed c_void_p."""
+    f = _own(name, restype)
+    f.argtypes = argtypes
+    return f
+
+
+_VP = ctypes.c_void_p
+_page_count_objects = _own_typed("FPDFPage_CountObjects", ctypes.c_int, _VP)
+_page_get_object = _own_typed("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
+_form_count_objects = _own_typed("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
+_form_get_object = _own_typed("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
+_object_type = _own_typed("FPDFPageObj_GetType", ctypes.c_int, _VP)
+_object_bounds = _own_typed("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _VP, _VP, _VP, _VP)
+_path_count_segments = _own_typed("FPDFPath_CountSegments", ctypes.c_int, _VP)
+
 _ASCENT, _DESCENT = 0.8, 0.2  # of the font size: a line's characters share one box height and centre
 
 
@@ -161,8 +178,10 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
     fl, fb, fr, ft = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    for obj in _path_objects(page.raw):
-        if not pdfraw.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
+    refs = ctypes.byref(fl), ctypes.byref(fb), ctypes.byref(fr), ctypes.byref(ft)
+    bounds = _object_bounds
+    for obj in _path_objects(ctypes.cast(page.raw, ctypes.c_void_p).value):
+        if not bounds(obj, *refs):
             continue
         x0, y0, x1, y1 = fl.value, fb.value, fr.value, ft.value
         top, bottom = h - y1, h - y0
@@ -175,32 +194,34 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
             continue
         if wdt < MIN_EDGE or hgt < MIN_EDGE:
             continue
-        nseg = pdfraw.FPDFPath_CountSegments(obj)
+        nseg = _path_count_segments(obj)
         if nseg <= 6:
             # a rectangle (re, or 4-5 line segments): its four sides
             hs += [(top, x0, x1), (bottom, x0, x1)]
             vs += [(x0, top, bottom), (x1, top, bottom)]
         else:
-            _segments(pdfium.PdfObject(obj, page=page), h, hs, vs)
+            _segments(pdfium.PdfObject(ctypes.cast(obj, pdfraw.FPDF_PAGEOBJECT), page=page), h, hs, vs)
     return hs, vs
 
 
 def _path_objects(parent, level: int = 0, max_depth: int = 4):
     """The path objects of a page, in the order and to the depth of Form XObjects of
     `PdfPage.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=4)`, as raw handles: no Python object
-    is made for each of a page's thousands of objects (characters are objects too)."""
+    is made for each of a page's thousands of objects (characters are objects too). Handles are
+    addresses (ints), `parent` too."""
     if level:
-        count, get = pdfraw.FPDFFormObj_CountObjects, pdfraw.FPDFFormObj_GetObject
+        count, get = _form_count_objects, _form_get_object
     else:
-        count, get = pdfraw.FPDFPage_CountObjects, pdfraw.FPDFPage_GetObject
+        count, get = _page_count_objects, _page_get_object
     n = count(parent)
     if n < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    object_type = _object_type
     for i in range(n):
         obj = get(parent, i)
         if not obj:
             raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = pdfraw.FPDFPageObj_GetType(obj)
+        kind = object_type(obj)
         if kind == pdfraw.FPDF_PAGEOBJ_UNKNOWN:
             raise pdfium.PdfiumError(
                 "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
