@@ -387,21 +387,29 @@ def _group(cells: list[Cell]) -> list[list[Cell]]:
         for p in ((c.x0, c.top), (c.x1, c.top), (c.x0, c.bottom), (c.x1, c.bottom)):
             corners.setdefault(p, []).append(i)
     parent = list(range(len(cells)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    # union-find with the root searches written out (a call per step cost more than the step);
+    # the groups and their order do not depend on which cell ends up a root
     for idx in corners.values():
+        if len(idx) < 2:
+            continue
+        first = idx[0]
         for j in idx[1:]:
-            a, b = find(idx[0]), find(j)
+            a = first
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            b = j
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
             if a != b:
                 parent[a] = b
     groups: dict[int, list[Cell]] = {}
     for i, c in enumerate(cells):
-        groups.setdefault(find(i), []).append(c)
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        groups.setdefault(r, []).append(c)
     return sorted(groups.values(), key=lambda g: (min(c.top for c in g), min(c.x0 for c in g)))
 
 
