@@ -84,9 +84,7 @@ def main() -> int:
             parsed = parse_file(p)
             parsed["path"] = rel
             parsed_s = json.dumps(parsed, sort_keys=True, ensure_ascii=False)
-            doc_s = json.dumps(_doc_json(data, p), sort_keys=True, ensure_ascii=False, default=str).replace(
-                str(p), rel
-            )
+            doc_s = json.dumps(_doc_json(data, p), sort_keys=True, ensure_ascii=False, default=str).replace(str(p), rel)
             digests[rel] = {
                 "kind": kind,
                 "parse": hashlib.sha256(parsed_s.encode()).hexdigest(),
@@ -97,9 +95,7 @@ def main() -> int:
     print(f"{len(digests)} files {kinds} in {time.process_time() - t0:.1f} s CPU -> {out}")
     if args.compare:
         before = json.loads(Path(args.compare).read_text(encoding="utf-8"))
-        diff = sorted(
-            k for k in before.keys() | digests.keys() if before.get(k, {}) != digests.get(k, {})
-        )
+        diff = sorted(k for k in before.keys() | digests.keys() if before.get(k, {}) != digests.get(k, {}))
         for k in diff:
             b, a = before.get(k, {}), digests.get(k, {})
             what = [f for f in ("kind", "parse", "doc") if b.get(f) != a.get(f)]

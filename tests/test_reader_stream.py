@@ -113,7 +113,9 @@ def test_docx_stream_reads_as_the_python_walk(name, monkeypatch):
 
 
 def test_docx_bad_grid_before_is_the_same_error_both_ways(monkeypatch):
-    data = _docx_bytes("<w:tbl><w:tr><w:trPr><w:gridBefore w:val='zwei'/></w:trPr><w:tc>" + _p("x") + "</w:tc></w:tr></w:tbl>")
+    data = _docx_bytes(
+        "<w:tbl><w:tr><w:trPr><w:gridBefore w:val='zwei'/></w:trPr><w:tc>" + _p("x") + "</w:tc></w:tr></w:tbl>"
+    )
     with pytest.raises(ValueError) as fast:
         docx.read_docx(data, "x.docx")
     monkeypatch.setattr(docx, "_read_stream", lambda root, xml: None)
