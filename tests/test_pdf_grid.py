@@ -25,7 +25,7 @@ def _same_paths(path) -> int:
                     ctypes.cast(o.raw, ctypes.c_void_p).value
                     for o in page.get_objects(filter=[pdfraw.FPDF_PAGEOBJ_PATH], max_depth=4)
                 ]
-                got = [pdfgrid._address(o).value for o in pdfgrid._path_objects(page.raw)]
+                got = list(pdfgrid._path_objects(page.raw))  # handles as addresses (ints)
                 assert got == want, f"{path.name}, page {i + 1}"
                 n += len(got)
             finally:

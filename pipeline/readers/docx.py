@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from io import BytesIO
@@ -20,6 +21,9 @@ _T, _TAB, _BR, _CR = (f"{{{W}}}{t}" for t in ("t", "tab", "br", "cr"))
 _VAL = f"{{{W}}}val"
 
 
+_XML_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+
+
 def read_docx(data: bytes, name: str) -> Document:
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
@@ -28,16 +32,119 @@ def read_docx(data: bytes, name: str) -> Document:
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, zlib.error) as e:
         raise UnreadableFile(f"the Word file is damaged or truncated ({e})")
     try:
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
+        root = etree.fromstring(xml, parser=_XML_PARSER)
     except etree.XMLSyntaxError as e:
         raise UnreadableFile(f"the Word file's text could not be parsed ({e})")
     body = root.find(f"{{{W}}}body")
     if body is None:
         raise UnreadableFile("the Word file has no body")
-    blocks: list = []
-    counters = {"p": 0, "t": 0}
-    _walk(body, blocks, counters)
+    blocks = _read_stream(root, xml)
+    if blocks is None:
+        blocks = []
+        _walk(body, blocks, {"p": 0, "t": 0})
     return Document(kind="docx", blocks=blocks)
+
+
+# ----------------------------------------------------------------------------------------------
+# The same reading done by libxslt in C: one pass writes the body as a stream of paragraphs and
+# marked-up tables, instead of a Python object and call for every element. `_walk` and `_grid`
+# remain the definition, and are used as they were where the stream cannot be trusted (the XML
+# holds a marker character, or libxslt refuses the tree).
+
+_BLK, _ROW, _CELL, _FIELD, _PARA = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W}">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="/"><xsl:for-each select="*/w:body[1]"><xsl:call-template name="blocks"/></xsl:for-each></xsl:template>
+<xsl:template name="blocks">
+ <xsl:for-each select="*">
+  <xsl:choose>
+   <xsl:when test="self::w:p"><xsl:text>{_BLK}p</xsl:text><xsl:call-template name="para"/></xsl:when>
+   <xsl:when test="self::w:tbl"><xsl:text>{_BLK}t</xsl:text>
+    <xsl:for-each select="w:tr"><xsl:text>{_ROW}</xsl:text
+     ><xsl:value-of select="w:trPr[1]/w:gridBefore[1]/@w:val"/>
+     <xsl:for-each select="w:tc"><xsl:text>{_CELL}</xsl:text
+      ><xsl:value-of select="w:tcPr[1]/w:gridSpan[1]/@w:val"/><xsl:text>{_FIELD}</xsl:text>
+      <xsl:for-each select="w:tcPr[1]/w:vMerge[1]"><xsl:choose>
+       <xsl:when test="@w:val"><xsl:text>V</xsl:text><xsl:value-of select="@w:val"/></xsl:when>
+       <xsl:otherwise><xsl:text>N</xsl:text></xsl:otherwise></xsl:choose></xsl:for-each>
+      <xsl:text>{_FIELD}</xsl:text>
+      <xsl:for-each select=".//w:p"><xsl:text>{_PARA}</xsl:text><xsl:call-template name="para"/></xsl:for-each>
+     </xsl:for-each>
+    </xsl:for-each>
+   </xsl:when>
+   <xsl:when test="self::w:sdt"><xsl:for-each select="w:sdtContent[1]"><xsl:call-template name="blocks"/></xsl:for-each></xsl:when>
+  </xsl:choose>
+ </xsl:for-each>
+</xsl:template>
+<xsl:template name="para">
+ <xsl:for-each select=".//*[self::w:t or self::w:tab or self::w:br or self::w:cr]"><xsl:choose>
+  <xsl:when test="self::w:t"><xsl:value-of select="node()[1][self::text()]"/></xsl:when>
+  <xsl:when test="self::w:tab"><xsl:text>&#9;</xsl:text></xsl:when>
+  <xsl:otherwise><xsl:text>&#10;</xsl:text></xsl:otherwise>
+ </xsl:choose></xsl:for-each>
+</xsl:template>
+</xsl:stylesheet>"""
+_STREAM = etree.XSLT(etree.XML(_XSL))
+# a marker character in the XML, as UTF-8 (any of U+E000-U+E03F) or as a character reference
+_MARKER_REF = re.compile(rb"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8])(?![0-9])")
+
+
+def _read_stream(root, xml: bytes) -> list | None:
+    """The blocks `_walk` finds in the body, or None where the stream cannot be used."""
+    if b"\xee\x80" in xml or _MARKER_REF.search(xml):
+        return None
+    try:
+        out = str(_STREAM(root))
+    except etree.XSLTError:
+        return None
+    blocks: list = []
+    n_paras = n_tables = 0
+    for piece in out.split(_BLK)[1:]:
+        if piece[0] == "p":
+            n_paras += 1
+            for line in piece[1:].split("\n"):
+                t = clean(line)
+                if t and not is_spam(t):
+                    blocks.append(Para(t, f"paragraph {n_paras}"))
+        else:
+            n_tables += 1
+            blocks.append(_stream_grid(piece[1:], n_tables))
+    return blocks
+
+
+def _stream_grid(table: str, index: int) -> Table:
+    """`_grid` of a table as the stream writes it."""
+    rows: list[list[GridCell]] = []
+    for r, tr in enumerate(table.split(_ROW)[1:]):
+        before, *cells = tr.split(_CELL)
+        row: list[GridCell] = []
+        if before:
+            for _ in range(int(before or 0)):
+                row.append(GridCell("", f"table {index}, row {r + 1}", cont=True))
+        for cell in cells:
+            span_v, merge, paras = cell.split(_FIELD, 2)
+            col = len(row)
+            span = 1
+            if span_v:
+                try:
+                    span = max(1, min(int(span_v), 60))
+                except ValueError:
+                    span = 1
+            vcont = merge == "N" or merge == "Vcontinue"
+            at = f"table {index}, row {r + 1}, col {col + 1}"
+            if vcont:
+                text = ""
+            else:
+                lines = paras.split(_PARA)[1:]
+                if len(lines) == 1:  # the common case: one paragraph
+                    text = clean(lines[0]) if lines[0].strip() else ""
+                else:
+                    text = clean("\n".join(x for x in lines if x.strip()))
+            row.append(GridCell(text, at, vcont))
+            for _ in range(span - 1):
+                row.append(GridCell(text, at, cont=True))
+        rows.append(row)
+    return Table(rows=rows, at=f"table {index}")
 
 
 def _walk(parent, blocks: list, counters: dict) -> None:

@@ -20,6 +20,16 @@ _GB_FAMILY = {
 
 
 _NON_CJK = re.compile("[^\u4e00-\u9fff]+")
+# U+4E00-U+9FFF in UTF-8: lead byte E5-E9 (U+5000-U+9FFF), or E4 then B8-BF (U+4E00-U+4FFF); a lead
+# byte is never a continuation byte (80-BF), so counting them counts the characters
+_CJK_LEADS = (b"\xe5", b"\xe6", b"\xe7", b"\xe8", b"\xe9") + tuple(bytes((0xE4, b)) for b in range(0xB8, 0xC0))
+
+
+def count_cjk(text: str) -> int:
+    """len(_NON_CJK.sub("", text)), the number of characters U+4E00-U+9FFF, counted by bytes.count
+    on the UTF-8 form: a dozen scans in C instead of the pattern stepping through every character."""
+    b = text.encode("utf-8", "surrogatepass")
+    return sum(map(b.count, _CJK_LEADS))
 
 
 _INVISIBLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -37,9 +47,9 @@ def _cjk_share(text: str, html: bool = False) -> float:
     sample = visible_sample(text) if html else text[:20000]
     if not sample:
         return 0.0
-    # counted without a list of one-character matches: the characters left once the others are
-    # removed (str.split and the pattern \s agree on what whitespace is)
-    cjk = len(_NON_CJK.sub("", sample))
+    # counted without a list of one-character matches (str.split and the pattern \s agree on what
+    # whitespace is)
+    cjk = count_cjk(sample)
     letters = len("".join(sample.split()))
     return cjk / max(letters, 1)
 

@@ -43,7 +43,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         tables = [(bbox, grid) for bbox, grid in page.tables if _is_data_table(grid)]
         tables.sort(key=lambda t: t[0][1])
         boxes = [(b[0] - 1, b[2] + 1, b[1] - 1, b[3] + 1) for b, _ in tables]
-        free = [ch for ch in page.chars if not any(x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1 for x0, x1, y0, y1 in boxes)]
+        free = _outside(page.chars, boxes)
         lines = pdfgrid.group_lines(free)
         top = -1.0
         for bbox, grid in tables:
@@ -59,6 +59,16 @@ def read_pdf(data: bytes, name: str) -> Document:
         if doc is not None:
             return doc
     return Document(kind="pdf", blocks=blocks, meta={"pages": len(pages)})
+
+
+def _outside(chars: list, boxes: list[tuple[float, float, float, float]]) -> list:
+    """The characters whose centre is in none of the boxes (x0, x1, y0, y1)."""
+    if not boxes:
+        return list(chars)
+    if len(boxes) == 1:
+        ((x0, x1, y0, y1),) = boxes
+        return [ch for ch in chars if not (x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1)]
+    return [ch for ch in chars if not any(x0 <= ch.cx <= x1 and y0 <= ch.cy <= y1 for x0, x1, y0, y1 in boxes)]
 
 
 def _from_lines(pages, name: str) -> Document | None:

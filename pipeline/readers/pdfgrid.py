@@ -10,13 +10,16 @@ are marked as continuations.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import math
+import operator
 import unicodedata
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfraw
+import pypdfium2_raw.bindings as pdfraw_bindings
 
 from . import pdffonts
 
@@ -77,8 +80,41 @@ def _page(page) -> PageGrid:
 
 
 # the address a PDFium handle points to (a key for its text object or font): read from the pointer's
-# own bytes, four times cheaper than ctypes.cast, which runs once or twice for every character
+# own bytes, four times cheaper than ctypes.cast
 _address = ctypes.c_void_p.from_buffer
+
+
+def _own(name: str, restype):
+    """A PDFium function of our own, not pypdfium2's shared one: no argument types to check (the
+    page handle is passed as a c_void_p, the outputs by reference) and `restype` for its result, so
+    that a text object comes back as its address, a plain int, with no pointer object made for it."""
+    f = _pdfium_lib[name]  # a new function object: pypdfium2's own keeps its types
+    f.restype = restype
+    return f
+
+
+_pdfium_lib = pdfraw_bindings._libs["pdfium"]
+_get_unicode = _own("FPDFText_GetUnicode", ctypes.c_uint)
+_get_text_object = _own("FPDFText_GetTextObject", ctypes.c_void_p)
+_get_char_origin = _own("FPDFText_GetCharOrigin", ctypes.c_int)
+_NOT_CHARS = (0, 10, 13, 0xFFFE, 0xFEFF)
+
+
+def _own_typed(name: str, restype, *argtypes):
+    """As `_own`, for functions given object handles as plain addresses (ints): typed c_void_p."""
+    f = _own(name, restype)
+    f.argtypes = argtypes
+    return f
+
+
+_VP = ctypes.c_void_p
+_page_count_objects = _own_typed("FPDFPage_CountObjects", ctypes.c_int, _VP)
+_page_get_object = _own_typed("FPDFPage_GetObject", _VP, _VP, ctypes.c_int)
+_form_count_objects = _own_typed("FPDFFormObj_CountObjects", ctypes.c_int, _VP)
+_form_get_object = _own_typed("FPDFFormObj_GetObject", _VP, _VP, ctypes.c_ulong)
+_object_type = _own_typed("FPDFPageObj_GetType", ctypes.c_int, _VP)
+_object_bounds = _own_typed("FPDFPageObj_GetBounds", ctypes.c_int, _VP, _VP, _VP, _VP, _VP)
+_path_count_segments = _own_typed("FPDFPath_CountSegments", ctypes.c_int, _VP)
 
 _ASCENT, _DESCENT = 0.8, 0.2  # of the font size: a line's characters share one box height and centre
 
@@ -91,34 +127,35 @@ def _chars(tp, h: float) -> list[Char]:
     font the machine would substitute for one the PDF does not embed, the boxes are the same.
     """
     raw = tp.raw
+    handle = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)  # the text page, for _own functions
     chars: list[Char] = []
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     size = ctypes.c_float()
     width = ctypes.c_float()
     m = pdfraw.FS_MATRIX()
-    objs: dict[int, tuple] = {}  # text object -> (font, font size, x scale, y scale, font's address)
+    objs: dict[int, tuple] = {}  # text object's address -> (font, font size, x scale, y scale, font's address)
     widths: dict[tuple[int, int], float] = {}  # (font, code) -> width at 1 pt, None if unknown
-    # PDFium's functions as locals: the loop runs for every character of the page
-    get_unicode, get_object = pdfraw.FPDFText_GetUnicode, pdfraw.FPDFText_GetTextObject
-    get_origin, address = pdfraw.FPDFText_GetCharOrigin, _address
+    # the functions as locals: the loop runs for every character of the page
+    get_unicode, get_object, get_origin, not_chars = _get_unicode, _get_text_object, _get_char_origin, _NOT_CHARS
     for i in range(tp.count_chars()):
-        code = get_unicode(raw, i)
-        if code in (0, 10, 13, 0xFFFE, 0xFEFF):
+        code = get_unicode(handle, i)
+        if code in not_chars:
             continue
         ch = chr(code)
         if ch.isspace():
             continue
-        obj = get_object(raw, i)
-        key = address(obj).value or 0
+        key = get_object(handle, i) or 0
         info = objs.get(key)
         if info is None:
+            obj = ctypes.cast(key, pdfraw.FPDF_PAGEOBJECT) if key else None
             font = pdfraw.FPDFTextObj_GetFont(obj) if key else None
             if not font or not pdfraw.FPDFTextObj_GetFontSize(obj, size) or not pdfraw.FPDFText_GetMatrix(raw, i, m):
                 info = objs[key] = (None, 0.0, 0.0, 0.0, None)
             else:
-                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d), address(font).value)
+                info = objs[key] = (font, size.value, math.hypot(m.a, m.b), math.hypot(m.c, m.d), _address(font).value)
         font, fsize, sx, sy, font_key = info
-        if font is None or fsize <= 0 or sy <= 0 or not get_origin(raw, i, ox, oy):
+        if font is None or fsize <= 0 or sy <= 0 or not get_origin(handle, i, ox_ref, oy_ref):
             continue
         fkey = (font_key, code)
         wd = widths.get(fkey, -1.0)
@@ -141,8 +178,10 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
     fl, fb, fr, ft = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    for obj in _path_objects(page.raw):
-        if not pdfraw.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
+    refs = ctypes.byref(fl), ctypes.byref(fb), ctypes.byref(fr), ctypes.byref(ft)
+    bounds = _object_bounds
+    for obj in _path_objects(ctypes.cast(page.raw, ctypes.c_void_p).value):
+        if not bounds(obj, *refs):
             continue
         x0, y0, x1, y1 = fl.value, fb.value, fr.value, ft.value
         top, bottom = h - y1, h - y0
@@ -155,32 +194,34 @@ def _edges(page, h: float) -> tuple[list[tuple[float, float, float]], list[tuple
             continue
         if wdt < MIN_EDGE or hgt < MIN_EDGE:
             continue
-        nseg = pdfraw.FPDFPath_CountSegments(obj)
+        nseg = _path_count_segments(obj)
         if nseg <= 6:
             # a rectangle (re, or 4-5 line segments): its four sides
             hs += [(top, x0, x1), (bottom, x0, x1)]
             vs += [(x0, top, bottom), (x1, top, bottom)]
         else:
-            _segments(pdfium.PdfObject(obj, page=page), h, hs, vs)
+            _segments(pdfium.PdfObject(ctypes.cast(obj, pdfraw.FPDF_PAGEOBJECT), page=page), h, hs, vs)
     return hs, vs
 
 
 def _path_objects(parent, level: int = 0, max_depth: int = 4):
     """The path objects of a page, in the order and to the depth of Form XObjects of
     `PdfPage.get_objects(filter=[FPDF_PAGEOBJ_PATH], max_depth=4)`, as raw handles: no Python object
-    is made for each of a page's thousands of objects (characters are objects too)."""
+    is made for each of a page's thousands of objects (characters are objects too). Handles are
+    addresses (ints), `parent` too."""
     if level:
-        count, get = pdfraw.FPDFFormObj_CountObjects, pdfraw.FPDFFormObj_GetObject
+        count, get = _form_count_objects, _form_get_object
     else:
-        count, get = pdfraw.FPDFPage_CountObjects, pdfraw.FPDFPage_GetObject
+        count, get = _page_count_objects, _page_get_object
     n = count(parent)
     if n < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    object_type = _object_type
     for i in range(n):
         obj = get(parent, i)
         if not obj:
             raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = pdfraw.FPDFPageObj_GetType(obj)
+        kind = object_type(obj)
         if kind == pdfraw.FPDF_PAGEOBJ_UNKNOWN:
             raise pdfium.PdfiumError(
                 "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
@@ -273,11 +314,17 @@ def table_cells(hs_raw, vs_raw) -> list[list[Cell]]:
 
     def h_connected(p, q) -> bool:  # same y, a horizontal edge covers x from p to q
         lo, hi = min(p[0], q[0]), max(p[0], q[0])
-        return any(a - tol <= lo and hi <= b + tol for a, b in row_spans.get(p[1], ()))
+        for a, b in row_spans.get(p[1], ()):
+            if a - tol <= lo and hi <= b + tol:
+                return True
+        return False
 
     def v_connected(p, q) -> bool:
         lo, hi = min(p[1], q[1]), max(p[1], q[1])
-        return any(a - tol <= lo and hi <= b + tol for a, b in col_spans.get(p[0], ()))
+        for a, b in col_spans.get(p[0], ()):
+            if a - tol <= lo and hi <= b + tol:
+                return True
+        return False
 
     by_row: dict[float, list[float]] = {}
     by_col: dict[float, list[float]] = {}
@@ -291,8 +338,11 @@ def table_cells(hs_raw, vs_raw) -> list[list[Cell]]:
 
     cells: list[Cell] = []
     for x, y in sorted(points, key=lambda p: (p[1], p[0])):
-        rights = [rx for rx in by_row[y] if rx > x]
-        downs = [dy for dy in by_col[x] if dy > y]
+        row, col = by_row[y], by_col[x]
+        rights = row[bisect.bisect_right(row, x) :]  # sorted: the points right of this one
+        if not rights:  # no cell can start here (the loops below would find none)
+            continue
+        downs = col[bisect.bisect_right(col, y) :]
         found = None
         for dy in downs:
             if not v_connected((x, y), (x, dy)):
@@ -337,27 +387,33 @@ def _group(cells: list[Cell]) -> list[list[Cell]]:
         for p in ((c.x0, c.top), (c.x1, c.top), (c.x0, c.bottom), (c.x1, c.bottom)):
             corners.setdefault(p, []).append(i)
     parent = list(range(len(cells)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    # union-find with the root searches written out (a call per step cost more than the step);
+    # the groups and their order do not depend on which cell ends up a root
     for idx in corners.values():
+        if len(idx) < 2:
+            continue
+        first = idx[0]
         for j in idx[1:]:
-            a, b = find(idx[0]), find(j)
+            a = first
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            b = j
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
             if a != b:
                 parent[a] = b
     groups: dict[int, list[Cell]] = {}
     for i, c in enumerate(cells):
-        groups.setdefault(find(i), []).append(c)
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        groups.setdefault(r, []).append(c)
     return sorted(groups.values(), key=lambda g: (min(c.top for c in g), min(c.x0 for c in g)))
 
 
 def _grid(cells: list[Cell], chars: list[Char]) -> list[list[str | None]]:
-    import bisect
-
     xs = sorted({c.x0 for c in cells} | {c.x1 for c in cells})
     ys = sorted({c.top for c in cells} | {c.bottom for c in cells})
     xi = {x: i for i, x in enumerate(xs)}
@@ -371,12 +427,19 @@ def _grid(cells: list[Cell], chars: list[Char]) -> list[list[str | None]]:
                 owner[(r, k)] = (r0, k0)
         grid[r0][k0] = ""
     mine: dict[tuple[int, int], list[Char]] = {}
+    x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
+    k_max, r_max = len(xs) - 2, len(ys) - 2
+    right = bisect.bisect_right
     for ch in chars:
         cx, cy = ch.cx, ch.cy
-        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+        if not (x_lo <= cx <= x_hi and y_lo <= cy <= y_hi):
             continue
-        k = min(bisect.bisect_right(xs, cx) - 1, len(xs) - 2)
-        r = min(bisect.bisect_right(ys, cy) - 1, len(ys) - 2)
+        k = right(xs, cx) - 1
+        if k > k_max:
+            k = k_max
+        r = right(ys, cy) - 1
+        if r > r_max:
+            r = r_max
         o = owner.get((r, k))
         if o is not None:
             mine.setdefault(o, []).append(ch)
@@ -393,8 +456,12 @@ def cell_text(chars: list[Char]) -> str:
     return "\n".join(line_text(ln) for ln in lines)
 
 
+_BY_CY_X0 = operator.attrgetter("cy", "x0")
+_BY_X0 = operator.attrgetter("x0")
+
+
 def group_lines(chars: list[Char]) -> list[list[Char]]:
-    chars = sorted(chars, key=lambda ch: (ch.cy, ch.x0))
+    chars = sorted(chars, key=_BY_CY_X0)
     lines: list[list[Char]] = []
     for ch in chars:
         if lines:
@@ -406,7 +473,7 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
                 continue
         lines.append([ch])
     for ln in lines:
-        ln.sort(key=lambda ch: ch.x0)
+        ln.sort(key=_BY_X0)
     return lines
 
 
