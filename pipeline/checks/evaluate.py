@@ -43,23 +43,26 @@ class Chunk:
         self.detail: np.ndarray = _const(k, None)
 
     def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns())
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The rows that apply, as arrays (evaluate() makes one table of every instance's)."""
         keep = self.pre != SKIP
-        return pd.DataFrame(
-            {
-                "ri": self.idx[keep],
-                "rule_id": self.rule.id,
-                "instance": self.inst.name,
-                "pre": self.pre[keep],
-                "metric": self.metric[keep],
-                "lhs_value": self.lhs[keep],
-                "rhs_value": self.rhs[keep],
-                "lhs_cells": self.lhs_cells[keep],
-                "rhs_cells": self.rhs_cells[keep],
-                "other": self.other[keep],
-                "artefact": self.artefact[keep],
-                "detail": self.detail[keep],
-            }
-        )
+        k = int(keep.sum())
+        return {
+            "ri": self.idx[keep],
+            "rule_id": np.full(k, self.rule.id, dtype=object),
+            "instance": np.full(k, self.inst.name, dtype=object),
+            "pre": self.pre[keep],
+            "metric": self.metric[keep],
+            "lhs_value": self.lhs[keep],
+            "rhs_value": self.rhs[keep],
+            "lhs_cells": self.lhs_cells[keep],
+            "rhs_cells": self.rhs_cells[keep],
+            "other": self.other[keep],
+            "artefact": self.artefact[keep],
+            "detail": self.detail[keep],
+        }
 
 
 def _const(k: int, value) -> np.ndarray:
@@ -534,7 +537,7 @@ def evaluate(
 ) -> pd.DataFrame:
     """The evaluation table: one row per report and rule instance that applies (`folded`, `normed`:
     the reports' folded narratives and normalised sections, when the caller has them already)."""
-    chunks: list[pd.DataFrame] = []
+    chunks: list[dict[str, np.ndarray]] = []
     said = None
     for rule in rules():
         if only and rule.id not in only:
@@ -569,10 +572,10 @@ def evaluate(
                 ch = (fam_copy_previous if f == "copy_previous" else fam_copy_units)(b, rule, inst, folded)
             else:
                 raise ValueError(f"rule {rule.id}: unknown family {f}")
-            chunks.append(ch.frame())
+            chunks.append(ch.columns())
     if not chunks:
         return pd.DataFrame()
-    ev = pd.concat(chunks, ignore_index=True)
+    ev = pd.DataFrame({c: np.concatenate([ch[c] for ch in chunks]) for c in chunks[0]})
     ev = ev[np.isin(ev["ri"].to_numpy(), np.flatnonzero(b.focus))].reset_index(drop=True)
     # a column identity failing in a report whose rows show a split digit is likely the same artefact
     art_reports = set(ev.loc[ev["artefact"] & (ev["rule_id"] == "t3_row_total"), "ri"])

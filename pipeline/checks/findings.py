@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..codebook import label_of
 from ..duck import WRITE_MEMORY, sql_str
+from ..review.apply import FRESH_FINGERPRINT_SQL, FRESH_REVIEW_STATUS_SQL
 from . import gxworker
 from .batch import Batch, Part, batch_parts, warehouse_parts
 from .catalogue import rule as rule_of
@@ -143,13 +144,15 @@ def check_parts(
     data_docs: str | Path | None = None,
     only: set[str] | None = None,
     checked=None,
+    ids: bool = True,
 ):
     """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
 
     `parts`: the chunks (batch.Part). `checked(part)`: a boolean mask of the part's reports to check
     (default all; the others only serve the rule across units). The evaluation of a chunk is
     validated by Great Expectations in the warm worker (gxworker) while the next chunk is evaluated;
-    a worker that raises or dies stops the loop with a CheckError naming the chunk.
+    a worker that raises or dies stops the loop with a CheckError naming the chunk. `ids=False`:
+    finding_id left NULL (write_findings makes it).
     """
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
@@ -178,7 +181,7 @@ def check_parts(
                         ev = None
                     else:
                         future = _submit(ev, data_docs)
-                        prepared = _prepare(sub.reports, ev)  # while the worker validates
+                        prepared = _prepare(sub.reports, ev, ids)  # while the worker validates
             except CheckError:
                 raise
             except BrokenProcessPool as e:  # the worker died validating the chunk before, still in flight
@@ -194,13 +197,13 @@ def check_parts(
             yield _finish(*pending)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, data_docs)
+            yield from _across_units(index, cross, data_docs, ids)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, data_docs):
+def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -219,7 +222,7 @@ def _across_units(index: CopyIndex, cross: list, data_docs):
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
             future = _submit(ev, data_docs)
-            yield _finish(label, reports, ev, future, _prepare(reports, ev))
+            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids))
     except CheckError:
         raise
     except Exception as e:
@@ -273,11 +276,11 @@ def merge_validations(vals: list[Validation]) -> Validation:
     return Validation(set(), per_rule, all(v.success for v in vals), docs)
 
 
-def _prepare(rep: pd.DataFrame, ev: pd.DataFrame) -> dict:
+def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     """The findings of evaluation `ev` on the reports `rep` (report_id, unit_id, year; the
     evaluation's `ri` and `other` are positions in it) as far as they do not depend on what GX finds
     failing: every column of the rows GX does not assess, with their messages. Built while the worker
-    validates (`_rows` completes it)."""
+    validates (`_rows` completes it). `ids=False`: finding_id left NULL, for write_findings to make."""
     n = len(ev)
     pre = ev["pre"].to_numpy()
     status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
@@ -302,9 +305,13 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame) -> dict:
     lhs = ev["lhs_value"].to_numpy()
     rhs = ev["rhs_value"].to_numpy()
     other = ev["other"].to_numpy()
-    keys = rid[ri] + "|" + rules_ + "|" + insts if n else np.empty(0, dtype=object)
+    if ids:
+        keys = rid[ri] + "|" + rules_ + "|" + insts if n else np.empty(0, dtype=object)
+        finding_ids = [hashlib.sha1(k.encode()).hexdigest()[:16] for k in keys]
+    else:
+        finding_ids = np.full(n, None, dtype=object)
     out = {
-        "finding_id": [hashlib.sha1(k.encode()).hexdigest()[:16] for k in keys],
+        "finding_id": finding_ids,
         "report_id": rid[ri],
         "unit_id": unit[ri],
         "year": pd.array(years[ri], dtype="Int64"),
@@ -391,16 +398,25 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 
+# the finding's id: the first 16 hex digits of SHA-1 over "report|rule|instance" (as _prepare makes it)
+FINDING_ID_SQL = "left(sha1(report_id || '|' || rule_id || '|' || instance), 16)"
+
+
 def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
+    """Insert the findings, with their fingerprint and open review status (apply_dispositions' fresh
+    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row."""
     if replace:
         con.execute("DELETE FROM findings")
     if findings.empty:
         return
+    cols = ", ".join(
+        c if c != "finding_id" else f"coalesce(CAST(finding_id AS VARCHAR), {FINDING_ID_SQL})" for c in FINDING_COLUMNS
+    )
     con.register("f", findings)
     con.execute(
-        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) SELECT {', '.join(FINDING_COLUMNS)} "
-        "FROM f ORDER BY report_id, rule_id, "
-        "instance"
+        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}, fingerprint, review_status) "
+        f"SELECT {cols}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL} "
+        "FROM f ORDER BY report_id, rule_id, instance"
     )
     con.unregister("f")
 
@@ -507,8 +523,9 @@ def check_into(
         reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
         if reuse:
             con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
-            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)})
-                            SELECT {", ".join(FINDING_COLUMNS)} FROM prev.findings
+            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
+                            SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
+                            FROM prev.findings
                             WHERE unit_id IN (SELECT unit_id FROM reuse_units)
                               AND rule_id NOT IN ({cross})""")
             con.unregister("reuse_units")
@@ -536,7 +553,7 @@ def check_into(
     parts = warehouse_parts(con, chunk_size, needs_cells) if b is None else batch_parts(b, chunk_size)
     vals: list[Validation] = []
     try:
-        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked):
+        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
             write_findings(con, findings, replace=False)
             vals.append(val)
     finally:
@@ -568,7 +585,7 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
         con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
         from ..review.apply import apply_dispositions
 
-        res["decisions"] = apply_dispositions(con)
+        res["decisions"] = apply_dispositions(con, fresh=True)  # check_into wrote them fresh
         materialize_rollups(con)
         con.execute("CHECKPOINT")
     finally:
