@@ -278,23 +278,11 @@ def deadline_for(year: int, kind: str | None, township_deadline: str) -> date:
     return date(year + 1, m, d)
 
 
-_TIME_COLUMNS = (
-    "year",
-    "published_on",
-    "deadline_kind",
-    "signed_on",
-    "period_start",
-    "period_end",
-    "title_year",
-    "match_method",
-)
-
-
 def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Chunk:
     rows = np.arange(b.n)
     ch = Chunk(rule, inst, rows)
     # the columns as arrays once (a pandas lookup per report and column cost more than the rule)
-    rep = {c: b.reports[c].to_numpy() for c in _TIME_COLUMNS if c in b.reports}
+    rep = {c: b.reports[c].to_numpy() for c in b.reports.columns}
     detail = np.empty(b.n, dtype=object)
     for i in range(b.n):
         y = rep["year"][i]
