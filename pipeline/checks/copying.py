@@ -18,21 +18,23 @@ import numpy as np
 import pandas as pd
 
 from .batch import Batch
-from .text import fold
+from .text import COMPARED, fold_normed, normed_sections
 
 _SENTENCE = re.compile(r"(?<=[.;!?。；！？])|\n")
 MIN_SENTENCE = 12  # characters: shorter pieces are headings and formulas every report shares
 MIN_TEXT = 40  # characters of sentences: a shorter narrative is not assessed
 
 
-def folded_narratives(b: Batch) -> list[str]:
-    """The folded narrative each report is compared on (overview, problems, other), without its names."""
+def folded_narratives(b: Batch, normed: list[dict[str, str]] | None = None) -> list[str]:
+    """The folded narrative each report is compared on (overview, problems, other), without its names
+    (`normed`: the reports' normed_sections, when the caller has them)."""
     out = []
+    agency, unit_name = b.reports["agency"].to_numpy(), b.reports["unit_name"].to_numpy()
     for i in range(b.n):
-        names = (b.reports["agency"].iat[i] or "", b.reports["unit_name"].iat[i] or "")
+        names = (agency[i] or "", unit_name[i] or "")
         names = tuple(n for n in names if isinstance(n, str) and n)
-        text = "\n".join(b.sections[i].get(k) or "" for k in ("overview", "problems", "other"))
-        out.append(fold(text, names))
+        ns = normed[i] if normed is not None else normed_sections(b.sections[i])
+        out.append(fold_normed("".join(ns[k] for k in COMPARED), names))
     return out
 
 

@@ -18,7 +18,7 @@ from ..codebook import T3_APPLICANT_COLUMNS
 from .batch import CELL_INDEX, EMPTY, MISSING, NA, NUMERIC, SUBTOTAL_INDEX, TEXT, ZERO, Batch
 from .catalogue import Instance, Rule, instances_config, rules
 from .copying import MIN_TEXT, CopyIndex, folded_narratives
-from .text import is_empty_problems_section, mentions_fees, repeated_share, statements
+from .text import NARRATIVE, is_empty_problems_section, mentions_fees, normed_sections, repeated_share, stated
 
 ASSESS, UNCERTAIN, NOT_ASSESSABLE, SKIP = 0, 1, 2, 3
 PRE_NAMES = {ASSESS: "ASSESS", UNCERTAIN: "UNCERTAIN", NOT_ASSESSABLE: "NOT_ASSESSABLE"}
@@ -43,23 +43,26 @@ class Chunk:
         self.detail: np.ndarray = _const(k, None)
 
     def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns())
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The rows that apply, as arrays (evaluate() makes one table of every instance's)."""
         keep = self.pre != SKIP
-        return pd.DataFrame(
-            {
-                "ri": self.idx[keep],
-                "rule_id": self.rule.id,
-                "instance": self.inst.name,
-                "pre": self.pre[keep],
-                "metric": self.metric[keep],
-                "lhs_value": self.lhs[keep],
-                "rhs_value": self.rhs[keep],
-                "lhs_cells": self.lhs_cells[keep],
-                "rhs_cells": self.rhs_cells[keep],
-                "other": self.other[keep],
-                "artefact": self.artefact[keep],
-                "detail": self.detail[keep],
-            }
-        )
+        k = int(keep.sum())
+        return {
+            "ri": self.idx[keep],
+            "rule_id": np.full(k, self.rule.id, dtype=object),
+            "instance": np.full(k, self.inst.name, dtype=object),
+            "pre": self.pre[keep],
+            "metric": self.metric[keep],
+            "lhs_value": self.lhs[keep],
+            "rhs_value": self.rhs[keep],
+            "lhs_cells": self.lhs_cells[keep],
+            "rhs_cells": self.rhs_cells[keep],
+            "other": self.other[keep],
+            "artefact": self.artefact[keep],
+            "detail": self.detail[keep],
+        }
 
 
 def _const(k: int, value) -> np.ndarray:
@@ -278,19 +281,20 @@ def deadline_for(year: int, kind: str | None, township_deadline: str) -> date:
 def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Chunk:
     rows = np.arange(b.n)
     ch = Chunk(rule, inst, rows)
-    rep = b.reports
+    # the columns as arrays once (a pandas lookup per report and column cost more than the rule)
+    rep = {c: b.reports[c].to_numpy() for c in b.reports.columns}
     detail = np.empty(b.n, dtype=object)
     for i in range(b.n):
-        y = rep["year"].iat[i]
+        y = rep["year"][i]
         y = None if y is None or pd.isna(y) else int(y)
         if rule.family == "timeliness":
-            pub = _d(rep["published_on"].iat[i])
+            pub = _d(rep["published_on"][i])
             if y is None:
                 ch.pre[i] = NOT_ASSESSABLE
                 continue
-            dl = deadline_for(y, rep["deadline_kind"].iat[i], township_deadline)
+            dl = deadline_for(y, rep["deadline_kind"][i], township_deadline)
             if pub is None:
-                signed = _d(rep["signed_on"].iat[i]) if "signed_on" in rep else None
+                signed = _d(rep["signed_on"][i]) if "signed_on" in rep else None
                 if signed is not None and signed > dl:
                     # not published before it was signed: late whatever the publication date
                     ch.metric[i] = float((signed - dl).days)
@@ -306,7 +310,7 @@ def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Ch
             ch.lhs[i], ch.rhs[i] = pub.toordinal(), dl.toordinal()
             detail[i] = f"发布日期{pub.isoformat()}，期限{dl.isoformat()}"
         elif rule.family == "identity_period":
-            ps, pe = _d(rep["period_start"].iat[i]), _d(rep["period_end"].iat[i])
+            ps, pe = _d(rep["period_start"][i]), _d(rep["period_end"][i])
             if y is None or ps is None or pe is None:
                 ch.pre[i] = NOT_ASSESSABLE
                 detail[i] = "未注明统计期限" if y is not None else None
@@ -315,15 +319,15 @@ def fam_time(b: Batch, rule: Rule, inst: Instance, township_deadline: str) -> Ch
             ch.metric[i] = 0.0 if ok else 1.0
             detail[i] = f"统计期限{ps.isoformat()}至{pe.isoformat()}，报告年度{y}"
         elif rule.family == "identity_year":
-            ty = rep["title_year"].iat[i]
+            ty = rep["title_year"][i]
             ty = None if ty is None or pd.isna(ty) else int(ty)
-            pe = _d(rep["period_end"].iat[i])
+            pe = _d(rep["period_end"][i])
             facts = []
             bad = 0
             if ty is not None and pe is not None:
                 facts.append(f"标题{ty}年、统计期限{pe.year}年")
                 bad += int(ty != pe.year)
-            if rep["match_method"].iat[i] == "alias_historical":
+            if rep["match_method"][i] == "alias_historical":
                 facts.append("单位名称与该年度登记名称不符")
                 bad += 1
             if ty is None and pe is None:
@@ -373,12 +377,6 @@ def fam_previous(b: Batch, rule: Rule, inst: Instance) -> Chunk:
     ch.lhs, ch.rhs = np.where(pre == ASSESS, lhs, np.nan), np.where(pre == ASSESS, rhs, np.nan)
     ch.detail = detail
     return ch
-
-
-def _narrative(sections: dict) -> str:
-    return "\n".join(
-        sections.get(k) or "" for k in ("overview", "proactive", "requests", "appeals", "problems", "other")
-    )
 
 
 def fam_statement(b: Batch, rule: Rule, inst: Instance, stated: list[dict]) -> Chunk:
@@ -518,11 +516,17 @@ def copy_units_rows(rule: Rule, inst: Instance, got: pd.DataFrame) -> tuple[Chun
 # ----------------------------------------------------------------------------------------------
 
 
-def evaluate(b: Batch, township_deadline: str = "01-31", only: set[str] | None = None) -> pd.DataFrame:
-    """The evaluation table: one row per report and rule instance that applies."""
-    chunks: list[pd.DataFrame] = []
-    stated = None
-    folded = None
+def evaluate(
+    b: Batch,
+    township_deadline: str = "01-31",
+    only: set[str] | None = None,
+    folded: list[str] | None = None,
+    normed: list[dict[str, str]] | None = None,
+) -> pd.DataFrame:
+    """The evaluation table: one row per report and rule instance that applies (`folded`, `normed`:
+    the reports' folded narratives and normalised sections, when the caller has them already)."""
+    chunks: list[dict[str, np.ndarray]] = []
+    said = None
     for rule in rules():
         if only and rule.id not in only:
             continue
@@ -541,23 +545,25 @@ def evaluate(b: Batch, township_deadline: str = "01-31", only: set[str] | None =
             elif f in ("carryover", "continuity", "jump"):
                 ch = fam_previous(b, rule, inst)
             elif f == "statement":
-                if stated is None:
-                    stated = [statements(_narrative(s)) for s in b.sections]
-                ch = fam_statement(b, rule, inst, stated)
+                if said is None:
+                    if normed is None:
+                        normed = [normed_sections(s) for s in b.sections]
+                    said = [stated("".join(ns[k] for k in NARRATIVE)) for ns in normed]
+                ch = fam_statement(b, rule, inst, said)
             elif f == "fees_mentioned":
                 ch = fam_fees(b, rule, inst)
             elif f == "problems_section":
                 ch = fam_problems_section(b, rule, inst)
             elif f in ("copy_previous", "copy_units"):
                 if folded is None:
-                    folded = folded_narratives(b)
+                    folded = folded_narratives(b, normed)
                 ch = (fam_copy_previous if f == "copy_previous" else fam_copy_units)(b, rule, inst, folded)
             else:
                 raise ValueError(f"rule {rule.id}: unknown family {f}")
-            chunks.append(ch.frame())
+            chunks.append(ch.columns())
     if not chunks:
         return pd.DataFrame()
-    ev = pd.concat(chunks, ignore_index=True)
+    ev = pd.DataFrame({c: np.concatenate([ch[c] for ch in chunks]) for c in chunks[0]})
     ev = ev[np.isin(ev["ri"].to_numpy(), np.flatnonzero(b.focus))].reset_index(drop=True)
     # a column identity failing in a report whose rows show a split digit is likely the same artefact
     art_reports = set(ev.loc[ev["artefact"] & (ev["rule_id"] == "t3_row_total"), "ri"])

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..codebook import label_of
 from ..duck import WRITE_MEMORY, sql_str
+from ..review.apply import FRESH_FINGERPRINT_SQL, FRESH_REVIEW_STATUS_SQL
 from . import gxworker
 from .batch import Batch, Part, batch_parts, warehouse_parts
 from .catalogue import rule as rule_of
@@ -28,6 +29,7 @@ from .catalogue import rules
 from .copying import CopyIndex, folded_narratives
 from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evaluate
 from .suites import Validation
+from .text import normed_sections
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -121,6 +123,7 @@ def _instance_label(rule_id: str, instance: str) -> str:
 
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
 CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
+SPLIT_MIN = 400  # reports: a warehouse under two of these is checked in one chunk
 CHECK_MEMORY = "384MB"  # DuckDB's memory while the findings are written (it spills past it)
 
 
@@ -141,34 +144,44 @@ def check_parts(
     data_docs: str | Path | None = None,
     only: set[str] | None = None,
     checked=None,
+    ids: bool = True,
 ):
     """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
 
     `parts`: the chunks (batch.Part). `checked(part)`: a boolean mask of the part's reports to check
     (default all; the others only serve the rule across units). The evaluation of a chunk is
     validated by Great Expectations in the warm worker (gxworker) while the next chunk is evaluated;
-    a worker that raises or dies stops the loop with a CheckError naming the chunk.
+    a worker that raises or dies stops the loop with a CheckError naming the chunk. `ids=False`:
+    finding_id left NULL (write_findings makes it).
     """
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
     cross = [r for r in rules() if r.id in wanted & CROSS_UNIT_RULES]
+    copy_previous = any(r.family == "copy_previous" for r in rules() if r.id in per_unit)
     index = CopyIndex() if cross else None
     pending = None  # (label, reports, evaluation, future of its validation)
     try:
         for part in parts:
             b = part.batch
             try:
+                normed = [normed_sections(s) for s in b.sections]  # each narrative normalised once
+                folded = folded_narratives(b, normed) if index is not None or copy_previous else None
                 if index is not None:
-                    index.add(b, part.pos, folded_narratives(b))
+                    index.add(b, part.pos, folded)
                 mask = np.ones(b.n, dtype=bool) if checked is None else checked(part)
                 ev = None
                 if per_unit and mask.any():
                     sub = b if mask.all() else b.take(np.flatnonzero(mask))
-                    ev = evaluate(sub, township_deadline=township_deadline, only=per_unit)
+                    if not mask.all():
+                        keep = np.flatnonzero(mask)
+                        normed = [normed[i] for i in keep]
+                        folded = None if folded is None else [folded[i] for i in keep]
+                    ev = evaluate(sub, township_deadline, per_unit, folded=folded, normed=normed)
                     if ev.empty:
                         ev = None
                     else:
                         future = _submit(ev, data_docs)
+                        prepared = _prepare(sub.reports, ev, ids)  # while the worker validates
             except CheckError:
                 raise
             except BrokenProcessPool as e:  # the worker died validating the chunk before, still in flight
@@ -179,18 +192,18 @@ def check_parts(
                 yield _finish(*pending)
                 pending = None
             if ev is not None:
-                pending = (part.label, sub.reports, ev, future)
+                pending = (part.label, sub.reports, ev, future, prepared)
         if pending is not None:
             yield _finish(*pending)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, data_docs)
+            yield from _across_units(index, cross, data_docs, ids)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, data_docs):
+def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -208,7 +221,8 @@ def _across_units(index: CopyIndex, cross: list, data_docs):
                     ch, reports = copy_units_rows(r, inst, got)
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
-            yield _finish(label, reports, ev, _submit(ev, data_docs))
+            future = _submit(ev, data_docs)
+            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids))
     except CheckError:
         raise
     except Exception as e:
@@ -221,10 +235,12 @@ def _submit(ev: pd.DataFrame, data_docs):
     return gxworker.validate(assessed, str(data_docs) if data_docs else None)
 
 
-def _finish(label: str, reports: pd.DataFrame, ev: pd.DataFrame, future) -> tuple[pd.DataFrame, Validation]:
+def _finish(
+    label: str, reports: pd.DataFrame, ev: pd.DataFrame, future, prepared: dict | None = None
+) -> tuple[pd.DataFrame, Validation]:
     try:
         val = future.result()
-        rows = _rows(reports, ev, val.failing)
+        rows = _rows(reports, ev, val.failing, prepared)
     except Exception as e:
         raise _fail(label, e) from e
     return rows, Validation(set(), val.per_rule, val.success, val.docs_index)
@@ -260,46 +276,50 @@ def merge_validations(vals: list[Validation]) -> Validation:
     return Validation(set(), per_rule, all(v.success for v in vals), docs)
 
 
-def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFrame:
-    """The findings table of evaluation `ev` on the reports `rep` (report_id, unit_id, year; the
-    evaluation's `ri` and `other` are positions in it), given the row keys GX found failing."""
-    if ev.empty:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
+def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
+    """The findings of evaluation `ev` on the reports `rep` (report_id, unit_id, year; the
+    evaluation's `ri` and `other` are positions in it) as far as they do not depend on what GX finds
+    failing: every column of the rows GX does not assess, with their messages. Built while the worker
+    validates (`_rows` completes it). `ids=False`: finding_id left NULL, for write_findings to make."""
+    n = len(ev)
     pre = ev["pre"].to_numpy()
     status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
     status = status.astype(object)
-    fail = ev["row_key"].isin(failing).to_numpy() & (pre == ASSESS)
-    status[fail] = "FAIL"
-
     rid = rep["report_id"].to_numpy().astype(object)
     unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
-    year = rep["year"].to_numpy()
+    years = np.array([None if y is None or pd.isna(y) else int(y) for y in rep["year"].to_numpy()], dtype=object)
     ri = ev["ri"].to_numpy()
-    rules_ = ev["rule_id"].to_numpy()
-    insts = ev["instance"].to_numpy()
-    families = {r: rule_of(r).family for r in set(rules_)}
+    rules_ = ev["rule_id"].to_numpy().astype(object)
+    insts = ev["instance"].to_numpy().astype(object)
+    # the rules' own attributes, looked up once per rule (not once per row)
+    names, inv = np.unique(rules_.astype(str), return_inverse=True) if n else (np.array([], str), np.zeros(0, int))
+    meta = [rule_of(r) for r in names]
+
+    def per_rule(values) -> np.ndarray:
+        return np.asarray(values, dtype=object)[inv] if n else np.empty(0, dtype=object)
+
+    family = per_rule([r.family for r in meta])
+    diff_ok = np.isin(family, ("identity", "carryover", "continuity", "statement"))
     metric = ev["metric"].to_numpy()
-    diff_ok = np.array([families[r] in ("identity", "carryover", "continuity", "statement") for r in rules_])
-    diff = np.where(diff_ok & np.isin(status, ("FAIL", "PASS")), metric, np.nan)
-    # an identity that fails on a cell OCR read doubtfully (problem ocr_uncertain): reading doubtful
-    doubtful = (status == "FAIL") & (ev["doubtful"].to_numpy() if "doubtful" in ev else np.zeros(len(ev), bool))
-    status[doubtful] = "UNCERTAIN"
+    diff = np.where(diff_ok & (pre == ASSESS), metric, np.nan)  # FAIL or PASS: the rows GX assesses
     lhs = ev["lhs_value"].to_numpy()
     rhs = ev["rhs_value"].to_numpy()
     other = ev["other"].to_numpy()
-    n = len(ev)
+    if ids:
+        keys = rid[ri] + "|" + rules_ + "|" + insts if n else np.empty(0, dtype=object)
+        finding_ids = [hashlib.sha1(k.encode()).hexdigest()[:16] for k in keys]
+    else:
+        finding_ids = np.full(n, None, dtype=object)
     out = {
-        "finding_id": [
-            hashlib.sha1(f"{rid[ri[k]]}|{rules_[k]}|{insts[k]}".encode()).hexdigest()[:16] for k in range(n)
-        ],
+        "finding_id": finding_ids,
         "report_id": rid[ri],
         "unit_id": unit[ri],
-        "year": pd.array([None if y is None or pd.isna(y) else int(y) for y in year[ri]], dtype="Int64"),
+        "year": pd.array(years[ri], dtype="Int64"),
         "rule_id": rules_,
         "instance": insts,
-        "scope": np.array([rule_of(r).scope for r in rules_], dtype=object),
+        "scope": per_rule([r.scope for r in meta]),
         "status": status,
-        "severity": np.array([rule_of(r).severity for r in rules_], dtype=object),
+        "severity": per_rule([r.severity for r in meta]),
         "lhs_cells": np.full(n, None, dtype=object),
         "rhs_cells": np.full(n, None, dtype=object),
         "lhs_value": np.where(np.isnan(lhs), None, lhs).astype(object),
@@ -310,17 +330,28 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
         "message_en": np.full(n, None, dtype=object),
         "other_report_id": np.where(other >= 0, rid[np.where(other >= 0, other, 0)], None).astype(object),
     }
-    # PASS rows carry no message (the rule and its cells are in the rules tables); the others do
-    labels: dict = {}
+    prepared = {"out": out, "ev": ev, "family": family, "diff": diff, "labels": {}}
+    _messages(prepared, np.flatnonzero(pre != ASSESS), np.zeros(n, dtype=bool))
+    return prepared
+
+
+def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
+    """Messages, likely causes and cells of the findings at `rows` (none of them PASS: PASS rows
+    carry no message, the rule and its cells are in the rules tables)."""
+    out, ev, labels = prepared["out"], prepared["ev"], prepared["labels"]
+    status, family, diff = out["status"], prepared["family"], prepared["diff"]
+    rules_, insts = out["rule_id"], out["instance"]
     lcells, rcells, details, art = (
         ev["lhs_cells"].to_numpy(),
         ev["rhs_cells"].to_numpy(),
         ev["detail"].to_numpy(),
         ev["artefact"].to_numpy(),
     )
-    for k in np.flatnonzero(status != "PASS"):
+    for k in rows:
         r_id, inst = rules_[k], insts[k]
-        lab = labels.setdefault((r_id, inst), _instance_label(r_id, inst))
+        lab = labels.get((r_id, inst))
+        if lab is None:
+            lab = labels[(r_id, inst)] = _instance_label(r_id, inst)
         d = diff[k]
         detail = details[k] if isinstance(details[k], str) else None
         # a doubtful failure is worded as the failure it would be, then marked as doubtful
@@ -340,7 +371,7 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
             out["likely_cause"][k] = "reading_doubtful"
-        if status[k] == "FAIL" and families[r_id] == "identity":
+        if status[k] == "FAIL" and family[k] == "identity":
             cause = "reading_artefact" if art[k] else "publisher_error"
             out["likely_cause"][k] = cause
             if cause == "reading_artefact":
@@ -348,19 +379,44 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int]) -> pd.DataFram
         out["message_zh"][k], out["message_en"][k] = zh, en
         out["lhs_cells"][k] = list(lcells[k] or ())
         out["rhs_cells"][k] = list(rcells[k] or ())
+
+
+def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict | None = None) -> pd.DataFrame:
+    """The findings table of evaluation `ev` on the reports `rep`, given the row keys GX found
+    failing (`prepared`: `_prepare(rep, ev)`, when already built)."""
+    if ev.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    p = prepared if prepared is not None else _prepare(rep, ev)
+    out = p["out"]
+    pre = ev["pre"].to_numpy()
+    fail = ev["row_key"].isin(failing).to_numpy() & (pre == ASSESS)
+    out["status"][fail] = "FAIL"
+    # an identity that fails on a cell OCR read doubtfully (problem ocr_uncertain): reading doubtful
+    doubtful = fail & (ev["doubtful"].to_numpy() if "doubtful" in ev else np.zeros(len(ev), bool))
+    out["status"][doubtful] = "UNCERTAIN"
+    _messages(p, np.flatnonzero(fail), doubtful)
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 
+# the finding's id: the first 16 hex digits of SHA-1 over "report|rule|instance" (as _prepare makes it)
+FINDING_ID_SQL = "left(sha1(report_id || '|' || rule_id || '|' || instance), 16)"
+
+
 def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
+    """Insert the findings, with their fingerprint and open review status (apply_dispositions' fresh
+    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row."""
     if replace:
         con.execute("DELETE FROM findings")
     if findings.empty:
         return
+    cols = ", ".join(
+        c if c != "finding_id" else f"coalesce(CAST(finding_id AS VARCHAR), {FINDING_ID_SQL})" for c in FINDING_COLUMNS
+    )
     con.register("f", findings)
     con.execute(
-        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) SELECT {', '.join(FINDING_COLUMNS)} "
-        "FROM f ORDER BY report_id, rule_id, "
-        "instance"
+        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}, fingerprint, review_status) "
+        f"SELECT {cols}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL} "
+        "FROM f ORDER BY report_id, rule_id, instance"
     )
     con.unregister("f")
 
@@ -467,8 +523,9 @@ def check_into(
         reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
         if reuse:
             con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
-            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)})
-                            SELECT {", ".join(FINDING_COLUMNS)} FROM prev.findings
+            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
+                            SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
+                            FROM prev.findings
                             WHERE unit_id IN (SELECT unit_id FROM reuse_units)
                               AND rule_id NOT IN ({cross})""")
             con.unregister("reuse_units")
@@ -490,10 +547,13 @@ def check_into(
         fps = memo[id(batch)] = with_corrections(unit_fingerprints(batch, township_deadline), corrected)
         return any(u is None or old.get(u) != fps.get(u) for u in batch.reports["unit_id"])
 
+    if gxworker.running():  # a lone chunk in two, so the worker validates one while the other is evaluated
+        total = con.execute("SELECT count(*) FROM reports WHERE active").fetchone()[0] if b is None else b.n
+        chunk_size = min(chunk_size, max(SPLIT_MIN, -(-total // 2)))
     parts = warehouse_parts(con, chunk_size, needs_cells) if b is None else batch_parts(b, chunk_size)
     vals: list[Validation] = []
     try:
-        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked):
+        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
             write_findings(con, findings, replace=False)
             vals.append(val)
     finally:
@@ -525,7 +585,7 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
         con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
         from ..review.apply import apply_dispositions
 
-        res["decisions"] = apply_dispositions(con)
+        res["decisions"] = apply_dispositions(con, fresh=True)  # check_into wrote them fresh
         materialize_rollups(con)
         con.execute("CHECKPOINT")
     finally:

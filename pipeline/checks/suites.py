@@ -69,8 +69,12 @@ def build_suite(context, selected: list[Rule]):
 
 
 def warm() -> None:
-    """Import GX and build the suite of every rule (the warm worker's initializer, gxworker.py)."""
+    """Import GX and build the suite of every rule, and the one of the rule across units, validated
+    on its own at the end (the warm worker's initializer, gxworker.py)."""
     _context(tuple(r.id for r in rules()), None)
+    across = tuple(r.id for r in rules() if r.family == "copy_units")
+    if across:
+        _context(across, None)
 
 
 _CONTEXTS: dict[tuple, tuple] = {}  # (rule ids, data docs folder) -> (context, batch definition, suite, checkpoint)

@@ -54,9 +54,27 @@ _ZERO: dict[str, list[re.Pattern]] = {
 }
 
 
+# A narrative is normalised once per check, by section: norm_text's cache (meant for the labels and
+# cells every report repeats) would keep every report's narrative, growing with the warehouse.
+_norm_once = norm_text.__wrapped__
+NARRATIVE = ("overview", "proactive", "requests", "appeals", "problems", "other")  # what statements read
+COMPARED = ("overview", "problems", "other")  # what the copy rules compare
+
+
+def normed_sections(sections: dict) -> dict[str, str]:
+    """The narrative's sections, normalised (norm_text). Normalisation keeps a section boundary (a
+    newline, which it removes), so normed_sections(s)[a] + normed_sections(s)[b] is the
+    normalisation of the two sections joined by a newline."""
+    return {k: _norm_once(sections.get(k) or "") for k in NARRATIVE}
+
+
 def statements(narrative: str) -> dict[str, int]:
     """The numbers a narrative states, by statement key. A statement not found is absent."""
-    t = norm_text(narrative or "")
+    return stated(_norm_once(narrative or ""))
+
+
+def stated(t: str) -> dict[str, int]:
+    """statements() of a narrative already normalised."""
     t = t.replace("，", ",")
     out: dict[str, int] = {}
     for key, pats in _PATTERNS.items():
@@ -87,7 +105,7 @@ _EMPTY_WORDS = {"", "无", "无。", "暂无", "暂无。", "没有", "无问题
 def is_empty_problems_section(text: str | None) -> bool | None:
     if text is None:
         return None
-    t = norm_text(text).strip(".。")
+    t = _norm_once(text).strip(".。")
     return t in {w.strip(".。") for w in _EMPTY_WORDS} or len(t) < 6
 
 
@@ -101,7 +119,11 @@ SHINGLE = 8
 
 
 def fold(text: str, names: tuple[str, ...] = ()) -> str:
-    t = norm_text(text or "")
+    return fold_normed(_norm_once(text or ""), names)
+
+
+def fold_normed(t: str, names: tuple[str, ...] = ()) -> str:
+    """fold() of a text already normalised."""
     for n in names:
         if n:
             t = t.replace(norm_text(n), "")

@@ -138,13 +138,24 @@ def write_log(con, rows: list[dict]) -> None:
 FINGERPRINT_SQL = "substr(md5({u} || '|' || CAST({y} AS VARCHAR) || '|' || {r} || '|' || {i}), 1, 16)"
 
 
-def apply_dispositions(con) -> dict:
+# a finding's fingerprint and review status before any decision (SQL over the findings' columns)
+FRESH_FINGERPRINT_SQL = (
+    "CASE WHEN unit_id IS NOT NULL AND year IS NOT NULL THEN "
+    + FINGERPRINT_SQL.format(u="unit_id", y="year", r="rule_id", i="instance")
+    + " END"
+)
+FRESH_REVIEW_STATUS_SQL = "CASE WHEN status IN ('FAIL', 'UNCERTAIN') THEN 'open' END"
+
+
+def apply_dispositions(con, fresh: bool = False) -> dict:
     """After the checks: fingerprints and review status of the findings, dispositions applied or stale,
-    the 整改情况 table. Returns counts of decision states."""
-    fp = FINGERPRINT_SQL.format(u="unit_id", y="year", r="rule_id", i="instance")
-    con.execute(f"""UPDATE findings SET fingerprint = CASE WHEN unit_id IS NOT NULL AND year IS NOT NULL THEN {fp} END,
-                    review_status = CASE WHEN status IN ('FAIL', 'UNCERTAIN') THEN 'open' END,
-                    decision_id = NULL, review_note = NULL, reviewed_by = NULL, reviewed_at = NULL""")
+    the 整改情况 table. Returns counts of decision states. `fresh`: the findings were just written
+    with FRESH_FINGERPRINT_SQL and FRESH_REVIEW_STATUS_SQL and no review columns (findings.py), so
+    they are not rewritten (an update of every finding cost more than the rest of the step)."""
+    if not fresh:
+        con.execute(f"""UPDATE findings SET fingerprint = {FRESH_FINGERPRINT_SQL},
+                        review_status = {FRESH_REVIEW_STATUS_SQL},
+                        decision_id = NULL, review_note = NULL, reviewed_by = NULL, reviewed_at = NULL""")
     has_log = con.execute("SELECT count(*) FROM decisions").fetchone()[0] > 0
     if has_log:
         con.execute("""
