@@ -163,16 +163,34 @@ class Codebook:
         return self._lookup("t3_columns", text)
 
     def is_t3_org_group(self, text: str) -> bool:
-        t = norm_label(text)
-        return bool(t) and any(p.search(t) for p in self.t3_org_group)
+        key = ("is_t3_org_group", text)
+        hit = self._memo.get(key)
+        if hit is None:
+            t = norm_label(text)
+            hit = bool(t) and any(p.search(t) for p in self.t3_org_group)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
 
     def is_t3_header_note(self, text: str) -> bool:
-        t = norm_label(text)
-        return bool(t) and any(p.search(t) for p in self.t3_headers)
+        key = ("is_t3_header_note", text)
+        hit = self._memo.get(key)
+        if hit is None:
+            t = norm_label(text)
+            hit = bool(t) and any(p.search(t) for p in self.t3_headers)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
 
     def is_t2_header(self, text: str) -> bool:
-        t = norm_label(text)
-        return bool(t) and any(p.search(t) for p in self.t2_headers)
+        key = ("is_t2_header", text)
+        hit = self._memo.get(key)
+        if hit is None:
+            t = norm_label(text)
+            hit = bool(t) and any(p.search(t) for p in self.t2_headers)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
 
     def t4_group(self, text: str) -> Entry | None:
         return self._lookup("t4_groups", text)
@@ -181,8 +199,14 @@ class Codebook:
         return self._lookup("t4_columns", text)
 
     def is_t4_supergroup(self, text: str) -> bool:
-        t = norm_label(text)
-        return bool(t) and any(p.search(t) for p in self.t4_supergroup)
+        key = ("is_t4_supergroup", text)
+        hit = self._memo.get(key)
+        if hit is None:
+            t = norm_label(text)
+            hit = bool(t) and any(p.search(t) for p in self.t4_supergroup)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
 
     def section(self, text: str) -> Entry | None:
         return self._lookup("sections", text)

@@ -10,6 +10,18 @@ from ..textnorm import norm_label
 from .common import RowRead, _fit, _is_value
 
 
+@lru_cache(maxsize=65536)
+def _marker(text: str) -> str | None:
+    """The format a header cell's words mark ("2019", "2021" or None; the 2019 markers first)."""
+    cb = codebook()
+    n = norm_label(text) if text else ""
+    if any(m in n for m in cb.markers_2019):
+        return "2019"
+    if any(m in n for m in cb.markers_2021):
+        return "2021"
+    return None
+
+
 class T2Reader:
     def __init__(self) -> None:
         self.cb = codebook()
@@ -54,14 +66,28 @@ class T2Reader:
         return None
 
     def feed(self, table: Table) -> None:
+        delimited = table.delimited
+        column, header = self._column, self.cb.is_t2_header
         for row in table.rows:
+            if len(row) == 1:
+                c = row[0]
+                if c.cont:
+                    continue
+                text = c.text
+                if not text or _is_value(c) and column(text) is None and not header(text):
+                    # one value (or blank) cell on its own (a cell per line): no header, no label;
+                    # what _feed_row does with it, without its searches
+                    if self.pending is not None:
+                        self.pending[2].append(c)
+                    continue
+                self._feed_row([c], delimited)
+                continue
             cells = [c for c in row if not c.cont]
             if cells:
-                self._feed_row(cells, table.delimited)
+                self._feed_row(cells, delimited)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
-        cols = [(c, self._column(c.text)) for c in cells if c.text]
-        col_hits = [x for _, x in cols if x]
+        col_hits = [x for x in map(self._column, [c.text for c in cells if c.text]) if x]
         is_header_row = any(self.cb.is_t2_header(c.text) for c in cells if c.text) or len(col_hits) >= 2
         label_idx = -1
         label: tuple[str, Entry] | None = None
@@ -101,10 +127,10 @@ class T2Reader:
             for fmt, e in col_hits:
                 self.block_cols.append((fmt, e))
             for c in cells:
-                n = norm_label(c.text) if c.text else ""
-                if any(m in n for m in self.cb.markers_2019):
+                fmt = _marker(c.text)
+                if fmt == "2019":
                     self.v2019 += 1
-                elif any(m in n for m in self.cb.markers_2021):
+                elif fmt == "2021":
                     self.v2021 += 1
             return
         if label is None:
@@ -147,7 +173,8 @@ class T2Reader:
             )
             return
         fitted, note = _fit(values, len(spec), delimited)
-        ids = [f"{table}/{entry.code}/{c}" for c in spec]
+        if fitted is None or note:
+            ids = [f"{table}/{entry.code}/{c}" for c in spec]
         if fitted is None:
             self.problems.append(
                 problem(

@@ -10,7 +10,7 @@ from ..codebook import T3_OUTCOME_ROWS, Entry, codebook, labels, t3_column_codes
 from ..document import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
 from ..textnorm import classify_value
-from .common import _GENERIC_COL, RowRead, _fit, _is_value
+from .common import _GENERIC_COL, RowRead, _fit, _is_value, value_like
 
 
 @lru_cache(maxsize=65536)
@@ -144,12 +144,33 @@ class T3Reader:
 
     def feed(self, table: Table) -> None:
         self.explicit = table.explicit
+        delimited = table.delimited
         for row in table.rows:
-            cells = [c for c in row if not c.cont]
-            if not cells:
-                continue
+            if len(row) == 1:
+                c = row[0]
+                if c.cont:
+                    continue
+                pending = self.pending
+                if (
+                    pending is not None
+                    and self.data_mode
+                    and self.blank_label is None
+                    and (not c.text or value_like(c.text) or _is_value(c))
+                    and not (self.fragment and not self.explicit)
+                ):
+                    # one value (or blank) cell on its own under a label collecting its values (text
+                    # copied from a page, a cell per line): what _feed_row's first branch and
+                    # _no_label_row do with it, without building the row again
+                    self.raw = row
+                    pending[1].append(c)
+                    continue
+                cells = [c]
+            else:
+                cells = [c for c in row if not c.cont]
+                if not cells:
+                    continue
             self.raw = row
-            self._feed_row(cells, table.delimited)
+            self._feed_row(cells, delimited)
         # a table block ends: a label still collecting stays pending (the table may continue on the
         # next page as another block)
 
@@ -376,7 +397,8 @@ class T3Reader:
             )
             return
         fitted, note = _fit(values, len(spec), delimited)
-        ids = [f"T3/{entry.code}/{c}" for c in spec]
+        if fitted is None or note:
+            ids = [f"T3/{entry.code}/{c}" for c in spec]
         if fitted is None:
             self.problems.append(
                 problem(

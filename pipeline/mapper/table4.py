@@ -24,8 +24,10 @@ class T4Reader:
     def feed(self, table: Table) -> None:
         self.delimited = self.delimited and table.delimited
         for row in table.rows:
+            if self.done:
+                break  # the value row is read: nothing after it is looked at
             cells = [c for c in row if not c.cont]
-            if not cells or self.done:
+            if not cells:
                 continue
             texts = [c for c in cells if c.text and not _is_value(c)]
             heads = False

@@ -37,6 +37,7 @@ def _row_type(row: list[GridCell]) -> str | None:
 
 
 _TABLES = ("T2", "T3", "T4")
+_TABLE_OF = {t: t for t in _TABLES}
 
 
 def _segments(table: Table) -> list[tuple[str, Table]]:
@@ -44,8 +45,13 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     out: list[tuple[str | None, list]] = []
     current: str | None = None
     rows: list = []
+    vocab, table_of = table_vocab, _TABLE_OF.get
     for row in table.rows:
-        t = _row_type(row)
+        if len(row) == 1:  # _row_type of one cell, inline: most rows of text copied from a page
+            c = row[0]
+            t = None if c.cont or not c.text else table_of(vocab(c.text))
+        else:
+            t = _row_type(row)
         if t is not None and current is not None and t != current:
             out.append((current, rows))
             rows = []
@@ -161,22 +167,29 @@ def map_document(doc: Document) -> MapResult:
     extra: dict[str, dict] = {}
     t2, t3, t4 = readers["T2"], readers["T3"], readers["T4"]
 
+    kind = doc.kind
+
     def put(target: dict, cid: str, gc: GridCell | None) -> None:
         if gc is None:
             target[cid] = missing_cell()
-        else:
+            return
+        text = gc.text
+        read_by = gc.read_by
+        if read_by == "ocr":
             # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
-            fixed = ocr_number(gc.text) if gc.read_by == "ocr" else None
-            sem, val = classify_value(fixed if fixed is not None else gc.text)
-            target[cid] = {
-                "semantic": sem,
-                "value": val,
-                "raw": gc.text,
-                "at": gc.at,
-                "read_by": gc.read_by or doc.kind,
-                "confidence": gc.confidence,
-                "inferred": False,
-            }
+            fixed = ocr_number(text)
+            sem, val = classify_value(fixed if fixed is not None else text)
+        else:
+            sem, val = classify_value(text)
+        target[cid] = {
+            "semantic": sem,
+            "value": val,
+            "raw": text,
+            "at": gc.at,
+            "read_by": read_by or kind,
+            "confidence": gc.confidence,
+            "inferred": False,
+        }
 
     for code, rr in t2.rows.items():
         for col, gc in zip(rr.columns, rr.values):

@@ -68,18 +68,31 @@ def _classify_line(line: str) -> int:
 _classify_short = lru_cache(maxsize=65536)(_classify_line)
 
 
+class _KindCache(dict):
+    """_classify(line) of the lines seen (short ones kept: table lines recur in every report)."""
+
+    def __missing__(self, line: str) -> int:
+        k = _classify_line(line)
+        if len(line) <= 120:
+            if len(self) >= 65536:
+                self.clear()
+            self[line] = k
+        return k
+
+
+_KINDS = _KindCache()
+
+
 def read_text(data: bytes, name: str) -> Document:
     text, notes = decode(data, name)
     # full-width and box-drawing bars are pipes too
     if any(b in text for b in _BAR_CHARS):
         text = text.translate(_BARS)
-    lines = text.split("\n")
-    if _FLAT_LINE.search(text):
-        lines = _unflatten(lines)
+    lines = _unflatten(text.split("\n"), text)
     # a markdown table's separator row ("|---|:---:|") is not a row of cells
     if "---" in text:
         lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
-    kinds = list(map(_classify, lines))
+    kinds = list(map(_KINDS.__getitem__, lines))
     blocks: list = []
     spam_lines: list[int] = []
 
@@ -98,7 +111,12 @@ def read_text(data: bytes, name: str) -> Document:
                 j -= 1
             end = j  # trailing blank lines belong to the region: in layout C they may be an empty cell
             region = range(i, end)
-            vocab = sum(1 for r in region if kinds[r] != _SPAM and _has_vocab(lines[r]))
+            vocab = 0  # lines with table vocabulary: two are enough
+            for r in region:
+                if kinds[r] != _SPAM and _has_vocab(lines[r]):
+                    vocab += 1
+                    if vocab >= 2:
+                        break
             if vocab >= 2 or vocab == 1 and any(_value_row(lines[r]) for r in region):
                 table, spam = _tokenize(lines, kinds, i, end)
                 spam_lines += spam
@@ -132,21 +150,28 @@ def read_text(data: bytes, name: str) -> Document:
 
 # words of Table 2 one of which a flattened Table 2 line holds
 _FLAT_MARKERS = ("规章", "規章", "信息内容", "信息內容", "第二十条", "第二十條", "规范性文件", "規範性文件")
-_FLAT_MARK = re.compile("|".join(_FLAT_MARKERS))
-# a line without pipes or tabs, with a Table 2 word and seven spaces or more
-_FLAT_LINE = re.compile(
-    r"^(?=[^\n|\t]*(?:" + "|".join(_FLAT_MARKERS) + r"))(?:[^\n|\t ]* +){7}[^\n|\t]*$", re.MULTILINE
-)
 
 
-def _unflatten(lines: list[str]) -> list[str]:
+def _unflatten(lines: list[str], text: str) -> list[str]:
     """A whole table flattened onto one line after its headers (text copied from a page:
-    "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row."""
-    cand = [
-        i
-        for i, ln in enumerate(lines)
-        if ln.count(" ") >= 7 and _FLAT_MARK.search(ln) and "|" not in ln and "\t" not in ln
-    ]
+    "… 现行有效件数 规章 0 0 0 行政规范性文件 2 0 15 第二十条第（五）项 …"): one line per row.
+    `lines` is `text` split at "\n"."""
+    # a line without pipes or tabs, with a Table 2 word and seven spaces or more: the lines holding
+    # one of the words are found from the words' places in the text, not by testing every line
+    places = []
+    for word in _FLAT_MARKERS:
+        pos = text.find(word)
+        while pos >= 0:
+            places.append(pos)
+            pos = text.find(word, pos + 1)
+    at: list[int] = []
+    line = prev = 0
+    for pos in sorted(places):
+        line += text.count("\n", prev, pos)
+        prev = pos
+        if not at or at[-1] != line:
+            at.append(line)
+    cand = [i for i in at if lines[i].count(" ") >= 7 and "|" not in lines[i] and "\t" not in lines[i]]
     if not cand:
         return lines
     out = list(lines)
@@ -219,27 +244,31 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     """Split a table region into rows of cells."""
     rows: list[list[GridCell]] = []
     cur: list[GridCell] = []
-    pending: tuple[str, int] | None = None  # content not yet terminated by "|", and its line
+    pending: tuple[str, str] | None = None  # content not yet terminated by "|", and its line ("line 12")
     spam: list[int] = []
-    has_pipes = any(kinds[r] == _PIPE for r in range(start, end))
-    # markdown-style rows "| a | b |": every pipe line with content opens with a pipe
-    content_pipe_lines = [
-        lines[r].strip() for r in range(start, end) if kinds[r] == _PIPE and lines[r].replace("|", "").strip()
-    ]
-    markdown = len(content_pipe_lines) >= 3 and all(x.startswith("|") for x in content_pipe_lines)
+    region_kinds = kinds[start:end]
+    has_pipes = _PIPE in region_kinds
+    # markdown-style rows "| a | b |": every pipe line with content opens with a pipe (three or more)
+    content_pipe_lines = 0
+    if has_pipes:
+        for r in range(start, end):
+            if kinds[r] == _PIPE and lines[r].replace("|", "").strip():
+                if not lines[r].strip().startswith("|"):
+                    content_pipe_lines = 0
+                    break
+                content_pipe_lines += 1
+    markdown = content_pipe_lines >= 3
     blank_run = 0
     saw_blank_marker = False
 
-    markup = any("&" in lines[r] or "<" in lines[r] for r in range(start, end))
-    # the next non-blank line of the region after each line (None at its end), computed once
-    next_nb: list[int | None] = [None] * (end - start + 1)
-    for r in range(end - 1, start - 1, -1):
-        next_nb[r - start] = r if kinds[r] != _BLANK else next_nb[r + 1 - start]
+    region_text = "\n".join(lines[start:end])
+    markup = "&" in region_text or "<" in region_text
+    ctext = _CELL_TEXT
 
-    def cell(txt: str, lineno: int) -> GridCell:
+    def cell(txt: str, at: str) -> GridCell:
         if markup and ("&" in txt or "<" in txt):
-            txt = _unmarkup(txt)
-        return GridCell(clean(txt), f"line {lineno}")
+            return GridCell(clean(_unmarkup(txt)), at)
+        return GridCell(ctext[txt], at)
 
     def flush() -> None:
         nonlocal cur
@@ -247,22 +276,31 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             rows.append(cur)
             cur = []
 
+    def next_nonblank(r: int) -> int | None:
+        """The next non-blank line of the region after line r (None at its end)."""
+        r += 1
+        while r < end and kinds[r] == _BLANK:
+            r += 1
+        return r if r < end else None
+
     for r in range(start, end):
-        line = lines[r]
         k = kinds[r]
-        lineno = r + 1
         if k == _BLANK:
             blank_run += 1
             continue
+        lineno = r + 1
         if k == _SPAM:
             spam.append(lineno)
             continue
-        if not has_pipes and rows and blank_run >= 3:
-            # Layout C: an empty cell is written as an extra pair of blank lines.
-            saw_blank_marker = True
-            for _ in range((blank_run - 1) // 2):
-                rows.append([GridCell("", f"line {lineno - 1}")])
-        blank_run = 0
+        line = lines[r]
+        at = f"line {lineno}"
+        if blank_run:
+            if blank_run >= 3 and not has_pipes and rows:
+                # Layout C: an empty cell is written as an extra pair of blank lines.
+                saw_blank_marker = True
+                for _ in range((blank_run - 1) // 2):
+                    rows.append([GridCell("", f"line {lineno - 1}")])
+            blank_run = 0
 
         if k == _PIPE:
             parts = line.split("|")
@@ -275,21 +313,31 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
                 else:
                     cur.append(cell(pending[0], pending[1]))
                     pending = None
-                    flush()
+                    if cur:
+                        rows.append(cur)
+                        cur = []
             elif markdown and not cur and len(parts) > 2 and parts[0].strip() == "":
                 # a markdown-style row "| a | b |": the leading pipe opens the row
                 parts = parts[1:]
-            for p in parts[:-1]:
-                cur.append(cell(p, lineno))
-            tail = parts[-1].strip() if parts else ""
+            if markup:
+                for p in parts[:-1]:
+                    cur.append(cell(p, at))
+            else:
+                cur += [GridCell(ctext[p], at) for p in parts[:-1]]
             raw_tail = parts[-1] if parts else ""
-            nxt = next_nb[r + 1 - start]
-            if not tail and raw_tail and nxt is not None and lines[nxt].strip() == "|" and len(parts) > 1:
+            if not raw_tail:  # the line ends with its pipe: the row ends
+                if cur:
+                    rows.append(cur)
+                    cur = []
+                continue
+            tail = raw_tail.strip()
+            nxt = next_nonblank(r)
+            if not tail and nxt is not None and lines[nxt].strip() == "|" and len(parts) > 1:
                 # "a | b | " then a line "|": the last cell is open and empty, closed on the next line
-                pending = ("", lineno)
+                pending = ("", at)
                 continue
             if tail:
-                pending = (tail, lineno)
+                pending = (tail, at)
                 # the row continues only if the next non-blank line starts with "|"
                 if nxt is None or not lines[nxt].lstrip().startswith("|"):
                     cur.append(cell(pending[0], pending[1]))
@@ -303,20 +351,23 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
                 pending = None
             flush()
             for p in line.split("\t"):
-                cur.append(cell(p, lineno))
+                cur.append(cell(p, at))
             flush()
         else:  # a line without pipes: one cell, closed by a "|" on the next line or by the line end
             if pending is not None:
                 cur.append(cell(pending[0], pending[1]))
                 pending = None
                 flush()
-            nxt = next_nb[r + 1 - start]
-            if nxt is not None and nxt == r + 1 and lines[nxt].lstrip().startswith("|"):
-                pending = (line.strip(), lineno)
+            if r + 1 < end and kinds[r + 1] != _BLANK and lines[r + 1].lstrip().startswith("|"):
+                pending = (line.strip(), at)
             else:
-                for piece in split_spaced(line):
-                    cur.append(cell(piece, lineno))
-                flush()
+                if markup:
+                    for piece in _SPACED[line]:
+                        cur.append(cell(piece, at))
+                else:
+                    cur += [GridCell(ctext[piece], at) for piece in _SPACED[line]]
+                rows.append(cur)  # never empty: a line gives one piece at least
+                cur = []
     if pending is not None:
         cur.append(cell(pending[0], pending[1]))
     flush()
@@ -325,8 +376,37 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
         for _ in range((blank_run - 1) // 2):
             rows.append([GridCell("", f"line {end}")])
     delimited = has_pipes or saw_blank_marker
-    explicit = has_pipes or any(kinds[r] == _TAB for r in range(start, end))
+    explicit = has_pipes or _TAB in region_kinds
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+class _CleanCache(dict):
+    """clean(text) of the cell texts seen: the same labels, headers and small numbers recur in every
+    report, so a cell's text is a dict lookup (bounded: emptied when full)."""
+
+    def __missing__(self, txt: str) -> str:
+        if len(self) >= 131072:
+            self.clear()
+        t = self[txt] = clean(txt)
+        return t
+
+
+_CELL_TEXT = _CleanCache()
+
+
+class _SpacedCache(dict):
+    """split_spaced(line) of the lines seen (short ones kept)."""
+
+    def __missing__(self, line: str) -> tuple[str, ...]:
+        pieces = tuple(split_spaced(line))
+        if len(line) <= 120:
+            if len(self) >= 65536:
+                self.clear()
+            self[line] = pieces
+        return pieces
+
+
+_SPACED = _SpacedCache()
 
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:]*(?:\s[^<>]*)?/?>")
