@@ -1,12 +1,17 @@
 """End-to-end benchmark of `nianbao run`: wall time, time per stage, peak memory of the process tree.
 
 Usage:
-  python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--incremental] [--work DIR]
+  python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--no-scans] [--incremental] [--work DIR]
 
 A corpus of N reports is generated once (corpus.generate, seed 7) with a registry that
 covers every generated unit, then `nianbao run` is timed on it from a cold read cache. With
 --incremental, one report is then changed and the run repeated, and a run on an empty inbox gives
 the start-up cost. Results are appended to bench/results/pipeline.jsonl.
+
+Every mix holds one scanned PDF, one photographed PDF and one report of numbered page images per
+1,000 reports, read by OCR (~10 s of CPU each); --no-scans generates the same corpus with those
+reports in their mix's kinds instead (the folder's name ends in -noscans), so the cost of OCR can be
+shown apart. Record both.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ def tree_rss_mb(pid: int) -> float:
 NEXT_STAGE = {
     None: "scan",
     "scan": "read",
+    "review": "read",
     "read": "warehouse",
     "warehouse": "checks",
     "checks": "reports",
@@ -135,10 +141,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", default="/tmp/nianbao-bench")
     ap.add_argument("--incremental", action="store_true")
+    ap.add_argument("--no-scans", action="store_true", help="no report read by OCR (see the module doc)")
     ap.add_argument("--keep-corpus", action="store_true", help="reuse a generated corpus")
     args = ap.parse_args()
 
-    work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}"
+    work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}{'-noscans' if args.no_scans else ''}"
     corpus, run_dir = work / "corpus", work / "run"
     gen_seconds = None
     if not (corpus / "inbox").exists() or not args.keep_corpus:
@@ -167,7 +174,8 @@ def main() -> None:
                 "2",
                 "--truth",
                 str(corpus / "truth.jsonl.gz"),
-            ],
+            ]
+            + (["--no-scans"] if args.no_scans else []),
             check=True,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -196,11 +204,13 @@ def main() -> None:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}",
         "command": f"python bench/bench_pipeline.py --n {args.n} --mix {args.mix}"
+        + (" --no-scans" if args.no_scans else "")
         + (" --incremental" if args.incremental else ""),
         "reports": args.n,
         "files": files,
         "inbox_mb": round(size_mb, 1),
         "mix": args.mix,
+        "scans": not args.no_scans,
         "generate_seconds": gen_seconds,
         "wall_seconds": round(wall, 1),
         "peak_pss_mb": round(peak),
