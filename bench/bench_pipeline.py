@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -89,11 +90,22 @@ def _last_stage(timings: Path | None, skip: int) -> str | None:
         return None
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished children of this process and of theirs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed_run(
     args: list[str], env: dict, timings: Path | None = None, stage_peaks: dict | None = None
 ) -> tuple[float, float, int, str]:
     """Run `args`; wall time, peak memory of the process tree, exit code, output. With `timings` (the
-    run's timings.jsonl), the peak of each stage goes into `stage_peaks`."""
+    run's timings.jsonl), the peak of each stage goes into `stage_peaks`. The run's CPU time (every
+    process of its tree that was waited for: the reading workers, the checks' worker, the renderer's
+    and the workbook's) is `timed_run.cpu` afterwards: on a shared machine it is the figure that does
+    not depend on what else runs; half of it is the wall time the run would take on 2 free cores
+    if both were always busy."""
+    cpu0 = children_cpu()
     skip = len(timings.read_text().splitlines()) if timings is not None and timings.exists() else 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -118,6 +130,7 @@ def timed_run(
     out, _ = proc.communicate()
     done.set()
     th.join()
+    timed_run.cpu = children_cpu() - cpu0
     return time.perf_counter() - t0, peak[0], proc.returncode, out
 
 
@@ -213,11 +226,16 @@ def main() -> None:
         "scans": not args.no_scans,
         "generate_seconds": gen_seconds,
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(timed_run.cpu, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "peak_pss_mb": round(peak),
         "stages": stages(run_dir / "state"),
         "stage_peak_pss_mb": stage_peaks,
     }
-    print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
+    print(
+        f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end "
+        f"({timed_run.cpu:.1f} s of CPU), peak {peak:.0f} MB"
+    )
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
     print("  peak memory by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stage_peaks.items()))
 
