@@ -134,7 +134,8 @@ def timed_run(
     return time.perf_counter() - t0, peak[0], proc.returncode, out
 
 
-def stages(state: Path) -> dict[str, float]:
+def stages(state: Path, field: str = "seconds") -> dict[str, float]:
+    """The last run's seconds per stage (or another field of its timings, e.g. cpu_seconds)."""
     p = state / "timings.jsonl"
     if not p.exists():
         return {}
@@ -142,8 +143,8 @@ def stages(state: Path) -> dict[str, float]:
     last = rows[-1]["run_id"]
     out: dict[str, float] = {}
     for r in rows:
-        if r["run_id"] == last:
-            out[r["stage"]] = out.get(r["stage"], 0) + r["seconds"]
+        if r["run_id"] == last and field in r:
+            out[r["stage"]] = round(out.get(r["stage"], 0) + r[field], 3)
     return out
 
 
@@ -230,6 +231,7 @@ def main() -> None:
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "peak_pss_mb": round(peak),
         "stages": stages(run_dir / "state"),
+        "stage_cpu_seconds": stages(run_dir / "state", "cpu_seconds"),
         "stage_peak_pss_mb": stage_peaks,
     }
     print(
