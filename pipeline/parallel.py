@@ -63,11 +63,16 @@ def costly_first(costs: list[float], workers: int, most: int) -> list[list[int]]
 def map_chunks(fn: Callable[[list[T]], list[R]], chunks: list[list[T]], workers: int) -> Iterator[list[R]]:
     """fn over each chunk, by `workers` forked processes, started in the chunks' order; the results
     are yielded as they are done (not in order), so one long chunk holds back neither the others'
-    results nor the memory they would take while waiting."""
+    results nor the memory they would take while waiting. When the caller stops (an error, or the run
+    is interrupted: SIGTERM raises in the step), the chunks not started are cancelled, not waited for."""
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
         pending = {pool.submit(fn, c) for c in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in done:
-                yield f.result()
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield f.result()
+        finally:
+            for f in pending:
+                f.cancel()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +49,20 @@ def test_map_chunks_returns_every_chunk_once():
     chunks = [[1, 2], [3], [4, 5, 6], [7]]
     got = sorted(tuple(r) for r in map_chunks(_square_all, chunks, workers=2))
     assert got == sorted(tuple(x * x for x in c) for c in chunks)
+
+
+def _mark_and_wait(xs: list[str]) -> list[str]:
+    for x in xs:
+        Path(x).touch()
+    time.sleep(0.3)
+    return xs
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers")
+def test_map_chunks_stopped_early_does_not_run_the_chunks_left(tmp_path):
+    # a run interrupted while reading (SIGTERM raises in the step) must not wait for every file
+    chunks = [[str(tmp_path / f"c{i}")] for i in range(40)]
+    it = map_chunks(_mark_and_wait, chunks, workers=2)
+    next(it)
+    it.close()  # what an exception in the caller does to the generator
+    assert len(os.listdir(tmp_path)) < 12  # the running ones and the few already queued, not 40
