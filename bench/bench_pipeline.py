@@ -1,12 +1,17 @@
 """End-to-end benchmark of `nianbao run`: wall time, time per stage, peak memory of the process tree.
 
 Usage:
-  python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--incremental] [--work DIR]
+  python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--no-scans] [--incremental] [--work DIR]
 
 A corpus of N reports is generated once (corpus.generate, seed 7) with a registry that
 covers every generated unit, then `nianbao run` is timed on it from a cold read cache. With
 --incremental, one report is then changed and the run repeated, and a run on an empty inbox gives
 the start-up cost. Results are appended to bench/results/pipeline.jsonl.
+
+Every mix holds one scanned PDF, one photographed PDF and one report of numbered page images per
+1,000 reports, read by OCR (~10 s of CPU each); --no-scans generates the same corpus with those
+reports in their mix's kinds instead (the folder's name ends in -noscans), so the cost of OCR can be
+shown apart. Record both.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -60,6 +66,7 @@ def tree_rss_mb(pid: int) -> float:
 NEXT_STAGE = {
     None: "scan",
     "scan": "read",
+    "review": "read",
     "read": "warehouse",
     "warehouse": "checks",
     "checks": "reports",
@@ -83,11 +90,22 @@ def _last_stage(timings: Path | None, skip: int) -> str | None:
         return None
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished children of this process and of theirs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed_run(
     args: list[str], env: dict, timings: Path | None = None, stage_peaks: dict | None = None
 ) -> tuple[float, float, int, str]:
     """Run `args`; wall time, peak memory of the process tree, exit code, output. With `timings` (the
-    run's timings.jsonl), the peak of each stage goes into `stage_peaks`."""
+    run's timings.jsonl), the peak of each stage goes into `stage_peaks`. The run's CPU time (every
+    process of its tree that was waited for: the reading workers, the checks' worker, the renderer's
+    and the workbook's) is `timed_run.cpu` afterwards: on a shared machine it is the figure that does
+    not depend on what else runs; half of it is the wall time the run would take on 2 free cores
+    if both were always busy."""
+    cpu0 = children_cpu()
     skip = len(timings.read_text().splitlines()) if timings is not None and timings.exists() else 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -112,10 +130,12 @@ def timed_run(
     out, _ = proc.communicate()
     done.set()
     th.join()
+    timed_run.cpu = children_cpu() - cpu0
     return time.perf_counter() - t0, peak[0], proc.returncode, out
 
 
-def stages(state: Path) -> dict[str, float]:
+def stages(state: Path, field: str = "seconds") -> dict[str, float]:
+    """The last run's seconds per stage (or another field of its timings, e.g. cpu_seconds)."""
     p = state / "timings.jsonl"
     if not p.exists():
         return {}
@@ -123,8 +143,8 @@ def stages(state: Path) -> dict[str, float]:
     last = rows[-1]["run_id"]
     out: dict[str, float] = {}
     for r in rows:
-        if r["run_id"] == last:
-            out[r["stage"]] = out.get(r["stage"], 0) + r["seconds"]
+        if r["run_id"] == last and field in r:
+            out[r["stage"]] = round(out.get(r["stage"], 0) + r[field], 3)
     return out
 
 
@@ -135,10 +155,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", default="/tmp/nianbao-bench")
     ap.add_argument("--incremental", action="store_true")
+    ap.add_argument("--no-scans", action="store_true", help="no report read by OCR (see the module doc)")
     ap.add_argument("--keep-corpus", action="store_true", help="reuse a generated corpus")
     args = ap.parse_args()
 
-    work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}"
+    work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}{'-noscans' if args.no_scans else ''}"
     corpus, run_dir = work / "corpus", work / "run"
     gen_seconds = None
     if not (corpus / "inbox").exists() or not args.keep_corpus:
@@ -167,7 +188,8 @@ def main() -> None:
                 "2",
                 "--truth",
                 str(corpus / "truth.jsonl.gz"),
-            ],
+            ]
+            + (["--no-scans"] if args.no_scans else []),
             check=True,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -196,18 +218,26 @@ def main() -> None:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}",
         "command": f"python bench/bench_pipeline.py --n {args.n} --mix {args.mix}"
+        + (" --no-scans" if args.no_scans else "")
         + (" --incremental" if args.incremental else ""),
         "reports": args.n,
         "files": files,
         "inbox_mb": round(size_mb, 1),
         "mix": args.mix,
+        "scans": not args.no_scans,
         "generate_seconds": gen_seconds,
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(timed_run.cpu, 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "peak_pss_mb": round(peak),
         "stages": stages(run_dir / "state"),
+        "stage_cpu_seconds": stages(run_dir / "state", "cpu_seconds"),
         "stage_peak_pss_mb": stage_peaks,
     }
-    print(f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end, peak {peak:.0f} MB")
+    print(
+        f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end "
+        f"({timed_run.cpu:.1f} s of CPU), peak {peak:.0f} MB"
+    )
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
     print("  peak memory by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stage_peaks.items()))
 

@@ -1264,8 +1264,20 @@ def _section_for(rng: random.Random, chosen: dict) -> str | None:
 
 
 def plan_corpus(
-    pairs, seed, mix: str, rates: dict, bad_files: bool = True, coverage: bool = True, quiet_units=(), real_reports=()
+    pairs,
+    seed,
+    mix: str,
+    rates: dict,
+    bad_files: bool = True,
+    coverage: bool = True,
+    quiet_units=(),
+    real_reports=(),
+    scans: bool = True,
 ) -> list[Planned]:
+    """The reports to write, with their kinds, roles and defects. With `scans` False the reports that
+    would be read by OCR (roles "scan", "photo", "jpg_pages") are drawn all the same but keep the kind
+    the mix gave them, so every other report is the same as with scans (a benchmark can then show
+    the cost of OCR apart)."""
     real_keys = {(r["unit_id"], r["year"]): r for r in real_reports}
     items: list[Planned] = []
     for u, ys in pairs:
@@ -1320,6 +1332,8 @@ def plan_corpus(
                     break
                 p = items[free[k]]
                 k += 1
+                if not scans and role in OCR_ROLES:
+                    continue
                 p.roles.append(role)
                 if role in ("scan", "photo"):
                     p.kind = "pdf_image"
@@ -1511,6 +1525,7 @@ EXT = {
     "jpg_pages": (".jpg",),
 }
 IMAGE_KINDS = ("pdf_image", "jpg_pages")  # read by OCR
+OCR_ROLES = ("scan", "photo", "jpg_pages")  # the reports published as images (IMAGE_KINDS)
 FOLDER_STYLES = ("office_year", "year", "flat", "year_office")
 NAME_STYLES = ("title", "title", "title", "title_short", "report_n", "attach", "code", "p0", "art")
 
@@ -1587,6 +1602,7 @@ class Generator:
         coverage: bool = True,
         truth_path: str | Path | None = None,
         log=None,
+        scans: bool = True,
     ):
         if mix not in MIXES and mix != "even":
             raise ValueError(f"--mix must be one of {sorted(MIXES) + ['even']}")
@@ -1605,6 +1621,7 @@ class Generator:
         self.quiet_units = set(quiet_units)
         self.real_reports = list(real_reports)
         self.coverage = coverage
+        self.scans = scans
         self.log = log
         self.used_paths: set[str] = set()
         self.counters: dict[str, int] = {}
@@ -2033,7 +2050,15 @@ class Generator:
         t0 = time.perf_counter()
         pairs = select_units(self.units_arg, self.years, self.scale, self.seed)
         items = plan_corpus(
-            pairs, self.seed, self.mix, self.rates, self.bad_files, self.coverage, self.quiet_units, self.real_reports
+            pairs,
+            self.seed,
+            self.mix,
+            self.rates,
+            self.bad_files,
+            self.coverage,
+            self.quiet_units,
+            self.real_reports,
+            scans=self.scans,
         )
         self.leagues = {u.unit_id: u.name for u, _ in pairs if u.level == "league"}
         if self.registry_out:
@@ -2433,6 +2458,12 @@ def main(argv=None) -> int:
     ap.add_argument("--defect-scale", type=float, default=1.0, help="multiply every default defect rate")
     ap.add_argument("--no-bad-files", action="store_true")
     ap.add_argument("--no-coverage", action="store_true", help="do not force every defect kind to appear once")
+    ap.add_argument(
+        "--no-scans",
+        action="store_true",
+        help="no report published as images read by OCR (scans, photos, numbered page images; by default "
+        "one of each per 1,000 reports): those reports keep the kind the mix gives them",
+    )
     ap.add_argument("--truth", help="truth file (default <out>/truth.jsonl; a .gz name writes it gzipped)")
     ap.add_argument(
         "--sample",
@@ -2463,6 +2494,7 @@ def main(argv=None) -> int:
         coverage=not args.no_coverage,
         truth_path=args.truth,
         log=log,
+        scans=not args.no_scans,
     )
     g.run()
     return 0

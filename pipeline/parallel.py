@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -37,3 +37,42 @@ def chunk_map(fn: Callable[[list[T]], list[R]], items: list[T], workers: int, si
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
         yield from pool.map(fn, chunks)
+
+
+def costly_first(costs: list[float], workers: int, most: int) -> list[list[int]]:
+    """Indices of the items in chunks for `workers` processes: the costliest items first (a long job
+    started last would finish alone while the other workers wait), each chunk's estimated cost at
+    most 1/16 of a worker's share, so a costly item is a chunk of its own and the last chunks are
+    short, and at most `most` items a chunk (a chunk's results come back at once)."""
+    order = sorted(range(len(costs)), key=lambda i: -costs[i])
+    share = sum(costs) / (max(1, workers) * 16)
+    chunks: list[list[int]] = []
+    chunk: list[int] = []
+    cost = 0.0
+    for i in order:
+        if chunk and (cost + costs[i] > share or len(chunk) >= most):
+            chunks.append(chunk)
+            chunk, cost = [], 0.0
+        chunk.append(i)
+        cost += costs[i]
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def map_chunks(fn: Callable[[list[T]], list[R]], chunks: list[list[T]], workers: int) -> Iterator[list[R]]:
+    """fn over each chunk, by `workers` forked processes, started in the chunks' order; the results
+    are yielded as they are done (not in order), so one long chunk holds back neither the others'
+    results nor the memory they would take while waiting. When the caller stops (an error, or the run
+    is interrupted: SIGTERM raises in the step), the chunks not started are cancelled, not waited for."""
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
+        pending = {pool.submit(fn, c) for c in chunks}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield f.result()
+        finally:
+            for f in pending:
+                f.cancel()

@@ -13,13 +13,17 @@ import pytest
 
 from corpus.generate import (
     BAD_KINDS,
+    DEFAULT_RATES,
     DEFECT_KINDS,
     EVEN_FORMS,
+    OCR_ROLES,
     SAMPLE_DIR,
     T3_APPLICANT_COLUMNS,
     Generator,
     build_sample,
     check_identities,
+    plan_corpus,
+    select_units,
 )
 from pipeline.codebook import cell_ids
 from pipeline.parse import parse_file
@@ -85,6 +89,28 @@ def test_same_seed_same_bytes(tmp_path):
     assert kinds["docx"] and kinds["pdf"] and kinds["html"] and kinds["text"], kinds
     Generator(tmp_path / "c", seed=6, units="alxa", mix="default", scale=40).run()
     assert tree_hashes(tmp_path / "c" / "inbox") != ha
+
+
+def test_no_scans_changes_only_the_reports_read_by_ocr():
+    # --no-scans (benchmarks: OCR's cost shown apart): the reports that would be scans, photos or
+    # page images keep their mix's kind, and every other report is planned exactly as with scans
+    pairs = select_units("alxa", [2022, 2023, 2024], 3000, 7)
+
+    def plan(scans: bool):
+        return plan_corpus(pairs, 7, "default", dict(DEFAULT_RATES), scans=scans)
+
+    with_scans, without = plan(True), plan(False)
+    assert len(with_scans) == len(without) == 3000
+    ocr = [i for i, p in enumerate(with_scans) if set(p.roles) & set(OCR_ROLES)]
+    assert len(ocr) == 9  # one of each per 1,000 reports
+    assert {with_scans[i].kind for i in ocr} == {"pdf_image", "jpg_pages"}
+    assert not any(set(p.roles) & set(OCR_ROLES) for p in without)
+    assert not any(p.kind in ("pdf_image", "jpg_pages") for p in without)
+    assert {without[i].kind for i in ocr} <= {"text", "html", "docx", "pdf"}
+    for i, (a, b) in enumerate(zip(with_scans, without)):
+        assert (a.unit.unit_id, a.year) == (b.unit.unit_id, b.year)
+        if i not in ocr:
+            assert (a.kind, a.roles, a.defects) == (b.kind, b.roles, b.defects), (a, b)
 
 
 def test_sample_matches_generator(tmp_path):

@@ -161,6 +161,8 @@ def test_progress_lines_and_step_timings_come_from_dagsters_logging(tmp_path):
         assert [r["stage"] for r in rows] == [STAGES[first], STAGES[second]]
         assert {r["run_id"] for r in rows} == {res.run_id}
         assert rows[0]["seconds"] >= 0.2
+        # a sleeping step costs (almost) no CPU: the CPU seconds are not the wall time
+        assert 0 <= rows[0]["cpu_seconds"] < rows[0]["seconds"]
 
 
 def test_starting_up_to_parse_a_text_file_imports_nothing_heavy(seed_file):

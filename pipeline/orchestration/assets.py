@@ -85,8 +85,13 @@ def report_reads(context: dg.AssetExecutionContext, nianbao: NianbaoResource) ->
     label = keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}"
     context.log.info(f"reading {len(files)} files for {label}")
 
+    shown = [0]
+
     def progress(done: int, total: int) -> None:
-        context.log.info(f"  read {done}/{total}")
+        # every 5 % (a line is an event Dagster writes and commits to its storage: not one a chunk)
+        if done == total or done * 20 // total > shown[0]:
+            shown[0] = done * 20 // total
+            context.log.info(f"  read {done}/{total}")
 
     stats = read_files(files, ReadCache(s.state), label, workers=s.workers, progress=progress)
     context.log.info(

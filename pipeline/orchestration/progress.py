@@ -6,11 +6,15 @@ short progress lines of `nianbao run` (`  [  12.3s] reading 128 files for 2022-2
 stream it takes the stage timings: a step's seconds are the time between the STEP_START and
 STEP_SUCCESS events Dagster logs for it, the pages' and the workbook's are the `seconds` their
 materializations carry. Each is appended as it happens to `<out>/state/timings.jsonl`, one JSON
-object a line ({"run_id", "stage", "seconds", ...}), which `nianbao run`'s benchmarks read.
+object a line ({"run_id", "stage", "seconds", "cpu_seconds", ...}), which `nianbao run`'s benchmarks
+read. A step's `cpu_seconds` are those of the run's process and of the children it waited for
+during the step (its reading workers, say); on a shared machine they say what the step costs
+whatever else runs.
 """
 
 import json
 import logging
+import resource
 import sys
 from pathlib import Path
 
@@ -38,7 +42,7 @@ class ProgressHandler(logging.Handler):
         super().__init__(logging.DEBUG)
         self.progress, self.timings, self.stream = progress, timings, stream
         self.t0: float | None = None
-        self.started: dict[str, float] = {}
+        self.started: dict[str, tuple[float, float]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -61,9 +65,10 @@ class ProgressHandler(logging.Handler):
     def _timing(self, run_id: str, event, when: float) -> None:
         kind, step = event.event_type_value, event.step_key
         if kind == "STEP_START" and step in STAGES:
-            self.started[step] = when
+            self.started[step] = (when, _cpu())
         elif kind == "STEP_SUCCESS" and step in self.started:
-            self._write(run_id, STAGES[step], when - self.started.pop(step), {})
+            t0, cpu0 = self.started.pop(step)
+            self._write(run_id, STAGES[step], when - t0, {"cpu_seconds": round(_cpu() - cpu0, 3)})
         elif kind == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             part = PART_STAGES.get(mat.asset_key.to_user_string())
@@ -83,6 +88,12 @@ class ProgressHandler(logging.Handler):
         self.timings.parent.mkdir(parents=True, exist_ok=True)
         with self.timings.open("a", encoding="utf-8") as f:
             f.write(json.dumps({"run_id": run_id, "stage": stage, "seconds": round(seconds, 3), **extra}) + "\n")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that were waited for."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 @dg.logger(
