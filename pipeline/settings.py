@@ -15,7 +15,7 @@ NIANBAO_SCHEDULE            cron of the yearly run (default "0 6 1 2 *": 1 Febru
 NIANBAO_WORKERS             processes for reading (default: number of cores)
 NIANBAO_SOFFICE             the LibreOffice program for .doc/.wps files (default: soffice on PATH; empty: none)
 NIANBAO_DOC_TIMEOUT         seconds one LibreOffice conversion may take (default 60)
-NIANBAO_OCR_SECONDS         seconds the OCR of one report may take before it is set aside (default 300)
+NIANBAO_OCR_SECONDS         CPU seconds the OCR of one report may take before it is set aside (default 300)
 NIANBAO_OCR_MIN_CONFIDENCE  below it an OCR number is flagged ocr_uncertain (default 0.9)
 NIANBAO_OCR_THREADS         ONNX threads per reading worker (default 1)
 
@@ -58,7 +58,7 @@ class Settings:
     workers: int | None = field(default=None, metadata=_env("NIANBAO_WORKERS", "processes for reading"))
     soffice: str | None = field(default=None, metadata=_env("NIANBAO_SOFFICE", "LibreOffice program ('' = none)"))
     doc_timeout: float = field(default=60.0, metadata=_env("NIANBAO_DOC_TIMEOUT", "seconds per .doc conversion"))
-    ocr_seconds: float = field(default=300.0, metadata=_env("NIANBAO_OCR_SECONDS", "seconds of OCR per report"))
+    ocr_seconds: float = field(default=300.0, metadata=_env("NIANBAO_OCR_SECONDS", "CPU seconds of OCR per report"))
     ocr_min_confidence: float = field(
         default=0.9, metadata=_env("NIANBAO_OCR_MIN_CONFIDENCE", "OCR confidence below which a number is flagged")
     )

@@ -18,8 +18,9 @@ one core a batch costs more per pixel than single crops); a report made of numbe
 (`报告_1.jpg`, `报告_2.jpg`, …) is grouped by `imagepages.py` and read here from its page 1.
 
 The model is loaded once per process, lazily (a worker of the read pool loads its own). Nothing is
-fetched from the network. A report that takes longer than `NIANBAO_OCR_SECONDS` (default 300) is
-stopped and set aside with that reason.
+fetched from the network. A report whose OCR takes more than `NIANBAO_OCR_SECONDS` (default 300)
+seconds of CPU is stopped and set aside with that reason: CPU time, not the clock, so that whether a
+scan is read does not depend on how busy the machine is.
 """
 
 from __future__ import annotations
@@ -45,15 +46,15 @@ def time_budget() -> float:
 
 class Budget:
     def __init__(self, name: str, pages: int):
-        self.start = time.perf_counter()
+        self.start = time.process_time()  # this process's CPU: a busy machine does not set a scan aside
         self.limit = time_budget()
         self.pages = pages
 
     def check(self, pno: int) -> None:
-        spent = time.perf_counter() - self.start
+        spent = time.process_time() - self.start
         if spent > self.limit:
             raise UnreadableFile(
-                f"OCR was stopped after {spent:.0f} s at page {pno} of {self.pages}: reading this scan would "
+                f"OCR was stopped after {spent:.0f} s of CPU at page {pno} of {self.pages}: reading this scan would "
                 f"take longer than the {self.limit:.0f} s allowed (NIANBAO_OCR_SECONDS); it is set aside"
             )
 
