@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..document import GridCell
+from ..document import GridCell, problem
 from ..textnorm import is_value_like, ocr_number
 
 
@@ -54,3 +54,47 @@ value_like = lru_cache(maxsize=65536)(is_value_like)
 
 def _is_value(cell: GridCell) -> bool:
     return value_like(cell.text) or cell.read_by == "ocr" and ocr_number(cell.text) is not None
+
+
+def fit_row(
+    problems: list,
+    title: str,
+    code: str,
+    label: str,
+    values: list[GridCell],
+    spec: list[str],
+    at: str,
+    delimited: bool,
+    prefix: str | None,
+    unnamed: tuple[str, ...] = (),
+) -> list[GridCell | None]:
+    """`_fit` a row's cells to its columns `spec`; a row that cannot be aligned is left unread
+    (`row_ambiguous`), a short one read as far as it goes (`row_short`), each a problem naming the
+    cells concerned as `{prefix}/{code}/{column}` (none when `prefix` is None; never the columns in
+    `unnamed`)."""
+    fitted, note = _fit(values, len(spec), delimited)
+    if fitted is not None and not note:
+        return fitted
+
+    def named(cols) -> list[str]:
+        return [f"{prefix}/{code}/{c}" for c in cols if c not in unnamed] if prefix else []
+
+    if fitted is None:
+        problems.append(
+            problem(
+                "row_ambiguous",
+                "error",
+                f"{title}: row '{label}' could not be aligned with its columns ({note}); its cells are left unread ({at})",
+                named(spec),
+            )
+        )
+        return [None] * len(spec)
+    problems.append(
+        problem(
+            "row_short",
+            "warning",
+            f"{title}: row '{label}': {note} ({at})",
+            named(c for c, v in zip(spec, fitted) if v is None),
+        )
+    )
+    return fitted

@@ -7,7 +7,7 @@ from functools import lru_cache
 from ..codebook import Entry, codebook
 from ..document import GridCell, Table, problem
 from ..textnorm import norm_label
-from .common import RowRead, _fit, _is_value
+from .common import RowRead, _is_value, fit_row
 
 
 @lru_cache(maxsize=65536)
@@ -172,29 +172,17 @@ class T2Reader:
                 )
             )
             return
-        fitted, note = _fit(values, len(spec), delimited)
-        if fitted is None or note:
-            ids = [f"{table}/{entry.code}/{c}" for c in spec]
-        if fitted is None:
-            self.problems.append(
-                problem(
-                    "row_ambiguous",
-                    "error",
-                    f"Table 2: row '{entry.label}' could not be aligned with its columns ({note}); its cells are "
-                    f"left unread ({at})",
-                    ids if fmt == "2021" else [],
-                )
-            )
-            fitted = [None] * len(spec)
-        elif note:
-            self.problems.append(
-                problem(
-                    "row_short",
-                    "warning",
-                    f"Table 2: row '{entry.label}': {note} ({at})",
-                    [ids[i] for i, v in enumerate(fitted) if v is None] if fmt == "2021" else [],
-                )
-            )
+        fitted = fit_row(
+            self.problems,
+            "Table 2",
+            entry.code,
+            entry.label,
+            values,
+            spec,
+            at,
+            delimited,
+            table if fmt == "2021" else None,
+        )
         target[entry.code] = RowRead(fitted, spec, at)
 
     def finish(self) -> None:

@@ -10,7 +10,7 @@ from ..codebook import T3_OUTCOME_ROWS, Entry, codebook, labels, t3_column_codes
 from ..document import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
 from ..textnorm import classify_value
-from .common import _GENERIC_COL, RowRead, _fit, _is_value, value_like
+from .common import _GENERIC_COL, RowRead, _fit, _is_value, fit_row, value_like
 
 
 @lru_cache(maxsize=65536)
@@ -396,29 +396,9 @@ class T3Reader:
                 )
             )
             return
-        fitted, note = _fit(values, len(spec), delimited)
-        if fitted is None or note:
-            ids = [f"T3/{entry.code}/{c}" for c in spec]
-        if fitted is None:
-            self.problems.append(
-                problem(
-                    "row_ambiguous",
-                    "error",
-                    f"Table 3: row '{entry.label}' could not be aligned with its columns ({note}); "
-                    f"its cells are left unread ({at})",
-                    [i for i in ids if not i.endswith("/org_subtotal")],
-                )
-            )
-            fitted = [None] * len(spec)
-        elif note:
-            self.problems.append(
-                problem(
-                    "row_short",
-                    "warning",
-                    f"Table 3: row '{entry.label}': {note} ({at})",
-                    [ids[i] for i, v in enumerate(fitted) if v is None and not ids[i].endswith("/org_subtotal")],
-                )
-            )
+        fitted = fit_row(
+            self.problems, "Table 3", entry.code, entry.label, values, spec, at, delimited, "T3", ("org_subtotal",)
+        )
         self.rows[entry.code] = RowRead(fitted, list(spec), at)
         self.order.append(entry.code)
         self.after_values = any(v.text for v in values)
