@@ -132,20 +132,12 @@ def run_check(paths: list[str], previous: str | None = None, as_json: bool = Fal
 
 
 def _row_json(x: dict) -> dict:
-    keep = (
-        "rule_id",
-        "instance",
-        "status",
-        "severity",
-        "lhs_cells",
-        "rhs_cells",
-        "lhs_value",
-        "rhs_value",
-        "difference",
-        "likely_cause",
-        "message_zh",
-        "message_en",
-    )
+    """A finding as `--json` shows it: the warehouse's finding columns, less those the report's own
+    object already gives (ids, unit, year) and the warehouse-only ones (scope, the other report)."""
+    from .findings import FINDING_COLUMNS
+
+    given = ("finding_id", "report_id", "unit_id", "year", "scope", "other_report_id")
+    keep = [c for c in FINDING_COLUMNS if c not in given]
     out = {}
     for k in keep:
         v = x.get(k)
