@@ -30,14 +30,6 @@ _SENTENCE = re.compile(r"\d\s*件|。|；")
 _PAGE_MARK = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
 
 
-def _classify(line: str) -> int:
-    """The kind of a line: a function of the line alone. Table lines are short and the same ones
-    recur in every report: each is classified once."""
-    if len(line) <= 120:
-        return _classify_short(line)
-    return _classify_line(line)
-
-
 def _classify_line(line: str) -> int:
     s = line.strip()
     if not s:
@@ -65,22 +57,25 @@ def _classify_line(line: str) -> int:
     return _PROSE
 
 
-_classify_short = lru_cache(maxsize=65536)(_classify_line)
+class _Memo(dict):
+    """`fn(key)` of the keys seen, as a dict lookup (the same table lines, labels and numbers recur
+    in every report): keys up to `longest` characters are kept, and the memo is emptied when it
+    holds `size` of them."""
 
+    def __init__(self, fn, size: int, longest: int | None = None):
+        super().__init__()
+        self.fn, self.size, self.longest = fn, size, longest
 
-class _KindCache(dict):
-    """_classify(line) of the lines seen (short ones kept: table lines recur in every report)."""
-
-    def __missing__(self, line: str) -> int:
-        k = _classify_line(line)
-        if len(line) <= 120:
-            if len(self) >= 65536:
+    def __missing__(self, key: str):
+        v = self.fn(key)
+        if self.longest is None or len(key) <= self.longest:
+            if len(self) >= self.size:
                 self.clear()
-            self[line] = k
-        return k
+            self[key] = v
+        return v
 
 
-_KINDS = _KindCache()
+_KINDS = _Memo(_classify_line, 65536, 120)  # the kind of a line: a function of the line alone
 
 
 def read_text(data: bytes, name: str) -> Document:
@@ -380,33 +375,8 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
 
 
-class _CleanCache(dict):
-    """clean(text) of the cell texts seen: the same labels, headers and small numbers recur in every
-    report, so a cell's text is a dict lookup (bounded: emptied when full)."""
-
-    def __missing__(self, txt: str) -> str:
-        if len(self) >= 131072:
-            self.clear()
-        t = self[txt] = clean(txt)
-        return t
-
-
-_CELL_TEXT = _CleanCache()
-
-
-class _SpacedCache(dict):
-    """split_spaced(line) of the lines seen (short ones kept)."""
-
-    def __missing__(self, line: str) -> tuple[str, ...]:
-        pieces = tuple(split_spaced(line))
-        if len(line) <= 120:
-            if len(self) >= 65536:
-                self.clear()
-            self[line] = pieces
-        return pieces
-
-
-_SPACED = _SpacedCache()
+_CELL_TEXT = _Memo(clean, 131072)  # clean(text) of a cell's text
+_SPACED = _Memo(lambda line: tuple(split_spaced(line)), 65536, 120)  # a line's space-split pieces
 
 
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:]*(?:\s[^<>]*)?/?>")
