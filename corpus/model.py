@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.codebook import (  # absolute: the corpus tooling is to leave the package (issue 10)
+from pipeline.codebook import (  # absolute: corpus/ is test tooling outside the package
     codebook,
     header_label,
     labels,
