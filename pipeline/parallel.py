@@ -30,12 +30,17 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def chunk_map(fn: Callable[[list[T]], list[R]], items: list[T], workers: int, size: int) -> Iterator[list[R]]:
-    """fn over `items` in chunks of `size`, by `workers` processes (forked on Linux, so the workers
-    inherit what is loaded); the chunks' results are yielded in order as they come."""
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """`workers` processes, forked on Linux (so they inherit what is loaded), each dying with its parent."""
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent)
+
+
+def chunk_map(fn: Callable[[list[T]], list[R]], items: list[T], workers: int, size: int) -> Iterator[list[R]]:
+    """fn over `items` in chunks of `size`, by `workers` processes (`_pool`); the chunks' results
+    are yielded in order as they come."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with _pool(workers) as pool:
         yield from pool.map(fn, chunks)
 
 
@@ -65,8 +70,7 @@ def map_chunks(fn: Callable[[list[T]], list[R]], chunks: list[list[T]], workers:
     are yielded as they are done (not in order), so one long chunk holds back neither the others'
     results nor the memory they would take while waiting. When the caller stops (an error, or the run
     is interrupted: SIGTERM raises in the step), the chunks not started are cancelled, not waited for."""
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
+    with _pool(workers) as pool:
         pending = {pool.submit(fn, c) for c in chunks}
         try:
             while pending:
