@@ -2,6 +2,7 @@
 
 Usage:
   python bench/bench_pipeline.py --n 1000 [--mix default|text-only] [--no-scans] [--incremental] [--work DIR]
+  python bench/bench_pipeline.py --n 100000 --mix text-only --no-scans --work DIR --generate-only
 
 A corpus of N reports is generated once (corpus.generate, seed 7) with a registry that
 covers every generated unit, then `nianbao run` is timed on it from a cold read cache. With
@@ -157,6 +158,11 @@ def main() -> None:
     ap.add_argument("--incremental", action="store_true")
     ap.add_argument("--no-scans", action="store_true", help="no report read by OCR (see the module doc)")
     ap.add_argument("--keep-corpus", action="store_true", help="reuse a generated corpus")
+    ap.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="generate the corpus (or keep it, with --keep-corpus) and stop before the run",
+    )
     args = ap.parse_args()
 
     work = Path(args.work) / f"n{args.n}-{args.mix}-s{args.seed}{'-noscans' if args.no_scans else ''}"
@@ -195,6 +201,9 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         gen_seconds = round(time.perf_counter() - t, 1)
+    if args.generate_only:
+        print(f"corpus in {corpus}" + (f" (generated in {gen_seconds} s)" if gen_seconds is not None else ""))
+        return
     shutil.rmtree(run_dir, ignore_errors=True)
     env = dict(os.environ, NIANBAO_REGISTRY=str(corpus / "registry"))
     nianbao = str(Path(PY).parent / "nianbao")
