@@ -64,6 +64,9 @@ def _execute(dg, job, resource, loggers: dict, start: str, end: str):
     from .runlock import free_dead_runs
 
     with dg.DagsterInstance.get() as instance:
+        keep = getattr(instance.event_log_storage, "keep_connections_open", None)
+        if keep is not None:  # one connection a database for this run (orchestration/storage.py)
+            keep()
         free_dead_runs(instance)  # slots a killed run still holds would make this run wait forever
         result = job.execute_in_process(
             instance=instance,

@@ -159,11 +159,18 @@ def from_env(**overrides) -> Settings:
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """A DAGSTER_HOME inside the run folder, telemetry off, DuckDB writers one at a time."""
+    """A DAGSTER_HOME inside the run folder, telemetry off, DuckDB writers one at a time, and Dagster's
+    SQLite storage with fewer disk flushes (pipeline/orchestration/storage.py; the same files)."""
+    import json
+
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    text = "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
+    text = (
+        "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
+        "storage:\n  custom:\n    module: pipeline.orchestration.storage\n    class: NianbaoStorage\n"
+        f"    config:\n      base_dir: {json.dumps(str(home.absolute()))}\n"
+    )
     if not cfg.exists() or cfg.read_text() != text:
         cfg.write_text(text)
     return home

@@ -283,3 +283,65 @@ def test_a_file_changed_in_the_same_clock_tick_is_not_missed(tmp_path):
     os.utime(p, ns=(old, old))
     third = scan(tmp_path, scan(tmp_path))
     assert third[0].mtime_ns == old
+
+
+def test_dagster_storage_of_the_run_folder_keeps_every_event_in_dagsters_own_files(tmp_path, monkeypatch):
+    """The run folder's DAGSTER_HOME uses nianbao's storage (synchronous=NORMAL; in `nianbao run`, one
+    connection a database): every event is stored, the files are Dagster's own (a default instance
+    reads them), and with connections kept open a step's start is in the database file itself (what
+    the UI watches), not only in its write-ahead log."""
+    import sqlite3
+
+    import dagster as dg
+
+    from pipeline.orchestration.storage import NianbaoEventLogStorage
+    from pipeline.settings import prepare_dagster_home
+
+    settings = from_env(out=str(tmp_path / "out"))
+    home = prepare_dagster_home(settings)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    seen = {}
+
+    @dg.asset
+    def first(context):
+        context.log.info("one line")
+        run_db = home / "history" / "runs" / f"{context.run_id}.db"
+        # the database file alone (immutable: its WAL ignored) already holds this step's start
+        con = sqlite3.connect(f"file:{run_db}?immutable=1", uri=True)
+        seen["started"] = con.execute(
+            "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_START'"
+        ).fetchone()[0]
+        con.close()
+
+    @dg.asset(deps=[first])
+    def second(context):
+        context.log.info("another line")
+
+    job = dg.Definitions(assets=[first, second], jobs=[dg.define_asset_job("two")]).resolve_job_def("two")
+    run_ids = []
+    for keep in (False, True):
+        with dg.DagsterInstance.get() as instance:
+            storage = instance.event_log_storage
+            assert isinstance(storage, NianbaoEventLogStorage)
+            if keep:
+                storage.keep_connections_open()
+            with storage.run_connection("x") as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            res = job.execute_in_process(instance=instance)
+            assert res.success
+            run_ids.append(res.run_id)
+        assert seen.pop("started") == 1
+    # Dagster's own storage, configured by default on the same folder, reads both runs in full
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with dg.DagsterInstance.get() as plain:
+        assert not isinstance(plain.event_log_storage, NianbaoEventLogStorage)
+        counts = []
+        for run_id in run_ids:
+            records = plain.all_logs(run_id)
+            assert plain.get_run_by_id(run_id).is_success
+            lines = [r.user_message for r in records if not r.is_dagster_event]
+            assert [m for m in lines if m.endswith(" line")] == ["one line", "another line"]
+            counts.append(sorted(r.dagster_event_type or "log" for r in records))
+        assert counts[0] == counts[1]
+        assert plain.get_latest_materialization_event(dg.AssetKey("second")).run_id == run_ids[1]
