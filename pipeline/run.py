@@ -27,6 +27,19 @@ def run_pipeline(settings: Settings, year: int | None = None, progress: bool = F
 
 
 def _run_locked(settings: Settings, year: int | None, progress: bool):
+    from .checks import gxworker
+
+    # Great Expectations is imported in its worker on the other core from the start, while this
+    # process imports Dagster and opens its storage (one core's work), rather than later beside the
+    # reading workers, which keep both cores busy
+    gxworker.start()
+    try:
+        return _run_dagster(settings, year, progress)
+    finally:
+        gxworker.stop()
+
+
+def _run_dagster(settings: Settings, year: int | None, progress: bool):
     prepare_dagster_home(settings)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     warnings.filterwarnings("ignore", module="dagster")
@@ -51,13 +64,7 @@ def _run_locked(settings: Settings, year: int | None, progress: bool):
     # what the run reports goes through Dagster's logging: the `nianbao` logger prints the progress
     # lines and appends the stage timings of the step events (orchestration/progress.py)
     loggers = {"nianbao": {"config": {"progress": progress, "timings": str(settings.state / "timings.jsonl")}}}
-    from .checks import gxworker
-
-    gxworker.start()  # imports Great Expectations on the other core while the inbox is read
-    try:
-        return _execute(dg, job, resource_of(settings), loggers, start, end)
-    finally:
-        gxworker.stop()
+    return _execute(dg, job, resource_of(settings), loggers, start, end)
 
 
 def _execute(dg, job, resource, loggers: dict, start: str, end: str):
