@@ -80,3 +80,86 @@ def map_chunks(fn: Callable[[list[T]], list[R]], chunks: list[list[T]], workers:
         finally:
             for f in pending:
                 f.cancel()
+
+
+class WorkerFailed(RuntimeError):
+    """A worker of `map_kept` raised (the message carries its error) or died."""
+
+
+def _kept_worker(fn, finish, chunks, next_chunk, results) -> None:
+    die_with_parent()
+    try:
+        while True:
+            with next_chunk.get_lock():
+                i = next_chunk.value
+                next_chunk.value += 1
+            if i >= len(chunks):
+                break
+            results.put(("chunk", fn(chunks[i])))
+        results.put(("end", finish()))
+    except BaseException as e:  # noqa: BLE001 - said to the parent, which raises it
+        import traceback
+
+        results.put(("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
+    results.close()
+    results.join_thread()  # the results are in the pipe before the process ends
+
+
+def map_kept(
+    fn: Callable[[list[T]], R], finish: Callable[[], R], chunks: list[list[T]], workers: int
+) -> Iterator[R]:
+    """fn over each chunk by `workers` forked processes that live for the whole map (so they can keep
+    state between chunks: a reading worker keeps its files' results and writes them in batches of
+    its own). Each takes the next chunk in the chunks' order; when none is left it returns finish().
+    Only fn's and finish()'s results travel back (pickled), and are yielded as they come, not in
+    order (finish()'s too, one per worker). An error in a worker is raised here as WorkerFailed,
+    with its traceback; so is a worker's death (a kill, no memory left). When the caller stops (an
+    error, or SIGTERM raising in the step), the workers are stopped at once."""
+    import queue
+
+    ctx = mp.get_context("fork")
+    next_chunk = ctx.Value("q", 0)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_kept_worker, args=(fn, finish, chunks, next_chunk, results), daemon=True)
+        for _ in range(max(1, workers))
+    ]
+    import gc
+
+    # what this process holds is left out of the workers' garbage collection: they would walk it
+    # (and so copy its pages) at every full collection
+    gc.freeze()
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        gc.unfreeze()
+    ended = 0
+    try:
+        while ended < len(procs):
+            try:
+                kind, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise WorkerFailed(f"a worker ended without finishing (exit code {dead[0]})") from None
+                if all(p.exitcode == 0 for p in procs):  # all ended, and nothing is left to come
+                    try:
+                        kind, payload = results.get(timeout=2)
+                    except queue.Empty:
+                        raise WorkerFailed("a worker ended without its results") from None
+                else:
+                    continue
+            if kind == "error":
+                raise WorkerFailed(payload)
+            if kind == "end":
+                ended += 1
+            yield payload
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        for p in procs:
+            p.join()
+        results.close()
+        results.cancel_join_thread()

@@ -23,7 +23,7 @@ from . import PARSER_VERSION
 from .codebook import split_cell_id
 from .duck import scratch, sql_str
 from .faults import maybe_die
-from .parallel import costly_first, map_chunks
+from .parallel import costly_first, map_kept
 from .parse import MAX_BYTES, parse_bytes
 from .readers.oldword import MISSING_TOOL
 
@@ -246,7 +246,10 @@ class ReadCache:
         try:
             for table, df in frames.items():
                 con.register("df", _typed(table, df))
-                con.execute(f"COPY (SELECT * FROM df) TO {sql_str(tmp / (table + '.parquet'))} (FORMAT parquet)")
+                # each column cast to its type: a column with no value in this batch would otherwise
+                # be written as type NULL, and the batches could then not be read together
+                cols = ", ".join(f'CAST("{c}" AS {SQL_TYPES.get(c, "VARCHAR")}) AS "{c}"' for c in df.columns)
+                con.execute(f"COPY (SELECT {cols} FROM df) TO {sql_str(tmp / (table + '.parquet'))} (FORMAT parquet)")
                 con.unregister("df")
         finally:
             con.close()
@@ -257,6 +260,19 @@ class ReadCache:
     def clear(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
+
+
+# the Parquet type of every column of the cache's tables that is not text (VARCHAR)
+SQL_TYPES = {
+    "year": "BIGINT",
+    "n_problems": "BIGINT",
+    "n_errors": "BIGINT",
+    "value": "DOUBLE",
+    "confidence": "DOUBLE",
+    "inferred": "BOOLEAN",
+    "chars": "BIGINT",
+    "seq": "BIGINT",
+}
 
 
 def _typed(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -295,6 +311,35 @@ def read_cost(kind: str | None, size: int) -> float:
     return per_file + per_kb * size / 1024
 
 
+class _Reader:
+    """Reads chunks of files and writes their results to the cache in batches of its own: in a
+    reading worker (forked, each with its own copy of this object) or in the run's process. What it
+    returns for a chunk is small (counts, the files to retry, the batches written), so the files'
+    results never travel between processes."""
+
+    def __init__(self, cache: ReadCache, label: str, batch_files: int):
+        self.cache, self.label, self.batch_files = cache, label, batch_files
+        self.flats: list[Flat] = []
+
+    def read(self, items: list[tuple[str, str, str]]) -> dict:
+        results = _read_chunk(items)
+        self.flats.extend(results)
+        done = {
+            "read": len(results),
+            "unreadable": sum(1 for f in results if f.report[3] is not None),
+            "retry": {f.report[0]: f.report[3] for f in results if f.transient},
+            "batches": [],
+        }
+        if len(self.flats) >= self.batch_files:
+            done["batches"] = self.finish()["batches"]
+        return done
+
+    def finish(self) -> dict:
+        b = self.cache.write_batch(self.flats, self.label)
+        self.flats = []
+        return {"read": 0, "unreadable": 0, "retry": {}, "batches": [b] if b else []}
+
+
 def read_files(
     files: Iterable,
     cache: ReadCache,
@@ -302,7 +347,11 @@ def read_files(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Read every file not yet in the cache. `files` are inbox entries (InboxFile) without errors."""
+    """Read every file not yet in the cache. `files` are inbox entries (InboxFile) without errors.
+
+    With several workers, each writes the results of the files it read to the cache itself, in
+    batches of BATCH_FILES / workers files (so reading a country's inbox never holds all of it in
+    memory, and this process neither receives nor writes the results)."""
     known = cache.known()
     todo: dict[str, tuple[str, str, str]] = {}
     cost_of: dict[str, tuple[str | None, int]] = {}
@@ -313,49 +362,39 @@ def read_files(
         cost_of[f.sha256] = (f.kind, f.size)
     items = list(todo.values())
     started = time.perf_counter()
-    flats: list[Flat] = []
     batches: list[Path] = []
     n_read = n_unreadable = 0
     retry: dict[str, str] = {}
 
-    def take(results: list[Flat]) -> None:
-        # written in batches, so reading a country's inbox never holds all of it in memory
+    def take(done: dict) -> None:
         nonlocal n_read, n_unreadable
-        for f in results:
-            if f.transient:
-                retry[f.report[0]] = f.report[3]
-        flats.extend(results)
-        n_read += len(results)
-        n_unreadable += sum(1 for f in results if f.report[3] is not None)
+        n_read += done["read"]
+        n_unreadable += done["unreadable"]
+        retry.update(done["retry"])
+        batches.extend(done["batches"])
         maybe_die("read")
-        if len(flats) >= BATCH_FILES:
-            b = cache.write_batch(flats, label)
-            if b:
-                batches.append(b)
-            flats.clear()
 
     if items:
         workers = workers or min(os.cpu_count() or 1, max(1, len(items) // 8))
         if workers <= 1 or len(items) < 8:
+            reader = _Reader(cache, label, BATCH_FILES)
             for i, it in enumerate(items, 1):
-                take([_read_one(*it)])
+                take(reader.read([it]))
                 if progress and (i % 50 == 0 or i == len(items)):
                     progress(i, len(items))
+            take(reader.finish())
         else:
             costs = [read_cost(*cost_of[it[2]]) for it in items]
             chunks = [[items[i] for i in c] for c in costly_first(costs, workers, 64)]
-            done = 0
-            for chunk_result in map_chunks(_read_chunk, chunks, workers):
-                take(chunk_result)
-                done += len(chunk_result)
-                if progress:
-                    progress(done, len(items))
-    b = cache.write_batch(flats, label)
-    if b:
-        batches.append(b)
+            reader = _Reader(cache, label, max(1, BATCH_FILES // workers))
+            for done in map_kept(reader.read, reader.finish, chunks, workers):
+                take(done)
+                if progress and done["read"]:
+                    progress(n_read, len(items))
     tmp = cache.root / f".retry-{label}.json.tmp"
     tmp.write_text(json.dumps(retry, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, cache.retry_file(label))
+    batches.sort()
     return {
         "read": n_read,
         "cached": len(known),
