@@ -105,9 +105,7 @@ def _kept_worker(fn, finish, chunks, next_chunk, results) -> None:
     results.join_thread()  # the results are in the pipe before the process ends
 
 
-def map_kept(
-    fn: Callable[[list[T]], R], finish: Callable[[], R], chunks: list[list[T]], workers: int
-) -> Iterator[R]:
+def map_kept(fn: Callable[[list[T]], R], finish: Callable[[], R], chunks: list[list[T]], workers: int) -> Iterator[R]:
     """fn over each chunk by `workers` forked processes that live for the whole map (so they can keep
     state between chunks: a reading worker keeps its files' results and writes them in batches of
     its own). Each takes the next chunk in the chunks' order; when none is left it returns finish().
