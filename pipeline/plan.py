@@ -69,13 +69,15 @@ def update_history(state_dir: Path, files: list[InboxFile]) -> pd.DataFrame:
     return hist
 
 
-def _cache_reports(cache: ReadCache) -> pd.DataFrame:
+def _cache_reports(cache: ReadCache) -> list[dict]:
+    """The cached reading of every file (one row a SHA-256: from the first batch, preferring one
+    without a missing-converter error), as dicts whose missing values are None."""
     files = cache.glob("reports")
     if not files:
-        return pd.DataFrame(columns=["sha256", "batch"])
+        return []
     con = scratch()
     try:
-        return con.execute(
+        cur = con.execute(
             """
             SELECT * EXCLUDE (filename, rn) FROM (
                 SELECT *, parse_dirpath(filename) AS batch,
@@ -86,14 +88,16 @@ def _cache_reports(cache: ReadCache) -> pd.DataFrame:
             WHERE rn = 1
             """,
             [f"%{MISSING_TOOL}%", files, PARSER_VERSION],
-        ).df()
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         con.close()
 
 
 def _none(v):
-    if v is None:
-        return None
+    if v is None or isinstance(v, str):
+        return v
     try:
         if pd.isna(v):
             return None
@@ -120,7 +124,7 @@ def plan(
     hist = update_history(state_dir, files)
     cached = _cache_reports(cache)
     retries = cache.retries()
-    by_sha = {r["sha256"]: r for r in cached.to_dict("records")}
+    by_sha = {r["sha256"]: r for r in cached}
 
     current: dict[str, list[str]] = {}
     for f in files:
