@@ -12,6 +12,25 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+
+class Memo(dict):
+    """`fn(key)` of the keys seen, as a dict lookup (the same table lines, labels and numbers recur
+    in every report): keys up to `longest` characters are kept, and the memo is emptied when it
+    holds `size` of them."""
+
+    def __init__(self, fn, size: int, longest: int | None = None):
+        super().__init__()
+        self.fn, self.size, self.longest = fn, size, longest
+
+    def __missing__(self, key: str):
+        v = self.fn(key)
+        if self.longest is None or len(key) <= self.longest:
+            if len(self) >= self.size:
+                self.clear()
+            self[key] = v
+        return v
+
+
 # ----------------------------------------------------------------------------------------------
 # Traditional -> simplified, character by character (mirror sites convert whole pages).
 

@@ -19,8 +19,13 @@ from functools import lru_cache
 
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
+from ..textnorm import Memo as _Memo
 from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode
+
+# The reader's fast paths are on; tests/test_mapper_fast.py turns them off to compare every document
+# with the general path's.
+FAST = True
 
 _HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
 _BAR_CHARS = "｜│┃¦"
@@ -55,24 +60,6 @@ def _classify_line(line: str) -> int:
     if len(norm_text(s)) <= 16:
         return _FRAG  # a piece of a label wrapped over lines (PDF copies): kept inside a table
     return _PROSE
-
-
-class _Memo(dict):
-    """`fn(key)` of the keys seen, as a dict lookup (the same table lines, labels and numbers recur
-    in every report): keys up to `longest` characters are kept, and the memo is emptied when it
-    holds `size` of them."""
-
-    def __init__(self, fn, size: int, longest: int | None = None):
-        super().__init__()
-        self.fn, self.size, self.longest = fn, size, longest
-
-    def __missing__(self, key: str):
-        v = self.fn(key)
-        if self.longest is None or len(key) <= self.longest:
-            if len(self) >= self.size:
-                self.clear()
-            self[key] = v
-        return v
 
 
 _KINDS = _Memo(_classify_line, 65536, 120)  # the kind of a line: a function of the line alone
