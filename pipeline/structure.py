@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .codebook import codebook
+from .codebook import codebook, may_match
 from .textnorm import is_value_like, norm_label, norm_text, ordinal_of, to_simplified
 
 SECTION_ORDER = ("overview", "proactive", "requests", "appeals", "problems", "other")
@@ -69,6 +69,8 @@ def table_vocab(text: str) -> str | None:
     cb = codebook()
     if label in ("总计", "合计", "其他", "其它", "小计"):
         return "ANY"
+    if not _vocab_may_match(label):
+        return None  # none of the three tables' words: most lines of a report's text
     if (
         cb.is_t2_header(text)
         or cb.t2_row(text)
@@ -88,6 +90,21 @@ def table_vocab(text: str) -> str | None:
     ):
         return "T3"
     return None
+
+
+@lru_cache(maxsize=1)
+def _vocab_words():
+    cb = codebook()
+    lists = (cb.t2_rows, cb.t2_columns, cb.t2v2019_rows, cb.t2v2019_columns, cb.t3_rows, cb.t3_columns)
+    lists += (cb.t3_row_groups, cb.t4_groups, cb.t4_columns)
+    patterns = [p for entries in lists for e in entries for p in e.patterns]
+    patterns += [*cb.t2_headers, *cb.t3_org_group, *cb.t3_headers, *cb.t4_supergroup]
+    return may_match(patterns)
+
+
+def _vocab_may_match(label: str) -> bool:
+    """False when no pattern of the lookups of `table_vocab` searches `label` (one pass)."""
+    return bool(_vocab_words()(label))
 
 
 # ----------------------------------------------------------------------------------------------

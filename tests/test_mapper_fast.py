@@ -13,10 +13,12 @@ import pytest
 
 import pipeline.parse as parse_mod
 from corpus import example_spec, render_text, write
+from pipeline.codebook import Entry, codebook, may_match
 from pipeline.document import UnreadableFile
 from pipeline.mapper import common, map_document
 from pipeline.readers import read_document
 from pipeline.readers import text as text_reader
+from pipeline.textnorm import norm_label
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).parent
@@ -133,3 +135,43 @@ def test_failure_classes_read_alike(monkeypatch):
     for data, path in seen:
         if not _ocr(data, path):
             assert_same(data, path)
+
+
+def _texts() -> list[str]:
+    """Lines and cells of rendered reports, the codebook's labels and pieces of them."""
+    cb = codebook()
+    out: set[str] = set()
+    for i in range(6):
+        for layout in LAYOUTS:
+            for line in render_text(example_spec(i), layout=layout).split("\n"):
+                out.add(line)
+                out.update(line.split("|"))
+                out.update(line.split())
+    for p in sorted(SAMPLE.rglob("*.txt")):
+        for line in p.read_text(encoding="utf-8", errors="replace").split("\n"):
+            out.add(line)
+            out.update(line.split("|"))
+    for name in ("t2_rows", "t2_columns", "t2v2019_rows", "t2v2019_columns", "t3_rows", "t3_columns"):
+        for e in getattr(cb, name) + cb.t3_row_groups + cb.t4_groups + cb.t4_columns:
+            out.update((e.label, e.short, e.label[2:], e.label[:-2], e.label + "（续）", "（一）" + e.label))
+    return sorted({norm_label(t) for t in out} - {""})
+
+
+def test_quick_no_of_the_codebook_never_says_no_to_a_match():
+    """`may_match` (one pass for a list of patterns) is false only when no pattern matches."""
+    cb = codebook()
+    lists = [[p for e in entries for p in e.patterns] for entries in cb.__dict__.values() if _entries(entries)]
+    lists += [cb.t2_headers, cb.t3_org_group, cb.t3_headers, cb.t4_supergroup]
+    lists.append([p for ps in lists for p in ps])
+    texts = _texts()
+    assert len(texts) > 1000
+    for patterns in lists:
+        quick = may_match(patterns)
+        missed = [t for t in texts if any(p.search(t) for p in patterns) and not quick(t)]
+        assert missed == []
+    # and it does say no: most lines of a report carry none of the tables' words
+    assert sum(1 for t in texts if not may_match(lists[-1])(t)) > len(texts) // 3
+
+
+def _entries(value) -> bool:
+    return isinstance(value, tuple) and bool(value) and all(isinstance(e, Entry) for e in value)
