@@ -185,7 +185,7 @@ class T3Reader:
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
-        if common.FAST and len(cells) > 1 and self.blank_label is None and self._label_and_values(cells, delimited):
+        if common.FAST and self.blank_label is None and self._label_and_values(cells, delimited):
             return
         if (
             len(cells) == 1
@@ -365,26 +365,28 @@ class T3Reader:
 
     def _label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
         """The commonest row of a grid: a row label in its first cell, then its values (one written
-        at least). Read as the general path below reads it (no header row: the values are no
-        headers; the label is the last label of the row: the values are skipped by its search; no
-        converter's generic header: there is a value), without its searches. False, having changed
-        nothing, for a row of another shape or a first cell that is no row label here."""
+        at least), or alone (a cell per line: its values follow). Read as the general path below
+        reads it (no header row: the values are no headers; the label is the last label of the row:
+        the values are skipped by its search; no converter's generic header: there is a value, or
+        the label is none), without its searches. False, having changed nothing, for a row of
+        another shape or a first cell that is no row label here."""
         c0 = cells[0]
         text = c0.text
         if not text or _is_value(c0):
             return False
-        inert = _INERT
-        written = False
-        for c in cells[1:]:
-            t = c.text
-            if t:
-                if not inert[t]:
-                    return False
-                written = True
-        if not written:
-            return False
+        if len(cells) > 1:
+            inert = _INERT
+            written = False
+            for c in cells[1:]:
+                t = c.text
+                if t:
+                    if not inert[t]:
+                        return False
+                    written = True
+            if not written:
+                return False
         entry = self._row_label(text)
-        if entry is None:
+        if entry is None or len(cells) == 1 and entry.code == "processed_total" and _GENERIC_COL.match(text):
             return False
         self.fragment = ""
         pending = self.pending
@@ -397,7 +399,10 @@ class T3Reader:
         if entry.group:
             self.context.add(entry.group)
         self.any_content = True
-        self._record(entry, cells[1:], c0.at, delimited)
+        if len(cells) > 1:
+            self._record(entry, cells[1:], c0.at, delimited)
+        else:
+            self.pending = (entry, [], c0.at)  # a label alone (a cell per line): its values follow
         return True
 
     def _no_label_row(self, cells: list[GridCell], delimited: bool) -> None:

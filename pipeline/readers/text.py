@@ -247,6 +247,11 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     markup = "&" in region_text or "<" in region_text
     ctext = _CELL_TEXT
 
+    if FAST and has_pipes and not markdown and not markup and _PIPE_ONLY.issuperset(region_kinds):
+        simple = _pipe_rows(lines, kinds, start, end)
+        if simple is not None:
+            return Table(rows=simple[0], at=f"lines {start + 1}-{end}", delimited=True, explicit=True), simple[1]
+
     def cell(txt: str, at: str) -> GridCell:
         if markup and ("&" in txt or "<" in txt):
             return GridCell(clean(_unmarkup(txt)), at)
@@ -360,6 +365,32 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     delimited = has_pipes or saw_blank_marker
     explicit = has_pipes or _TAB in region_kinds
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+_PIPE_ONLY = frozenset((_PIPE, _BLANK, _SPAM))
+
+
+def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[list, list[int]] | None:
+    """The rows and page-furniture lines of a region whose every line is a row ending with its pipe
+    ("规章 | 0 | 1 | |", "规章 |", "|||"), a blank line or furniture: what `_tokenize` makes of it
+    (no cell is left open, so a line is a row: its cells, the pieces before its last pipe), made
+    without its tests of each line; None for a region of another shape."""
+    rows: list[list[GridCell]] = []
+    spam: list[int] = []
+    ctext = _CELL_TEXT
+    for r in range(start, end):
+        k = kinds[r]
+        if k == _PIPE:
+            line = lines[r]
+            if line[-1] != "|":
+                return None
+            at = f"line {r + 1}"
+            rows.append([GridCell(ctext[p], at) for p in line.split("|")[:-1]])
+        elif k == _SPAM:
+            spam.append(r + 1)
+        elif k != _BLANK:
+            return None
+    return rows, spam
 
 
 _CELL_TEXT = _Memo(clean, 131072)  # clean(text) of a cell's text
