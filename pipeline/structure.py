@@ -14,6 +14,7 @@ from .textnorm import is_value_like, norm_label, norm_text, ordinal_of, to_simpl
 SECTION_ORDER = ("overview", "proactive", "requests", "appeals", "problems", "other")
 SECTION_TABLE = {"proactive": "T2", "requests": "T3", "appeals": "T4"}
 
+_ORDINAL_FIRST = "一二三四五六七八九十第"  # the first character of an ordinal (textnorm.ordinal_of)
 _HEADING_TAIL = re.compile(r"^(.{2,40}?(?:情况|事项|概况|概述))[。.:：]?(.*)$")
 
 
@@ -26,6 +27,11 @@ def section_of_heading(line: str) -> tuple[str, str] | None:
     """
     text = line.strip()
     if not text:
+        return None
+    c = text[0]
+    if "\u4e00" <= c <= "\u9fff" and len(norm_text(c)) == 1 and norm_text(c) not in _ORDINAL_FIRST:
+        # a line opening with an ideograph that is no numeral: its normalised text opens with it too
+        # (such a character is left as it is by NFKC and joins no other), so it has no ordinal
         return None
     ordinal = ordinal_of(text)
     if ordinal is None:

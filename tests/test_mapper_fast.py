@@ -18,7 +18,8 @@ from pipeline.document import UnreadableFile
 from pipeline.mapper import common, map_document
 from pipeline.readers import read_document
 from pipeline.readers import text as text_reader
-from pipeline.textnorm import norm_label
+from pipeline.structure import _ORDINAL_FIRST, section_of_heading
+from pipeline.textnorm import norm_label, norm_text, ordinal_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).parent
@@ -175,3 +176,17 @@ def test_quick_no_of_the_codebook_never_says_no_to_a_match():
 
 def _entries(value) -> bool:
     return isinstance(value, tuple) and bool(value) and all(isinstance(e, Entry) for e in value)
+
+
+def test_a_line_opening_with_an_ideograph_other_than_a_numeral_has_no_ordinal():
+    """section_of_heading's shortcut: the normalised text of such a line opens with that character's
+    own normalised form, whatever follows it, so ordinal_of finds no ordinal there."""
+    rests = ["、", "二、", "\u0301、", " 一、", "\u200b三、", "第一章"]
+    for code in range(0x4E00, 0xA000):
+        c = chr(code)
+        if len(norm_text(c)) == 1 and norm_text(c) not in _ORDINAL_FIRST:
+            for rest in rests:
+                assert norm_text(c + rest)[0] == norm_text(c), c
+                assert ordinal_of(c + rest) is None, c
+    assert section_of_heading("三、收到和处理政府信息公开申请情况") is not None
+    assert section_of_heading("本机关严格按照条例") is None
