@@ -280,7 +280,7 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             spam.append(lineno)
             continue
         line = lines[r]
-        at = f"line {lineno}"
+        at = _LINE_AT[lineno] if lineno < _LINES_NAMED else f"line {lineno}"
         if blank_run:
             if blank_run >= 3 and not has_pipes and rows:
                 # Layout C: an empty cell is written as an extra pair of blank lines.
@@ -367,6 +367,9 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
 
 
+_LINES_NAMED = 4096
+_LINE_AT = [f"line {i}" for i in range(_LINES_NAMED)]  # a cell's place, "line 12", made once
+
 _PIPE_ONLY = frozenset((_PIPE, _BLANK, _SPAM))
 
 
@@ -384,7 +387,7 @@ def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tupl
             line = lines[r]
             if line[-1] != "|":
                 return None
-            at = f"line {r + 1}"
+            at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
             rows.append([GridCell(ctext[p], at) for p in line.split("|")[:-1]])
         elif k == _SPAM:
             spam.append(r + 1)
