@@ -28,6 +28,8 @@ from .encoding import decode
 FAST = True
 
 _HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
+_HEADING_B, _PROSE_B = bytes([_HEADING]), bytes([_PROSE])
+_TABLE_LINE_B = (bytes([_PIPE]), bytes([_TAB]), bytes([_TOKEN]))
 _BAR_CHARS = "｜│┃¦"
 _BARS = str.maketrans({"｜": "|", "│": "|", "┃": "|", "¦": "|"})
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
@@ -75,6 +77,7 @@ def read_text(data: bytes, name: str) -> Document:
     if "---" in text:
         lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = list(map(_KINDS.__getitem__, lines))
+    kinds_b = bytes(kinds)
     blocks: list = []
     spam_lines: list[int] = []
 
@@ -82,12 +85,19 @@ def read_text(data: bytes, name: str) -> Document:
     while i < n:
         k = kinds[i]
         if k in (_PIPE, _TAB, _TOKEN):
-            j = i
-            last_table_line = i
-            while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM, _FRAG):
-                if kinds[j] in (_PIPE, _TAB, _TOKEN):
-                    last_table_line = j
-                j += 1
+            if FAST:
+                # the region runs to the next heading or prose line; its last table line is the last
+                # pipe, tab or token line before that: found in the kinds as bytes, by find and rfind
+                ends = [e for e in (kinds_b.find(_HEADING_B, i), kinds_b.find(_PROSE_B, i)) if e >= 0]
+                j = min(ends) if ends else n
+                last_table_line = max(kinds_b.rfind(b, i, j) for b in _TABLE_LINE_B)
+            else:
+                j = i
+                last_table_line = i
+                while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM, _FRAG):
+                    if kinds[j] in (_PIPE, _TAB, _TOKEN):
+                        last_table_line = j
+                    j += 1
             # a region ends with its last table line; fragments after it belong to the text
             while j > last_table_line + 1 and kinds[j - 1] in (_FRAG, _SPAM):
                 j -= 1
@@ -388,7 +398,10 @@ def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tupl
             if line[-1] != "|":
                 return None
             at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
-            rows.append([GridCell(ctext[p], at) for p in line.split("|")[:-1]])
+            if line.count("|") == 1:  # one cell and its closing pipe (layout B1)
+                rows.append([GridCell(ctext[line[:-1]], at)])
+            else:
+                rows.append([GridCell(ctext[p], at) for p in line.split("|")[:-1]])
         elif k == _SPAM:
             spam.append(r + 1)
         elif k != _BLANK:
