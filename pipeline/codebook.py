@@ -55,9 +55,40 @@ def _entries(items: list[dict]) -> tuple[Entry, ...]:
     return tuple(out)
 
 
+def may_match(patterns) -> object:
+    """A quick "no" for a list of patterns: a function of a normalised text that is false when none
+    of `patterns` searches it (one compiled pass over the text instead of a search per pattern;
+    true when one may: the patterns themselves decide then). Patterns anchored at the text's start
+    are tried there only, together; the others together, anywhere. Patterns the combination could
+    change (flags, back-references) make the function always true."""
+    pats = list(patterns)
+    if any(p.flags & ~re.UNICODE or re.search(r"\\\d|\(\?P=", p.pattern) for p in pats):
+        return lambda t: True
+    start = [p.pattern for p in pats if p.pattern.startswith("^") and "|" not in p.pattern]
+    anywhere = [p.pattern for p in pats if not (p.pattern.startswith("^") and "|" not in p.pattern)]
+    try:
+        at_start = re.compile("|".join(f"(?:{p})" for p in start)).match if start else None
+        inside = re.compile("|".join(f"(?:{p})" for p in anywhere)).search if anywhere else None
+    except re.error:
+        return lambda t: True
+    if at_start is None:
+        return inside or (lambda t: False)
+    if inside is None:
+        return at_start
+    return lambda t: at_start(t) is not None or inside(t) is not None
+
+
+_MAY_MATCH: dict[int, tuple] = {}  # id(entries) -> (entries, may_match of their patterns)
+
+
 def _first(entries: tuple[Entry, ...], text: str, normalised: bool = False) -> Entry | None:
     t = text if normalised else norm_label(text)
     if not t:
+        return None
+    held = _MAY_MATCH.get(id(entries))
+    if held is None:  # the entries are kept with their function: their id is not reused
+        held = _MAY_MATCH[id(entries)] = (entries, may_match(p for e in entries for p in e.patterns))
+    if not held[1](t):
         return None
     for e in entries:
         if e.matches(t):
@@ -121,7 +152,7 @@ class Codebook:
             return hit
         t = norm_label(text)
         hit = None
-        if t:
+        if t and _first(self.t3_rows, t, True) is not None:  # a row's words, whatever the context
             for e in self.t3_rows:
                 if e.context and e.context not in ctx:
                     continue

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .codebook import codebook
+from .codebook import codebook, may_match
 from .textnorm import is_value_like, norm_label, norm_text, ordinal_of, to_simplified
 
 SECTION_ORDER = ("overview", "proactive", "requests", "appeals", "problems", "other")
 SECTION_TABLE = {"proactive": "T2", "requests": "T3", "appeals": "T4"}
 
+_ORDINAL_FIRST = "一二三四五六七八九十第"  # the first character of an ordinal (textnorm.ordinal_of)
 _HEADING_TAIL = re.compile(r"^(.{2,40}?(?:情况|事项|概况|概述))[。.:：]?(.*)$")
 
 
@@ -26,6 +27,11 @@ def section_of_heading(line: str) -> tuple[str, str] | None:
     """
     text = line.strip()
     if not text:
+        return None
+    c = text[0]
+    if "\u4e00" <= c <= "\u9fff" and len(norm_text(c)) == 1 and norm_text(c) not in _ORDINAL_FIRST:
+        # a line opening with an ideograph that is no numeral: its normalised text opens with it too
+        # (such a character is left as it is by NFKC and joins no other), so it has no ordinal
         return None
     ordinal = ordinal_of(text)
     if ordinal is None:
@@ -69,6 +75,8 @@ def table_vocab(text: str) -> str | None:
     cb = codebook()
     if label in ("总计", "合计", "其他", "其它", "小计"):
         return "ANY"
+    if not _vocab_may_match(label):
+        return None  # none of the three tables' words: most lines of a report's text
     if (
         cb.is_t2_header(text)
         or cb.t2_row(text)
@@ -88,6 +96,21 @@ def table_vocab(text: str) -> str | None:
     ):
         return "T3"
     return None
+
+
+@lru_cache(maxsize=1)
+def _vocab_words():
+    cb = codebook()
+    lists = (cb.t2_rows, cb.t2_columns, cb.t2v2019_rows, cb.t2v2019_columns, cb.t3_rows, cb.t3_columns)
+    lists += (cb.t3_row_groups, cb.t4_groups, cb.t4_columns)
+    patterns = [p for entries in lists for e in entries for p in e.patterns]
+    patterns += [*cb.t2_headers, *cb.t3_org_group, *cb.t3_headers, *cb.t4_supergroup]
+    return may_match(patterns)
+
+
+def _vocab_may_match(label: str) -> bool:
+    """False when no pattern of the lookups of `table_vocab` searches `label` (one pass)."""
+    return bool(_vocab_words()(label))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -12,6 +12,25 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+
+class Memo(dict):
+    """`fn(key)` of the keys seen, as a dict lookup (the same table lines, labels and numbers recur
+    in every report): keys up to `longest` characters are kept, and the memo is emptied when it
+    holds `size` of them."""
+
+    def __init__(self, fn, size: int, longest: int | None = None):
+        super().__init__()
+        self.fn, self.size, self.longest = fn, size, longest
+
+    def __missing__(self, key: str):
+        v = self.fn(key)
+        if self.longest is None or len(key) <= self.longest:
+            if len(self) >= self.size:
+                self.clear()
+            self[key] = v
+        return v
+
+
 # ----------------------------------------------------------------------------------------------
 # Traditional -> simplified, character by character (mirror sites convert whole pages).
 
@@ -172,6 +191,9 @@ def is_huge_number(raw: str | None) -> bool:
     return bool(m) and len(m.group(2).replace(",", "").lstrip("0")) > MAX_DIGITS
 
 
+_NA_LONGEST = max(map(len, _NA_WORDS))
+
+
 @lru_cache(maxsize=65536)
 def _classify(raw: str) -> tuple[str, float | int | None]:
     return _classify_uncached(raw)
@@ -194,7 +216,8 @@ def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     t = _WS.sub("", unicodedata.normalize("NFKC", raw))
     if t == "":
         return EMPTY, None
-    if t in _NA_WORDS or all(ch in "/-—－―─\\" for ch in t) or to_simplified(t) in _NA_WORDS:
+    # (to_simplified maps a character to one character: a text longer than every NA word is none)
+    if t in _NA_WORDS or all(ch in "/-—－―─\\" for ch in t) or len(t) <= _NA_LONGEST and to_simplified(t) in _NA_WORDS:
         return NA, None
     m = _NUM.match(t)
     if m:

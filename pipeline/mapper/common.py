@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..document import GridCell, problem
-from ..textnorm import is_value_like, ocr_number
+from ..textnorm import Memo, classify_value, is_value_like, ocr_number
+
+# The mapper's fast paths (rows of the commonest shapes taken without the general searches, output
+# cells built without a call each) are on; tests/test_mapper_fast.py turns them off to compare every
+# output with the general path's.
+FAST = True
 
 
 @dataclass
@@ -50,6 +55,8 @@ def _fit(values: list[GridCell], k: int, delimited: bool) -> tuple[list[GridCell
 # The same cell texts recur in every report (labels, headers, small numbers): what the mapper asks of
 # a text is computed once per text, not once per cell.
 value_like = lru_cache(maxsize=65536)(is_value_like)
+VALUE = Memo(is_value_like, 65536, 80)  # the same, as a dict lookup
+CLASSIFIED = Memo(classify_value, 65536, 80)  # (semantic, value) of a cell's text
 
 
 def _is_value(cell: GridCell) -> bool:

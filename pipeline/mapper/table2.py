@@ -7,6 +7,7 @@ from functools import lru_cache
 from ..codebook import Entry, codebook
 from ..document import GridCell, Table, problem
 from ..textnorm import norm_label
+from . import common
 from .common import RowRead, _is_value, fit_row
 
 
@@ -87,6 +88,14 @@ class T2Reader:
                 self._feed_row(cells, delimited)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
+        c0 = cells[0]
+        if common.FAST and c0.text and not _is_value(c0):
+            label = self._label(c0.text)
+            if label is not None:
+                # a row label in the first cell (the commonest row): the general path below finds
+                # it first and reads the row from it; its header searches decide nothing then
+                self._label_row(label, 0, cells, delimited)
+                return
         col_hits = [x for x in map(self._column, [c.text for c in cells if c.text]) if x]
         is_header_row = any(self.cb.is_t2_header(c.text) for c in cells if c.text) or len(col_hits) >= 2
         label_idx = -1
@@ -141,6 +150,9 @@ class T2Reader:
                         continue
                     vals.append(c)
             return
+        self._label_row(label, label_idx, cells, delimited)
+
+    def _label_row(self, label: tuple[str, Entry], label_idx: int, cells: list[GridCell], delimited: bool) -> None:
         self._finish_pending(delimited)
         self.in_header = False
         self.any_content = True

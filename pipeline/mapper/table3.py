@@ -9,7 +9,8 @@ from functools import lru_cache
 from ..codebook import T3_OUTCOME_ROWS, Entry, codebook, labels, t3_column_codes
 from ..document import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
-from ..textnorm import classify_value
+from ..textnorm import Memo, classify_value
+from . import common
 from .common import _GENERIC_COL, RowRead, _fit, _is_value, fit_row, value_like
 
 
@@ -30,6 +31,15 @@ def _header_token(text: str) -> tuple[str, str] | None:
 @lru_cache(maxsize=65536)
 def _t3_row(text: str, context: frozenset[str]) -> Entry | None:
     return codebook().t3_row(text, context)
+
+
+def _inert(text: str) -> bool:
+    """A cell's text that `_feed_row` only ever takes as a value: blank, or a value (of any reader)
+    that is no header of the table (so it never makes a row a header row)."""
+    return not text or value_like(text) and _header_token(text) is None
+
+
+_INERT = Memo(_inert, 65536, 80)
 
 
 class T3Reader:
@@ -175,6 +185,8 @@ class T3Reader:
         # next page as another block)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
+        if common.FAST and self.blank_label is None and self._label_and_values(cells, delimited):
+            return
         if (
             len(cells) == 1
             and self.blank_label is None
@@ -350,6 +362,48 @@ class T3Reader:
             self._record(entry, values, cells[last].at, delimited)
         else:
             self.pending = (entry, [], cells[last].at)
+
+    def _label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
+        """The commonest row of a grid: a row label in its first cell, then its values (one written
+        at least), or alone (a cell per line: its values follow). Read as the general path below
+        reads it (no header row: the values are no headers; the label is the last label of the row:
+        the values are skipped by its search; no converter's generic header: there is a value, or
+        the label is none), without its searches. False, having changed nothing, for a row of
+        another shape or a first cell that is no row label here."""
+        c0 = cells[0]
+        text = c0.text
+        if not text or _is_value(c0):
+            return False
+        if len(cells) > 1:
+            inert = _INERT
+            written = False
+            for c in cells[1:]:
+                t = c.text
+                if t:
+                    if not inert[t]:
+                        return False
+                    written = True
+            if not written:
+                return False
+        entry = self._row_label(text)
+        if entry is None or len(cells) == 1 and entry.code == "processed_total" and _GENERIC_COL.match(text):
+            return False
+        self.fragment = ""
+        pending = self.pending
+        if pending is not None and pending[0].code == entry.code and not pending[1]:
+            self.pending = None  # the same label again, wrapped: its values follow here
+        self._finish_pending(delimited)
+        if not self.data_mode:
+            self.data_mode = True
+            self.spec = self._build_spec()
+        if entry.group:
+            self.context.add(entry.group)
+        self.any_content = True
+        if len(cells) > 1:
+            self._record(entry, cells[1:], c0.at, delimited)
+        else:
+            self.pending = (entry, [], c0.at)  # a label alone (a cell per line): its values follow
+        return True
 
     def _no_label_row(self, cells: list[GridCell], delimited: bool) -> None:
         if not self.data_mode:

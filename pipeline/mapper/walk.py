@@ -7,8 +7,9 @@ from __future__ import annotations
 from ..codebook import cell_ids, codebook, t3_column_codes
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import SECTION_TABLE, section_of_heading, table_vocab
-from ..textnorm import MISSING, classify_value, ocr_number
-from .common import MapResult, _is_value
+from ..textnorm import MISSING, Memo, classify_value, ocr_number
+from . import common
+from .common import CLASSIFIED, MapResult, _is_value
 from .table2 import T2Reader
 from .table3 import T3Reader
 from .table4 import T4Reader
@@ -38,6 +39,26 @@ def _row_type(row: list[GridCell]) -> str | None:
 
 _TABLES = ("T2", "T3", "T4")
 _TABLE_OF = {t: t for t in _TABLES}
+# the table of a text's vocabulary, "T2", "T3", "T4" or None ("ANY", a shared word, counts for none)
+_TABLE_OF_TEXT = Memo(lambda text: _TABLE_OF.get(table_vocab(text)), 65536, 80)
+
+
+def _row_type_fast(row: list[GridCell]) -> str | None:
+    """`_row_type` of a row of two cells or more, with one dict lookup a cell: the tables of the
+    cells that carry one; when they are all the same table (the commonest row: a label and its
+    values), that table, else the vote of `_row_type`."""
+    of = _TABLE_OF_TEXT
+    hits = [of[c.text] for c in row if c.text and not c.cont]
+    hits = [h for h in hits if h is not None]
+    if not hits:
+        return None
+    first = hits[0]
+    if hits.count(first) == len(hits):
+        return first
+    votes = {"T2": hits.count("T2"), "T3": hits.count("T3"), "T4": hits.count("T4")}
+    best = max(votes.values())
+    winners = [k for k, v in votes.items() if v == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def _segments(table: Table) -> list[tuple[str, Table]]:
@@ -45,13 +66,18 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     out: list[tuple[str | None, list]] = []
     current: str | None = None
     rows: list = []
-    vocab, table_of = table_vocab, _TABLE_OF.get
+    fast = common.FAST
+    vocab, table_of, of_text = table_vocab, _TABLE_OF.get, _TABLE_OF_TEXT
+    many = _row_type_fast if fast else _row_type
     for row in table.rows:
         if len(row) == 1:  # _row_type of one cell, inline: most rows of text copied from a page
             c = row[0]
-            t = None if c.cont or not c.text else table_of(vocab(c.text))
+            if c.cont or not c.text:
+                t = None
+            else:
+                t = of_text[c.text] if fast else table_of(vocab(c.text))
         else:
-            t = _row_type(row)
+            t = many(row)
         if t is not None and current is not None and t != current:
             out.append((current, rows))
             rows = []
@@ -191,7 +217,11 @@ def map_document(doc: Document) -> MapResult:
             "inferred": False,
         }
 
+    fast = common.FAST
     for code, rr in t2.rows.items():
+        if fast:
+            _put_row(cells, f"T2/{code}/", rr.columns, rr.values, put, kind)
+            continue
         for col, gc in zip(rr.columns, rr.values):
             put(cells, f"T2/{code}/{col}", gc)
     for code, rr in t2.rows2019.items():
@@ -202,6 +232,9 @@ def map_document(doc: Document) -> MapResult:
             if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
                 put(cells, cid, gc)
     for code, rr in t3.rows.items():
+        if fast and "org_subtotal" not in rr.columns:
+            _put_row(cells, f"T3/{code}/", rr.columns, rr.values, put, kind)
+            continue
         for col, gc in zip(rr.columns, rr.values):
             put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
     for code in t3.inferred:
@@ -213,10 +246,14 @@ def map_document(doc: Document) -> MapResult:
             put(cells, f"T4/{code}", gc)
 
     all_ids = cell_ids()
-    for cid in all_ids:
-        if cid not in cells:
-            cells[cid] = missing_cell()
-    cells = {cid: cells[cid] for cid in all_ids}
+    if common.FAST:
+        got = cells.get
+        cells = {cid: got(cid) or missing_cell() for cid in all_ids}  # a cell's dict is never empty
+    else:
+        for cid in all_ids:
+            if cid not in cells:
+                cells[cid] = missing_cell()
+        cells = {cid: cells[cid] for cid in all_ids}
 
     # format version
     # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
@@ -243,6 +280,28 @@ def map_document(doc: Document) -> MapResult:
     if fmt == "2019":
         found["T2"] = bool(t2.rows2019 or t2.rows)
     return MapResult(cells=cells, extra_cells=extra, problems=problems, format_version=fmt, tables_found=found)
+
+
+def _put_row(target: dict, prefix: str, columns: list[str], values: list, put, kind: str) -> None:
+    """`put` of a row's cells, `prefix + column` each, inline for a cell of the document's own
+    reader (its text's semantic and value a dict lookup); a missing cell or one read otherwise (OCR)
+    through `put` itself."""
+    classified = CLASSIFIED
+    for col, gc in zip(columns, values):
+        if gc is None or gc.read_by is not None:
+            put(target, prefix + col, gc)
+            continue
+        text = gc.text
+        sem, val = classified[text]
+        target[prefix + col] = {
+            "semantic": sem,
+            "value": val,
+            "raw": text,
+            "at": gc.at,
+            "read_by": kind,
+            "confidence": gc.confidence,
+            "inferred": False,
+        }
 
 
 def missing_cell() -> dict:

@@ -19,10 +19,17 @@ from functools import lru_cache
 
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import is_spam, looks_like_table_token, section_of_heading, table_vocab
+from ..textnorm import Memo as _Memo
 from ..textnorm import clean, is_value_like, norm_text
 from .encoding import decode
 
+# The reader's fast paths are on; tests/test_mapper_fast.py turns them off to compare every document
+# with the general path's.
+FAST = True
+
 _HEADING, _PIPE, _TAB, _BLANK, _SPAM, _TOKEN, _PROSE, _FRAG = range(8)
+_HEADING_B, _PROSE_B = bytes([_HEADING]), bytes([_PROSE])
+_TABLE_LINE_B = (bytes([_PIPE]), bytes([_TAB]), bytes([_TOKEN]))
 _BAR_CHARS = "｜│┃¦"
 _BARS = str.maketrans({"｜": "|", "│": "|", "┃": "|", "¦": "|"})
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
@@ -57,24 +64,6 @@ def _classify_line(line: str) -> int:
     return _PROSE
 
 
-class _Memo(dict):
-    """`fn(key)` of the keys seen, as a dict lookup (the same table lines, labels and numbers recur
-    in every report): keys up to `longest` characters are kept, and the memo is emptied when it
-    holds `size` of them."""
-
-    def __init__(self, fn, size: int, longest: int | None = None):
-        super().__init__()
-        self.fn, self.size, self.longest = fn, size, longest
-
-    def __missing__(self, key: str):
-        v = self.fn(key)
-        if self.longest is None or len(key) <= self.longest:
-            if len(self) >= self.size:
-                self.clear()
-            self[key] = v
-        return v
-
-
 _KINDS = _Memo(_classify_line, 65536, 120)  # the kind of a line: a function of the line alone
 
 
@@ -88,6 +77,7 @@ def read_text(data: bytes, name: str) -> Document:
     if "---" in text:
         lines = ["" if _MD_SEPARATOR.match(ln) else ln for ln in lines]
     kinds = list(map(_KINDS.__getitem__, lines))
+    kinds_b = bytes(kinds)
     blocks: list = []
     spam_lines: list[int] = []
 
@@ -95,12 +85,19 @@ def read_text(data: bytes, name: str) -> Document:
     while i < n:
         k = kinds[i]
         if k in (_PIPE, _TAB, _TOKEN):
-            j = i
-            last_table_line = i
-            while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM, _FRAG):
-                if kinds[j] in (_PIPE, _TAB, _TOKEN):
-                    last_table_line = j
-                j += 1
+            if FAST:
+                # the region runs to the next heading or prose line; its last table line is the last
+                # pipe, tab or token line before that: found in the kinds as bytes, by find and rfind
+                ends = [e for e in (kinds_b.find(_HEADING_B, i), kinds_b.find(_PROSE_B, i)) if e >= 0]
+                j = min(ends) if ends else n
+                last_table_line = max(kinds_b.rfind(b, i, j) for b in _TABLE_LINE_B)
+            else:
+                j = i
+                last_table_line = i
+                while j < n and kinds[j] in (_PIPE, _TAB, _TOKEN, _BLANK, _SPAM, _FRAG):
+                    if kinds[j] in (_PIPE, _TAB, _TOKEN):
+                        last_table_line = j
+                    j += 1
             # a region ends with its last table line; fragments after it belong to the text
             while j > last_table_line + 1 and kinds[j - 1] in (_FRAG, _SPAM):
                 j -= 1
@@ -260,6 +257,11 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     markup = "&" in region_text or "<" in region_text
     ctext = _CELL_TEXT
 
+    if FAST and has_pipes and not markdown and not markup and _PIPE_ONLY.issuperset(region_kinds):
+        simple = _pipe_rows(lines, kinds, start, end)
+        if simple is not None:
+            return Table(rows=simple[0], at=f"lines {start + 1}-{end}", delimited=True, explicit=True), simple[1]
+
     def cell(txt: str, at: str) -> GridCell:
         if markup and ("&" in txt or "<" in txt):
             return GridCell(clean(_unmarkup(txt)), at)
@@ -288,7 +290,7 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
             spam.append(lineno)
             continue
         line = lines[r]
-        at = f"line {lineno}"
+        at = _LINE_AT[lineno] if lineno < _LINES_NAMED else f"line {lineno}"
         if blank_run:
             if blank_run >= 3 and not has_pipes and rows:
                 # Layout C: an empty cell is written as an extra pair of blank lines.
@@ -373,6 +375,38 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     delimited = has_pipes or saw_blank_marker
     explicit = has_pipes or _TAB in region_kinds
     return Table(rows=rows, at=f"lines {start + 1}-{end}", delimited=delimited, explicit=explicit), spam
+
+
+_LINES_NAMED = 4096
+_LINE_AT = [f"line {i}" for i in range(_LINES_NAMED)]  # a cell's place, "line 12", made once
+
+_PIPE_ONLY = frozenset((_PIPE, _BLANK, _SPAM))
+
+
+def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[list, list[int]] | None:
+    """The rows and page-furniture lines of a region whose every line is a row ending with its pipe
+    ("规章 | 0 | 1 | |", "规章 |", "|||"), a blank line or furniture: what `_tokenize` makes of it
+    (no cell is left open, so a line is a row: its cells, the pieces before its last pipe), made
+    without its tests of each line; None for a region of another shape."""
+    rows: list[list[GridCell]] = []
+    spam: list[int] = []
+    ctext = _CELL_TEXT
+    for r in range(start, end):
+        k = kinds[r]
+        if k == _PIPE:
+            line = lines[r]
+            if line[-1] != "|":
+                return None
+            at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
+            if line.count("|") == 1:  # one cell and its closing pipe (layout B1)
+                rows.append([GridCell(ctext[line[:-1]], at)])
+            else:
+                rows.append([GridCell(ctext[p], at) for p in line.split("|")[:-1]])
+        elif k == _SPAM:
+            spam.append(r + 1)
+        elif k != _BLANK:
+            return None
+    return rows, spam
 
 
 _CELL_TEXT = _Memo(clean, 131072)  # clean(text) of a cell's text

@@ -1,0 +1,236 @@
+"""The mapper's and the text reader's fast paths (issue 15) read every document exactly as their
+general paths do: each input below is read and mapped with the fast paths off
+(`pipeline.mapper.common.FAST`, `pipeline.readers.text.FAST`) and on, and the two outputs must be
+the same, down to the order of the cells and of the problems."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+import pipeline.parse as parse_mod
+from corpus import example_spec, render_text, write
+from pipeline.codebook import Entry, codebook, may_match
+from pipeline.document import UnreadableFile
+from pipeline.mapper import T3Reader, common, map_document
+from pipeline.readers import read_document
+from pipeline.readers import text as text_reader
+from pipeline.structure import _ORDINAL_FIRST, section_of_heading
+from pipeline.textnorm import norm_label, norm_text, ordinal_of
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).parent
+SAMPLE = ROOT / "assets" / "sample" / "inbox"
+REAL = ROOT.parent / "shared" / "fixtures" / "real"
+LAYOUTS = ("A", "B1", "B2", "C", "mixed", "wrapped")
+
+
+def _read(data: bytes, name: str, fast: bool):
+    saved = text_reader.FAST
+    text_reader.FAST = fast
+    try:
+        return read_document(data, name, None)
+    except UnreadableFile as e:  # a bad file of the sample inbox: the same message both ways
+        return f"unreadable: {e}"
+    finally:
+        text_reader.FAST = saved
+
+
+def _map(doc, fast: bool) -> str:
+    saved = common.FAST
+    common.FAST = fast
+    try:
+        return json.dumps(dataclasses.asdict(map_document(doc)), ensure_ascii=False)
+    finally:
+        common.FAST = saved
+
+
+def _ocr(data: bytes, name: str) -> bool:
+    """Images and PDFs made of page images are read by OCR: seconds each, and the fast paths leave
+    OCR-read cells to the general path; they are not read here."""
+    suffix = Path(name).suffix.lower()
+    return suffix in (".jpg", ".jpeg", ".png") or suffix == ".pdf" and data.count(b"/Image") >= data.count(b"/Font")
+
+
+def assert_same(data: bytes, name: str) -> None:
+    """The document read by the text reader's general and fast paths (other readers have one
+    path: read once), then mapped by the mapper's general and fast paths: the same, as JSON."""
+    general = _read(data, name, False)
+    fast = _read(data, name, True) if not isinstance(general, str) and general.kind == "text" else general
+    if isinstance(general, str):
+        assert fast == general, name
+        return
+    assert json.dumps(dataclasses.asdict(fast), ensure_ascii=False) == json.dumps(
+        dataclasses.asdict(general), ensure_ascii=False
+    ), name
+    assert _map(fast, True) == _map(general, False), name
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_text_layouts_read_alike(layout):
+    for i in range(18):
+        spec = example_spec(i)
+        assert_same(render_text(spec, layout=layout).encode("utf-8"), f"r{i}.txt")
+
+
+def test_odd_text_shapes_read_alike():
+    """Lines cut, pipes doubled or missing, blank and spam lines, markup, tabs, full-width bars: the
+    same text of each layout bent in the ways a copy from a page bends it."""
+    bends = [
+        lambda t: t.replace(" |\n", "\n"),  # the closing pipes lost
+        lambda t: t.replace(" | ", "|"),  # cells without spaces
+        lambda t: t.replace(" |", " | |"),  # a blank cell after each
+        lambda t: t.replace("\n", "\n\n"),  # every line doubled by a blank one
+        lambda t: t.replace(" | ", "\t"),  # a browser's tabs
+        lambda t: t.replace("|", "｜"),  # full-width bars
+        lambda t: t.replace(" | 0 |", " | &nbsp; |").replace("\n0\n", "\n<o:p></o:p>\n"),  # markup
+        lambda t: t.replace("\n", "\n责任编辑：张三\n", 3),  # page furniture
+        lambda t: t.replace("（一）予以公开", "（一）予以公"),  # a label with a typo
+        lambda t: t.replace(" | ", " |\n", 40),  # rows broken over lines
+        lambda t: t.replace(" |\n", " |\n- 3 -\n", 5),  # page marks
+        lambda t: "\n".join(ln.strip("|") for ln in t.split("\n")),  # no outer pipes
+        lambda t: "\n".join("| " + ln + " |" if "|" in ln else ln for ln in t.split("\n")),  # markdown
+        lambda t: t.replace("1.属于国家秘密", ""),  # a label lost: values without a row label
+        lambda t: t[: len(t) * 2 // 3],  # cut short
+    ]
+    for i in range(6):
+        for layout in LAYOUTS:
+            text = render_text(example_spec(i), layout=layout)
+            for k, bend in enumerate(bends):
+                assert_same(bend(text).encode("utf-8"), f"r{i}-{layout}-{k}.txt")
+
+
+def test_other_kinds_read_alike(tmp_path):
+    cases = [
+        ("html", {"encoding": "utf-8"}),
+        ("html", {"encoding": "gbk", "t2_split": True}),
+        ("html", {"encoding": "gb18030", "cell_wrap": "mixed"}),
+        ("docx", {}),
+    ]
+    for i in range(8):
+        for k, (kind, opts) in enumerate(cases):
+            p = tmp_path / f"r{i}_{k}.{kind}"
+            write(example_spec(i), p, kind, **opts)
+            assert_same(p.read_bytes(), p.name)
+
+
+def test_sample_inbox_and_real_fixtures_read_alike():
+    # (.doc files are converted by LibreOffice, seconds each, and read as .docx: left out)
+    files = [p for p in sorted(SAMPLE.rglob("*")) if p.is_file() and p.suffix.lower() != ".doc"]
+    if REAL.is_dir():
+        files += [p for p in sorted(REAL.iterdir()) if p.is_file() and not p.name.endswith(".json")]
+    assert len(files) > 80
+    for p in files:
+        data = p.read_bytes()
+        if not _ocr(data, p.name):
+            assert_same(data, str(p))
+
+
+def test_failure_classes_read_alike(monkeypatch):
+    """Every document the failure-class and text-reader tests parse, read and mapped both ways."""
+    seen: list[tuple[bytes, str]] = []
+    real = parse_mod.parse_bytes
+
+    def record(data: bytes, path: str, base: str | None = None) -> dict:
+        seen.append((data, path))
+        return real(data, path, base)
+
+    monkeypatch.setattr(parse_mod, "parse_bytes", record)
+    modules = ["test_parse_failure_classes.py", "test_parse_text.py"]
+    for m in modules:
+        mod = __import__(m[:-3])
+        monkeypatch.setattr(mod, "parse_bytes", record, raising=False)
+    rc = pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:randomly", *(str(HERE / m) for m in modules)])
+    assert rc == 0
+    assert len(seen) > 50
+    for data, path in seen:
+        if not _ocr(data, path):
+            assert_same(data, path)
+
+
+def _texts() -> list[str]:
+    """Lines and cells of rendered reports, the codebook's labels and pieces of them."""
+    cb = codebook()
+    out: set[str] = set()
+    for i in range(6):
+        for layout in LAYOUTS:
+            for line in render_text(example_spec(i), layout=layout).split("\n"):
+                out.add(line)
+                out.update(line.split("|"))
+                out.update(line.split())
+    for p in sorted(SAMPLE.rglob("*.txt")):
+        for line in p.read_text(encoding="utf-8", errors="replace").split("\n"):
+            out.add(line)
+            out.update(line.split("|"))
+    for name in ("t2_rows", "t2_columns", "t2v2019_rows", "t2v2019_columns", "t3_rows", "t3_columns"):
+        for e in getattr(cb, name) + cb.t3_row_groups + cb.t4_groups + cb.t4_columns:
+            out.update((e.label, e.short, e.label[2:], e.label[:-2], e.label + "（续）", "（一）" + e.label))
+    return sorted({norm_label(t) for t in out} - {""})
+
+
+def test_quick_no_of_the_codebook_never_says_no_to_a_match():
+    """`may_match` (one pass for a list of patterns) is false only when no pattern matches."""
+    cb = codebook()
+    lists = [[p for e in entries for p in e.patterns] for entries in cb.__dict__.values() if _entries(entries)]
+    lists += [cb.t2_headers, cb.t3_org_group, cb.t3_headers, cb.t4_supergroup]
+    lists.append([p for ps in lists for p in ps])
+    texts = _texts()
+    assert len(texts) > 1000
+    for patterns in lists:
+        quick = may_match(patterns)
+        missed = [t for t in texts if any(p.search(t) for p in patterns) and not quick(t)]
+        assert missed == []
+    # and it does say no: most lines of a report carry none of the tables' words
+    assert sum(1 for t in texts if not may_match(lists[-1])(t)) > len(texts) // 3
+
+
+def _entries(value) -> bool:
+    return isinstance(value, tuple) and bool(value) and all(isinstance(e, Entry) for e in value)
+
+
+def test_a_line_opening_with_an_ideograph_other_than_a_numeral_has_no_ordinal():
+    """section_of_heading's shortcut: the normalised text of such a line opens with that character's
+    own normalised form, whatever follows it, so ordinal_of finds no ordinal there."""
+    rests = ["、", "二、", "\u0301、", " 一、", "\u200b三、", "第一章"]
+    for code in range(0x4E00, 0xA000):
+        c = chr(code)
+        if len(norm_text(c)) == 1 and norm_text(c) not in _ORDINAL_FIRST:
+            for rest in rests:
+                assert norm_text(c + rest)[0] == norm_text(c), c
+                assert ordinal_of(c + rest) is None, c
+    assert section_of_heading("三、收到和处理政府信息公开申请情况") is not None
+    assert section_of_heading("本机关严格按照条例") is None
+
+
+def test_the_fast_paths_are_taken(monkeypatch):
+    """The comparisons above compare something: on the layouts of text copied from a page, the fast
+    paths read most rows."""
+    taken = {"pipe_rows": 0, "t3": 0, "t3_rows": 0}
+    pipe_rows, label_and_values = text_reader._pipe_rows, T3Reader._label_and_values
+    feed_row = T3Reader._feed_row
+
+    def count_pipe_rows(*a):
+        got = pipe_rows(*a)
+        taken["pipe_rows"] += got is not None
+        return got
+
+    def count_t3(self, *a):
+        got = label_and_values(self, *a)
+        taken["t3"] += got
+        return got
+
+    def count_rows(self, *a):
+        taken["t3_rows"] += 1
+        return feed_row(self, *a)
+
+    monkeypatch.setattr(text_reader, "_pipe_rows", count_pipe_rows)
+    monkeypatch.setattr(T3Reader, "_label_and_values", count_t3)
+    monkeypatch.setattr(T3Reader, "_feed_row", count_rows)
+    for layout in ("A", "B1"):
+        doc = read_document(render_text(example_spec(1), layout=layout).encode("utf-8"), "r.txt", None)
+        map_document(doc)
+    assert taken["pipe_rows"] >= 4
+    assert taken["t3"] >= 0.4 * taken["t3_rows"] > 0  # every row label; headers and groups take the general path
