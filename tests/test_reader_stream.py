@@ -25,6 +25,16 @@ HTML_PAGES = {
 <table><thead><tr><td>表头</td></tr></thead><tbody><tr><td>数据<tr><td>嵌行</td></tr></td></tr></tbody></table>
 <noscript>不显示</noscript><select><option>选项</option></select><p>结束</p></body></html>""",
     "no body": "<html><head><title>只有头</title></head></html>",
+    "plain rows among spanned ones": """<html><body><table><tr><td>甲</td><td> 乙 </td><td></td></tr>
+<tr><td rowspan="3">左</td><td>1</td><td colspan="2">2</td></tr><tr><td>3</td><td>4</td></tr>
+<tr><td rowspan="">5</td><td colspan="1">6</td></tr><tr><td>7</td><td>8</td><td>9</td><td>10</td></tr>
+<tr></tr><tr><th>头</th><td>&nbsp;</td></tr></table>
+<table><tr>"""
+    + "".join(f"<td>{i}</td>" for i in range(300))
+    + "</tr><tr>"
+    + "".join(f"<td>{i}</td>" for i in range(258))
+    + '<td rowspan="2">宽</td></tr><tr><td>下</td></tr></table></body></html>',
+    "a marker character's reference next to one": "<html><body><table><tr><td>a&#57349;</td></tr></table></body></html>",
     "text after body": "<html><body><p>正文</p></body></html>后记文字<!-- c -->",
     "furniture": """<html><body><div>首页 | 政务公开 | 网站地图</div><p>发布时间：2024-01-05</p>
 <table><tr><td>项目</td><td>本年制发件数</td></tr><tr><td>规章</td><td>3</td></tr></table></body></html>""",
@@ -39,6 +49,9 @@ def test_html_stream_reads_as_the_python_walk(name):
     if body is None:
         body = root
     fast, slow = html._Walker(), html._Walker()
+    if "&#57349;" in text:  # U+E005, a marker: the stream is refused and the page walked in Python
+        assert not html._read_stream(fast, root, body, text)
+        return
     assert html._read_stream(fast, root, body, text)
     slow.walk(body)
     slow.flush()
