@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from .document import Document, Para, Table
 from .structure import SECTION_ORDER, is_spam, section_of_heading
-from .textnorm import cn_small_to_int, cn_year_to_int, norm_text, to_simplified
+from .textnorm import _t2s_table, cn_small_to_int, cn_year_to_int, norm_text, to_simplified
 
 _YEAR_CN = "[〇零○Ｏ一二三四五六七八九]{4}"
 _AGENCY_END = re.compile(
@@ -209,6 +210,7 @@ def _from_signature(lines: list[str]) -> str | None:
 
 
 _META_KEYS = ("日期", "机", "機", "单位", "單位", "主体", "主體")
+_META_KEY = re.compile("|".join(_META_KEYS))  # any(k in c for k in _META_KEYS), in one search
 
 
 def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
@@ -222,7 +224,7 @@ def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
         for row in t.rows:
             cells = [c.text for c in row if not c.cont]
             for i, c in enumerate(cells):
-                if len(c) > 40 or not any(k in c for k in _META_KEYS):
+                if len(c) > 40 or not _META_KEY.search(c):
                     continue
                 n = norm_text(c)
                 m = re.match(
@@ -335,8 +337,30 @@ _PUBLISHED = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _published_hint() -> re.Pattern | None:
+    """What a line must hold for either pattern of `_published` to match its simplified form: the
+    last character of a date keyword (期, 间, 于, 布, or a traditional character the table simplifies
+    to one of them), then the separator and a year's four digits. Exact where the traditional-to-
+    simplified table maps one character to one and maps no whitespace, colon or digit (None otherwise:
+    every line is then simplified and tried)."""
+    table = _t2s_table()
+    if not all(len(v) == 1 for v in table.values()):
+        return None
+    for k, v in table.items():
+        for ch in (chr(k), v):
+            if ch.isdecimal() or ch.isspace() or ch in ":：" or re.match(r"\s", ch):
+                return None
+    ends = "期间于布"
+    chars = set(ends) | {chr(k) for k, v in table.items() if v in ends}
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + r"]\s*[:：]?\s*\d{4}")
+
+
 def _published(lines: list[str]) -> str | None:
+    hint = _published_hint()
     for line in lines[:40]:
+        if hint is not None and not hint.search(line):
+            continue  # neither pattern below can match: not simplified, not tried
         s = to_simplified(line.strip())
         m = _PUBLISHED.search(s)
         if not m:
