@@ -112,6 +112,17 @@ DOCX_BODIES = {
         + "<w:bookmarkStart/>"
         + _p("首页 | 网站地图")
     ),
+    # the paragraph's text is every w:t, w:tab, w:br and w:cr below it in document order, however
+    # deep, even inside one another or inside a text box's own paragraphs
+    "runs nested in odd places": (
+        "<w:p><w:pPr><w:rPr><w:t>属性里</w:t></w:rPr></w:pPr><w:hyperlink><w:r><w:t>链</w:t></w:r></w:hyperlink>"
+        + "<w:r><w:t>外<w:t>内</w:t><w:tab/></w:t><w:tab><w:t>表内</w:t></w:tab><w:br><w:cr/></w:br></w:r>"
+        + "<w:r><w:pict><w:txbxContent><w:p><w:r><w:t>文本框</w:t><w:br/></w:r></w:p></w:txbxContent></w:pict></w:r>"
+        + "<w:ins><w:r><w:t xml:space='preserve'> 插入 </w:t></w:r></w:ins><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>"
+        + "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>格</w:t><w:pict><w:txbxContent><w:p><w:r><w:t>框中</w:t></w:r></w:p>"
+        + "</w:txbxContent></w:pict></w:r></w:p></w:tc><w:tc>"
+        + "<w:p><w:r><w:t><![CDATA[数据]]></w:t><w:t>a<w:x/>b</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    ),
 }
 
 
@@ -152,3 +163,39 @@ def test_cjk_count_on_utf8_bytes_is_the_patterns_count():
         )
         assert encoding.count_cjk(s) == len(encoding._NON_CJK.sub("", s)), repr(s)
     assert encoding.count_cjk("年报 2024 abc ䷀丁") == 3
+
+
+def test_cjk_bound_decides_as_the_share():
+    """encoding._too_little_cjk decides from a bound where it can; `_cjk_share(...) < 0.02` is the
+    definition, on texts around the threshold and HTML whose Chinese is hidden in tags and scripts."""
+    import random
+
+    from pipeline.readers import encoding
+
+    rng = random.Random(15)
+    pieces = ["中", "文", "一", "丁", "\u4e00", "\u4fff", "\u5000", "\u9fff", "a", "1", " ", "\n", "，", "。", "\u3400"]
+    pieces += ["<p>", "<script>中文中文</script>", "<!-- 中文 -->", '<meta content="中文中文">', "<b>", "ſ"]
+    texts = []
+    for _ in range(3000):
+        n = rng.choice([1, 10, 50, 51, 100, 200, 1000])
+        weights = [rng.random() ** 3 for _ in pieces]
+        texts.append("".join(rng.choices(pieces, weights, k=n)))
+    texts += [
+        "a" * 49 + "文",
+        "a" * 50 + "文",
+        "a" * 48 + "文",
+        "",
+        " ",
+        "a" * 49 + "中",
+        "a" * 50 + "中",
+        "a" * 48 + "中",
+        "<p>" + "a" * 49 + "丁</p>",
+        "a" * 30000 + "中" * 500,
+    ]
+    below = 0
+    for t in texts:
+        for is_html in (False, True):
+            got = encoding._too_little_cjk(t, is_html)
+            assert got == (encoding._cjk_share(t, is_html) < 0.02), (t[:80], is_html)
+            below += got
+    assert 0 < below < 2 * len(texts)
