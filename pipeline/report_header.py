@@ -37,6 +37,26 @@ class Identity:
     problems: list[dict] = field(default_factory=list)
 
 
+# the patterns of _valid_agency, _strip_agency and _from_title, compiled once (re's own cache costs a
+# Python call and a lookup for every use, a few dozen a report)
+_NOT_NAME = re.compile(r"\d{3,}|www|http|[|<>]")
+_NOT_NAME_WORDS = re.compile(r"(报告|根据|条例|情况|年度|关于|本年|我[单市县旗区镇]|严格|紧紧|认真)")
+_LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)[:：]")
+_SITE_TAG = re.compile(r"^[(（【\[][^()（）【】\[\]]{0,12}(?:报告|公告|公示|通知|年报|信息|公开|文件)[)）】\]]")
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+_TITLE_CUT = re.compile(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)")
+_TITLE_YEAR = re.compile(r"(\d{4})年")
+_TITLE_YEAR_CN = re.compile(r"(" + _YEAR_CN + r")年")
+_TITLE_AGENCY = tuple(
+    re.compile(p)
+    for p in (
+        r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
+        r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
+        r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)",
+    )
+)
+
+
 def _fix_agency(name: str | None) -> str | None:
     if name and name.endswith("人民"):
         return name + "政府"
@@ -47,9 +67,9 @@ def _valid_agency(name: str) -> bool:
     n = norm_text(name)
     if not (2 <= len(n) <= 40):
         return False
-    if is_spam(name) or re.search(r"\d{3,}|www|http|[|<>]", n):
+    if is_spam(name) or _NOT_NAME.search(n):
         return False
-    if re.search(r"(报告|根据|条例|情况|年度|关于|本年|我[单市县旗区镇]|严格|紧紧|认真)", n):
+    if _NOT_NAME_WORDS.search(n):
         return False
     return bool(_AGENCY_END.search(n))
 
@@ -57,10 +77,10 @@ def _valid_agency(name: str) -> bool:
 def _strip_agency(name: str) -> str:
     n = norm_text(name)
     n = n.strip("-—:：,，.。 ·•*#")
-    n = re.sub(r"^(?:标题|题目|名称)[:：]", "", n)
+    n = _LABEL_PREFIX.sub("", n)
     # a site's tag before the title: 【年度报告】, [公告] (brackets normalised to round ones)
-    n = re.sub(r"^[(（【\[][^()（）【】\[\]]{0,12}(?:报告|公告|公示|通知|年报|信息|公开|文件)[)）】\]]", "", n)
-    n = re.sub(r"[(（][^()（）]*[)）]$", "", n)  # trailing "(以下简称…)"
+    n = _SITE_TAG.sub("", n)
+    n = _TRAILING_NOTE.sub("", n)  # trailing "(以下简称…)"
     return n
 
 
@@ -76,7 +96,7 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
                 _TITLE_WORDS.search(joined)
                 and len(joined) <= 80
                 and ":" not in n
-                and (re.search(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)", n) or nxt.startswith(("年", "度")))
+                and (_TITLE_CUT.search(n) or nxt.startswith(("年", "度")))
             ):
                 line, n = line.strip() + lines[i + 1].strip(), joined
         if not _TITLE_WORDS.search(n) or len(n) > 80:
@@ -84,19 +104,15 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         if n.startswith(("本年度报告", "本报告", "根据")):
             continue
         year = None
-        m = re.search(r"(\d{4})年", n) or re.search(r"(" + _YEAR_CN + r")年", n)
+        m = _TITLE_YEAR.search(n) or _TITLE_YEAR_CN.search(n)
         if m:
             year = int(m.group(1)) if m.group(1).isdigit() else cn_year_to_int(m.group(1))
         # the first of these readings that gives a valid name:
         # "<agency>(关于)<year>年(度)政府信息公开工作年度报告", "<year>年<agency>政府信息公开…",
         # "<agency>政府信息公开工作年度报告(<year>年)"
         agency = None
-        for pat in (
-            r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
-            r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
-            r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)",
-        ):
-            m2 = re.match(pat, n)
+        for pat in _TITLE_AGENCY:
+            m2 = pat.match(n)
             if m2 and m2.group(1):
                 cand = _fix_agency(_strip_agency(m2.group(1)))
                 if _valid_agency(cand):
