@@ -28,13 +28,13 @@ HTML_PAGES = {
     "plain rows among spanned ones": """<html><body><table><tr><td>甲</td><td> 乙 </td><td></td></tr>
 <tr><td rowspan="3">左</td><td>1</td><td colspan="2">2</td></tr><tr><td>3</td><td>4</td></tr>
 <tr><td rowspan="">5</td><td colspan="1">6</td></tr><tr><td>7</td><td>8</td><td>9</td><td>10</td></tr>
-<tr></tr><tr><th>头</th><td>&nbsp;</td></tr></table>
+<tr></tr><tr><th>头</th><td>&nbsp;</td></tr><tr><td rowspan="">空</td><td colspan="">值</td></tr></table>
 <table><tr>"""
     + "".join(f"<td>{i}</td>" for i in range(300))
     + "</tr><tr>"
     + "".join(f"<td>{i}</td>" for i in range(258))
     + '<td rowspan="2">宽</td></tr><tr><td>下</td></tr></table></body></html>',
-    "a marker character's reference next to one": "<html><body><table><tr><td>a&#57349;</td></tr></table></body></html>",
+    "a marker character's reference": "<html><body><table><tr><td>a&#57348;</td></tr></table></body></html>",
     "text after body": "<html><body><p>正文</p></body></html>后记文字<!-- c -->",
     "furniture": """<html><body><div>首页 | 政务公开 | 网站地图</div><p>发布时间：2024-01-05</p>
 <table><tr><td>项目</td><td>本年制发件数</td></tr><tr><td>规章</td><td>3</td></tr></table></body></html>""",
@@ -49,7 +49,7 @@ def test_html_stream_reads_as_the_python_walk(name):
     if body is None:
         body = root
     fast, slow = html._Walker(), html._Walker()
-    if "&#57349;" in text:  # U+E005, a marker: the stream is refused and the page walked in Python
+    if "&#57348;" in text:  # U+E004, a marker: the stream is refused and the page walked in Python
         assert not html._read_stream(fast, root, body, text)
         return
     assert html._read_stream(fast, root, body, text)
@@ -199,3 +199,15 @@ def test_cjk_bound_decides_as_the_share():
             assert got == (encoding._cjk_share(t, is_html) < 0.02), (t[:80], is_html)
             below += got
     assert 0 < below < 2 * len(texts)
+
+
+def test_cell_text_memos_give_the_cleaned_text_and_keep_only_short_ones():
+    from pipeline.textnorm import clean
+
+    long_cell = " 长" * 150 + "\n"
+    for raw in (" 项目 ", "a\u3000 b", "", long_cell):
+        assert html._CELL_TEXTS[raw] == clean(raw.strip())
+        assert (raw in html._CELL_TEXTS) == (len(raw) <= 200)
+    paras = docx._PARA + " 长" * 150 + docx._PARA + "  " + docx._PARA + "第二段"
+    assert docx._CELL_TEXTS[paras] == clean("\n".join(x for x in paras.split(docx._PARA)[1:] if x.strip()))
+    assert paras not in docx._CELL_TEXTS

@@ -124,7 +124,8 @@ class _CellTexts(dict):
             text = clean(lines[0]) if lines[0].strip() else ""
         else:
             text = clean("\n".join(x for x in lines if x.strip()))
-        self[paras] = text
+        if len(paras) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
+            self[paras] = text
         return text
 
 

@@ -191,7 +191,8 @@ class _Walker:
 # `_grid` below remain the definition, and are used as they were when the stream cannot be
 # trusted: a page holding the marker characters, or a tree libxslt refuses (nesting too deep).
 
-_TBL, _ROW, _CELL, _FIELD, _END, _PLAIN = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
+_TBL, _ROW, _CELL, _FIELD, _END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_NO_SPAN = _CELL + _FIELD + _FIELD  # a cell with neither span (or both empty, which count as 1)
 _SKIP_X = "|".join(sorted(_SKIP))
 _BLOCK_X = "|".join(sorted(_BLOCK | {"td", "th", "table", "tbody"}))
 _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -214,12 +215,10 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
 <xsl:template match="table[not(.//table)]" mode="w" priority="5">
  <xsl:text>{_TBL}</xsl:text>
  <xsl:for-each select=".//tr"><xsl:text>{_ROW}</xsl:text>
-  <xsl:for-each select="td|th"><xsl:choose>
-   <!-- a cell without span attributes (most): its text alone -->
-   <xsl:when test="not(@rowspan|@colspan)"><xsl:text>{_PLAIN}</xsl:text></xsl:when>
-   <xsl:otherwise><xsl:text>{_CELL}</xsl:text><xsl:value-of select="@rowspan"/><xsl:text>{_FIELD}</xsl:text
-    ><xsl:value-of select="@colspan"/><xsl:text>{_FIELD}</xsl:text></xsl:otherwise>
-  </xsl:choose><xsl:apply-templates mode="c"/></xsl:for-each>
+  <xsl:for-each select="td|th"
+   ><xsl:text>{_CELL}</xsl:text><xsl:value-of select="@rowspan"/><xsl:text>{_FIELD}</xsl:text
+   ><xsl:value-of select="@colspan"/><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
+  /></xsl:for-each>
  </xsl:for-each>
  <xsl:text>{_END}</xsl:text>
 </xsl:template>
@@ -233,8 +232,8 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
 </xsl:stylesheet>"""
 _WALK = etree.XSLT(etree.XML(_WALK_XSL))
 # a marker character in the page, literal or as a character reference, would be read as structure
-_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END, _PLAIN)
-_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-5]|0*5734[4-9])(?![0-9])")
+_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END)
+_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8])(?![0-9])")
 
 
 def _read_stream(walker: _Walker, root, body, text: str) -> bool:
@@ -264,14 +263,15 @@ class _CellTexts(dict):
     """clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report."""
 
     def __missing__(self, raw: str) -> str:
-        if len(self) >= 65536:
-            self.clear()
-        text = self[raw] = clean(raw.strip())
+        text = clean(raw.strip())
+        if len(raw) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
+            if len(self) >= 65536:
+                self.clear()
+            self[raw] = text
         return text
 
 
 _CELL_TEXTS = _CellTexts()
-_CELLS = re.compile("([\ue002\ue005])([^\ue002\ue005]*)")  # a row's cells: (marker, what follows)
 _COLS = [str(c + 1) for c in range(256)]
 
 
@@ -284,23 +284,19 @@ def _stream_grid(table: str, index: int) -> Table:
     for r, row in enumerate(rows):
         taken = grid[r]
         prefix = f"table {index}, row {r + 1}, col "
-        if not taken and _CELL not in row:
+        if not taken and row.count(_CELL) == row.count(_NO_SPAN):
             # nothing reaches into this row from above and none of its cells spans: its cells are
             # its columns in order (the common row)
-            raws = row.split(_PLAIN)[1:]
+            raws = row.split(_NO_SPAN)[1:]
             if len(raws) <= len(_COLS):
                 grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
                 continue
         c = 0
-        for mark, raw in _CELLS.findall(row):
+        for cell in row.split(_CELL)[1:]:
             while c in taken:
                 c += 1
             at = prefix + (_COLS[c] if c < len(_COLS) else str(c + 1))
-            if mark == _PLAIN:
-                taken[c] = GridCell(texts[raw], at, False)
-                c += 1
-                continue
-            rs_v, cs_v, raw = raw.split(_FIELD, 2)
+            rs_v, cs_v, raw = cell.split(_FIELD, 2)
             rs = _span_value(rs_v) if rs_v else 1
             cs = _span_value(cs_v) if cs_v else 1
             text = texts[raw]
