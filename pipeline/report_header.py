@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from .document import Document, Para, Table
 from .structure import SECTION_ORDER, is_spam, section_of_heading
-from .textnorm import cn_small_to_int, cn_year_to_int, norm_text, to_simplified
+from .textnorm import _t2s_table, cn_small_to_int, cn_year_to_int, norm_text, to_simplified
 
 _YEAR_CN = "[〇零○Ｏ一二三四五六七八九]{4}"
 _AGENCY_END = re.compile(
@@ -36,6 +37,26 @@ class Identity:
     problems: list[dict] = field(default_factory=list)
 
 
+# the patterns of _valid_agency, _strip_agency and _from_title, compiled once (re's own cache costs a
+# Python call and a lookup for every use, a few dozen a report)
+_NOT_NAME = re.compile(r"\d{3,}|www|http|[|<>]")
+_NOT_NAME_WORDS = re.compile(r"(报告|根据|条例|情况|年度|关于|本年|我[单市县旗区镇]|严格|紧紧|认真)")
+_LABEL_PREFIX = re.compile(r"^(?:标题|题目|名称)[:：]")
+_SITE_TAG = re.compile(r"^[(（【\[][^()（）【】\[\]]{0,12}(?:报告|公告|公示|通知|年报|信息|公开|文件)[)）】\]]")
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+_TITLE_CUT = re.compile(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)")
+_TITLE_YEAR = re.compile(r"(\d{4})年")
+_TITLE_YEAR_CN = re.compile(r"(" + _YEAR_CN + r")年")
+_TITLE_AGENCY = tuple(
+    re.compile(p)
+    for p in (
+        r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
+        r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
+        r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)",
+    )
+)
+
+
 def _fix_agency(name: str | None) -> str | None:
     if name and name.endswith("人民"):
         return name + "政府"
@@ -46,9 +67,9 @@ def _valid_agency(name: str) -> bool:
     n = norm_text(name)
     if not (2 <= len(n) <= 40):
         return False
-    if is_spam(name) or re.search(r"\d{3,}|www|http|[|<>]", n):
+    if is_spam(name) or _NOT_NAME.search(n):
         return False
-    if re.search(r"(报告|根据|条例|情况|年度|关于|本年|我[单市县旗区镇]|严格|紧紧|认真)", n):
+    if _NOT_NAME_WORDS.search(n):
         return False
     return bool(_AGENCY_END.search(n))
 
@@ -56,10 +77,10 @@ def _valid_agency(name: str) -> bool:
 def _strip_agency(name: str) -> str:
     n = norm_text(name)
     n = n.strip("-—:：,，.。 ·•*#")
-    n = re.sub(r"^(?:标题|题目|名称)[:：]", "", n)
+    n = _LABEL_PREFIX.sub("", n)
     # a site's tag before the title: 【年度报告】, [公告] (brackets normalised to round ones)
-    n = re.sub(r"^[(（【\[][^()（）【】\[\]]{0,12}(?:报告|公告|公示|通知|年报|信息|公开|文件)[)）】\]]", "", n)
-    n = re.sub(r"[(（][^()（）]*[)）]$", "", n)  # trailing "(以下简称…)"
+    n = _SITE_TAG.sub("", n)
+    n = _TRAILING_NOTE.sub("", n)  # trailing "(以下简称…)"
     return n
 
 
@@ -75,7 +96,7 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
                 _TITLE_WORDS.search(joined)
                 and len(joined) <= 80
                 and ":" not in n
-                and (re.search(r"(\d{4}年|政府|信息$|政府信息公开$|\d$)", n) or nxt.startswith(("年", "度")))
+                and (_TITLE_CUT.search(n) or nxt.startswith(("年", "度")))
             ):
                 line, n = line.strip() + lines[i + 1].strip(), joined
         if not _TITLE_WORDS.search(n) or len(n) > 80:
@@ -83,19 +104,15 @@ def _from_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         if n.startswith(("本年度报告", "本报告", "根据")):
             continue
         year = None
-        m = re.search(r"(\d{4})年", n) or re.search(r"(" + _YEAR_CN + r")年", n)
+        m = _TITLE_YEAR.search(n) or _TITLE_YEAR_CN.search(n)
         if m:
             year = int(m.group(1)) if m.group(1).isdigit() else cn_year_to_int(m.group(1))
         # the first of these readings that gives a valid name:
         # "<agency>(关于)<year>年(度)政府信息公开工作年度报告", "<year>年<agency>政府信息公开…",
         # "<agency>政府信息公开工作年度报告(<year>年)"
         agency = None
-        for pat in (
-            r"^(.*?)(?:关于)?(?:\d{4}|" + _YEAR_CN + r")年度?",
-            r"^(?:\d{4}|" + _YEAR_CN + r")年度?(.*?)(?:政府信息公开|政务公开|信息公开)",
-            r"^(.*?)(?:关于)?(?:政府信息公开|政务公开|信息公开)",
-        ):
-            m2 = re.match(pat, n)
+        for pat in _TITLE_AGENCY:
+            m2 = pat.match(n)
             if m2 and m2.group(1):
                 cand = _fix_agency(_strip_agency(m2.group(1)))
                 if _valid_agency(cand):
@@ -209,6 +226,7 @@ def _from_signature(lines: list[str]) -> str | None:
 
 
 _META_KEYS = ("日期", "机", "機", "单位", "單位", "主体", "主體")
+_META_KEY = re.compile("|".join(_META_KEYS))  # any(k in c for k in _META_KEYS), in one search
 
 
 def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
@@ -222,7 +240,7 @@ def _from_meta_table(doc: Document) -> tuple[str | None, str | None]:
         for row in t.rows:
             cells = [c.text for c in row if not c.cont]
             for i, c in enumerate(cells):
-                if len(c) > 40 or not any(k in c for k in _META_KEYS):
+                if len(c) > 40 or not _META_KEY.search(c):
                     continue
                 n = norm_text(c)
                 m = re.match(
@@ -335,8 +353,30 @@ _PUBLISHED = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _published_hint() -> re.Pattern | None:
+    """What a line must hold for either pattern of `_published` to match its simplified form: the
+    last character of a date keyword (期, 间, 于, 布, or a traditional character the table simplifies
+    to one of them), then the separator and a year's four digits. Exact where the traditional-to-
+    simplified table maps one character to one and maps no whitespace, colon or digit (None otherwise:
+    every line is then simplified and tried)."""
+    table = _t2s_table()
+    if not all(len(v) == 1 for v in table.values()):
+        return None
+    for k, v in table.items():
+        for ch in (chr(k), v):
+            if ch.isdecimal() or ch.isspace() or ch in ":：" or re.match(r"\s", ch):
+                return None
+    ends = "期间于布"
+    chars = set(ends) | {chr(k) for k, v in table.items() if v in ends}
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + r"]\s*[:：]?\s*\d{4}")
+
+
 def _published(lines: list[str]) -> str | None:
+    hint = _published_hint()
     for line in lines[:40]:
+        if hint is not None and not hint.search(line):
+            continue  # neither pattern below can match: not simplified, not tried
         s = to_simplified(line.strip())
         m = _PUBLISHED.search(s)
         if not m:

@@ -76,13 +76,13 @@ _XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/T
   </xsl:choose>
  </xsl:for-each>
 </xsl:template>
-<xsl:template name="para">
- <xsl:for-each select=".//*[self::w:t or self::w:tab or self::w:br or self::w:cr]"><xsl:choose>
-  <xsl:when test="self::w:t"><xsl:value-of select="node()[1][self::text()]"/></xsl:when>
-  <xsl:when test="self::w:tab"><xsl:text>&#9;</xsl:text></xsl:when>
-  <xsl:otherwise><xsl:text>&#10;</xsl:text></xsl:otherwise>
- </xsl:choose></xsl:for-each>
-</xsl:template>
+<!-- a paragraph's w:t, w:tab, w:br and w:cr, every one below it in document order (_para_text's
+ p.iter): one union of name tests instead of a predicate tested on each of its descendants -->
+<xsl:template name="para"
+ ><xsl:apply-templates select="descendant::w:t|descendant::w:tab|descendant::w:br|descendant::w:cr" mode="p"/></xsl:template>
+<xsl:template match="w:t" mode="p"><xsl:value-of select="node()[1][self::text()]"/></xsl:template>
+<xsl:template match="w:tab" mode="p"><xsl:text>&#9;</xsl:text></xsl:template>
+<xsl:template match="w:br|w:cr" mode="p"><xsl:text>&#10;</xsl:text></xsl:template>
 </xsl:stylesheet>"""
 _STREAM = etree.XSLT(etree.XML(_XSL))
 # a marker character in the XML, as UTF-8 (any of U+E000-U+E03F) or as a character reference
@@ -112,18 +112,45 @@ def _read_stream(root, xml: bytes) -> list | None:
     return blocks
 
 
+class _CellTexts(dict):
+    """A cell's text from its paragraphs as the stream writes them (`_cell_text`), memoised: the same
+    cells recur in every report."""
+
+    def __missing__(self, paras: str) -> str:
+        if len(self) >= 65536:
+            self.clear()
+        lines = paras.split(_PARA)[1:]
+        if len(lines) == 1:  # the common case: one paragraph
+            text = clean(lines[0]) if lines[0].strip() else ""
+        else:
+            text = clean("\n".join(x for x in lines if x.strip()))
+        if len(paras) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
+            self[paras] = text
+        return text
+
+
+_CELL_TEXTS = _CellTexts()
+_COLS = [str(c + 1) for c in range(256)]
+
+
 def _stream_grid(table: str, index: int) -> Table:
     """`_grid` of a table as the stream writes it."""
     rows: list[list[GridCell]] = []
+    texts = _CELL_TEXTS
     for r, tr in enumerate(table.split(_ROW)[1:]):
         before, *cells = tr.split(_CELL)
         row: list[GridCell] = []
         if before:
             for _ in range(int(before or 0)):
                 row.append(GridCell("", f"table {index}, row {r + 1}", cont=True))
+        prefix = f"table {index}, row {r + 1}, col "
         for cell in cells:
-            span_v, merge, paras = cell.split(_FIELD, 2)
             col = len(row)
+            at = prefix + (_COLS[col] if col < 256 else str(col + 1))
+            if cell[0] == _FIELD and cell[1] == _FIELD:  # no gridSpan, no vMerge: the common cell
+                row.append(GridCell(texts[cell[2:]], at, False))
+                continue
+            span_v, merge, paras = cell.split(_FIELD, 2)
             span = 1
             if span_v:
                 try:
@@ -131,15 +158,7 @@ def _stream_grid(table: str, index: int) -> Table:
                 except ValueError:
                     span = 1
             vcont = merge == "N" or merge == "Vcontinue"
-            at = f"table {index}, row {r + 1}, col {col + 1}"
-            if vcont:
-                text = ""
-            else:
-                lines = paras.split(_PARA)[1:]
-                if len(lines) == 1:  # the common case: one paragraph
-                    text = clean(lines[0]) if lines[0].strip() else ""
-                else:
-                    text = clean("\n".join(x for x in lines if x.strip()))
+            text = "" if vcont else texts[paras]
             row.append(GridCell(text, at, vcont))
             for _ in range(span - 1):
                 row.append(GridCell(text, at, cont=True))

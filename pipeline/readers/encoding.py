@@ -54,6 +54,22 @@ def _cjk_share(text: str, html: bool = False) -> float:
     return cjk / max(letters, 1)
 
 
+_CJK_UPPER_LEADS = b"\xe5\xe6\xe7\xe8\xe9"  # U+5000-U+9FFF: most of the range, one byte each
+
+
+def _too_little_cjk(text: str, html: bool = False) -> bool:
+    """`_cjk_share(text, html) < 0.02`, decided first from a bound where it can be: the characters
+    U+5000-U+9FFF alone (their UTF-8 lead bytes, counted in one pass) are at most the count, and the
+    sample's length at least the letters; at one in fifty or more of it, the share is not below 0.02
+    (whose nearest double is above 1/50 by less than any ratio of counts can tell)."""
+    sample = visible_sample(text) if html else text[:20000]
+    if sample:
+        b = sample.encode("utf-8", "surrogatepass")
+        if (len(b) - len(b.translate(None, _CJK_UPPER_LEADS))) * 50 >= len(sample):
+            return False
+    return _cjk_share(text, html) < 0.02
+
+
 def declared_charset(data: bytes) -> str | None:
     m = _META.search(data[:4096])
     if not m:
@@ -103,7 +119,7 @@ def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]
                     f"the page declares charset {declared} but is encoded in {enc}; read as {enc}",
                 )
             )
-        if _cjk_share(text, html) < 0.02:
+        if _too_little_cjk(text, html):
             raise UnreadableFile(
                 f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao cannot recognise"
             )

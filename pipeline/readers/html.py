@@ -192,6 +192,7 @@ class _Walker:
 # trusted: a page holding the marker characters, or a tree libxslt refuses (nesting too deep).
 
 _TBL, _ROW, _CELL, _FIELD, _END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_NO_SPAN = _CELL + _FIELD + _FIELD  # a cell with neither span (or both empty, which count as 1)
 _SKIP_X = "|".join(sorted(_SKIP))
 _BLOCK_X = "|".join(sorted(_BLOCK | {"td", "th", "table", "tbody"}))
 _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -258,22 +259,47 @@ def _read_stream(walker: _Walker, root, body, text: str) -> bool:
     return True
 
 
+class _CellTexts(dict):
+    """clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report."""
+
+    def __missing__(self, raw: str) -> str:
+        text = clean(raw.strip())
+        if len(raw) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
+            if len(self) >= 65536:
+                self.clear()
+            self[raw] = text
+        return text
+
+
+_CELL_TEXTS = _CellTexts()
+_COLS = [str(c + 1) for c in range(256)]
+
+
 def _stream_grid(table: str, index: int) -> Table:
     """`_grid` of a table as the stream writes it."""
     rows = table.split(_ROW)[1:]
     nrows = len(rows)
-    grid: list[dict[int, GridCell]] = [{} for _ in rows]  # per row: column -> cell
+    grid: list[dict[int, GridCell] | list[GridCell]] = [{} for _ in rows]  # per row: column -> cell
+    texts = _CELL_TEXTS
     for r, row in enumerate(rows):
-        c = 0
         taken = grid[r]
+        prefix = f"table {index}, row {r + 1}, col "
+        if not taken and row.count(_CELL) == row.count(_NO_SPAN):
+            # nothing reaches into this row from above and none of its cells spans: its cells are
+            # its columns in order (the common row)
+            raws = row.split(_NO_SPAN)[1:]
+            if len(raws) <= len(_COLS):
+                grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
+                continue
+        c = 0
         for cell in row.split(_CELL)[1:]:
-            rs_v, cs_v, raw = cell.split(_FIELD, 2)
             while c in taken:
                 c += 1
+            at = prefix + (_COLS[c] if c < len(_COLS) else str(c + 1))
+            rs_v, cs_v, raw = cell.split(_FIELD, 2)
             rs = _span_value(rs_v) if rs_v else 1
             cs = _span_value(cs_v) if cs_v else 1
-            text = clean(raw.strip())
-            at = f"table {index}, row {r + 1}, col {c + 1}"
+            text = texts[raw]
             if rs == 1 and cs == 1:
                 taken[c] = GridCell(text, at, False)
             else:
@@ -284,7 +310,7 @@ def _stream_grid(table: str, index: int) -> Table:
                     for dc in range(cs):
                         below[c + dc] = GridCell(text, at, bool(dr or dc))
             c += cs
-    out = [[row[c] for c in sorted(row)] for row in grid]
+    out = [row if type(row) is list else [row[c] for c in sorted(row)] for row in grid]
     return Table(rows=out, at=f"table {index}")
 
 
