@@ -51,8 +51,8 @@ class Chunk:
         k = int(keep.sum())
         return {
             "ri": self.idx[keep],
-            "rule_id": np.full(k, self.rule.id, dtype=object),
-            "instance": np.full(k, self.inst.name, dtype=object),
+            "rule_id": _const(k, self.rule.id),  # one string shared by the rows, not a copy per row
+            "instance": _const(k, self.inst.name),
             "pre": self.pre[keep],
             "metric": self.metric[keep],
             "lhs_value": self.lhs[keep],
@@ -66,8 +66,9 @@ class Chunk:
 
 
 def _const(k: int, value) -> np.ndarray:
+    """`k` references to the same `value` (np.full would copy a string into a new object per row)."""
     a = np.empty(k, dtype=object)
-    a[:] = [value] * k if k else []
+    a.fill(value)
     return a
 
 

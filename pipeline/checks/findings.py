@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import label_of
-from ..duck import WRITE_MEMORY, sql_str
+from ..duck import sql_str
 from ..review.apply import FRESH_FINGERPRINT_SQL, FRESH_REVIEW_STATUS_SQL
 from . import gxworker
 from .batch import Batch, Part, batch_parts, warehouse_parts
@@ -124,7 +124,11 @@ def _instance_label(rule_id: str, instance: str) -> str:
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
 CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
 SPLIT_MIN = 400  # reports: a warehouse under two of these is checked in one chunk
-CHECK_MEMORY = "384MB"  # DuckDB's memory while the findings are written (it spills past it)
+# DuckDB's memory on the warehouse while the findings are written, and then for the review step and
+# the rollups (it spills past it): its cache of the pages read and written otherwise grows with the
+# warehouse up to the limit, and the rollups' joins over every finding with it
+CHECK_MEMORY = "128MB"
+ROLLUP_MEMORY = "256MB"
 
 
 class CheckError(RuntimeError):
@@ -191,6 +195,7 @@ def check_parts(
             if pending is not None:
                 yield _finish(*pending)
                 pending = None
+                gxworker.release_memory()  # the chunk just written, freed: its pages back to the system
             if ev is not None:
                 pending = (part.label, sub.reports, ev, future, prepared)
         if pending is not None:
@@ -283,8 +288,10 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     validates (`_rows` completes it). `ids=False`: finding_id left NULL, for write_findings to make."""
     n = len(ev)
     pre = ev["pre"].to_numpy()
-    status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
-    status = status.astype(object)
+    # three strings referenced by the rows (np.where on strings would make an object per row)
+    status = np.array(["PASS", "UNCERTAIN", "NOT_ASSESSABLE"], dtype=object)[
+        np.where(pre == UNCERTAIN, 1, np.where(pre == NOT_ASSESSABLE, 2, 0))
+    ]
     rid = rep["report_id"].to_numpy().astype(object)
     unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
     years = np.array([None if y is None or pd.isna(y) else int(y) for y in rep["year"].to_numpy()], dtype=object)
@@ -556,6 +563,7 @@ def check_into(
         for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
             write_findings(con, findings, replace=False)
             vals.append(val)
+            del findings  # freed before the next chunk starts (check_parts then releases its pages)
     finally:
         if attached:
             con.execute("DETACH prev")
@@ -582,7 +590,7 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
         # DuckDB's cache of the warehouse's pages would otherwise grow with the warehouse to its limit
         con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
-        con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
+        con.execute(f"SET memory_limit = '{ROLLUP_MEMORY}'")
         from ..review.apply import apply_dispositions
 
         res["decisions"] = apply_dispositions(con, fresh=True)  # check_into wrote them fresh

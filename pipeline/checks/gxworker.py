@@ -42,7 +42,28 @@ def running() -> bool:
 
 
 def _validate(frame, data_docs):
+    release_memory()  # what the chunk before left free (GX's and pandas' temporaries)
     return suites.validate_here(frame, data_docs)
+
+
+def release_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim). A chunk's large arrays,
+    once freed, stay in the process's heap otherwise: scattered among live blocks, they are not
+    returned, and the heap's footprint grew from chunk to chunk with the warehouse (~60-90 MB in the
+    calling process and ~100 MB in the worker from 10,000 to 30,000 reports)."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: nothing to do
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim = None
 
 
 def validate(frame, data_docs: str | None) -> Future:
