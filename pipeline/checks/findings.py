@@ -299,7 +299,7 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     rules_ = ev["rule_id"].to_numpy().astype(object)
     insts = ev["instance"].to_numpy().astype(object)
     # the rules' own attributes, looked up once per rule (not once per row)
-    names, inv = np.unique(rules_.astype(str), return_inverse=True) if n else (np.array([], str), np.zeros(0, int))
+    inv, names = pd.factorize(rules_) if n else (np.zeros(0, int), [])  # hashed: no sort of every row's id
     meta = [rule_of(r) for r in names]
 
     def per_rule(values) -> np.ndarray:
