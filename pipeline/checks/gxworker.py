@@ -12,6 +12,7 @@ dies breaks the pool (`BrokenProcessPool`), never a hang; the loop names the chu
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -42,7 +43,10 @@ def running() -> bool:
 
 
 def _validate(frame, data_docs):
-    release_memory()  # what the chunk before left free (GX's and pandas' temporaries)
+    # what the chunk before left: GX's results are cyclic (freed only by the collector, which ran at
+    # random points, so the worker's memory swung by ~150 MB), then their pages back to the system
+    gc.collect()
+    release_memory()
     return suites.validate_here(frame, data_docs)
 
 
