@@ -132,7 +132,8 @@ def fold_normed(t: str, names: tuple[str, ...] = ()) -> str:
 
 
 # a report's shingles serve again as the previous year's of the next report in the same unit, which
-# comes right after it: a small cache is enough (4,096 sets of a few thousand hashes held ~0.5 GB)
+# comes right after it: a small cache is enough (4,096 sets of a few thousand hashes held ~0.5 GB).
+# The shingles are kept as strings (equal exactly when their hashes were equal, bar a collision).
 @lru_cache(maxsize=64)
 def shingles(folded: str) -> frozenset[str]:
     if len(folded) < SHINGLE:
