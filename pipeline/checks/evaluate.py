@@ -572,8 +572,7 @@ def evaluate(
     ev.loc[col_rules, "artefact"] = True
     low_conf = {i for i in range(b.n) if any(p["code"] in ("row_short", "row_ambiguous") for p in b.problems[i])}
     if low_conf:  # the rules of tables 3 and 4, decided once per rule id rather than per row
-        rid = ev["rule_id"].to_numpy()
-        codes, ids = pd.factorize(rid)
+        codes, ids = pd.factorize(ev["rule_id"].to_numpy())
         t34 = np.array([str(r).startswith(("t3_", "t4_")) for r in ids], dtype=bool)[codes]
         ev.loc[ev["ri"].isin(low_conf).to_numpy() & t34, "artefact"] = True
     ev["doubtful"] = _ocr_doubtful(b, ev)

@@ -1,12 +1,10 @@
 """The checking loop, and from evaluations to findings: statuses (GX decides FAIL), likely causes,
-messages in Chinese.
-
-One loop (`check_parts`) serves the tests, `nianbao check` and the pipeline: the reports come a chunk
+messages in Chinese. One loop (`check_parts`) serves the tests, `nianbao check` and the pipeline: the reports come a chunk
 of units at a time (from a batch in memory, or read from the warehouse), each chunk is evaluated,
 validated by Great Expectations (in the warm worker when there is one, while the next chunk is
 evaluated here) and turned into findings; the rule across units is fed chunk by chunk and assessed
 at the end (copying.py). Nothing but a chunk, and the sentence fingerprints DuckDB holds, is ever in
-memory, whatever the warehouse's size.
+memory, whatever the warehouse's size: a chunk's pages go back to the system once it is written.
 """
 
 from __future__ import annotations
@@ -51,6 +49,7 @@ FINDING_COLUMNS = [
     "message_en",
     "other_report_id",
 ]
+_PRE_STATUS = np.array(["PASS", "UNCERTAIN", "NOT_ASSESSABLE"], dtype=object)  # shared by the rows, not copied
 _STATUS_ZH = {"PASS": "通过", "FAIL": "不符", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法判断"}
 
 
@@ -124,11 +123,7 @@ def _instance_label(rule_id: str, instance: str) -> str:
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
 CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
 SPLIT_MIN = 400  # reports: a warehouse under two of these is checked in one chunk
-# DuckDB's memory on the warehouse while the findings are written, and then for the review step and
-# the rollups (it spills past it): its cache of the pages read and written otherwise grows with the
-# warehouse up to the limit, and the rollups' joins over every finding with it
-CHECK_MEMORY = "128MB"
-ROLLUP_MEMORY = "256MB"
+CHECK_MEMORY, ROLLUP_MEMORY = "128MB", "256MB"  # DuckDB's on the warehouse: findings; review, rollups
 
 
 class CheckError(RuntimeError):
@@ -288,10 +283,7 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     validates (`_rows` completes it). `ids=False`: finding_id left NULL, for write_findings to make."""
     n = len(ev)
     pre = ev["pre"].to_numpy()
-    # three strings referenced by the rows (np.where on strings would make an object per row)
-    status = np.array(["PASS", "UNCERTAIN", "NOT_ASSESSABLE"], dtype=object)[
-        np.where(pre == UNCERTAIN, 1, np.where(pre == NOT_ASSESSABLE, 2, 0))
-    ]
+    status = _PRE_STATUS[(pre == UNCERTAIN) + 2 * (pre == NOT_ASSESSABLE)]
     rid = rep["report_id"].to_numpy().astype(object)
     unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
     years = np.array([None if y is None or pd.isna(y) else int(y) for y in rep["year"].to_numpy()], dtype=object)
@@ -587,8 +579,8 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
 
     con = connect(db)
     try:
-        # DuckDB's cache of the warehouse's pages would otherwise grow with the warehouse to its limit
-        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")
+        # DuckDB's cache of the pages read and written, and the rollups' joins, grew with the warehouse
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")  # (it spills past the limit)
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
         con.execute(f"SET memory_limit = '{ROLLUP_MEMORY}'")
         from ..review.apply import apply_dispositions
