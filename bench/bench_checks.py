@@ -31,6 +31,12 @@ def main() -> None:
     ap.add_argument("--stage", action="store_true", help="the pipeline's checks stage, with peak memory")
     ap.add_argument("--families", default="", help="with --stage: only the rules of these families")
     ap.add_argument("--label", default="", help="with --stage: a note recorded with the result")
+    ap.add_argument(
+        "--detail",
+        action="store_true",
+        help="with --stage: also print, after every chunk written and at every phase's end, the PSS of "
+        "the calling process and of the worker apart, DuckDB's memory and the C heap's",
+    )
     args = ap.parse_args()
     if args.stage:
         return stage(args)
@@ -132,13 +138,19 @@ def stage(args) -> None:
     done = threading.Event()
     phase = ["chunk loop"]  # the phase the sampler attributes the memory to
     phase_peak: dict[str, float] = {}
-    _mark_phases(findings, phase)
+    own_peak: dict[str, float] = {}  # the calling process alone
+    _mark_phases(findings, phase, _snapshot if args.detail else None)
+    if args.detail:
+        _detail_hooks(findings)
 
     def sample() -> None:
         while not done.wait(0.05):
             v = tree_rss_mb(os.getpid())
             peak[0] = max(peak[0], v)
             phase_peak[phase[0]] = max(phase_peak.get(phase[0], 0.0), v)
+            if args.detail:
+                own = pss_mb(os.getpid())
+                own_peak[phase[0]] = max(own_peak.get(phase[0], 0.0), own)
 
     threading.Thread(target=sample, daemon=True).start()
     t0 = time.perf_counter()
@@ -147,6 +159,8 @@ def stage(args) -> None:
     res = gxworker.check(db, "01-31", None, None) if hasattr(gxworker, "check") else None  # main before #10
     if res is None:
         res = findings.check_warehouse(db, "01-31", None, None)
+    if args.detail:
+        _snapshot("stage done, worker still up")
     gxworker.stop()
     seconds = time.perf_counter() - t0
     cpu = sum(os.times()[:4]) - cpu0  # this process and its reaped children (the worker): robust to load
@@ -158,6 +172,8 @@ def stage(args) -> None:
         f"{seconds:.1f} s ({cpu:.1f} s of CPU), peak PSS {peak[0]:.0f} MB (before the stage {base:.0f} MB); "
         "peak by phase: " + ", ".join(f"{k} {v:.0f} MB" for k, v in phase_peak.items())
     )
+    if args.detail:
+        print("calling process alone, peak by phase: " + ", ".join(f"{k} {v:.0f} MB" for k, v in own_peak.items()))
     rec = {
         "bench": "checks_stage",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -174,14 +190,87 @@ def stage(args) -> None:
         "pss_before_mb": round(base),
         "peak_pss_mb_by_phase": {k: round(v) for k, v in phase_peak.items()},
     }
+    if args.detail:
+        rec["peak_pss_mb_by_phase_calling_process"] = {k: round(v) for k, v in own_peak.items()}
     out = Path(__file__).parent / "results" / "checks_stage.jsonl"
     with out.open("a", encoding="utf-8") as f:
         f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def _mark_phases(findings, phase: list) -> None:
+def pss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _heap_mb() -> tuple[float, float]:
+    """The C heap (glibc malloc: Python's large objects, numpy, pandas): bytes obtained from the
+    system and bytes in use, in MB."""
+    import ctypes
+
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [
+            (n, ctypes.c_size_t)
+            for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks")
+        ] + [("keepcost", ctypes.c_size_t)]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = Mallinfo2
+    m = libc.mallinfo2()
+    return (m.arena + m.hblkhd) / 2**20, (m.uordblks + m.hblkhd) / 2**20
+
+
+_CONS: list = []  # the DuckDB connections seen (the warehouse's), for their memory
+
+
+def _snapshot(label: str) -> None:
+    """One line: the PSS of the calling process and of its children, DuckDB's memory, the C heap."""
+    me = os.getpid()
+    own = pss_mb(me)
+    from bench_pipeline import tree_rss_mb
+
+    kids = tree_rss_mb(me) - own
+    duck = ""
+    for con in _CONS[-1:]:
+        try:
+            tags = con.execute(
+                "SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()"
+            ).fetchall()
+            used = sum(t[1] for t in tags) / 2**20
+            spilled = sum(t[2] for t in tags) / 2**20
+            top = ", ".join(f"{t[0].lower()} {t[1] / 2**20:.0f}" for t in sorted(tags, key=lambda t: -t[1])[:3] if t[1])
+            duck = f", DuckDB {used:.0f} MB ({top}; {spilled:.0f} MB spilled)"
+        except Exception:  # a closed connection
+            pass
+    got, used = _heap_mb()
+    print(
+        f"  [{label}] calling process {own:.0f} MB, worker {kids:.0f} MB{duck}, C heap {got:.0f} MB ({used:.0f} in use)",
+        flush=True,
+    )
+
+
+def _detail_hooks(findings) -> None:
+    write = findings.write_findings
+    count = [0]
+
+    def write_findings(con, df, replace=True):
+        if not _CONS or _CONS[-1] is not con:
+            _CONS.append(con)
+        write(con, df, replace)
+        count[0] += 1
+        _snapshot(f"written {count[0]}: {len(df):,} findings")
+
+    findings.write_findings = write_findings
+
+
+def _mark_phases(findings, phase: list, snapshot=None) -> None:
     """Name the phase of check_warehouse the process is in (phase[0]): the chunk loop, the rule across
-    units (after the chunks), the review decisions, the rollups."""
+    units (after the chunks), the review decisions, the rollups; `snapshot(label)` at each phase's start."""
     import pipeline.review.apply as review_apply
     import pipeline.warehouse as warehouse
 
@@ -189,6 +278,8 @@ def _mark_phases(findings, phase: list) -> None:
 
     def across_units(*a, **k):
         phase[0] = "across units"
+        if snapshot:
+            snapshot("across units")
         yield from across(*a, **k)
 
     findings._across_units = across_units
@@ -196,7 +287,12 @@ def _mark_phases(findings, phase: list) -> None:
     def marking(f, label: str):
         def marked(*a, **k):
             phase[0] = label
-            return f(*a, **k)
+            if snapshot:
+                snapshot(label)
+            out = f(*a, **k)
+            if snapshot:
+                snapshot(label + " done")
+            return out
 
         return marked
 

@@ -139,8 +139,18 @@ def instances_config() -> dict:
     return load()[1]
 
 
+_BY_ID: tuple = ((), {})  # (the rules it was made from, rule id -> the first rule with that id)
+
+
 def rule(rule_id: str) -> Rule:
-    for r in rules():
-        if r.id == rule_id:
-            return r
-    raise KeyError(rule_id)
+    global _BY_ID
+    rs = rules()
+    if _BY_ID[0] is not rs:  # a dict per catalogue loaded (a message per finding looks its rule up)
+        by_id: dict[str, Rule] = {}
+        for r in rs:
+            by_id.setdefault(r.id, r)
+        _BY_ID = (rs, by_id)
+    try:
+        return _BY_ID[1][rule_id]
+    except KeyError:
+        raise KeyError(rule_id) from None

@@ -51,8 +51,8 @@ class Chunk:
         k = int(keep.sum())
         return {
             "ri": self.idx[keep],
-            "rule_id": np.full(k, self.rule.id, dtype=object),
-            "instance": np.full(k, self.inst.name, dtype=object),
+            "rule_id": _const(k, self.rule.id),  # one string shared by the rows, not a copy per row
+            "instance": _const(k, self.inst.name),
             "pre": self.pre[keep],
             "metric": self.metric[keep],
             "lhs_value": self.lhs[keep],
@@ -66,8 +66,9 @@ class Chunk:
 
 
 def _const(k: int, value) -> np.ndarray:
+    """`k` references to the same `value` (np.full would copy a string into a new object per row)."""
     a = np.empty(k, dtype=object)
-    a[:] = [value] * k if k else []
+    a.fill(value)
     return a
 
 
@@ -570,7 +571,10 @@ def evaluate(
     col_rules = ev["rule_id"].isin(["t3_balance", "t3_outcomes_sum"]) & ev["ri"].isin(art_reports)
     ev.loc[col_rules, "artefact"] = True
     low_conf = {i for i in range(b.n) if any(p["code"] in ("row_short", "row_ambiguous") for p in b.problems[i])}
-    ev.loc[ev["ri"].isin(low_conf) & ev["rule_id"].str.startswith(("t3_", "t4_")), "artefact"] = True
+    if low_conf:  # the rules of tables 3 and 4, decided once per rule id rather than per row
+        codes, ids = pd.factorize(ev["rule_id"].to_numpy())
+        t34 = np.array([str(r).startswith(("t3_", "t4_")) for r in ids], dtype=bool)[codes]
+        ev.loc[ev["ri"].isin(low_conf).to_numpy() & t34, "artefact"] = True
     ev["doubtful"] = _ocr_doubtful(b, ev)
     return ev
 

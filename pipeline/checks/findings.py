@@ -1,12 +1,10 @@
 """The checking loop, and from evaluations to findings: statuses (GX decides FAIL), likely causes,
-messages in Chinese.
-
-One loop (`check_parts`) serves the tests, `nianbao check` and the pipeline: the reports come a chunk
+messages in Chinese. One loop (`check_parts`) serves the tests, `nianbao check` and the pipeline: the reports come a chunk
 of units at a time (from a batch in memory, or read from the warehouse), each chunk is evaluated,
 validated by Great Expectations (in the warm worker when there is one, while the next chunk is
 evaluated here) and turned into findings; the rule across units is fed chunk by chunk and assessed
 at the end (copying.py). Nothing but a chunk, and the sentence fingerprints DuckDB holds, is ever in
-memory, whatever the warehouse's size.
+memory, whatever the warehouse's size: a chunk's pages go back to the system once it is written.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import label_of
-from ..duck import WRITE_MEMORY, sql_str
+from ..duck import sql_str
 from ..review.apply import FRESH_FINGERPRINT_SQL, FRESH_REVIEW_STATUS_SQL
 from . import gxworker
 from .batch import Batch, Part, batch_parts, warehouse_parts
@@ -51,6 +49,7 @@ FINDING_COLUMNS = [
     "message_en",
     "other_report_id",
 ]
+_PRE_STATUS = np.array(["PASS", "UNCERTAIN", "NOT_ASSESSABLE"], dtype=object)  # shared by the rows, not copied
 _STATUS_ZH = {"PASS": "通过", "FAIL": "不符", "UNCERTAIN": "无法确定", "NOT_ASSESSABLE": "无法判断"}
 
 
@@ -124,7 +123,7 @@ def _instance_label(rule_id: str, instance: str) -> str:
 CROSS_UNIT_RULES = {"copy_across_units"}  # need every unit of a year at once
 CHUNK = 4000  # reports per chunk (every year of a unit in the same chunk)
 SPLIT_MIN = 400  # reports: a warehouse under two of these is checked in one chunk
-CHECK_MEMORY = "384MB"  # DuckDB's memory while the findings are written (it spills past it)
+CHECK_MEMORY, ROLLUP_MEMORY = "128MB", "256MB"  # DuckDB's on the warehouse: findings; review, rollups
 
 
 class CheckError(RuntimeError):
@@ -191,6 +190,7 @@ def check_parts(
             if pending is not None:
                 yield _finish(*pending)
                 pending = None
+                gxworker.release_memory()  # the chunk just written, freed: its pages back to the system
             if ev is not None:
                 pending = (part.label, sub.reports, ev, future, prepared)
         if pending is not None:
@@ -283,8 +283,7 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     validates (`_rows` completes it). `ids=False`: finding_id left NULL, for write_findings to make."""
     n = len(ev)
     pre = ev["pre"].to_numpy()
-    status = np.where(pre == UNCERTAIN, "UNCERTAIN", np.where(pre == NOT_ASSESSABLE, "NOT_ASSESSABLE", "PASS"))
-    status = status.astype(object)
+    status = _PRE_STATUS[(pre == UNCERTAIN) + 2 * (pre == NOT_ASSESSABLE)]
     rid = rep["report_id"].to_numpy().astype(object)
     unit = rep["unit_id"].astype(object).where(rep["unit_id"].notna(), None).to_numpy()
     years = np.array([None if y is None or pd.isna(y) else int(y) for y in rep["year"].to_numpy()], dtype=object)
@@ -292,7 +291,7 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     rules_ = ev["rule_id"].to_numpy().astype(object)
     insts = ev["instance"].to_numpy().astype(object)
     # the rules' own attributes, looked up once per rule (not once per row)
-    names, inv = np.unique(rules_.astype(str), return_inverse=True) if n else (np.array([], str), np.zeros(0, int))
+    inv, names = pd.factorize(rules_) if n else (np.zeros(0, int), [])  # hashed: no sort of every row's id
     meta = [rule_of(r) for r in names]
 
     def per_rule(values) -> np.ndarray:
@@ -556,6 +555,7 @@ def check_into(
         for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
             write_findings(con, findings, replace=False)
             vals.append(val)
+            del findings  # freed before the next chunk starts (check_parts then releases its pages)
     finally:
         if attached:
             con.execute("DETACH prev")
@@ -579,10 +579,10 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
 
     con = connect(db)
     try:
-        # DuckDB's cache of the warehouse's pages would otherwise grow with the warehouse to its limit
-        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")
+        # DuckDB's cache of the pages read and written, and the rollups' joins, grew with the warehouse
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY}'")  # (it spills past the limit)
         res = check_into(con, township_deadline=deadline, data_docs=data_docs, previous_db=previous_db)
-        con.execute(f"SET memory_limit = '{WRITE_MEMORY}'")
+        con.execute(f"SET memory_limit = '{ROLLUP_MEMORY}'")
         from ..review.apply import apply_dispositions
 
         res["decisions"] = apply_dispositions(con, fresh=True)  # check_into wrote them fresh

@@ -12,6 +12,7 @@ dies breaks the pool (`BrokenProcessPool`), never a hang; the loop names the chu
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -42,7 +43,31 @@ def running() -> bool:
 
 
 def _validate(frame, data_docs):
+    # what the chunk before left: GX's results are cyclic (freed only by the collector, which ran at
+    # random points, so the worker's memory swung by ~150 MB), then their pages back to the system
+    gc.collect()
+    release_memory()
     return suites.validate_here(frame, data_docs)
+
+
+def release_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim). A chunk's large arrays,
+    once freed, stay in the process's heap otherwise: scattered among live blocks, they are not
+    returned, and the heap's footprint grew from chunk to chunk with the warehouse (~60-90 MB in the
+    calling process and ~100 MB in the worker from 10,000 to 30,000 reports)."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: nothing to do
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim = None
 
 
 def validate(frame, data_docs: str | None) -> Future:

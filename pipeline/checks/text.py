@@ -132,12 +132,14 @@ def fold_normed(t: str, names: tuple[str, ...] = ()) -> str:
 
 
 # a report's shingles serve again as the previous year's of the next report in the same unit, which
-# comes right after it: a small cache is enough (4,096 sets of a few thousand hashes held ~0.5 GB)
+# comes right after it: a small cache is enough (4,096 sets of a few thousand hashes held ~0.5 GB).
+# The shingles are kept as strings (equal exactly when their hashes were equal, bar a collision).
 @lru_cache(maxsize=64)
-def shingles(folded: str) -> frozenset[int]:
+def shingles(folded: str) -> frozenset[str]:
     if len(folded) < SHINGLE:
-        return frozenset({hash(folded)}) if folded else frozenset()
-    return frozenset(hash(folded[i : i + SHINGLE]) for i in range(len(folded) - SHINGLE + 1))
+        return frozenset({folded}) if folded else frozenset()
+    n = len(folded) - SHINGLE + 1  # the shingles themselves (the set hashes them), sliced at C speed
+    return frozenset(map(folded.__getitem__, map(slice, range(n), range(SHINGLE, n + SHINGLE))))
 
 
 def repeated_share(current: str, previous: str) -> float | None:
