@@ -390,3 +390,30 @@ def test_a_worker_that_dies_names_its_chunk_and_never_hangs(worker, monkeypatch)
     with pytest.raises(CheckError, match=r"checking chunk 1 of \d+: .*the Great Expectations worker died"):
         _bounded(lambda: run_checks(_all_cases(), chunk_size=4))
     assert not worker.running()  # a broken pool is not used again
+
+
+def test_a_worker_never_handed_a_chunk_is_stopped_without_waiting_for_its_warm_up(worker, monkeypatch, tmp_path):
+    # an empty or unchanged inbox checks nothing: the run must not wait for GX's import to end
+    import os
+    import time
+
+    from pipeline.checks import suites
+
+    warmed = tmp_path / "warmed"
+
+    def slow_warm():
+        time.sleep(5)
+        warmed.write_text("GX imported")
+
+    monkeypatch.delenv("NIANBAO_NO_GX_WORKER", raising=False)
+    monkeypatch.setattr(suites, "warm", slow_warm)  # before the worker forks: it inherits it
+    worker.start()
+    for _ in range(3000):  # the worker says who it is first thing, then warms up
+        if worker._pid.value:
+            break
+        time.sleep(0.01)
+    pid = worker._pid.value
+    assert pid
+    _bounded(worker.stop, 60)
+    assert not warmed.exists()  # stop() did not wait for the warm-up to end
+    assert not os.path.exists(f"/proc/{pid}")  # the worker is gone, not left to finish it

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import signal
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -22,18 +23,22 @@ from ..parallel import die_with_parent
 from . import suites
 
 _pool: ProcessPoolExecutor | None = None
+_used = False  # has a chunk been handed to the worker since it started?
+_pid = None  # the worker's process id, set by the worker itself first thing (shared memory)
 
 
 def start() -> None:
     """Start the warm worker (once; on Linux, unless NIANBAO_NO_GX_WORKER is set)."""
-    global _pool
+    global _pool, _used, _pid
     if _pool is not None or not sys.platform.startswith("linux") or os.environ.get("NIANBAO_NO_GX_WORKER"):
         return
+    _used, _pid = False, mp.get_context("fork").Value("i", 0, lock=False)
     _pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=_warm)
     _pool.submit(os.getpid)  # forks the worker now, so GX is imported while the run goes on
 
 
 def _warm() -> None:
+    _pid.value = os.getpid()
     die_with_parent()  # a killed run must not leave an orphan holding GX's memory
     suites.warm()
 
@@ -73,7 +78,9 @@ _trim = None
 def validate(frame, data_docs: str | None) -> Future:
     """The validation of `frame` (columns row_key, rule_id, metric): by the warm worker when there
     is one, otherwise here (an already finished future)."""
+    global _used
     if _pool is not None:
+        _used = True
         return _pool.submit(_validate, frame, data_docs)
     done: Future = Future()
     try:
@@ -84,9 +91,16 @@ def validate(frame, data_docs: str | None) -> Future:
 
 
 def stop() -> None:
-    """Stop the worker (its memory is better spent on the pages); it is started again by `start()`."""
+    """Stop the worker (its memory is better spent on the pages); it is started again by `start()`.
+    A worker that was never handed a chunk (an empty or unchanged inbox: nothing to check) is killed
+    at once instead of being waited for: its GX import, seconds of CPU, would only be thrown away."""
     global _pool
     if _pool is None:
         return
     pool, _pool = _pool, None
+    if not _used and _pid is not None and _pid.value:
+        try:
+            os.kill(_pid.value, signal.SIGKILL)
+        except ProcessLookupError:  # it had already ended
+            pass
     pool.shutdown(wait=True, cancel_futures=True)
