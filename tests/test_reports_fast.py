@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 
 import jinja2
+import markupsafe
 import pytest
 import xlsxwriter
 
@@ -227,3 +228,75 @@ def test_a_row_is_written_once(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="written already"):
         W.write_row(ws, 1, [3])
     wb.close()
+
+
+def test_cells_are_loaded_as_fetch_rows_reads_them(small_warehouse, tmp_path):
+    import shutil
+
+    from pipeline.reports.data import CELLS_SQL, fetch_rows, load_cells, reading
+    from pipeline.warehouse import connect
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(small_warehouse, db)
+    con = connect(db)
+    rids = [r for (r,) in con.execute("SELECT report_id FROM reports WHERE active ORDER BY report_id").fetchall()]
+    for rid, v in zip(rids, ("NaN", "Infinity", "-Infinity", "-0.0")):
+        con.execute("UPDATE cells SET value = ?::DOUBLE WHERE report_id = ? AND cell_id = 'T3/new/total'", [v, rid])
+    con.execute(
+        "UPDATE cells SET value = NULL, raw = NULL WHERE report_id = ? AND cell_id = 'T2/rules/issued'", [rids[5]]
+    )
+    con.execute("CHECKPOINT")
+    con.close()
+    with reading(db) as con:
+        ids = rids[:7] + ["no-such-report"]
+        want: dict = {}
+        for rid, cid, sem, val, raw in fetch_rows(con.execute(CELLS_SQL.format(value="value"), [ids])):
+            want.setdefault(rid, {})[cid] = (sem, val, raw)
+        got = load_cells(con, ids)
+    assert got == want
+    assert got[rids[0]]["T3/new/total"][1] is None  # NaN read as no value
+    assert got[rids[1]]["T3/new/total"][1] == float("inf")
+
+
+class Html:
+    def __html__(self):
+        return "<b>safe</b>"
+
+
+class SubStr(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "<script>alert('x')</script>&\"",
+        "全角＜＞",
+        "&amp;",
+        0,
+        1.5,
+        None,
+        True,
+        Html(),
+        SubStr("<a>"),
+        markupsafe.Markup("<i>kept</i>"),
+        ["<"],
+        "\x00\n\t",
+    ],
+)
+def test_the_templates_escape_as_markupsafe_does(value):
+    got, want = R._escape(value), markupsafe.escape(value)
+    assert type(got) is type(want) is markupsafe.Markup
+    assert str(got) == str(want)
+
+
+def test_the_templates_use_that_escape_and_render_as_jinja_does():
+    env = R.environment()
+    plain = jinja2.Environment(loader=env.loader, autoescape=True)
+    src = "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ a }}|{{ b.c }}|{{ m(a) }}|{{ a ~ b.c }}|{{ n }}"
+    ctx = {"a": "<&'\">", "b": {"c": "x<y"}, "n": 5}
+    t = env.from_string(src)
+    assert t.root_render_func.__globals__["escape"] is R._escape
+    assert t.render(**ctx) == plain.from_string(src).render(**ctx)

@@ -169,6 +169,32 @@ class FormTables:
 
 
 _DICT_ATTRS = frozenset(dir(dict))
+try:  # MarkupSafe's own escaping of a plain string (C, from its speedups when built)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another MarkupSafe: its escape() everywhere
+    _escape_inner = None
+_new_str = str.__new__
+
+
+def _escape(s):
+    """markupsafe.escape with a plain string made into Markup without Markup's constructor (a Python
+    function, which for a plain string only calls str's): what a template's `{{ … }}` calls, millions
+    of times in a render. Anything but a plain string goes to markupsafe.escape."""
+    if type(s) is str:
+        return _new_str(Markup, _escape_inner(s))
+    return escape(s)
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose outputs are escaped by `_escape` (the same Markup as markupsafe.escape)."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        t = super().from_code(environment, code, globals, uptodate)
+        ns = t.root_render_func.__globals__  # the template module's namespace: its macros' too
+        if _escape_inner is not None and ns.get("escape") is escape:
+            ns["escape"] = _escape
+        return t
 
 
 class _Environment(jinja2.Environment):
@@ -184,6 +210,8 @@ class _Environment(jinja2.Environment):
             except KeyError:
                 pass
         return super().getattr(obj, attribute)
+
+    template_class = _Template
 
 
 def environment(cell=None) -> jinja2.Environment:
@@ -268,10 +296,22 @@ def _read_manifest(out: Path) -> dict:
     return {}
 
 
+_MADE_DIRS: set[str] = set()  # folders made by this process (a render makes a dozen, writes 12,000 pages)
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    parent = str(path.parent)
+    if parent not in _MADE_DIRS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE_DIRS.add(parent)
+    tmp = f"{parent}/.{path.name}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    except FileNotFoundError:  # the folder went away since (a test, an operator): made again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
     os.replace(tmp, path)
 
 
