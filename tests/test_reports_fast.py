@@ -154,27 +154,12 @@ CELLS = [
 ]
 
 
-def test_remembered_cells_are_made_cells(monkeypatch):
-    monkeypatch.setattr(U, "_CELL_MEMO", {})
-    monkeypatch.setattr(U, "CELL_MEMO_MAX", 5)  # emptied on the way
-    for _round in range(3):
-        for cid in ("T3/new/total", "T2/rules/issued"):
-            for t in CELLS:
-                got = U.unit_cell(cid, t)
-                assert got == U.make_unit_cell(cid, t)
-                # the caller's changes stay on its copy
-                got["marks"].append({"n": 1})
-                got["cls"] += " fail"
-                assert U.unit_cell(cid, t) == U.make_unit_cell(cid, t)
-    assert U.unit_cell("X", ["NUMERIC", 1.0, "1"]) == U.make_unit_cell("X", ["NUMERIC", 1.0, "1"])  # unhashable
-
-
 def test_remembered_tds_are_the_drawn_tds(monkeypatch):
     monkeypatch.setattr(R, "TD_MEMO_MAX", 7)
     form = R.FormTables()
     ids = list(U.ALL_IDS)
     for k in range(4):
-        cells = {cid: U.make_unit_cell(cid, CELLS[(i + k) % len(CELLS)]) for i, cid in enumerate(ids)}
+        cells = {cid: U.unit_cell(cid, CELLS[(i + k) % len(CELLS)]) for i, cid in enumerate(ids)}
         cells[ids[3]]["marks"].append({"n": 2, "side": "左", "status": "fail", "title": "第 2 条"})
         cells[ids[4]]["sub"] = "小计"
         cells[ids[5]]["cls"] += " ocr"
@@ -228,34 +213,6 @@ def test_a_row_is_written_once(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="written already"):
         W.write_row(ws, 1, [3])
     wb.close()
-
-
-def test_cells_are_loaded_as_fetch_rows_reads_them(small_warehouse, tmp_path):
-    import shutil
-
-    from pipeline.reports.data import CELLS_SQL, fetch_rows, load_cells, reading
-    from pipeline.warehouse import connect
-
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(small_warehouse, db)
-    con = connect(db)
-    rids = [r for (r,) in con.execute("SELECT report_id FROM reports WHERE active ORDER BY report_id").fetchall()]
-    for rid, v in zip(rids, ("NaN", "Infinity", "-Infinity", "-0.0")):
-        con.execute("UPDATE cells SET value = ?::DOUBLE WHERE report_id = ? AND cell_id = 'T3/new/total'", [v, rid])
-    con.execute(
-        "UPDATE cells SET value = NULL, raw = NULL WHERE report_id = ? AND cell_id = 'T2/rules/issued'", [rids[5]]
-    )
-    con.execute("CHECKPOINT")
-    con.close()
-    with reading(db) as con:
-        ids = rids[:7] + ["no-such-report"]
-        want: dict = {}
-        for rid, cid, sem, val, raw in fetch_rows(con.execute(CELLS_SQL.format(value="value"), [ids])):
-            want.setdefault(rid, {})[cid] = (sem, val, raw)
-        got = load_cells(con, ids)
-    assert got == want
-    assert got[rids[0]]["T3/new/total"][1] is None  # NaN read as no value
-    assert got[rids[1]]["T3/new/total"][1] == float("inf")
 
 
 class Html:

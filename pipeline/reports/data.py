@@ -492,28 +492,6 @@ def load_review(con, d: Data, year: int) -> None:
         d.stale_decisions.setdefault((t[0], year), []).append(t[1:])
 
 
-CELLS_SQL = (
-    "SELECT report_id, cell_id, semantic, {value}, raw FROM cells WHERE report_id IN (SELECT unnest(?::VARCHAR[]))"
-)
-
-
-def load_cells(con, ids: list[str]) -> dict[str, dict]:
-    """report_id -> cell_id -> (semantic, value, raw) of these reports: 200 rows a report, the bulk of
-    a chunk's reading, so DuckDB turns a NaN value into NULL (what `fetch_rows` does row by row in
-    Python) and the rows are taken as they come."""
-    cells: dict[str, dict] = {}
-    cur = con.execute(CELLS_SQL.format(value="CASE WHEN isnan(value) THEN NULL ELSE value END"), [ids])
-    while True:
-        batch = cur.fetchmany(50_000)
-        if not batch:
-            return cells
-        for rid, cid, sem, val, raw in batch:
-            c = cells.get(rid)
-            if c is None:
-                c = cells[rid] = {}
-            c[cid] = (sem, val, raw)
-
-
 def load_reports(con, d: Data, report_ids: list[str]) -> None:
     """The bulk of these reports (active reports of d.year) into d: cells, extra cells, narrative,
     structural problems and findings (replacing what a previous batch left)."""
@@ -522,7 +500,14 @@ def load_reports(con, d: Data, report_ids: list[str]) -> None:
     if not ids:
         return
     sel = "SELECT unnest(?::VARCHAR[])"
-    d.cells = load_cells(con, ids)
+    cells: dict[str, dict] = {}
+    cur = con.execute(f"SELECT report_id, cell_id, semantic, value, raw FROM cells WHERE report_id IN ({sel})", [ids])
+    for rid, cid, sem, val, raw in fetch_rows(cur, 50_000):
+        c = cells.get(rid)
+        if c is None:
+            c = cells[rid] = {}
+        c[cid] = (sem, val, raw)
+    d.cells = cells
     for r in rows(
         con, f"SELECT * FROM cells_extra WHERE report_id IN ({sel}) ORDER BY report_id, table_code, cell_id", [ids]
     ):

@@ -160,31 +160,7 @@ def unit_bulk(d: Data, inp: UnitInputs) -> UnitBulk:
     )
 
 
-# unit_cell's results by (cell id, cell): a page draws 200 cells, and across the pages of a warehouse
-# few (cell id, semantic, value, raw) recur a great deal (10,000 reports: 2,000,000 cells, 9,677
-# distinct), so a cell's dict is made once and copied. Bounded: emptied when full.
-_CELL_MEMO: dict = {}
-CELL_MEMO_MAX = 200_000
-
-
 def unit_cell(cid: str, t) -> dict:
-    """A drawn cell of a unit page (a new dict: the caller may add marks and change it); the same as
-    `make_unit_cell`, which makes it, but remembered."""
-    try:
-        base = _CELL_MEMO.get((cid, t))
-    except TypeError:  # an unhashable cell (a list): made each time
-        return make_unit_cell(cid, t)
-    if base is None:
-        base = make_unit_cell(cid, t)
-        if len(_CELL_MEMO) >= CELL_MEMO_MAX:
-            _CELL_MEMO.clear()
-        _CELL_MEMO[(cid, t)] = base
-    c = base.copy()
-    c["marks"] = []
-    return c
-
-
-def make_unit_cell(cid: str, t) -> dict:
     sem, val, raw = t if t else ("MISSING", None, None)
     title = ""
     if sem in ("NUMERIC", "ZERO"):
