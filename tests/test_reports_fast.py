@@ -15,6 +15,7 @@ import pytest
 import xlsxwriter
 
 import pipeline.reports.workbook as W
+import pipeline.reports.xlsxrows as X
 from corpus.synthetic import Synthetic, build
 from pipeline.reports import render as R
 from pipeline.reports import unit as U
@@ -63,7 +64,7 @@ ODD_VALUES = [
 
 
 def _book(path, fast: bool, monkeypatch):
-    monkeypatch.setattr(W, "FAST_ROWS", fast)
+    monkeypatch.setattr(X, "FAST_ROWS", fast)
     wb = xlsxwriter.Workbook(
         str(path),
         {
@@ -89,22 +90,22 @@ def _book(path, fast: bool, monkeypatch):
     for i in range(n):
         # every value in every column, with and without a cell format, in varying company
         vals = [ODD_VALUES[(i + k) % n] for k in range(5)]
-        W.write_row(ws, row, vals)
+        X.write_row(ws, row, vals)
         fmts = [None, pct, date if isinstance(vals[2], dt.datetime) else None, ocr, None]
-        W.write_row(ws, row + 1, vals, fmts)
+        X.write_row(ws, row + 1, vals, fmts)
         row += 3  # a gap of one row
     ws.set_row(row, 30)  # a row with attributes
-    W.write_row(ws, row, [1, "x"])
-    W.write_row(ws, row + 1, [None, None])  # nothing to write
-    W.write_row(ws, row + 2, [None, 5, None, "y"])
+    X.write_row(ws, row, [1, "x"])
+    X.write_row(ws, row + 1, [None, None])  # nothing to write
+    X.write_row(ws, row + 2, [None, 5, None, "y"])
     ws.write(row + 3, 0, "written by XlsxWriter")
-    W.write_row(ws, row + 3, [None, 7])  # the same row as a pending cell: XlsxWriter's way
-    W.write_row(ws, row + 4, [1, 2, 3])
-    W.write_row(ws, 1_048_576, [1])  # beyond Excel's last row: not written
+    X.write_row(ws, row + 3, [None, 7])  # the same row as a pending cell: XlsxWriter's way
+    X.write_row(ws, row + 4, [1, 2, 3])
+    X.write_row(ws, 1_048_576, [1])  # beyond Excel's last row: not written
     ws2 = wb.add_worksheet("cells")
     ws2.write_row(0, 0, ["h"] * 3, head)
     for r in range(1, 300):
-        W.write_row(ws2, r, [f"u{r}", None if r % 7 == 0 else f"单位{r}", 2024] + [r * k * 0.5 for k in range(200)])
+        X.write_row(ws2, r, [f"u{r}", None if r % 7 == 0 else f"单位{r}", 2024] + [r * k * 0.5 for k in range(200)])
     wb.close()
 
 
@@ -126,7 +127,7 @@ def small_warehouse(tmp_path_factory):
 
 def test_the_workbook_is_the_same_by_either_path(small_warehouse, tmp_path, monkeypatch):
     for fast in (True, False):
-        monkeypatch.setattr(W, "FAST_ROWS", fast)
+        monkeypatch.setattr(X, "FAST_ROWS", fast)
         W.write_workbook(small_warehouse, tmp_path / f"{fast}.xlsx")
     fast, general = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
     assert fast.keys() == general.keys()
@@ -204,14 +205,14 @@ def test_the_environment_looks_up_what_jinja_looks_up(obj, name):
 
 
 def test_a_row_is_written_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(W, "FAST_ROWS", True)
+    monkeypatch.setattr(X, "FAST_ROWS", True)
     wb = xlsxwriter.Workbook(
         str(tmp_path / "x.xlsx"), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     ws = wb.add_worksheet()
-    W.write_row(ws, 1, [1, 2])
+    X.write_row(ws, 1, [1, 2])
     with pytest.raises(ValueError, match="written already"):
-        W.write_row(ws, 1, [3])
+        X.write_row(ws, 1, [3])
     wb.close()
 
 
