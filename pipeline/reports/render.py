@@ -57,6 +57,8 @@ MIN_PARALLEL = 100
 # Pages sent to a worker at once (a worker holds the bulk of a chunk's reports at once).
 BATCH = 400
 GROUP_BATCH = 25
+# Cells without marks whose <td> FormTables remembers (emptied when full).
+TD_MEMO_MAX = 30_000  # at most ~20 MB (measured: 50,000 numeric <td>s, 32 MB)
 
 
 def _h(v) -> str:
@@ -120,6 +122,7 @@ class FormTables:
     def __init__(self):
         self._env: jinja2.Environment | None = None
         self._skeletons: dict[tuple, tuple] = {}
+        self._tds: dict[tuple, str] = {}  # a cell without marks -> its <td>; bounded (TD_MEMO_MAX)
 
     def _skeleton(self, name: str, args: tuple) -> tuple:
         key = (name, repr(args))
@@ -137,8 +140,21 @@ class FormTables:
     def _fill(self, name: str, cells: dict, args: tuple) -> Markup:
         fixed, keys = self._skeleton(name, args)
         out = [fixed[0]]
+        memo = self._tds
         for (k, span), text in zip(keys, fixed[1:]):
-            out.append(_td(cells[k], span))
+            c = cells[k]
+            if c["marks"] or c["sub"]:
+                out.append(_td(c, span))
+            else:
+                # a cell without marks is its five strings: most recur from page to page (a 0, a blank)
+                key = (c["cls"], c["id"], c["sem"], c["title"], c["text"], span)
+                html = memo.get(key)
+                if html is None:
+                    html = _td(c, span)
+                    if len(memo) >= TD_MEMO_MAX:
+                        memo.clear()
+                    memo[key] = html
+                out.append(html)
             out.append(text)
         return Markup("".join(out))
 
@@ -152,10 +168,56 @@ class FormTables:
         return self._fill("table4", cells, ())
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+try:  # MarkupSafe's own escaping of a plain string (C, from its speedups when built)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another MarkupSafe: its escape() everywhere
+    _escape_inner = None
+_new_str = str.__new__
+
+
+def _escape(s):
+    """markupsafe.escape with a plain string made into Markup without Markup's constructor (a Python
+    function, which for a plain string only calls str's): what a template's `{{ … }}` calls, millions
+    of times in a render. Anything but a plain string goes to markupsafe.escape."""
+    if type(s) is str:
+        return _new_str(Markup, _escape_inner(s))
+    return escape(s)
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose outputs are escaped by `_escape` (the same Markup as markupsafe.escape)."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        t = super().from_code(environment, code, globals, uptodate)
+        ns = t.root_render_func.__globals__  # the template module's namespace: its macros' too
+        if _escape_inner is not None and ns.get("escape") is escape:
+            ns["escape"] = _escape
+        return t
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment with `a.b` on a plain dict looked up as `a['b']` first. Jinja tries the
+    attribute first, and on a dict that raises AttributeError (an exception per `{{ f.n }}`, millions
+    in a render) before the item is looked up; a dict has no attribute but those of `dir(dict)`, so
+    for any other name the result is the same: the item, or Jinja's own answer when it is missing."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+    template_class = _Template
+
+
 def environment(cell=None) -> jinja2.Environment:
     """The pages' template environment (`cell`: how a drawn table's cell is written, `td` but when
     FormTables takes a table's skeleton)."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         trim_blocks=True,
@@ -234,10 +296,22 @@ def _read_manifest(out: Path) -> dict:
     return {}
 
 
+_MADE_DIRS: set[str] = set()  # folders made by this process (a render makes a dozen, writes 12,000 pages)
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    parent = str(path.parent)
+    if parent not in _MADE_DIRS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE_DIRS.add(parent)
+    tmp = f"{parent}/.{path.name}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    except FileNotFoundError:  # the folder went away since (a test, an operator): made again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
     os.replace(tmp, path)
 
 

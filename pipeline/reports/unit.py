@@ -48,6 +48,7 @@ from .layout import (
 )
 
 ALL_IDS: tuple[str, ...] = tuple(all_cell_ids())
+_ALL_SET = frozenset(ALL_IDS)
 _RANK_BANNER = RANK_COLS.index("banner_id")
 
 # (label, source, key): source cell = a cell of the report, rate/figure = derived_figures, uy = unit_years
@@ -424,7 +425,9 @@ def unit_context(inp: UnitInputs, bulk: UnitBulk) -> dict:
     min_base = int(inp.min_base)
     raw_cells = bulk.cells
     cells, has_subtotal, t2v2019 = _cells(bulk)
-    drawn = set(ALL_IDS) | {cid for cid in cells if cid.startswith("T2v2019/") or cid.endswith("/org_subtotal")}
+    drawn = _ALL_SET | {
+        cid for cid in cells.keys() - _ALL_SET if cid.startswith("T2v2019/") or cid.endswith("/org_subtotal")
+    }
     findings = findings_view(inp.others, bulk.findings, cells, root)
     counts = {s: sum(1 for f in bulk.findings if f["status"] == s) for s in ("FAIL", "UNCERTAIN", "NOT_ASSESSABLE")}
     counts["PASS"] = int(uy.get("findings_pass") or 0)

@@ -24,6 +24,7 @@ from .labels import CELL_MARKERS as MARKERS
 from .labels import HIERARCHY_ZH as HIER_ZH
 from .labels import LEVEL_ZH, REVIEW_ZH, SEVERITY_ZH, STATUS_ZH, TIMELINESS_ZH
 from .layout import T3_SHORT, T4_GROUP_LABELS, T4_LAWSUITS, all_cell_ids, short_label
+from .xlsxrows import write_row
 
 FETCH = 5_000  # rows read from the warehouse at a time
 CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
@@ -260,17 +261,19 @@ def _sheet(book: _Book, title: str, cols, data) -> int:
     ws.freeze_panes(1, 0)
     ws.write_row(0, 0, [c[0] for c in cols], book.header)
     n = 0
+    fmts = [book.num.get(kind) if kind in _FORMATS else None for _h, _key, kind, _w in cols]
     for n, r in enumerate(data, start=1):
-        for c_i, (_h, key, kind, _w) in enumerate(cols):
+        values = []
+        formats = []
+        for (_h, key, kind, _w), f in zip(cols, fmts):
             v = _value(r.get(key), kind)
             if v is None:
-                continue
-            if kind == "date":
-                ws.write_datetime(n, c_i, _dt.datetime.combine(v, _dt.time()), book.num["date"])
-            elif kind in _FORMATS:
-                ws.write_number(n, c_i, v, book.num[kind])
-            else:
-                ws.write(n, c_i, v)
+                f = None
+            elif kind == "date":
+                v = _dt.datetime.combine(v, _dt.time())
+            values.append(v)
+            formats.append(f)
+        write_row(ws, n, values, formats)
     if n:
         ws.autofilter(0, 0, n, len(cols) - 1)
     return n
@@ -456,9 +459,12 @@ def _cells_sheet(book: _Book, con, names: dict) -> int:
                 doubtful.setdefault(rid, set()).add(col[cid])
         for rid, uid, year in chunk:
             vals = values.pop(rid)
-            ws.write_row(row_i, 0, [uid, names.get(uid), year] + vals)
-            for i in sorted(doubtful.get(rid, ())):
-                ws.write(row_i, 3 + i, vals[i], book.ocr)
+            formats = None
+            if rid in doubtful:
+                formats = [None] * (3 + len(vals))
+                for i in doubtful[rid]:
+                    formats[3 + i] = book.ocr
+            write_row(ws, row_i, [uid, names.get(uid), year] + vals, formats)
             row_i += 1
     return len(reps)
 

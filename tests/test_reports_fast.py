@@ -1,0 +1,260 @@
+"""The reports' fast paths against their general paths (issue 15): the workbook's rows written as
+XML at once against XlsxWriter's cell-by-cell writing, the unit pages' remembered cells and <td>s
+against making them each time, and the template environment's dict lookup against Jinja's own.
+Each pair must give the same bytes or values, on ordinary and odd inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+
+import jinja2
+import markupsafe
+import pytest
+import xlsxwriter
+
+import pipeline.reports.workbook as W
+import pipeline.reports.xlsxrows as X
+from corpus.synthetic import Synthetic, build
+from pipeline.reports import render as R
+from pipeline.reports import unit as U
+
+
+def _parts(path) -> dict[str, bytes]:
+    """The parts of an xlsx file but its creation time (docProps/core.xml)."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+ODD_STRINGS = [
+    "plain",
+    " leading",
+    "trailing ",
+    "\u3000全角空格",
+    "a & b < c > d \"q\" 'a'",
+    "two\nlines",
+    "tab\tinside",
+    "ctrl\x01char",
+    "_x0041_ looks escaped",
+    "<r>rich-looking</r>",
+    "〔不适用〕/",
+    "\ufffe non-character",
+    "x" * 20_000,  # beyond half of Excel's limit: XlsxWriter's own check
+    "",
+    "😀 astral",
+]
+ODD_VALUES = [
+    0,
+    1,
+    -1,
+    10**17,
+    1.5,
+    -0.0,
+    1e-7,
+    1e20,
+    0.1 + 0.2,
+    float("nan"),
+    float("inf"),
+    True,
+    Decimal("2.50"),
+    None,
+    dt.datetime(2024, 1, 31),
+] + ODD_STRINGS
+
+
+def _book(path, fast: bool, monkeypatch):
+    monkeypatch.setattr(X, "FAST_ROWS", fast)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+    wb.set_properties({"created": dt.datetime(2024, 1, 1)})
+    head = wb.add_format({"bold": True, "border": 1})
+    pct = wb.add_format({"num_format": "0.0%"})
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ocr = wb.add_format({"italic": True})
+    ws = wb.add_worksheet("odd")
+    ws.set_column(1, 1, 12, pct)  # a column with a format: cells without one take it
+    ws.set_column(2, 2, 12, date)
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, ["a", "b", "c", "d"], head)
+    row = 1
+    n = len(ODD_VALUES)
+    for i in range(n):
+        # every value in every column, with and without a cell format, in varying company
+        vals = [ODD_VALUES[(i + k) % n] for k in range(5)]
+        X.write_row(ws, row, vals)
+        fmts = [None, pct, date if isinstance(vals[2], dt.datetime) else None, ocr, None]
+        X.write_row(ws, row + 1, vals, fmts)
+        row += 3  # a gap of one row
+    ws.set_row(row, 30)  # a row with attributes
+    X.write_row(ws, row, [1, "x"])
+    X.write_row(ws, row + 1, [None, None])  # nothing to write
+    X.write_row(ws, row + 2, [None, 5, None, "y"])
+    ws.write(row + 3, 0, "written by XlsxWriter")
+    X.write_row(ws, row + 3, [None, 7])  # the same row as a pending cell: XlsxWriter's way
+    X.write_row(ws, row + 4, [1, 2, 3])
+    X.write_row(ws, 1_048_576, [1])  # beyond Excel's last row: not written
+    ws2 = wb.add_worksheet("cells")
+    ws2.write_row(0, 0, ["h"] * 3, head)
+    for r in range(1, 300):
+        X.write_row(ws2, r, [f"u{r}", None if r % 7 == 0 else f"单位{r}", 2024] + [r * k * 0.5 for k in range(200)])
+    wb.close()
+
+
+def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch):
+    _book(tmp_path / "fast.xlsx", True, monkeypatch)
+    _book(tmp_path / "general.xlsx", False, monkeypatch)
+    fast, general = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "general.xlsx")
+    assert fast.keys() == general.keys()
+    for name in general:
+        assert fast[name] == general[name], name
+
+
+@pytest.fixture(scope="module")
+def small_warehouse(tmp_path_factory):
+    db = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    build(db, Synthetic(years=(2023, 2024), departments=1))
+    return db
+
+
+def test_the_workbook_is_the_same_by_either_path(small_warehouse, tmp_path, monkeypatch):
+    for fast in (True, False):
+        monkeypatch.setattr(X, "FAST_ROWS", fast)
+        W.write_workbook(small_warehouse, tmp_path / f"{fast}.xlsx")
+    fast, general = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
+    assert fast.keys() == general.keys()
+    for name in general:
+        assert fast[name] == general[name], name
+
+
+CELLS = [
+    None,
+    ("NUMERIC", 12.0, "12"),
+    ("NUMERIC", 12, "12"),
+    ("NUMERIC", 12.5, " 12.50 "),
+    ("NUMERIC", -0.0, "-0"),
+    ("NUMERIC", 1e20, "1e20"),
+    ("ZERO", 0.0, "0"),
+    ("ZERO", 0.0, "〇"),
+    ("NA", None, " / "),
+    ("NA", None, ""),
+    ("NA", None, None),
+    ("TEXT", None, "很长很长很长很长的文字说明"),
+    ("TEXT", None, "短"),
+    ("EMPTY", None, ""),
+    ("MISSING", None, None),
+    ("ODD", None, "x"),
+]
+
+
+def test_remembered_tds_are_the_drawn_tds(monkeypatch):
+    monkeypatch.setattr(R, "TD_MEMO_MAX", 7)
+    form = R.FormTables()
+    ids = list(U.ALL_IDS)
+    for k in range(4):
+        cells = {cid: U.unit_cell(cid, CELLS[(i + k) % len(CELLS)]) for i, cid in enumerate(ids)}
+        cells[ids[3]]["marks"].append({"n": 2, "side": "左", "status": "fail", "title": "第 2 条"})
+        cells[ids[4]]["sub"] = "小计"
+        cells[ids[5]]["cls"] += " ocr"
+        cells[ids[5]]["title"] = EVIL = "<b>&'\""
+        cells[ids[6]]["text"] = EVIL
+        for name, args in (("table2", ()), ("table3", (list(R.T3_COLUMNS),)), ("table4", ())):
+            fixed, keys = form._skeleton(name, args)
+            plain = [fixed[0]]
+            for (key, span), text in zip(keys, fixed[1:]):
+                plain += [R._td(cells[key], span), text]
+            assert str(getattr(form, name)(cells, *args)) == "".join(plain)
+
+
+class Sub(dict):
+    pass
+
+
+@pytest.mark.parametrize(
+    "obj, name",
+    [
+        ({"n": 1}, "n"),
+        ({"items": 3}, "items"),  # a dict's own attribute wins, as in Jinja
+        ({"keys": 3}, "keys"),
+        ({}, "missing"),
+        ({"a": None}, "a"),
+        (Sub(n=2), "n"),
+        ([1, 2], "append"),
+        ("text", "upper"),
+        (None, "x"),
+        ({"__class__": 1}, "__class__"),
+    ],
+)
+def test_the_environment_looks_up_what_jinja_looks_up(obj, name):
+    ours = R.environment().getattr(obj, name)
+    theirs = jinja2.Environment(undefined=jinja2.StrictUndefined).getattr(obj, name)
+    assert type(ours) is type(theirs)
+    if isinstance(theirs, jinja2.Undefined):
+        with pytest.raises(jinja2.UndefinedError):
+            str(ours)
+    else:
+        assert ours == theirs
+
+
+def test_a_row_is_written_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(X, "FAST_ROWS", True)
+    wb = xlsxwriter.Workbook(
+        str(tmp_path / "x.xlsx"), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    ws = wb.add_worksheet()
+    X.write_row(ws, 1, [1, 2])
+    with pytest.raises(ValueError, match="written already"):
+        X.write_row(ws, 1, [3])
+    wb.close()
+
+
+class Html:
+    def __html__(self):
+        return "<b>safe</b>"
+
+
+class SubStr(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "<script>alert('x')</script>&\"",
+        "全角＜＞",
+        "&amp;",
+        0,
+        1.5,
+        None,
+        True,
+        Html(),
+        SubStr("<a>"),
+        markupsafe.Markup("<i>kept</i>"),
+        ["<"],
+        "\x00\n\t",
+    ],
+)
+def test_the_templates_escape_as_markupsafe_does(value):
+    got, want = R._escape(value), markupsafe.escape(value)
+    assert type(got) is type(want) is markupsafe.Markup
+    assert str(got) == str(want)
+
+
+def test_the_templates_use_that_escape_and_render_as_jinja_does():
+    env = R.environment()
+    plain = jinja2.Environment(loader=env.loader, autoescape=True)
+    src = "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ a }}|{{ b.c }}|{{ m(a) }}|{{ a ~ b.c }}|{{ n }}"
+    ctx = {"a": "<&'\">", "b": {"c": "x<y"}, "n": 5}
+    t = env.from_string(src)
+    assert t.root_render_func.__globals__["escape"] is R._escape
+    assert t.render(**ctx) == plain.from_string(src).render(**ctx)
