@@ -131,6 +131,68 @@ _SPAM_STRONG = re.compile(
 )
 
 
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of a pattern `(a|b|…)`, split at the bars outside any inner group."""
+    assert pattern.startswith("(") and pattern.endswith(")")
+    out, depth, start, i = [], 0, 1, 1
+    while i < len(pattern) - 1:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a class: no group or bar inside counts
+            i = pattern.index("]", i + 2 if pattern[i + 1] == "^" else i + 1) + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:-1])
+    return out
+
+
+def _split_by_case(pat: re.Pattern) -> tuple[re.Pattern, re.Pattern]:
+    """`pat` (an IGNORECASE alternation, used only for whether it finds anything) as two patterns
+    that find something exactly when it does: the alternatives without a cased character, compiled
+    without IGNORECASE (re compiles an uncased character the same with or without it), and the rest
+    with it. Under IGNORECASE no alternative opening with a cased letter lets re skip ahead, so the
+    whole alternation was tried at every position of a line; the first of the two lets it skip to a
+    character that can open one of its words."""
+    alts = _top_level_alternatives(pat.pattern)
+    # `\s`, `\d`, `\w`, `\.` are no cased characters (a category or a dot): only what is left counts
+    cased = [a for a in alts if any(ch.lower() != ch or ch.upper() != ch for ch in re.sub(r"\\[sSdDwW.]", "", a))]
+    plain = [a for a in alts if a not in cased]
+    return re.compile("(?:" + "|".join(plain) + ")"), re.compile("(?:" + "|".join(cased) + ")", pat.flags)
+
+
+def _openers(cased: re.Pattern) -> re.Pattern | None:
+    """A class of the first letters of `cased`'s alternatives, under the same IGNORECASE: a line
+    without one of them holds no match of `cased` (None, no pre-test, unless every alternative opens
+    with an ASCII letter)."""
+    alts = _top_level_alternatives("(" + cased.pattern[3:])
+    if not all(a[:1].isascii() and a[:1].isalpha() for a in alts):
+        return None
+    return re.compile("[" + "".join(sorted({a[0] for a in alts})) + "]", cased.flags)
+
+
+_SPAM_PLAIN, _SPAM_CASED = _split_by_case(_SPAM)
+_SPAM_STRONG_PLAIN, _SPAM_STRONG_CASED = _split_by_case(_SPAM_STRONG)
+_SPAM_OPENERS = _openers(_SPAM_CASED)
+_SPAM_STRONG_OPENERS = _openers(_SPAM_STRONG_CASED)
+
+
+def _search_split(plain: re.Pattern, cased: re.Pattern, openers: re.Pattern | None, t: str) -> bool:
+    if plain.search(t) is not None:
+        return True
+    if openers is not None and openers.search(t) is None:
+        return False  # no letter that can open a cased alternative
+    return cased.search(t) is not None
+
+
 @lru_cache(maxsize=65536)
 def is_spam(line: str) -> bool:
     """Page furniture or injected advertising, not part of the report.
@@ -141,9 +203,10 @@ def is_spam(line: str) -> bool:
     t = to_simplified(line.strip())
     if not t:
         return False
-    if _SPAM_STRONG.search(t):
+    # _SPAM_STRONG.search(t), _SPAM.search(t), each as two searches (see _split_by_case)
+    if _search_split(_SPAM_STRONG_PLAIN, _SPAM_STRONG_CASED, _SPAM_STRONG_OPENERS, t):
         return True
-    if _SPAM.search(t):
+    if _search_split(_SPAM_PLAIN, _SPAM_CASED, _SPAM_OPENERS, t):
         n = norm_text(t)
         if len(n) <= 80 and "政府信息" not in n and "年度报告" not in n:
             return True
