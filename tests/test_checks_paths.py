@@ -59,3 +59,67 @@ def test_release_memory_keeps_the_process_usable():
     gxworker.release_memory()
     gxworker.release_memory()
     assert np.ones(10).sum() == 10
+
+
+def test_problems_section_on_normed_text_equals_the_raw_path():
+    """fam_problems_section reads the section normalised once (normed_sections) instead of normalising
+    it again: the same verdict as is_empty_problems_section on the raw text, odd texts included."""
+    from pipeline.checks.text import is_empty_problems_normed, is_empty_problems_section, normed_sections
+
+    rng = random.Random(15)
+    texts = [None, "", " ", "无", "无。", " 无 。", "暂无。", "無", "没有", "无问题", "无。无。", "。。", "……", "．"]
+    texts += ["本年度无", "本年度未发现问题。", "问题：无", "（无）", "ＮＯ", "no", "１２３４５６", "a\nb\nc\nd\ne\nf"]
+    alphabet = "无暂没有问题。.．，,\n 　本年度存在的主要問題及改进情况"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    for t in texts:
+        normed = normed_sections({"problems": t})["problems"]
+        fast = None if t is None else is_empty_problems_normed(normed)
+        assert fast == is_empty_problems_section(t), t
+
+
+def test_ocr_doubtful_looks_only_at_flagged_reports_with_the_same_result():
+    """_ocr_doubtful loops over the rows of the reports with a doubtful cell only: the same flags as
+    the loop over every row."""
+    import pandas as pd
+
+    from pipeline.checks.catalogue import rules
+    from pipeline.checks.evaluate import _ocr_doubtful
+
+    fams = {r.id: r.family for r in rules()}
+    ids = sorted(fams)
+    rng = random.Random(15)
+    cells = ["T3/total/total", "T3/granted/total", "T2/fees/amount", "T1/rules/new", "-T3/total/natural_person"]
+    n = 40
+    problems = [
+        [{"code": "ocr_uncertain", "cells": rng.sample(cells, 2)}]
+        if rng.random() < 0.2
+        else ([{"code": "ocr_uncertain", "cells": []}] if rng.random() < 0.1 else [{"code": "row_short"}])
+        for _ in range(n)
+    ]
+
+    class B:
+        pass
+
+    b = B()
+    b.n, b.problems = n, problems
+    rows = 2000
+    ev = pd.DataFrame(
+        {
+            "ri": np.array([rng.randrange(n) for _ in range(rows)]),
+            "rule_id": [rng.choice(ids) for _ in range(rows)],
+            "lhs_cells": [tuple(rng.sample(cells, rng.randint(0, 2))) or None for _ in range(rows)],
+            "rhs_cells": [tuple(rng.sample(cells, rng.randint(0, 2))) for _ in range(rows)],
+        }
+    )
+    flagged = {
+        i: {c for p in problems[i] if p.get("code") == "ocr_uncertain" for c in p.get("cells") or []} for i in range(n)
+    }
+    expected = np.zeros(rows, dtype=bool)
+    for k in range(rows):  # the general loop over every row, as it was
+        f = flagged.get(int(ev["ri"][k]))
+        if f and fams.get(ev["rule_id"][k]) == "identity":
+            ops = {c.lstrip("-") for c in tuple(ev["lhs_cells"][k] or ()) + tuple(ev["rhs_cells"][k] or ())}
+            expected[k] = bool(ops & f)
+    got = _ocr_doubtful(b, ev)
+    assert expected.any() and not expected.all()
+    assert (got == expected).all()

@@ -18,7 +18,7 @@ from ..codebook import T3_APPLICANT_COLUMNS
 from .batch import CELL_INDEX, EMPTY, MISSING, NA, NUMERIC, SUBTOTAL_INDEX, TEXT, ZERO, Batch
 from .catalogue import Instance, Rule, instances_config, rules
 from .copying import MIN_TEXT, CopyIndex, folded_narratives
-from .text import NARRATIVE, is_empty_problems_section, mentions_fees, normed_sections, repeated_share, stated
+from .text import NARRATIVE, is_empty_problems_normed, mentions_fees, normed_sections, repeated_share, stated
 
 ASSESS, UNCERTAIN, NOT_ASSESSABLE, SKIP = 0, 1, 2, 3
 PRE_NAMES = {ASSESS: "ASSESS", UNCERTAIN: "UNCERTAIN", NOT_ASSESSABLE: "NOT_ASSESSABLE"}
@@ -428,11 +428,11 @@ def fam_fees(b: Batch, rule: Rule, inst: Instance) -> Chunk:
     return ch
 
 
-def fam_problems_section(b: Batch, rule: Rule, inst: Instance) -> Chunk:
+def fam_problems_section(b: Batch, rule: Rule, inst: Instance, normed: list[dict[str, str]]) -> Chunk:
     rows = np.arange(b.n)
     ch = Chunk(rule, inst, rows)
-    for i in range(b.n):
-        empty = is_empty_problems_section(b.sections[i].get("problems"))
+    for i in range(b.n):  # is_empty_problems_section on the section normalised once (normed_sections)
+        empty = None if b.sections[i].get("problems") is None else is_empty_problems_normed(normed[i]["problems"])
         if empty is None:
             ch.pre[i] = NOT_ASSESSABLE
         else:
@@ -554,7 +554,7 @@ def evaluate(
             elif f == "fees_mentioned":
                 ch = fam_fees(b, rule, inst)
             elif f == "problems_section":
-                ch = fam_problems_section(b, rule, inst)
+                ch = fam_problems_section(b, rule, inst, normed := normed or [normed_sections(s) for s in b.sections])
             elif f in ("copy_previous", "copy_units"):
                 if folded is None:
                     folded = folded_narratives(b, normed)
@@ -592,7 +592,7 @@ def _ocr_doubtful(b: Batch, ev: pd.DataFrame) -> np.ndarray:
     fams = {r.id: r.family for r in rules()}
     ri, rid = ev["ri"].to_numpy(), ev["rule_id"].to_numpy()
     lc, rc = ev["lhs_cells"].to_numpy(), ev["rhs_cells"].to_numpy()
-    for k in range(len(ev)):
+    for k in np.flatnonzero(np.isin(ri, [i for i, f in flagged.items() if f])):  # a report with a doubtful cell
         f = flagged.get(int(ri[k]))
         if f and fams.get(rid[k]) == "identity":
             ops = {c.lstrip("-") for c in tuple(lc[k] or ()) + tuple(rc[k] or ())}

@@ -102,11 +102,19 @@ def mentions_fees(text: str | None) -> bool:
 _EMPTY_WORDS = {"", "无", "无。", "暂无", "暂无。", "没有", "无问题", "无。无。"}
 
 
+_EMPTY_STRIPPED = frozenset(w.strip(".。") for w in _EMPTY_WORDS)
+
+
 def is_empty_problems_section(text: str | None) -> bool | None:
     if text is None:
         return None
-    t = _norm_once(text).strip(".。")
-    return t in {w.strip(".。") for w in _EMPTY_WORDS} or len(t) < 6
+    return is_empty_problems_normed(_norm_once(text))
+
+
+def is_empty_problems_normed(normed: str) -> bool:
+    """is_empty_problems_section() of a section present and already normalised (normed_sections)."""
+    t = normed.strip(".。")
+    return t in _EMPTY_STRIPPED or len(t) < 6
 
 
 # ----------------------------------------------------------------------------------------------
