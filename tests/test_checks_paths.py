@@ -2,6 +2,7 @@
 and odd inputs."""
 
 import random
+import unicodedata
 
 import numpy as np
 
@@ -123,3 +124,46 @@ def test_ocr_doubtful_looks_only_at_flagged_reports_with_the_same_result():
     got = _ocr_doubtful(b, ev)
     assert expected.any() and not expected.all()
     assert (got == expected).all()
+
+
+def test_narrative_normalisation_equals_norm_text_on_odd_texts():
+    """The checks' uncached normalisation (punctuation by str.replace) against norm_text itself:
+    every bracket and quote it unifies, traditional and full-width characters, whitespace of every
+    kind, combining marks, astral characters."""
+    from pipeline.checks import text
+    from pipeline.textnorm import _PUNCT, _t2s_table, norm_text
+
+    assert text._BY_REPLACE  # the fast path is the one exercised
+    rng = random.Random(15)
+    alphabet = "".join(chr(k) for k in _PUNCT) + "".join(chr(k) for k in list(_t2s_table())[:200])
+    alphabet += "政府信息公开年度报告0123４５６ＡＢｃ（）［］｛｝：；，。！？、 \t\n\u3000\u00a0\u200b\ufeff"
+    alphabet += "e\u0301\u0301\U00020000①⑩㈱ﬁ\u2028"
+    alphabet += "，：；（）！？％０１２３４５６７８９\u0338\u0345"  # full-width, and marks that compose with them
+    texts = [
+        "",
+        " ",
+        "（一）",
+        "“引号”‘单’「直角」《书名》",
+        "資訊公開",
+        "ｅ\u0301",
+        "\u3000\u3000",
+        "，\u0338",
+        "０\u0301",
+    ]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(500)]
+    clean = "政府信息公开年度报告本機關處理，：；（）！？％０１２３４５６７８９\u3000 \n“”《》【】。、"
+    texts += ["".join(rng.choice(clean) for _ in range(rng.randint(0, 400))) for _ in range(300)]  # NFKC by replace
+    fast = 0
+    for t in texts:
+        assert text._norm_once(t) == norm_text.__wrapped__(t), t
+        fast += unicodedata.is_normalized("NFKC", text._nfkc(t)) and text._nfkc(t) != t
+    assert fast >= 250  # the replacements, not normalize(), made most of the clean texts NFKC
+
+
+def test_normed_chunk_equals_normed_sections_per_report():
+    from pipeline.checks.text import NARRATIVE, normed_chunk, normed_sections
+
+    rng = random.Random(15)
+    pool = ["无", "无。", "本年度無問題", "", None, "（一）主动公开情况：…", "第一行\n第二行"]
+    chunk = [{k: rng.choice(pool) for k in NARRATIVE if rng.random() < 0.8} for _ in range(200)]
+    assert normed_chunk(chunk) == [normed_sections(s) for s in chunk]

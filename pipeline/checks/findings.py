@@ -27,7 +27,7 @@ from .catalogue import rules
 from .copying import CopyIndex, folded_narratives
 from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evaluate
 from .suites import Validation
-from .text import normed_sections
+from .text import normed_chunk
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -163,7 +163,7 @@ def check_parts(
         for part in parts:
             b = part.batch
             try:
-                normed = [normed_sections(s) for s in b.sections]  # each narrative normalised once
+                normed = normed_chunk(b.sections)  # each narrative normalised once
                 folded = folded_narratives(b, normed) if index is not None or copy_previous else None
                 if index is not None:
                     index.add(b, part.pos, folded)

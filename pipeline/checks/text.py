@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
-from ..textnorm import norm_text
+from ..textnorm import _PUNCT, _WS, _t2s_table, norm_text, to_simplified
 
 _N = r"(\d+)\s*件"
 # Each statement: patterns whose group 1 is the number; searched in the normalised narrative.
@@ -56,16 +57,68 @@ _ZERO: dict[str, list[re.Pattern]] = {
 
 # A narrative is normalised once per check, by section: norm_text's cache (meant for the labels and
 # cells every report repeats) would keep every report's narrative, growing with the warehouse.
-_norm_once = norm_text.__wrapped__
+_norm_text = norm_text.__wrapped__  # the general path
+# Its last step, translate(_PUNCT), looks every character up in a dict; a str.replace per character
+# that changes is a scan at C speed, and the same result as long as no replacement is itself replaced.
+_PUNCT_PAIRS = tuple((chr(k), v or "") for k, v in _PUNCT.items() if chr(k) != v)
+_BY_REPLACE = not any(c == a for _, v in _PUNCT_PAIRS for c in v for a, _ in _PUNCT_PAIRS)
+
+
+# NFKC: a narrative is not NFKC only for its full-width punctuation and digits, which NFKC would
+# normalise character by character. Each replaced by its compatibility decomposition, the text has the
+# same NFKD, hence the same NFKC; if it is then NFKC already (is_normalized: exact), that is NFKC(text).
+_FULL_WIDTH = tuple(
+    (c, d)
+    for c in "，：；（）！？％\u3000０１２３４５６７８９"
+    if len(d := unicodedata.normalize("NFKD", c)) == 1 and d != c
+)
+_T2S_KEYS = frozenset(map(chr, _t2s_table()))  # to_simplified changes nothing in a text without one
+
+
+def _nfkc(text: str) -> str:
+    s = text
+    for c, d in _FULL_WIDTH:
+        s = s.replace(c, d)
+    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", text)
+
+
+def _norm_once(text: str) -> str:
+    """norm_text(text), not cached (tests/test_checks_paths.py holds it to the general path)."""
+    if not _BY_REPLACE:
+        return _norm_text(text)
+    t = _nfkc(text)
+    t = _WS.sub("", t if _T2S_KEYS.isdisjoint(t) else to_simplified(t))
+    for a, v in _PUNCT_PAIRS:
+        t = t.replace(a, v)
+    return t
+
+
 NARRATIVE = ("overview", "proactive", "requests", "appeals", "problems", "other")  # what statements read
 COMPARED = ("overview", "problems", "other")  # what the copy rules compare
 
 
-def normed_sections(sections: dict) -> dict[str, str]:
+def normed_sections(sections: dict, memo: dict[str, str] | None = None) -> dict[str, str]:
     """The narrative's sections, normalised (norm_text). Normalisation keeps a section boundary (a
     newline, which it removes), so normed_sections(s)[a] + normed_sections(s)[b] is the
-    normalisation of the two sections joined by a newline."""
-    return {k: _norm_once(sections.get(k) or "") for k in NARRATIVE}
+    normalisation of the two sections joined by a newline. `memo`: texts already normalised (a
+    chunk's, normed_chunk), added to."""
+    if memo is None:
+        return {k: _norm_once(sections.get(k) or "") for k in NARRATIVE}
+    out = {}
+    for k in NARRATIVE:
+        t = sections.get(k) or ""
+        n = memo.get(t)
+        if n is None:
+            n = memo[t] = _norm_once(t)
+        out[k] = n
+    return out
+
+
+def normed_chunk(sections: list[dict]) -> list[dict[str, str]]:
+    """normed_sections of a chunk's reports, a text met again (a section a unit repeats from year to
+    year, "无" and the like) normalised once; the memo lives as long as the call (bounded by a chunk)."""
+    memo: dict[str, str] = {}
+    return [normed_sections(s, memo) for s in sections]
 
 
 def statements(narrative: str) -> dict[str, int]:
