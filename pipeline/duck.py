@@ -8,6 +8,9 @@ import duckdb
 # DuckDB takes up to 80% of the machine's memory by default; the pipeline shares it between steps
 # and processes, so it asks for less and lets heavy operators spill to disk instead.
 WRITE_MEMORY = "1GB"
+# The build's inserts (tens of millions of cells joined and sorted) spill beyond this; the building
+# process also holds the plan and the registry, so its DuckDB takes half of what other writers may.
+BUILD_MEMORY = "512MB"
 READ_MEMORY = "512MB"
 
 

@@ -7,6 +7,7 @@ Every table and view is defined in `sql/` (one model per file, applied in order)
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from . import PARSER_VERSION, __version__
-from .duck import READ_MEMORY, WRITE_MEMORY, sql_str
+from .duck import BUILD_MEMORY, READ_MEMORY, WRITE_MEMORY, sql_str
 from .inbox import InboxFile
 
 # the plan is decided in plan.py; re-exported for callers
@@ -243,16 +244,31 @@ def build(
             p.unlink()
     review = Review(decisions or [], registry)
     manifest, reports = plan(files, cache, registry, state_dir, assignments=review.assignments())
+    units = registry.units_frame()
+    aliases = registry.aliases_frame()
+    # Everything taken from the plan's frames is taken before the cells go in, and the frames are
+    # dropped then: at 100,000 reports they hold hundreds of MB the inserts below need.
+    bid = build_id(manifest, reports, units, aliases, deadline, decisions)
+    years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
+    st = manifest["status"].value_counts().to_dict() if len(manifest) else {}
+    result = BuildResult(
+        path=str(db_path),
+        files=len(manifest),
+        reports=len(reports),
+        active=int(reports["active"].sum()) if len(reports) else 0,
+        set_aside=int(st.get("set_aside", 0)),
+        duplicates=int(st.get("duplicate", 0)),
+        superseded=int(st.get("superseded", 0)),
+    )
     con = connect(db_path)
     try:
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY}'")
         con.execute("BEGIN TRANSACTION")
         run_sql(con, "schema")
-        units = registry.units_frame()
         con.register("u", units)
         con.execute("""INSERT INTO units SELECT unit_id, name, full_name, level, kind,
                        nullif(statutory_parent, ''), nullif(managing_body, ''), files_own_report, can_make_rules,
                        deadline_kind, valid_from, valid_to, nullif(note, '') FROM u ORDER BY unit_id""")
-        aliases = registry.aliases_frame()
         con.register("a", aliases)
         con.execute(
             "INSERT INTO unit_aliases SELECT unit_id, alias, valid_from, valid_to, source FROM a "
@@ -271,8 +287,12 @@ def build(
                            try_cast(published_on AS DATE), try_cast(signed_on AS DATE), try_cast(period_start AS DATE),
                            try_cast(period_end AS DATE), match_method, match_confidence, match_reason,
                            parser_version, n_problems, n_errors FROM r ORDER BY report_id""")
-            pick = reports[["sha256", "report_id", "batch"]]
-            con.register("pick", pick)
+            con.execute("CREATE TEMP TABLE pick AS SELECT sha256, report_id, batch FROM r")
+        for name in ("u", "a") + (("m",) if result.files else ()) + (("r",) if result.reports else ()):
+            con.unregister(name)
+        del manifest, reports, units, aliases
+        gc.collect()
+        if result.reports:
             for table in ("cells", "cells_extra"):
                 files_ = cache.glob(table)
                 # cells keep the value as read beside the effective one (review corrections: pipeline/review)
@@ -314,7 +334,6 @@ def build(
         if fault:
             fault("build")
         _write_rules(con)
-        years = sorted({int(y) for y in reports["year"].dropna()}) if len(reports) else []
         info = {
             "nianbao_version": __version__,
             "parser_version": PARSER_VERSION,
@@ -322,7 +341,7 @@ def build(
             "storage_version": STORAGE_VERSION,
             "inbox": inbox_label,
             "report_years": json.dumps(years),
-            "build_id": build_id(manifest, reports, units, aliases, deadline, decisions),
+            "build_id": bid,
         }
         con.register("bi", pd.DataFrame(sorted(info.items()), columns=["key", "value"]))
         con.execute("INSERT INTO build_info SELECT key, value FROM bi")
@@ -335,16 +354,7 @@ def build(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    st = manifest["status"].value_counts().to_dict() if len(manifest) else {}
-    return BuildResult(
-        path=str(db_path),
-        files=len(manifest),
-        reports=len(reports),
-        active=int(reports["active"].sum()) if len(reports) else 0,
-        set_aside=int(st.get("set_aside", 0)),
-        duplicates=int(st.get("duplicate", 0)),
-        superseded=int(st.get("superseded", 0)),
-    )
+    return result
 
 
 # ----------------------------------------------------------------------------------------------

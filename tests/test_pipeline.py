@@ -345,3 +345,34 @@ def test_dagster_storage_of_the_run_folder_keeps_every_event_in_dagsters_own_fil
             counts.append(sorted(r.dagster_event_type or "log" for r in records))
         assert counts[0] == counts[1]
         assert plain.get_latest_materialization_event(dg.AssetKey("second")).run_id == run_ids[1]
+
+
+def test_building_from_an_inbox_without_reports_gives_empty_tables_and_zero_counts(tmp_path):
+    """The build drops the plan's frames before the cells go in; with no file, or only files set
+    aside, there is nothing to join and the counts it returns must still match the tables."""
+    from pipeline import warehouse
+    from pipeline.inbox import scan
+    from pipeline.readcache import ReadCache
+    from pipeline.registry import load_registry
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    registry = load_registry()
+    for name, files_ in (("none", []), ("aside", None)):
+        if files_ is None:
+            (inbox / "empty.txt").write_bytes(b"")
+            files_ = scan(inbox)
+        state = tmp_path / name
+        state.mkdir()
+        db = tmp_path / f"{name}.duckdb"
+        res = warehouse.build(db, files_, ReadCache(state), registry, state)
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            n_manifest = con.execute("SELECT count(*) FROM manifest").fetchone()[0]
+            n_reports, n_cells = con.execute("SELECT count(*), (SELECT count(*) FROM cells) FROM reports").fetchone()
+            build_id = con.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()[0]
+        finally:
+            con.close()
+        assert (res.files, res.reports, res.active) == (n_manifest, 0, 0) == (len(files_), n_reports, n_cells)
+        assert res.set_aside == len(files_)
+        assert len(build_id) == 16
