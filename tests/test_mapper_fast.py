@@ -234,3 +234,57 @@ def test_the_fast_paths_are_taken(monkeypatch):
         map_document(doc)
     assert taken["pipe_rows"] >= 4
     assert taken["t3"] >= 0.4 * taken["t3_rows"] > 0  # every row label; headers and groups take the general path
+
+
+def test_one_cell_per_line_shapes_read_alike():
+    """Layouts B2 (a cell's line, then a line "|") and C (cells between blank lines), bent where the
+    fast paths of `_cell_line_rows` and `_blank_rows` draw their lines: blank runs of every length
+    (empty cells in C), furniture between a cell and its "|", a "|" with spaces or alone, markup,
+    a tab, a cell line with pipes, the text cut at a cell or at its "|"."""
+    bends = [
+        lambda t: t,
+        lambda t: t.replace("\n\n", "\n\n\n", 7),  # three blank-separated: one empty cell in C
+        lambda t: t.replace("\n\n", "\n\n\n\n\n", 9),  # five: two empty cells
+        lambda t: t.replace("\n\n", "\n\n\n\n", 11),  # four
+        lambda t: t + "\n\n\n\n\n",  # trailing blank run
+        lambda t: t.replace("\n|\n", "\n\n|\n", 5),  # a blank line between a cell and its "|"
+        lambda t: t.replace("\n|\n", "\n|\n\n\n\n", 5),  # blank runs after a "|"
+        lambda t: t.replace("\n|\n", "\n责任编辑：张三\n|\n", 3),  # furniture between cell and "|"
+        lambda t: t.replace("\n|\n", "\n|\n- 3 -\n", 4).replace("\n\n0\n", "\n\n- 4 -\n\n0\n", 4),
+        lambda t: t.replace("\n|\n", "\n | \n", 6),  # a "|" with spaces
+        lambda t: t.replace("\n|\n", "\n||\n", 6),  # doubled
+        lambda t: t.replace("\n|\n", "\n", 4),  # a "|" lost
+        lambda t: t.replace("\n0\n", "\n&nbsp;0\n", 3).replace("\n/\n", "\n<b>/</b>\n", 3),  # markup
+        lambda t: t.replace("\n规章\n", "\n规章\t0\n"),  # a tab
+        lambda t: t.replace("\n0\n", "\n0 | 1\n", 2),  # a cell line with a pipe
+        lambda t: t.replace("\n0\n", "\n 0  1 \n", 5),  # space-split pieces, spaces around
+        lambda t: t[: t.rfind("\n|\n") + 1] if "\n|\n" in t else t[: len(t) // 2],  # cut before "|"
+        lambda t: t[: len(t) * 3 // 5],  # cut short
+    ]
+    for i in range(8):
+        for layout in ("B2", "C", "mixed"):
+            text = render_text(example_spec(i), layout=layout)
+            for k, bend in enumerate(bends):
+                assert_same(bend(text).encode("utf-8"), f"o{i}-{layout}-{k}.txt")
+
+
+def test_the_one_cell_per_line_fast_paths_are_taken(monkeypatch):
+    """The comparisons above compare something: B2's and C's tables are read by their fast paths."""
+    taken = {"b2": 0, "c": 0}
+    cell_line_rows, blank_rows = text_reader._cell_line_rows, text_reader._blank_rows
+
+    def count_b2(*a):
+        got = cell_line_rows(*a)
+        taken["b2"] += got is not None
+        return got
+
+    def count_c(*a):
+        got = blank_rows(*a)
+        taken["c"] += got is not None
+        return got
+
+    monkeypatch.setattr(text_reader, "_cell_line_rows", count_b2)
+    monkeypatch.setattr(text_reader, "_blank_rows", count_c)
+    for layout in ("B2", "C"):
+        read_document(render_text(example_spec(1), layout=layout).encode("utf-8"), "r.txt", None)
+    assert taken["b2"] >= 3 and taken["c"] >= 3

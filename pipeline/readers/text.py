@@ -240,6 +240,12 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     spam: list[int] = []
     region_kinds = kinds[start:end]
     has_pipes = _PIPE in region_kinds
+    if FAST and _TAB not in region_kinds:
+        # one cell per line: layout B2 (each cell's line followed by a line "|") or C (no pipes)
+        simple = _cell_line_rows(lines, kinds, start, end) if has_pipes else _blank_rows(lines, kinds, start, end)
+        if simple is not None:
+            rows_, spam_, delimited_ = simple
+            return Table(rows=rows_, at=f"lines {start + 1}-{end}", delimited=delimited_, explicit=has_pipes), spam_
     # markdown-style rows "| a | b |": every pipe line with content opens with a pipe (three or more)
     content_pipe_lines = 0
     if has_pipes:
@@ -407,6 +413,81 @@ def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tupl
         elif k != _BLANK:
             return None
     return rows, spam
+
+
+def _cell_line_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[list, list[int], bool] | None:
+    """Layout B2: the rows and furniture lines of a region whose every line is blank, furniture, a
+    line exactly "|", or a cell's line (no pipe, tab, "&" or "<") right before a line "|": what
+    `_tokenize` makes of it (the cell's line leaves its stripped text open, the "|" closes the cell
+    and, ending the line, the row: a row of one cell a line; any other "|" finds no cell open and
+    no row under way, and is a row of one empty cell, the text before its pipe); None for a region
+    of another shape."""
+    rows: list[list[GridCell]] = []
+    spam: list[int] = []
+    ctext = _CELL_TEXT
+    r = start
+    while r < end:
+        k = kinds[r]
+        if k == _BLANK:
+            r += 1
+            continue
+        if k == _SPAM:
+            spam.append(r + 1)
+            r += 1
+            continue
+        if k == _PIPE and lines[r] == "|":  # a "|" with no cell open: a row of one empty cell
+            at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
+            rows.append([GridCell(ctext[""], at)])
+            r += 1
+            continue
+        if k == _PIPE or k == _TAB or r + 1 >= end or lines[r + 1] != "|":
+            return None
+        line = lines[r]
+        if "&" in line or "<" in line:
+            return None
+        at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
+        rows.append([GridCell(ctext[line.strip()], at)])
+        r += 2
+    if not rows:
+        return None
+    return rows, spam, True
+
+
+def _blank_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[list, list[int], bool] | None:
+    """Layout C: the rows, furniture lines and "delimited" of a region without pipes or tabs whose
+    lines hold no "&" or "<": what `_tokenize` makes of it (a line is a row of its space-split
+    pieces; a run of three or more blank lines after a row stands for empty cells, one row of one
+    empty cell per extra pair); None for a region of another shape."""
+    rows: list[list[GridCell]] = []
+    spam: list[int] = []
+    ctext = _CELL_TEXT
+    spaced = _SPACED
+    blank_run = 0
+    marker = False
+    for r in range(start, end):
+        k = kinds[r]
+        if k == _BLANK:
+            blank_run += 1
+            continue
+        if k == _SPAM:
+            spam.append(r + 1)
+            continue
+        line = lines[r]
+        if k == _PIPE or k == _TAB or "&" in line or "<" in line:
+            return None
+        if blank_run:
+            if blank_run >= 3 and rows:
+                marker = True
+                for _ in range((blank_run - 1) // 2):
+                    rows.append([GridCell("", f"line {r}")])
+            blank_run = 0
+        at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
+        rows.append([GridCell(ctext[p], at) for p in spaced[line]])
+    if rows and blank_run >= 3:
+        marker = True
+        for _ in range((blank_run - 1) // 2):
+            rows.append([GridCell("", f"line {end}")])
+    return rows, spam, marker
 
 
 _CELL_TEXT = _Memo(clean, 131072)  # clean(text) of a cell's text
