@@ -346,12 +346,7 @@ class T3Reader:
                         )
                     )
                 return
-        if not self.data_mode:
-            self.data_mode = True
-            self.spec = self._build_spec()
-        if entry.group:
-            self.context.add(entry.group)
-        self.any_content = True
+        self._enter_row(entry)
         if values and self.explicit and not any(v.text for v in values):
             # a label wrapped in its (PDF) cell may have its values on its last line, one grid row
             # down: decided by the next row
@@ -362,6 +357,16 @@ class T3Reader:
             self._record(entry, values, cells[last].at, delimited)
         else:
             self.pending = (entry, [], cells[last].at)
+
+    def _enter_row(self, entry) -> None:
+        """A row of `entry` begins: the data begin with the first one (the header's columns fixed),
+        and its group is in context."""
+        if not self.data_mode:
+            self.data_mode = True
+            self.spec = self._build_spec()
+        if entry.group:
+            self.context.add(entry.group)
+        self.any_content = True
 
     def _label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
         """The commonest row of a grid: a row label in its first cell, then its values (one written
@@ -393,12 +398,7 @@ class T3Reader:
         if pending is not None and pending[0].code == entry.code and not pending[1]:
             self.pending = None  # the same label again, wrapped: its values follow here
         self._finish_pending(delimited)
-        if not self.data_mode:
-            self.data_mode = True
-            self.spec = self._build_spec()
-        if entry.group:
-            self.context.add(entry.group)
-        self.any_content = True
+        self._enter_row(entry)
         if len(cells) > 1:
             self._record(entry, cells[1:], c0.at, delimited)
         else:
