@@ -21,6 +21,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -57,6 +58,11 @@ MIN_PARALLEL = 100
 # Pages sent to a worker at once (a worker holds the bulk of a chunk's reports at once).
 BATCH = 400
 GROUP_BATCH = 25
+# DuckDB's buffer pool of a worker's connection (it reads a chunk's rows of tables, streaming): at
+# 100,000 reports 200 MB in place of READ_MEMORY (512 MB) read a 400-report chunk in the same CPU
+# (2.5 s against 2.7 for three) with 190 MB less at the worker's peak. Not the parent's: its
+# load_common evaluates the rollup views of a warehouse built with them, which fail at that limit.
+WORKER_READ_MEMORY = "200MB"
 # Cells without marks whose <td> FormTables remembers (emptied when full).
 TD_MEMO_MAX = 30_000  # at most ~20 MB (measured: 50,000 numeric <td>s, 32 MB)
 
@@ -366,14 +372,17 @@ def _init_worker(db_path: str, out: str) -> None:
     _WORKER.update(db_path=db_path, out=Path(out), env=None)
 
 
-def _worker_chunk(chunk: list) -> list[tuple]:
-    """In a worker: render a chunk. It opens a connection of its own for the chunk's reports and closes
-    it before rendering them, so DuckDB's memory is not held meanwhile."""
+def _worker_chunk(chunk: list | bytes) -> list[tuple]:
+    """In a worker: render a chunk (its list, or the list pickled: see `_Pool.submit`). It opens a
+    connection of its own for the chunk's reports and closes it before rendering them, so DuckDB's
+    memory is not held meanwhile."""
+    if isinstance(chunk, bytes):
+        chunk = pickle.loads(chunk)
     if _WORKER["env"] is None:
         _WORKER["env"] = environment()
 
     def load(d, ids):
-        with reading(_WORKER["db_path"]) as con:
+        with reading(_WORKER["db_path"], memory=WORKER_READ_MEMORY) as con:
             load_reports(con, d, ids)
 
     return _render_chunk(load, chunk, _WORKER["env"], _WORKER["out"])
@@ -398,7 +407,11 @@ class _Pool:
         self.pool.submit(_nothing).result()  # fork every worker now: a fork context starts them all at the first submit
 
     def submit(self, chunk: list) -> None:
-        self.pending.append(self.pool.submit(_worker_chunk, chunk))
+        """Send a chunk, pickled here at once: a future holds its arguments until the chunk is rendered,
+        and the year's chunks wait while this process loads the next year. As bytes they hold a fifth
+        of what their objects take (at 100,000 reports a year's page inputs are ~1 GB of dicts and
+        tuples against 230 MB pickled), and the year's objects are let go when the chunks are sent."""
+        self.pending.append(self.pool.submit(_worker_chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def collect(self, keep: int = 0) -> list[tuple]:
         """The results of the chunks sent, waiting until no more than `keep` are still running."""
@@ -508,6 +521,8 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
             t = time.perf_counter()
             d = load_year(reader.get(), common, year)
             t_load += time.perf_counter() - t
+            if pool is not None:
+                reader.close()  # DuckDB's buffers (up to READ_MEMORY) given back before the inputs are built
             todo = []
             for rel, tname, key in year_pages(d, year):
                 inputs = page_inputs(d, year, key)
@@ -525,12 +540,14 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
                 for chunk in _chunks(todo):
                     finished(_render_chunk(lambda d, ids: load_reports(reader.get(), d, ids), chunk, env, out))
             else:
-                for chunk in _chunks(todo, n_workers):
-                    pool.submit(chunk)
+                chunks = _chunks(todo, n_workers)
+                del todo
+                while chunks:
+                    pool.submit(chunks.pop(0))  # its objects let go once pickled
                 reader.close()
                 # the last chunks go on while the next year loads; no more than the year before stays held
                 finished(pool.collect(keep=n_workers))
-            del todo
+            todo = None
         if pool is not None:
             reader.close()
             finished(pool.collect())
