@@ -12,7 +12,7 @@ from lxml import etree
 
 from ..document import Document, GridCell, Para, Table, UnreadableFile
 from ..structure import is_spam
-from ..textnorm import clean
+from ..textnorm import Memo, clean
 from .zipsafe import check_zip_sizes, read_zip_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -112,24 +112,16 @@ def _read_stream(root, xml: bytes) -> list | None:
     return blocks
 
 
-class _CellTexts(dict):
-    """A cell's text from its paragraphs as the stream writes them (`_cell_text`), memoised: the same
-    cells recur in every report."""
-
-    def __missing__(self, paras: str) -> str:
-        if len(self) >= 65536:
-            self.clear()
-        lines = paras.split(_PARA)[1:]
-        if len(lines) == 1:  # the common case: one paragraph
-            text = clean(lines[0]) if lines[0].strip() else ""
-        else:
-            text = clean("\n".join(x for x in lines if x.strip()))
-        if len(paras) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
-            self[paras] = text
-        return text
+def _stream_cell_text(paras: str) -> str:
+    """A cell's text from its paragraphs as the stream writes them (`_cell_text` of the Python walk)."""
+    lines = paras.split(_PARA)[1:]
+    if len(lines) == 1:  # the common case: one paragraph
+        return clean(lines[0]) if lines[0].strip() else ""
+    return clean("\n".join(x for x in lines if x.strip()))
 
 
-_CELL_TEXTS = _CellTexts()
+# memoised: the same cells recur in every report (short texts only, at most 65,536 of them)
+_CELL_TEXTS = Memo(_stream_cell_text, 65536, 200)
 _COLS = [str(c + 1) for c in range(256)]
 
 

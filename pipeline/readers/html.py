@@ -13,7 +13,7 @@ from lxml import etree
 
 from ..document import Document, GridCell, Para, Table, UnreadableFile, problem
 from ..structure import is_spam
-from ..textnorm import clean
+from ..textnorm import Memo, clean
 from .encoding import decode
 
 _BLOCK = {
@@ -259,19 +259,9 @@ def _read_stream(walker: _Walker, root, body, text: str) -> bool:
     return True
 
 
-class _CellTexts(dict):
-    """clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report."""
-
-    def __missing__(self, raw: str) -> str:
-        text = clean(raw.strip())
-        if len(raw) <= 200:  # short texts only, at most 65,536 of them: a few megabytes at worst
-            if len(self) >= 65536:
-                self.clear()
-            self[raw] = text
-        return text
-
-
-_CELL_TEXTS = _CellTexts()
+# clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report (short
+# texts only, at most 65,536 of them: a few megabytes at worst)
+_CELL_TEXTS = Memo(lambda raw: clean(raw.strip()), 65536, 200)
 _COLS = [str(c + 1) for c in range(256)]
 
 
