@@ -125,6 +125,42 @@ def norm_text(text: str) -> str:
     return t.translate(_PUNCT)
 
 
+# norm_text of a long text met once (a report's narrative: the checks), uncached and by a path that is
+# cheaper on long texts, the same result (tests/test_checks_paths.py holds it to norm_text):
+# - translate(_PUNCT) looks every character up in a dict; a str.replace per character that changes is
+#   a scan at C speed, and the same result as long as no replacement is itself replaced (_BY_REPLACE);
+# - a narrative is not NFKC only for its full-width punctuation and digits, which NFKC would normalise
+#   character by character. Each replaced by its compatibility decomposition, the text has the same
+#   NFKD, hence the same NFKC; if it is then NFKC already (is_normalized: exact), that is NFKC(text);
+# - to_simplified changes nothing in a text without a traditional character.
+_PUNCT_PAIRS = tuple((chr(k), v or "") for k, v in _PUNCT.items() if chr(k) != v)
+_BY_REPLACE = not any(c == a for _, v in _PUNCT_PAIRS for c in v for a, _ in _PUNCT_PAIRS)
+_FULL_WIDTH = tuple(
+    (c, d)
+    for c in "，：；（）！？％\u3000０１２３４５６７８９"
+    if len(d := unicodedata.normalize("NFKD", c)) == 1 and d != c
+)
+_T2S_KEYS = frozenset(map(chr, _t2s_table()))
+
+
+def _nfkc(text: str) -> str:
+    s = text
+    for c, d in _FULL_WIDTH:
+        s = s.replace(c, d)
+    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", text)
+
+
+def norm_text_long(text: str) -> str:
+    """norm_text(text), not cached, by the path for long texts met once (see above)."""
+    if not _BY_REPLACE:
+        return norm_text.__wrapped__(text)
+    t = _nfkc(text)
+    t = _WS.sub("", t if _T2S_KEYS.isdisjoint(t) else to_simplified(t))
+    for a, v in _PUNCT_PAIRS:
+        t = t.replace(a, v)
+    return t
+
+
 @lru_cache(maxsize=65536)
 def norm_label(text: str) -> str:
     """A label as compared with the codebook: normalised, leading ordinals removed."""

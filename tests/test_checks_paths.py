@@ -130,10 +130,11 @@ def test_narrative_normalisation_equals_norm_text_on_odd_texts():
     """The checks' uncached normalisation (punctuation by str.replace) against norm_text itself:
     every bracket and quote it unifies, traditional and full-width characters, whitespace of every
     kind, combining marks, astral characters."""
+    from pipeline import textnorm
     from pipeline.checks import text
     from pipeline.textnorm import _PUNCT, _t2s_table, norm_text
 
-    assert text._BY_REPLACE  # the fast path is the one exercised
+    assert textnorm._BY_REPLACE  # the fast path is the one exercised
     rng = random.Random(15)
     alphabet = "".join(chr(k) for k in _PUNCT) + "".join(chr(k) for k in list(_t2s_table())[:200])
     alphabet += "政府信息公开年度报告0123４５６ＡＢｃ（）［］｛｝：；，。！？、 \t\n\u3000\u00a0\u200b\ufeff"
@@ -156,7 +157,7 @@ def test_narrative_normalisation_equals_norm_text_on_odd_texts():
     fast = 0
     for t in texts:
         assert text._norm_once(t) == norm_text.__wrapped__(t), t
-        fast += unicodedata.is_normalized("NFKC", text._nfkc(t)) and text._nfkc(t) != t
+        fast += unicodedata.is_normalized("NFKC", textnorm._nfkc(t)) and textnorm._nfkc(t) != t
     assert fast >= 250  # the replacements, not normalize(), made most of the clean texts NFKC
 
 

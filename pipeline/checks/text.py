@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-from ..textnorm import _PUNCT, _WS, _t2s_table, norm_text, to_simplified
+from ..textnorm import norm_text, norm_text_long
 
 _N = r"(\d+)\s*件"
 # Each statement: patterns whose group 1 is the number; searched in the normalised narrative.
@@ -57,40 +56,8 @@ _ZERO: dict[str, list[re.Pattern]] = {
 
 # A narrative is normalised once per check, by section: norm_text's cache (meant for the labels and
 # cells every report repeats) would keep every report's narrative, growing with the warehouse.
-_norm_text = norm_text.__wrapped__  # the general path
-# Its last step, translate(_PUNCT), looks every character up in a dict; a str.replace per character
-# that changes is a scan at C speed, and the same result as long as no replacement is itself replaced.
-_PUNCT_PAIRS = tuple((chr(k), v or "") for k, v in _PUNCT.items() if chr(k) != v)
-_BY_REPLACE = not any(c == a for _, v in _PUNCT_PAIRS for c in v for a, _ in _PUNCT_PAIRS)
-
-
-# NFKC: a narrative is not NFKC only for its full-width punctuation and digits, which NFKC would
-# normalise character by character. Each replaced by its compatibility decomposition, the text has the
-# same NFKD, hence the same NFKC; if it is then NFKC already (is_normalized: exact), that is NFKC(text).
-_FULL_WIDTH = tuple(
-    (c, d)
-    for c in "，：；（）！？％\u3000０１２３４５６７８９"
-    if len(d := unicodedata.normalize("NFKD", c)) == 1 and d != c
-)
-_T2S_KEYS = frozenset(map(chr, _t2s_table()))  # to_simplified changes nothing in a text without one
-
-
-def _nfkc(text: str) -> str:
-    s = text
-    for c, d in _FULL_WIDTH:
-        s = s.replace(c, d)
-    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", text)
-
-
-def _norm_once(text: str) -> str:
-    """norm_text(text), not cached (tests/test_checks_paths.py holds it to the general path)."""
-    if not _BY_REPLACE:
-        return _norm_text(text)
-    t = _nfkc(text)
-    t = _WS.sub("", t if _T2S_KEYS.isdisjoint(t) else to_simplified(t))
-    for a, v in _PUNCT_PAIRS:
-        t = t.replace(a, v)
-    return t
+# a narrative is long and met once: normalised without the cache, by the path suited to long texts
+_norm_once = norm_text_long
 
 
 NARRATIVE = ("overview", "proactive", "requests", "appeals", "problems", "other")  # what statements read
