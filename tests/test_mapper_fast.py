@@ -288,3 +288,89 @@ def test_the_one_cell_per_line_fast_paths_are_taken(monkeypatch):
     for layout in ("B2", "C"):
         read_document(render_text(example_spec(1), layout=layout).encode("utf-8"), "r.txt", None)
     assert taken["b2"] >= 3 and taken["c"] >= 3
+
+
+def _random_readers(rng):
+    """Readers in states the table readers can end in, and some they only might: rows read in the
+    form's column order or another, short of columns or with one outside the form's, Table 3's
+    法人或其他组织 小计, rows inferred, the 2019 Table 2 beside the 2021 one or alone, Table 4
+    read in another column order or in part, cells missing, read by OCR or another reader, with
+    another confidence."""
+    from pipeline.codebook import t3_column_codes
+    from pipeline.document import GridCell
+    from pipeline.mapper.common import RowRead
+    from pipeline.mapper.table2 import T2Reader
+    from pipeline.mapper.table4 import T4Reader
+
+    texts = ["", "0", "12", "3.5", "/", "无", "—", "１２", "O", "l2", "abc", "1,234", " 7 ", "12345678901234567"]
+
+    def cell():
+        r = rng.random()
+        if r < 0.1:
+            return None
+        return GridCell(
+            rng.choice(texts),
+            f"line {rng.randrange(1, 90)}",
+            read_by=rng.choice([None, None, None, "ocr", "pdf"]),
+            confidence=rng.choice([1.0, 1.0, 0.75]),
+        )
+
+    def row(cols):
+        cols = list(cols)
+        if rng.random() < 0.2:
+            rng.shuffle(cols)
+        if rng.random() < 0.1:
+            cols = cols[:-1]
+        if rng.random() < 0.05:
+            cols.append("unknown_column")
+        return RowRead([cell() for _ in cols], cols, "line 1")
+
+    cb = codebook()
+    t2, t3, t4 = T2Reader(), T3Reader(), T4Reader()
+    for e in cb.t2_rows:
+        if rng.random() < 0.8:
+            t2.rows[e.code] = row(e.columns)
+    for code in ("licensing", "penalties", "coercion", "rules", "fees"):
+        if rng.random() < 0.3:
+            t2.rows2019[code] = row(rng.choice([["decisions"], ["made", "decisions"], ["decisions", "decisions"]]))
+    t3cols = t3_column_codes()
+    for e in cb.t3_rows:
+        if rng.random() < 0.85:
+            cols = list(t3cols)
+            if rng.random() < 0.2:
+                cols.insert(1, "org_subtotal")
+            t3.rows[e.code] = row(cols)
+            if rng.random() < 0.1:
+                t3.inferred.add(e.code)
+    if rng.random() < 0.8:
+        from pipeline.codebook import t4_column_codes, t4_group_codes
+
+        keys = [f"{g}.{c}" for g in t4_group_codes() for c in t4_column_codes()]
+        if rng.random() < 0.3:
+            rng.shuffle(keys)
+        if rng.random() < 0.2:
+            keys = keys[:10]
+        t4.read = {k: cell() for k in keys}
+    return t2, t3, t4
+
+
+def test_output_cells_by_row_same_as_a_cell_at_a_time():
+    """`walk._cells_by_row` and `_extra_cells` (the fast path) make the same cells, in the same
+    order, as `_cells_general`, for 600 random reader states; each cell its own dict."""
+    import random
+
+    from pipeline.mapper import walk
+
+    rng = random.Random(15)
+    for i in range(600):
+        t2, t3, t4 = _random_readers(rng)
+        kind = rng.choice(["text", "html", "pdf"])
+        t4_ok = rng.random() < 0.9
+        put = walk._putter(kind)
+        extra_g: dict = {}
+        general = walk._cells_general(extra_g, t2, t3, t4, t4_ok, put)
+        extra_f: dict = {}
+        fast = walk._cells_by_row(t2, t3, t4, t4_ok, put, kind)
+        walk._extra_cells(extra_f, t2, t3, put)
+        assert json.dumps([fast, extra_f], ensure_ascii=False) == json.dumps([general, extra_g], ensure_ascii=False), i
+        assert len({id(c) for c in fast.values()}) == len(fast) == 200

@@ -194,57 +194,13 @@ def map_document(doc: Document) -> MapResult:
     t2, t3, t4 = readers["T2"], readers["T3"], readers["T4"]
 
     kind = doc.kind
-
-    def put(target: dict, cid: str, gc: GridCell | None) -> None:
-        if gc is None:
-            target[cid] = missing_cell()
-            return
-        text = gc.text
-        read_by = gc.read_by
-        if read_by == "ocr":
-            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
-            fixed = ocr_number(text)
-            sem, val = classify_value(fixed if fixed is not None else text)
-        else:
-            sem, val = classify_value(text)
-        target[cid] = {
-            "semantic": sem,
-            "value": val,
-            "raw": text,
-            "at": gc.at,
-            "read_by": read_by or kind,
-            "confidence": gc.confidence,
-            "inferred": False,
-        }
+    put = _putter(kind)
 
     if common.FAST:
         cells = _cells_by_row(t2, t3, t4, "T4" not in malformed, put, kind)
         _extra_cells(extra, t2, t3, put)
-    else:  # the general path: a cell at a time, then the form's order
-        for code, rr in t2.rows.items():
-            for col, gc in zip(rr.columns, rr.values):
-                put(cells, f"T2/{code}/{col}", gc)
-        for code, rr in t2.rows2019.items():
-            for col, gc in zip(rr.columns, rr.values):
-                put(extra, f"T2v2019/{code}/{col}", gc)
-                # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
-                cid = f"T2/{code}/{col}"
-                if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
-                    put(cells, cid, gc)
-        for code, rr in t3.rows.items():
-            for col, gc in zip(rr.columns, rr.values):
-                put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
-        for code in t3.inferred:
-            for col in t3.rows[code].columns:
-                target = extra if col == "org_subtotal" else cells
-                target[f"T3/{code}/{col}"]["inferred"] = True
-        if t4.read is not None and "T4" not in malformed:
-            for code, gc in t4.read.items():
-                put(cells, f"T4/{code}", gc)
-        for cid in cell_ids():
-            if cid not in cells:
-                cells[cid] = missing_cell()
-        cells = {cid: cells[cid] for cid in cell_ids()}
+    else:
+        cells = _cells_general(extra, t2, t3, t4, "T4" not in malformed, put)
 
     # format version
     # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
@@ -384,6 +340,65 @@ def _extra_cells(extra: dict, t2: T2Reader, t3: T3Reader, put) -> None:
     for code in t3.inferred:
         if "org_subtotal" in t3.rows[code].columns:
             extra[f"T3/{code}/org_subtotal"]["inferred"] = True
+
+
+def _putter(kind: str):
+    """`put(target, cid, gc)`: the output cell of a grid cell (None: a MISSING one) of a document of
+    this kind, at `target[cid]`."""
+
+    def put(target: dict, cid: str, gc: GridCell | None) -> None:
+        if gc is None:
+            target[cid] = missing_cell()
+            return
+        text = gc.text
+        read_by = gc.read_by
+        if read_by == "ocr":
+            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
+            fixed = ocr_number(text)
+            sem, val = classify_value(fixed if fixed is not None else text)
+        else:
+            sem, val = classify_value(text)
+        target[cid] = {
+            "semantic": sem,
+            "value": val,
+            "raw": text,
+            "at": gc.at,
+            "read_by": read_by or kind,
+            "confidence": gc.confidence,
+            "inferred": False,
+        }
+
+    return put
+
+
+def _cells_general(extra: dict, t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put) -> dict[str, dict]:
+    """The general path: `put` of every cell read, a cell at a time (the cells outside the form's
+    into `extra`), then the form's 200 in its order, those not read MISSING."""
+    cells: dict[str, dict] = {}
+    for code, rr in t2.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(cells, f"T2/{code}/{col}", gc)
+    for code, rr in t2.rows2019.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra, f"T2v2019/{code}/{col}", gc)
+            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
+            cid = f"T2/{code}/{col}"
+            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
+                put(cells, cid, gc)
+    for code, rr in t3.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            target = extra if col == "org_subtotal" else cells
+            target[f"T3/{code}/{col}"]["inferred"] = True
+    if t4.read is not None and t4_ok:
+        for code, gc in t4.read.items():
+            put(cells, f"T4/{code}", gc)
+    for cid in cell_ids():
+        if cid not in cells:
+            cells[cid] = missing_cell()
+    return {cid: cells[cid] for cid in cell_ids()}
 
 
 def missing_cell() -> dict:
