@@ -148,12 +148,27 @@ def clean(text: str | None) -> str:
         return ""
     if len(text) <= 80:  # a cell or a short line: the same ones recur in every report
         return _clean_short(text)
-    return _WS.sub(" ", text).strip()
+    return _ws_collapse(text)
 
 
 @lru_cache(maxsize=65536)
 def _clean_short(text: str) -> str:
+    return _ws_collapse(text)
+
+
+def _ws_collapse(text: str) -> str:
+    """_WS.sub(" ", text).strip(): without a zero-width space or BOM, the pieces str.split() makes
+    (it splits at what `\\s` matches and str.strip strips: str.isspace) joined by one space."""
+    if FAST and "\u200b" not in text and "\ufeff" not in text:
+        return " ".join(text.split())
     return _WS.sub(" ", text).strip()
+
+
+def _ws_remove(text: str) -> str:
+    """_WS.sub("", text), by str.split() as `_ws_collapse`."""
+    if FAST and "\u200b" not in text and "\ufeff" not in text:
+        return "".join(text.split())
+    return _WS.sub("", text)
 
 
 @lru_cache(maxsize=65536)
@@ -214,7 +229,7 @@ def norm_text_long(text: str) -> str:
 def _norm_text_by_replace(text: str) -> str:
     """norm_text(text) by the path above (norm_text's own when `_BY_REPLACE`)."""
     t = _nfkc(text)
-    t = _WS.sub("", to_simplified(t))
+    t = _ws_remove(to_simplified(t))
     for a, v in _PUNCT_PAIRS:
         t = t.replace(a, v)
     return t
@@ -282,7 +297,7 @@ def is_huge_number(raw: str | None) -> bool:
     """True for a cell written as a number too large to be one (see MAX_DIGITS)."""
     if not raw:
         return False
-    m = _NUM.match(_WS.sub("", _nfkc_of(raw)))
+    m = _NUM.match(_ws_remove(_nfkc_of(raw)))
     return bool(m) and len(m.group(2).replace(",", "").lstrip("0")) > MAX_DIGITS
 
 
@@ -308,7 +323,7 @@ def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     """
     if raw is None:
         return EMPTY, None
-    t = _WS.sub("", _nfkc_of(raw))
+    t = _ws_remove(_nfkc_of(raw))
     if t == "":
         return EMPTY, None
     # (to_simplified maps a character to one character: a text longer than every NA word is none)
@@ -366,7 +381,7 @@ def ocr_number(raw: str | None) -> str | None:
     I/l/|→1, ...), or None when it does not then read as a number (it is left as read)."""
     if not raw:
         return None
-    t = _WS.sub("", _nfkc_of(raw))
+    t = _ws_remove(_nfkc_of(raw))
     if not t or _NUM.match(t):
         return None
     fixed = t.translate(_OCR_DIGITS)

@@ -45,7 +45,7 @@ def _alphabet() -> str:
         "".join(rng.sample(keys, 60)),
         "乾著於後徵夥",  # keys GB2312 also holds
         "，：；（）！？％\u3000０１２３４５６７８９“”《》【】。、〔〕「」『』",
-        "①②⑩ﬁ㎡㈱\u2002\u00a0\u200b\ufeff\t\n",  # compatibility characters, spaces
+        "①②⑩ﬁ㎡㈱\u2002\u00a0\u200b\ufeff\t\n \x1c\x1f\x85\u2028\u180e\u3000\r\v",  # compatibility, spaces
         "\u0301\u0338\u0300e",  # combining marks (NFKC composes them)
         "한글カタカナｶﾀｶﾅ",  # Hangul, half-width katakana
         "\U00020000\U0002a6d6😀",  # outside the BMP
@@ -92,3 +92,16 @@ def test_fast_paths_equal_general_paths(source):
         assert T._classify_uncached(t) == _general(T._classify_uncached, t), t
         assert T.is_huge_number(t) == _general(T.is_huge_number, t), t
         assert T.ocr_number(t) == _general(T.ocr_number, t), t
+        assert T._ws_collapse(t) == T._WS.sub(" ", t).strip() == _general(T._ws_collapse, t), t
+        assert T._ws_remove(t) == T._WS.sub("", t), t
+        assert T.clean(t) == T._WS.sub(" ", t).strip(), t
+
+
+def test_whitespace_by_split_is_exact_on_every_code_point():
+    """What str.split() splits at is what `\\s` in `_WS` matches, for every code point alone and
+    between two letters."""
+    for cp in range(0x110000):
+        c = chr(cp)
+        for t in (c, "a" + c + "b", c + c + "x" + c):
+            assert T._ws_collapse(t) == T._WS.sub(" ", t).strip(), cp
+            assert T._ws_remove(t) == T._WS.sub("", t), cp
