@@ -179,6 +179,23 @@ class T3Reader:
                 cells = [c for c in row if not c.cont]
                 if not cells:
                     continue
+                if common.FAST and self.blank_label is None:
+                    self.raw = row
+                    if self._label_and_values(cells, delimited):
+                        continue  # a label and its values: what _feed_row would do first
+                    inert = _INERT
+                    for c in cells:
+                        if not inert[c.text]:
+                            break
+                    else:
+                        if not (self.data_mode and self.fragment and not self.explicit):
+                            # every cell blank or a value that is no header ("|||", a row of values
+                            # without its label): no header row, no label, no group, no label split
+                            # or wrapped around it; _feed_row ends so, in _no_label_row
+                            self._no_label_row(cells, delimited)
+                            continue
+                    self._feed_row_general(cells, delimited)
+                    continue
             self.raw = row
             self._feed_row(cells, delimited)
         # a table block ends: a label still collecting stays pending (the table may continue on the
@@ -187,6 +204,9 @@ class T3Reader:
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
         if common.FAST and self.blank_label is None and self._label_and_values(cells, delimited):
             return
+        self._feed_row_general(cells, delimited)
+
+    def _feed_row_general(self, cells: list[GridCell], delimited: bool) -> None:
         if (
             len(cells) == 1
             and self.blank_label is None
