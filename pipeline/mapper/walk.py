@@ -43,18 +43,8 @@ _TABLE_OF = {t: t for t in _TABLES}
 _TABLE_OF_TEXT = Memo(lambda text: _TABLE_OF.get(table_vocab(text)), 65536, 80)
 
 
-def _row_type_fast(row: list[GridCell]) -> str | None:
-    """`_row_type` of a row of two cells or more, with one dict lookup a cell: the tables of the
-    cells that carry one; when they are all the same table (the commonest row: a label and its
-    values), that table, else the vote of `_row_type`."""
-    of = _TABLE_OF_TEXT
-    hits = [of[c.text] for c in row if c.text and not c.cont]
-    hits = [h for h in hits if h is not None]
-    if not hits:
-        return None
-    first = hits[0]
-    if hits.count(first) == len(hits):
-        return first
+def _vote(hits: list[str]) -> str | None:
+    """The table most of `hits` name (None: a tie), as `_row_type` votes."""
     votes = {"T2": hits.count("T2"), "T3": hits.count("T3"), "T4": hits.count("T4")}
     best = max(votes.values())
     winners = [k for k, v in votes.items() if v == best]
@@ -68,7 +58,6 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     rows: list = []
     fast = common.FAST
     vocab, table_of, of_text = table_vocab, _TABLE_OF.get, _TABLE_OF_TEXT
-    many = _row_type_fast if fast else _row_type
     for row in table.rows:
         if len(row) == 1:  # _row_type of one cell, inline: most rows of text copied from a page
             c = row[0]
@@ -76,8 +65,19 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
                 t = None
             else:
                 t = of_text[c.text] if fast else table_of(vocab(c.text))
+        elif fast:
+            # _row_type of two cells or more, with one dict lookup a cell: the tables of the cells
+            # that carry one; when they are all the same table (the commonest row: a label and its
+            # values), that table, else the vote of _row_type
+            hits = [h for h in [of_text[c.text] for c in row if c.text and not c.cont] if h is not None]
+            if not hits:
+                t = None
+            else:
+                t = hits[0]
+                if hits.count(t) != len(hits):
+                    t = _vote(hits)
         else:
-            t = many(row)
+            t = _row_type(row)
         if t is not None and current is not None and t != current:
             out.append((current, rows))
             rows = []
