@@ -9,9 +9,9 @@ from functools import lru_cache
 from ..codebook import T3_OUTCOME_ROWS, Entry, codebook, labels, t3_column_codes
 from ..document import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
-from ..textnorm import Memo, classify_value
+from ..textnorm import Memo, classify_value, ocr_number
 from . import common
-from .common import _GENERIC_COL, RowRead, _fit, _is_value, fit_row, value_like
+from .common import _GENERIC_COL, VALUE, RowRead, _fit, _is_value, fit_row, value_like
 
 
 @lru_cache(maxsize=65536)
@@ -155,7 +155,14 @@ class T3Reader:
     def feed(self, table: Table) -> None:
         self.explicit = table.explicit
         delimited = table.delimited
-        for row in table.rows:
+        rows = table.rows
+        n = len(rows)
+        i = 0
+        fast = common.FAST
+        value = VALUE
+        while i < n:
+            row = rows[i]
+            i += 1
             if len(row) == 1:
                 c = row[0]
                 if c.cont:
@@ -172,7 +179,22 @@ class T3Reader:
                     # copied from a page, a cell per line): what _feed_row's first branch and
                     # _no_label_row do with it, without building the row again
                     self.raw = row
-                    pending[1].append(c)
+                    vals = pending[1]
+                    vals.append(c)
+                    # the lone value cells that follow: the same test, of the cell alone (appending
+                    # changes none of the reader's state it also asks of), in a run
+                    while fast and i < n:
+                        row = rows[i]
+                        if len(row) != 1:
+                            break
+                        c = row[0]
+                        if not c.cont:
+                            t = c.text
+                            if t and not value[t] and not (c.read_by == "ocr" and ocr_number(t) is not None):
+                                break
+                            self.raw = row
+                            vals.append(c)
+                        i += 1
                     continue
                 cells = [c]
             else:
@@ -181,8 +203,8 @@ class T3Reader:
                     continue
                 if common.FAST and self.blank_label is None:
                     self.raw = row
-                    if self._label_and_values(cells, delimited):
-                        continue  # a label and its values: what _feed_row would do first
+                    if self._label_and_values(cells, delimited) or self._group_label_and_values(cells, delimited):
+                        continue  # a label (after its group) and its values
                     inert = _INERT
                     for c in cells:
                         if not inert[c.text]:
@@ -425,6 +447,56 @@ class T3Reader:
             self.pending = (entry, [], c0.at)  # a label alone (a cell per line): its values follow
         return True
 
+    def _group_label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
+        """A row of a grid whose group cell is repeated on each of its rows: a group heading, a row
+        label, then values (one written at least) that are no headers ("（四）无法提供 | 1.本机关不
+        掌握相关政府信息 | 0 | … |"). Read as `_feed_row_general` reads it: no header row (neither
+        the two texts nor the values are headers); its search for the row's last label meets the
+        group first (no row label in the context so far: its context is then added) and the label
+        next (a row label in that context), and skips the values; the label is no converter's
+        generic header (there is a value); then as `_label_and_values` from the label on. False,
+        having changed nothing, for a row of another shape."""
+        if len(cells) < 3:
+            return False
+        c0, c1 = cells[0], cells[1]
+        t0, t1 = c0.text, c1.text
+        if not t0 or not t1 or _is_value(c0) or _is_value(c1):
+            return False
+        if _header_token(t0) is not None or _header_token(t1) is not None:
+            return False
+        inert = _INERT
+        written = False
+        for c in cells[2:]:
+            t = c.text
+            if t:
+                if not inert[t]:
+                    return False
+                written = True
+        if not written or self._row_label(t0) is not None:
+            return False
+        group = self.cb.t3_row_group(t0)
+        if group is None:
+            return False
+        if group.code in self.context:
+            entry = self._row_label(t1)
+        else:  # the label in the context the group's heading adds (nothing added yet)
+            ctx = set(self.context)
+            ctx.add(group.code)
+            if self.data_mode:
+                ctx.add("rows")
+            entry = _t3_row(t1, frozenset(ctx))
+        if entry is None:
+            return False
+        self.context.add(group.code)
+        self.fragment = ""
+        pending = self.pending
+        if pending is not None and pending[0].code == entry.code and not pending[1]:
+            self.pending = None  # the same label again, wrapped: its values follow here
+        self._finish_pending(delimited)
+        self._enter_row(entry)
+        self._record(entry, cells[2:], c1.at, delimited)
+        return True
+
     def _no_label_row(self, cells: list[GridCell], delimited: bool) -> None:
         if not self.data_mode:
             for c in cells:
@@ -470,8 +542,9 @@ class T3Reader:
                 )
             )
             return
-        if common.FAST and len(values) == len(spec):
-            fitted = list(values)  # what fit_row returns for as many cells as columns
+        k = len(spec)
+        if common.FAST and len(values) >= k and all(v.text == "" for v in values[k:]):
+            fitted = values[:k]  # what fit_row returns then: the cells, spare blank ones after them cut
         else:
             fitted = fit_row(
                 self.problems, "Table 3", entry.code, entry.label, values, spec, at, delimited, "T3", ("org_subtotal",)
