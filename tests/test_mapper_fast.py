@@ -374,3 +374,72 @@ def test_output_cells_by_row_same_as_a_cell_at_a_time():
         walk._extra_cells(extra_f, t2, t3, put)
         assert json.dumps([fast, extra_f], ensure_ascii=False) == json.dumps([general, extra_g], ensure_ascii=False), i
         assert len({id(c) for c in fast.values()}) == len(fast) == 200
+
+
+def test_random_grids_map_alike():
+    """Grids of rows made at random from the form's own words (section headings, Table 2, 3 and 4
+    labels, group headings, column headers, header notes), values (numbers, zeros, blanks, NA words,
+    OCR look-alikes), typos and stray text, in the shapes the fast paths take (a label and values, a
+    group then a label and values, lone values, rows of blanks or values, grids padded with blank
+    cells) and others, explicit or not, delimited or not: mapped with the fast paths off and on, the
+    same (JSON, order included)."""
+    import random
+
+    from pipeline.document import Document, GridCell, Para, Table
+
+    cb = codebook()
+    words = [e.label for e in cb.t2_rows + cb.t3_rows + cb.t3_row_groups + cb.t4_groups + cb.t4_columns]
+    words += [e.label for e in cb.t2_columns + cb.t3_columns + cb.t2v2019_rows + cb.t2v2019_columns]
+    words += ["信息内容", "申请人情况", "自然人", "法人或其他组织", "商业企业", "总计", "其他", "小计"]
+    words += ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "数据1", "总计"]
+    typos = [w[:-1] for w in words if len(w) > 5][:20] + [w[1:] for w in words if len(w) > 6][:10]
+    values = ["", "", "", "0", "0", "1", "12", "3.5", "/", "无", "—", "1,234", "O", "l2", "-"]
+    stray = ["本机关", "注：", "abc", "政府信息公开工作年度报告"]
+    headings = [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
+    rng = random.Random(15)
+
+    def cell(text: str) -> GridCell:
+        ocr = rng.random() < 0.05
+        return GridCell(
+            text, f"line {rng.randrange(1, 300)}", read_by="ocr" if ocr else None, confidence=0.8 if ocr else 1.0
+        )
+
+    def row() -> list[GridCell]:
+        shape = rng.random()
+        vals = lambda k: [cell(rng.choice(values)) for _ in range(k)]  # noqa: E731
+        if shape < 0.25:
+            return [cell(rng.choice(words))] + vals(rng.choice([0, 1, 3, 7, 8, 9]))
+        if shape < 0.33:
+            return [cell(rng.choice(words)), cell(rng.choice(words))] + vals(rng.choice([0, 1, 7, 8]))
+        if shape < 0.4:  # a group, then a label known only in its context ("其他" under （六）其他处理)
+            group = rng.choice(["（六）其他处理", "（三）不予公开", "三、本年度办理结果"])
+            return [cell(group), cell(rng.choice(["其他", "3.其他", "总计", "（七）总计"]))] + vals(
+                rng.choice([1, 7, 8])
+            )
+        if shape < 0.65:
+            return vals(1)
+        if shape < 0.75:
+            return vals(rng.choice([2, 3, 7, 15]))
+        if shape < 0.85:
+            return [cell(rng.choice(words + typos + stray))]
+        return [cell(rng.choice(words + typos + values + stray)) for _ in range(rng.randint(2, 9))]
+
+    for i in range(300):
+        blocks: list = []
+        for _ in range(rng.randint(1, 4)):
+            if rng.random() < 0.7:
+                blocks.append(Para(rng.choice(headings), "line 1"))
+            blocks.append(
+                Table(
+                    rows=[row() for _ in range(rng.randint(1, 60))],
+                    at="lines 1-60",
+                    delimited=rng.random() < 0.7,
+                    explicit=rng.random() < 0.6,
+                )
+            )
+        doc = Document(kind=rng.choice(["text", "html"]), blocks=blocks, notes=[], meta={})
+        assert _map(doc, True) == _map(doc, False), i
