@@ -443,3 +443,47 @@ def test_random_grids_map_alike():
             )
         doc = Document(kind=rng.choice(["text", "html"]), blocks=blocks, notes=[], meta={})
         assert _map(doc, True) == _map(doc, False), i
+
+
+def test_wrapped_rows_read_alike_and_are_taken(monkeypatch):
+    """Regions of the mixed and wrapped layouts (a row's closing pipe on the next line, B1 and B2
+    cells among A rows) are read by `_wrapped_rows`, and bent ways they can be (a blank space, a
+    blank line or furniture before the closing "|", a row continued by a line opening with a pipe,
+    a row left open at the region's end, CRLF line ends, a cell line before a pipe row, spaced
+    pieces, tabs, markup, markdown) read alike with the fast paths off and on."""
+    taken = []
+    wrapped_rows = text_reader._wrapped_rows
+
+    def count(*a):
+        got = wrapped_rows(*a)
+        taken.append(got is not None)
+        return got
+
+    monkeypatch.setattr(text_reader, "_wrapped_rows", count)
+    for i in range(4):
+        for layout in ("mixed", "wrapped"):
+            read_document(render_text(example_spec(i), layout=layout).encode("utf-8"), "r.txt", None)
+    assert sum(taken) >= 8
+    bends = [
+        lambda t: t.replace(" | 3\n|", " | 3 \n|"),
+        lambda t: t.replace("\n|\n", "\n \n|\n", 3),
+        lambda t: t.replace("\n|\n", "\n\n|\n", 3),
+        lambda t: t.replace("\n|\n", "\n第 2 页\n|\n", 2),
+        lambda t: t.replace("\n|\n", "\n| 7 |\n", 2),
+        lambda t: t.replace("\n|\n", "\n|7\n", 2),
+        lambda t: t.replace("\n|\n", "\n |\n", 2),
+        lambda t: t.replace("\n|\n", "\n||\n", 2),
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace(" | ", " | \n", 5),
+        lambda t: t.replace(" | ", "\t", 3),
+        lambda t: t.replace(" | 0 |", " | &nbsp; |", 2),
+        lambda t: t.replace("行政处罚\n|", "行政处罚\n| 0 | 1 |"),
+        lambda t: t.replace(" | 0 | 0 |", " | 0 0 |"),
+        lambda t: t.rstrip("|\n"),
+        lambda t: "\n".join("| " + ln for ln in t.split("\n")),
+    ]
+    for i in range(4):
+        for layout in ("mixed", "wrapped", "A", "B1", "B2"):
+            text = render_text(example_spec(i), layout=layout)
+            for k, bend in enumerate(bends):
+                assert_same(bend(text).encode("utf-8"), f"w{i}-{layout}-{k}.txt")
