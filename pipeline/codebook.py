@@ -99,6 +99,23 @@ def _first(entries: tuple[Entry, ...], text: str, normalised: bool = False) -> E
 _UNSET = object()
 
 
+def _memoised_lookup(name: str):
+    """`Codebook._lookup(name, text)` as a method of its own (one call, not two: these lookups are
+    made for most cells of every report)."""
+
+    def lookup(self, text: str) -> Entry | None:
+        key = (name, text)
+        hit = self._memo.get(key, _UNSET)
+        if hit is _UNSET:
+            hit = _first(getattr(self, name), text)
+            if len(self._memo) < 200_000:
+                self._memo[key] = hit
+        return hit
+
+    lookup.__name__ = lookup.__qualname__ = f"lookup_{name}"
+    return lookup
+
+
 @dataclass(frozen=True)
 class Codebook:
     raw: dict
@@ -132,17 +149,13 @@ class Codebook:
                 self._memo[key] = hit
         return hit
 
-    def t2_row(self, text: str) -> Entry | None:
-        return self._lookup("t2_rows", text)
+    t2_row = _memoised_lookup("t2_rows")
 
-    def t2_column(self, text: str) -> Entry | None:
-        return self._lookup("t2_columns", text)
+    t2_column = _memoised_lookup("t2_columns")
 
-    def t2v2019_row(self, text: str) -> Entry | None:
-        return self._lookup("t2v2019_rows", text)
+    t2v2019_row = _memoised_lookup("t2v2019_rows")
 
-    def t2v2019_column(self, text: str) -> Entry | None:
-        return self._lookup("t2v2019_columns", text)
+    t2v2019_column = _memoised_lookup("t2v2019_columns")
 
     def t3_row(self, text: str, context: set[str] | None = None) -> Entry | None:
         ctx = frozenset(context or ())
@@ -187,11 +200,9 @@ class Codebook:
             self._memo[key] = hit
         return hit
 
-    def t3_row_group(self, text: str) -> Entry | None:
-        return self._lookup("t3_row_groups", text)
+    t3_row_group = _memoised_lookup("t3_row_groups")
 
-    def t3_column(self, text: str) -> Entry | None:
-        return self._lookup("t3_columns", text)
+    t3_column = _memoised_lookup("t3_columns")
 
     def is_t3_org_group(self, text: str) -> bool:
         key = ("is_t3_org_group", text)
@@ -223,11 +234,9 @@ class Codebook:
                 self._memo[key] = hit
         return hit
 
-    def t4_group(self, text: str) -> Entry | None:
-        return self._lookup("t4_groups", text)
+    t4_group = _memoised_lookup("t4_groups")
 
-    def t4_column(self, text: str) -> Entry | None:
-        return self._lookup("t4_columns", text)
+    t4_column = _memoised_lookup("t4_columns")
 
     def is_t4_supergroup(self, text: str) -> bool:
         key = ("is_t4_supergroup", text)

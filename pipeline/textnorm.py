@@ -47,7 +47,47 @@ def _t2s_table() -> dict[int, str]:
 
 def to_simplified(text: str) -> str:
     """Map traditional characters to simplified ones; other text is unchanged."""
+    if FAST and _no_traditional(text):
+        return text  # what translate gives: nothing in it to map
     return text.translate(_t2s_table())
+
+
+# The fast paths of this module (a test for "nothing to map" before `to_simplified`'s translation,
+# NFKC and the punctuation of `norm_text` by str.replace) are on; tests/test_textnorm_fast.py turns
+# them off to compare with the general paths. str.translate with a dict looks every character up
+# in it (~0.15 us a character): on the lines and cells met once (a report's own narrative, names,
+# dates) it was most of what reading a new report costs beyond the known tables.
+FAST = True
+
+
+def _no_traditional(text: str) -> bool:
+    """True only for a text holding no key of the traditional -> simplified table (so that
+    `to_simplified` leaves it as it is): ASCII; or every character in GB2312 (the encoder, in C,
+    succeeds) and none of the few table keys that GB2312 also holds (`_T2S_IN_GB2312`). Whatever
+    else (a character outside GB2312): whether any key is in it, asked of the key set."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return _T2S_KEYS.isdisjoint(text)
+    return _t2s_in_gb2312().search(text) is None
+
+
+def _encodes_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _t2s_in_gb2312() -> re.Pattern:
+    """A class of the table's keys that GB2312 encodes (traditional forms that are also simplified
+    characters of other words, 乾 著 ...)."""
+    keys = sorted(k for k in _T2S_KEYS if _encodes_gb2312(k))
+    return re.compile("[" + "".join(re.escape(k) for k in keys) + "]" if keys else "(?!)")
 
 
 # A few characters that occur only in traditional text; used to decide whether a page needs it.
@@ -108,17 +148,39 @@ def clean(text: str | None) -> str:
         return ""
     if len(text) <= 80:  # a cell or a short line: the same ones recur in every report
         return _clean_short(text)
-    return _WS.sub(" ", text).strip()
+    return _ws_collapse(text)
 
 
 @lru_cache(maxsize=65536)
 def _clean_short(text: str) -> str:
+    return _ws_collapse(text)
+
+
+def _ws_collapse(text: str) -> str:
+    """_WS.sub(" ", text).strip(): without a zero-width space or BOM, the pieces str.split() makes
+    (it splits at what `\\s` matches and str.strip strips: str.isspace) joined by one space."""
+    if FAST and "\u200b" not in text and "\ufeff" not in text:
+        return " ".join(text.split())
     return _WS.sub(" ", text).strip()
+
+
+def _ws_remove(text: str) -> str:
+    """_WS.sub("", text), by str.split() as `_ws_collapse`."""
+    if FAST and "\u200b" not in text and "\ufeff" not in text:
+        return "".join(text.split())
+    return _WS.sub("", text)
 
 
 @lru_cache(maxsize=65536)
 def norm_text(text: str) -> str:
     """NFKC, simplified characters, no whitespace at all; punctuation kept (brackets unified)."""
+    if FAST and _BY_REPLACE:
+        return _norm_text_by_replace(text)
+    return _norm_text_general(text)
+
+
+def _norm_text_general(text: str) -> str:
+    """norm_text's general path: what it is."""
     t = unicodedata.normalize("NFKC", text)
     t = to_simplified(t)
     t = _WS.sub("", t)
@@ -144,18 +206,30 @@ _T2S_KEYS = frozenset(map(chr, _t2s_table()))
 
 
 def _nfkc(text: str) -> str:
+    if unicodedata.is_normalized("NFKC", text):  # (exact: NFKC already, the commonest case)
+        return text
     s = text
     for c, d in _FULL_WIDTH:
         s = s.replace(c, d)
     return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", text)
 
 
+def _nfkc_of(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), by `_nfkc` (the fast path)."""
+    return _nfkc(text) if FAST else unicodedata.normalize("NFKC", text)
+
+
 def norm_text_long(text: str) -> str:
     """norm_text(text), not cached, by the path for long texts met once (see above)."""
     if not _BY_REPLACE:
-        return norm_text.__wrapped__(text)
+        return _norm_text_general(text)
+    return _norm_text_by_replace(text)
+
+
+def _norm_text_by_replace(text: str) -> str:
+    """norm_text(text) by the path above (norm_text's own when `_BY_REPLACE`)."""
     t = _nfkc(text)
-    t = _WS.sub("", t if _T2S_KEYS.isdisjoint(t) else to_simplified(t))
+    t = _ws_remove(to_simplified(t))
     for a, v in _PUNCT_PAIRS:
         t = t.replace(a, v)
     return t
@@ -223,7 +297,7 @@ def is_huge_number(raw: str | None) -> bool:
     """True for a cell written as a number too large to be one (see MAX_DIGITS)."""
     if not raw:
         return False
-    m = _NUM.match(_WS.sub("", unicodedata.normalize("NFKC", raw)))
+    m = _NUM.match(_ws_remove(_nfkc_of(raw)))
     return bool(m) and len(m.group(2).replace(",", "").lstrip("0")) > MAX_DIGITS
 
 
@@ -249,7 +323,7 @@ def _classify_uncached(raw: str | None) -> tuple[str, float | int | None]:
     """
     if raw is None:
         return EMPTY, None
-    t = _WS.sub("", unicodedata.normalize("NFKC", raw))
+    t = _ws_remove(_nfkc_of(raw))
     if t == "":
         return EMPTY, None
     # (to_simplified maps a character to one character: a text longer than every NA word is none)
@@ -307,7 +381,7 @@ def ocr_number(raw: str | None) -> str | None:
     I/l/|→1, ...), or None when it does not then read as a number (it is left as read)."""
     if not raw:
         return None
-    t = _WS.sub("", unicodedata.normalize("NFKC", raw))
+    t = _ws_remove(_nfkc_of(raw))
     if not t or _NUM.match(t):
         return None
     fixed = t.translate(_OCR_DIGITS)

@@ -288,3 +288,202 @@ def test_the_one_cell_per_line_fast_paths_are_taken(monkeypatch):
     for layout in ("B2", "C"):
         read_document(render_text(example_spec(1), layout=layout).encode("utf-8"), "r.txt", None)
     assert taken["b2"] >= 3 and taken["c"] >= 3
+
+
+def _random_readers(rng):
+    """Readers in states the table readers can end in, and some they only might: rows read in the
+    form's column order or another, short of columns or with one outside the form's, Table 3's
+    法人或其他组织 小计, rows inferred, the 2019 Table 2 beside the 2021 one or alone, Table 4
+    read in another column order or in part, cells missing, read by OCR or another reader, with
+    another confidence."""
+    from pipeline.codebook import t3_column_codes
+    from pipeline.document import GridCell
+    from pipeline.mapper.common import RowRead
+    from pipeline.mapper.table2 import T2Reader
+    from pipeline.mapper.table4 import T4Reader
+
+    texts = ["", "0", "12", "3.5", "/", "无", "—", "１２", "O", "l2", "abc", "1,234", " 7 ", "12345678901234567"]
+
+    def cell():
+        r = rng.random()
+        if r < 0.1:
+            return None
+        return GridCell(
+            rng.choice(texts),
+            f"line {rng.randrange(1, 90)}",
+            read_by=rng.choice([None, None, None, "ocr", "pdf"]),
+            confidence=rng.choice([1.0, 1.0, 0.75]),
+        )
+
+    def row(cols):
+        cols = list(cols)
+        if rng.random() < 0.2:
+            rng.shuffle(cols)
+        if rng.random() < 0.1:
+            cols = cols[:-1]
+        if rng.random() < 0.05:
+            cols.append("unknown_column")
+        return RowRead([cell() for _ in cols], cols, "line 1")
+
+    cb = codebook()
+    t2, t3, t4 = T2Reader(), T3Reader(), T4Reader()
+    for e in cb.t2_rows:
+        if rng.random() < 0.8:
+            t2.rows[e.code] = row(e.columns)
+    for code in ("licensing", "penalties", "coercion", "rules", "fees"):
+        if rng.random() < 0.3:
+            t2.rows2019[code] = row(rng.choice([["decisions"], ["made", "decisions"], ["decisions", "decisions"]]))
+    t3cols = t3_column_codes()
+    for e in cb.t3_rows:
+        if rng.random() < 0.85:
+            cols = list(t3cols)
+            if rng.random() < 0.2:
+                cols.insert(1, "org_subtotal")
+            t3.rows[e.code] = row(cols)
+            if rng.random() < 0.1:
+                t3.inferred.add(e.code)
+    if rng.random() < 0.8:
+        from pipeline.codebook import t4_column_codes, t4_group_codes
+
+        keys = [f"{g}.{c}" for g in t4_group_codes() for c in t4_column_codes()]
+        if rng.random() < 0.3:
+            rng.shuffle(keys)
+        if rng.random() < 0.2:
+            keys = keys[:10]
+        t4.read = {k: cell() for k in keys}
+    return t2, t3, t4
+
+
+def test_output_cells_by_row_same_as_a_cell_at_a_time():
+    """`walk._cells_by_row` and `_extra_cells` (the fast path) make the same cells, in the same
+    order, as `_cells_general`, for 600 random reader states; each cell its own dict."""
+    import random
+
+    from pipeline.mapper import walk
+
+    rng = random.Random(15)
+    for i in range(600):
+        t2, t3, t4 = _random_readers(rng)
+        kind = rng.choice(["text", "html", "pdf"])
+        t4_ok = rng.random() < 0.9
+        put = walk._putter(kind)
+        extra_g: dict = {}
+        general = walk._cells_general(extra_g, t2, t3, t4, t4_ok, put)
+        extra_f: dict = {}
+        fast = walk._cells_by_row(t2, t3, t4, t4_ok, put, kind)
+        walk._extra_cells(extra_f, t2, t3, put)
+        assert json.dumps([fast, extra_f], ensure_ascii=False) == json.dumps([general, extra_g], ensure_ascii=False), i
+        assert len({id(c) for c in fast.values()}) == len(fast) == 200
+
+
+def test_random_grids_map_alike():
+    """Grids of rows made at random from the form's own words (section headings, Table 2, 3 and 4
+    labels, group headings, column headers, header notes), values (numbers, zeros, blanks, NA words,
+    OCR look-alikes), typos and stray text, in the shapes the fast paths take (a label and values, a
+    group then a label and values, lone values, rows of blanks or values, grids padded with blank
+    cells) and others, explicit or not, delimited or not: mapped with the fast paths off and on, the
+    same (JSON, order included)."""
+    import random
+
+    from pipeline.document import Document, GridCell, Para, Table
+
+    cb = codebook()
+    words = [e.label for e in cb.t2_rows + cb.t3_rows + cb.t3_row_groups + cb.t4_groups + cb.t4_columns]
+    words += [e.label for e in cb.t2_columns + cb.t3_columns + cb.t2v2019_rows + cb.t2v2019_columns]
+    words += ["信息内容", "申请人情况", "自然人", "法人或其他组织", "商业企业", "总计", "其他", "小计"]
+    words += ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "数据1", "总计"]
+    typos = [w[:-1] for w in words if len(w) > 5][:20] + [w[1:] for w in words if len(w) > 6][:10]
+    values = ["", "", "", "0", "0", "1", "12", "3.5", "/", "无", "—", "1,234", "O", "l2", "-"]
+    stray = ["本机关", "注：", "abc", "政府信息公开工作年度报告"]
+    headings = [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
+    rng = random.Random(15)
+
+    def cell(text: str) -> GridCell:
+        ocr = rng.random() < 0.05
+        return GridCell(
+            text, f"line {rng.randrange(1, 300)}", read_by="ocr" if ocr else None, confidence=0.8 if ocr else 1.0
+        )
+
+    def row() -> list[GridCell]:
+        shape = rng.random()
+        vals = lambda k: [cell(rng.choice(values)) for _ in range(k)]  # noqa: E731
+        if shape < 0.25:
+            return [cell(rng.choice(words))] + vals(rng.choice([0, 1, 3, 7, 8, 9]))
+        if shape < 0.33:
+            return [cell(rng.choice(words)), cell(rng.choice(words))] + vals(rng.choice([0, 1, 7, 8]))
+        if shape < 0.4:  # a group, then a label known only in its context ("其他" under （六）其他处理)
+            group = rng.choice(["（六）其他处理", "（三）不予公开", "三、本年度办理结果"])
+            return [cell(group), cell(rng.choice(["其他", "3.其他", "总计", "（七）总计"]))] + vals(
+                rng.choice([1, 7, 8])
+            )
+        if shape < 0.65:
+            return vals(1)
+        if shape < 0.75:
+            return vals(rng.choice([2, 3, 7, 15]))
+        if shape < 0.85:
+            return [cell(rng.choice(words + typos + stray))]
+        return [cell(rng.choice(words + typos + values + stray)) for _ in range(rng.randint(2, 9))]
+
+    for i in range(300):
+        blocks: list = []
+        for _ in range(rng.randint(1, 4)):
+            if rng.random() < 0.7:
+                blocks.append(Para(rng.choice(headings), "line 1"))
+            blocks.append(
+                Table(
+                    rows=[row() for _ in range(rng.randint(1, 60))],
+                    at="lines 1-60",
+                    delimited=rng.random() < 0.7,
+                    explicit=rng.random() < 0.6,
+                )
+            )
+        doc = Document(kind=rng.choice(["text", "html"]), blocks=blocks, notes=[], meta={})
+        assert _map(doc, True) == _map(doc, False), i
+
+
+def test_wrapped_rows_read_alike_and_are_taken(monkeypatch):
+    """Regions of the mixed and wrapped layouts (a row's closing pipe on the next line, B1 and B2
+    cells among A rows) are read by `_wrapped_rows`, and bent ways they can be (a blank space, a
+    blank line or furniture before the closing "|", a row continued by a line opening with a pipe,
+    a row left open at the region's end, CRLF line ends, a cell line before a pipe row, spaced
+    pieces, tabs, markup, markdown) read alike with the fast paths off and on."""
+    taken = []
+    wrapped_rows = text_reader._wrapped_rows
+
+    def count(*a):
+        got = wrapped_rows(*a)
+        taken.append(got is not None)
+        return got
+
+    monkeypatch.setattr(text_reader, "_wrapped_rows", count)
+    for i in range(4):
+        for layout in ("mixed", "wrapped"):
+            read_document(render_text(example_spec(i), layout=layout).encode("utf-8"), "r.txt", None)
+    assert sum(taken) >= 8
+    bends = [
+        lambda t: t.replace(" | 3\n|", " | 3 \n|"),
+        lambda t: t.replace("\n|\n", "\n \n|\n", 3),
+        lambda t: t.replace("\n|\n", "\n\n|\n", 3),
+        lambda t: t.replace("\n|\n", "\n第 2 页\n|\n", 2),
+        lambda t: t.replace("\n|\n", "\n| 7 |\n", 2),
+        lambda t: t.replace("\n|\n", "\n|7\n", 2),
+        lambda t: t.replace("\n|\n", "\n |\n", 2),
+        lambda t: t.replace("\n|\n", "\n||\n", 2),
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace(" | ", " | \n", 5),
+        lambda t: t.replace(" | ", "\t", 3),
+        lambda t: t.replace(" | 0 |", " | &nbsp; |", 2),
+        lambda t: t.replace("行政处罚\n|", "行政处罚\n| 0 | 1 |"),
+        lambda t: t.replace(" | 0 | 0 |", " | 0 0 |"),
+        lambda t: t.rstrip("|\n"),
+        lambda t: "\n".join("| " + ln for ln in t.split("\n")),
+    ]
+    for i in range(4):
+        for layout in ("mixed", "wrapped", "A", "B1", "B2"):
+            text = render_text(example_spec(i), layout=layout)
+            for k, bend in enumerate(bends):
+                assert_same(bend(text).encode("utf-8"), f"w{i}-{layout}-{k}.txt")

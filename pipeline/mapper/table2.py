@@ -84,8 +84,21 @@ class T2Reader:
                 self._feed_row([c], delimited)
                 continue
             cells = [c for c in row if not c.cont]
-            if cells:
-                self._feed_row(cells, delimited)
+            if not cells:
+                continue
+            if common.FAST:
+                for c in cells:
+                    text = c.text
+                    if text and not (_is_value(c) and column(text) is None and not header(text)):
+                        break
+                else:
+                    # every cell blank or a value that is no header ("|||", values without their
+                    # label): no header row, no label, no label with a typo; _feed_row appends them
+                    # to the label collecting its values
+                    if self.pending is not None:
+                        self.pending[2].extend(cells)
+                    continue
+            self._feed_row(cells, delimited)
 
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
         c0 = cells[0]
@@ -183,6 +196,10 @@ class T2Reader:
                     "duplicate_row", "warning", f"Table 2: row '{entry.label}' appears twice; the first is kept ({at})"
                 )
             )
+            return
+        k = len(spec)
+        if common.FAST and len(values) >= k and all(v.text == "" for v in values[k:]):
+            target[entry.code] = RowRead(values[:k], spec, at)  # fit_row's cells then: spare blanks cut
             return
         fitted = fit_row(
             self.problems,

@@ -4,45 +4,16 @@ whose label is lost placed only where the form's sums confirm them."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from ..codebook import T3_OUTCOME_ROWS, Entry, codebook, labels, t3_column_codes
 from ..document import GridCell, Table, problem
 from ..structure import is_spam, table_vocab
-from ..textnorm import Memo, classify_value
+from ..textnorm import classify_value, ocr_number
 from . import common
-from .common import _GENERIC_COL, RowRead, _fit, _is_value, fit_row, value_like
+from .common import _GENERIC_COL, VALUE, RowRead, _fit, _is_value, fit_row, value_like
+from .table3_rows import _INERT, RowShapes, _header_token, _t3_row
 
 
-@lru_cache(maxsize=65536)
-def _header_token(text: str) -> tuple[str, str] | None:
-    """A header of Table 3: ("group", "org") for 法人或其他组织, ("col", code), ("note", "")."""
-    cb = codebook()
-    if cb.is_t3_org_group(text):
-        return ("group", "org")
-    col = cb.t3_column(text)
-    if col is not None:
-        return ("col", col.code)
-    if cb.is_t3_header_note(text):
-        return ("note", "")
-    return None
-
-
-@lru_cache(maxsize=65536)
-def _t3_row(text: str, context: frozenset[str]) -> Entry | None:
-    return codebook().t3_row(text, context)
-
-
-def _inert(text: str) -> bool:
-    """A cell's text that `_feed_row` only ever takes as a value: blank, or a value (of any reader)
-    that is no header of the table (so it never makes a row a header row)."""
-    return not text or value_like(text) and _header_token(text) is None
-
-
-_INERT = Memo(_inert, 65536, 80)
-
-
-class T3Reader:
+class T3Reader(RowShapes):
     def __init__(self) -> None:
         self.cb = codebook()
         self.header: list[tuple[str, str]] = []  # (kind, code) in reading order
@@ -155,7 +126,14 @@ class T3Reader:
     def feed(self, table: Table) -> None:
         self.explicit = table.explicit
         delimited = table.delimited
-        for row in table.rows:
+        rows = table.rows
+        n = len(rows)
+        i = 0
+        fast = common.FAST
+        value = VALUE
+        while i < n:
+            row = rows[i]
+            i += 1
             if len(row) == 1:
                 c = row[0]
                 if c.cont:
@@ -172,12 +150,44 @@ class T3Reader:
                     # copied from a page, a cell per line): what _feed_row's first branch and
                     # _no_label_row do with it, without building the row again
                     self.raw = row
-                    pending[1].append(c)
+                    vals = pending[1]
+                    vals.append(c)
+                    # the lone value cells that follow: the same test, of the cell alone (appending
+                    # changes none of the reader's state it also asks of), in a run
+                    while fast and i < n:
+                        row = rows[i]
+                        if len(row) != 1:
+                            break
+                        c = row[0]
+                        if not c.cont:
+                            t = c.text
+                            if t and not value[t] and not (c.read_by == "ocr" and ocr_number(t) is not None):
+                                break
+                            self.raw = row
+                            vals.append(c)
+                        i += 1
                     continue
                 cells = [c]
             else:
                 cells = [c for c in row if not c.cont]
                 if not cells:
+                    continue
+                if common.FAST and self.blank_label is None:
+                    self.raw = row
+                    if self._label_and_values(cells, delimited) or self._group_label_and_values(cells, delimited):
+                        continue  # a label (after its group) and its values
+                    inert = _INERT
+                    for c in cells:
+                        if not inert[c.text]:
+                            break
+                    else:
+                        if not (self.data_mode and self.fragment and not self.explicit):
+                            # every cell blank or a value that is no header ("|||", a row of values
+                            # without its label): no header row, no label, no group, no label split
+                            # or wrapped around it; _feed_row ends so, in _no_label_row
+                            self._no_label_row(cells, delimited)
+                            continue
+                    self._feed_row_general(cells, delimited)
                     continue
             self.raw = row
             self._feed_row(cells, delimited)
@@ -187,6 +197,9 @@ class T3Reader:
     def _feed_row(self, cells: list[GridCell], delimited: bool) -> None:
         if common.FAST and self.blank_label is None and self._label_and_values(cells, delimited):
             return
+        self._feed_row_general(cells, delimited)
+
+    def _feed_row_general(self, cells: list[GridCell], delimited: bool) -> None:
         if (
             len(cells) == 1
             and self.blank_label is None
@@ -368,43 +381,6 @@ class T3Reader:
             self.context.add(entry.group)
         self.any_content = True
 
-    def _label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
-        """The commonest row of a grid: a row label in its first cell, then its values (one written
-        at least), or alone (a cell per line: its values follow). Read as the general path below
-        reads it (no header row: the values are no headers; the label is the last label of the row:
-        the values are skipped by its search; no converter's generic header: there is a value, or
-        the label is none), without its searches. False, having changed nothing, for a row of
-        another shape or a first cell that is no row label here."""
-        c0 = cells[0]
-        text = c0.text
-        if not text or _is_value(c0):
-            return False
-        if len(cells) > 1:
-            inert = _INERT
-            written = False
-            for c in cells[1:]:
-                t = c.text
-                if t:
-                    if not inert[t]:
-                        return False
-                    written = True
-            if not written:
-                return False
-        entry = self._row_label(text)
-        if entry is None or len(cells) == 1 and entry.code == "processed_total" and _GENERIC_COL.match(text):
-            return False
-        self.fragment = ""
-        pending = self.pending
-        if pending is not None and pending[0].code == entry.code and not pending[1]:
-            self.pending = None  # the same label again, wrapped: its values follow here
-        self._finish_pending(delimited)
-        self._enter_row(entry)
-        if len(cells) > 1:
-            self._record(entry, cells[1:], c0.at, delimited)
-        else:
-            self.pending = (entry, [], c0.at)  # a label alone (a cell per line): its values follow
-        return True
-
     def _no_label_row(self, cells: list[GridCell], delimited: bool) -> None:
         if not self.data_mode:
             for c in cells:
@@ -450,9 +426,13 @@ class T3Reader:
                 )
             )
             return
-        fitted = fit_row(
-            self.problems, "Table 3", entry.code, entry.label, values, spec, at, delimited, "T3", ("org_subtotal",)
-        )
+        k = len(spec)
+        if common.FAST and len(values) >= k and all(v.text == "" for v in values[k:]):
+            fitted = values[:k]  # what fit_row returns then: the cells, spare blank ones after them cut
+        else:
+            fitted = fit_row(
+                self.problems, "Table 3", entry.code, entry.label, values, spec, at, delimited, "T3", ("org_subtotal",)
+            )
         self.rows[entry.code] = RowRead(fitted, list(spec), at)
         self.order.append(entry.code)
         self.after_values = any(v.text for v in values)

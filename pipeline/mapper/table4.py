@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from ..codebook import codebook, t4_column_codes, t4_group_codes
 from ..document import GridCell, Table, problem
-from ..textnorm import classify_value
+from ..textnorm import Memo, classify_value
+from . import common
 from .common import _fit, _is_value
+
+
+def _head(text: str) -> tuple[str, str | None] | None:
+    """What Table 4's feed makes of a header cell's text, tested in its order: ("g", group code),
+    ("s", None) for the supergroup, ("c", column code), or None."""
+    cb = codebook()
+    g = cb.t4_group(text)
+    if g is not None:
+        return ("g", g.code)
+    if cb.is_t4_supergroup(text):
+        return ("s", None)
+    col = cb.t4_column(text)
+    if col is not None:
+        return ("c", col.code)
+    return None
+
+
+_HEAD = Memo(_head, 65536, 80)
 
 
 class T4Reader:
@@ -31,6 +50,17 @@ class T4Reader:
                 continue
             texts = [c for c in cells if c.text and not _is_value(c)]
             heads = False
+            if common.FAST:
+                head = _HEAD
+                for c in texts:
+                    h = head[c.text]
+                    if h is not None:
+                        heads = True
+                        if h[0] == "g":
+                            self.groups.append(h[1])
+                        elif h[0] == "c":
+                            self.leaves.append(h[1])
+                texts = ()
             for c in texts:
                 g = self.cb.t4_group(c.text)
                 if g is not None:

@@ -43,18 +43,8 @@ _TABLE_OF = {t: t for t in _TABLES}
 _TABLE_OF_TEXT = Memo(lambda text: _TABLE_OF.get(table_vocab(text)), 65536, 80)
 
 
-def _row_type_fast(row: list[GridCell]) -> str | None:
-    """`_row_type` of a row of two cells or more, with one dict lookup a cell: the tables of the
-    cells that carry one; when they are all the same table (the commonest row: a label and its
-    values), that table, else the vote of `_row_type`."""
-    of = _TABLE_OF_TEXT
-    hits = [of[c.text] for c in row if c.text and not c.cont]
-    hits = [h for h in hits if h is not None]
-    if not hits:
-        return None
-    first = hits[0]
-    if hits.count(first) == len(hits):
-        return first
+def _vote(hits: list[str]) -> str | None:
+    """The table most of `hits` name (None: a tie), as `_row_type` votes."""
     votes = {"T2": hits.count("T2"), "T3": hits.count("T3"), "T4": hits.count("T4")}
     best = max(votes.values())
     winners = [k for k, v in votes.items() if v == best]
@@ -68,7 +58,6 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
     rows: list = []
     fast = common.FAST
     vocab, table_of, of_text = table_vocab, _TABLE_OF.get, _TABLE_OF_TEXT
-    many = _row_type_fast if fast else _row_type
     for row in table.rows:
         if len(row) == 1:  # _row_type of one cell, inline: most rows of text copied from a page
             c = row[0]
@@ -76,8 +65,19 @@ def _segments(table: Table) -> list[tuple[str, Table]]:
                 t = None
             else:
                 t = of_text[c.text] if fast else table_of(vocab(c.text))
+        elif fast:
+            # _row_type of two cells or more, with one dict lookup a cell: the tables of the cells
+            # that carry one; when they are all the same table (the commonest row: a label and its
+            # values), that table, else the vote of _row_type
+            hits = [h for h in [of_text[c.text] for c in row if c.text and not c.cont] if h is not None]
+            if not hits:
+                t = None
+            else:
+                t = hits[0]
+                if hits.count(t) != len(hits):
+                    t = _vote(hits)
         else:
-            t = many(row)
+            t = _row_type(row)
         if t is not None and current is not None and t != current:
             out.append((current, rows))
             rows = []
@@ -194,66 +194,13 @@ def map_document(doc: Document) -> MapResult:
     t2, t3, t4 = readers["T2"], readers["T3"], readers["T4"]
 
     kind = doc.kind
+    put = _putter(kind)
 
-    def put(target: dict, cid: str, gc: GridCell | None) -> None:
-        if gc is None:
-            target[cid] = missing_cell()
-            return
-        text = gc.text
-        read_by = gc.read_by
-        if read_by == "ocr":
-            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
-            fixed = ocr_number(text)
-            sem, val = classify_value(fixed if fixed is not None else text)
-        else:
-            sem, val = classify_value(text)
-        target[cid] = {
-            "semantic": sem,
-            "value": val,
-            "raw": text,
-            "at": gc.at,
-            "read_by": read_by or kind,
-            "confidence": gc.confidence,
-            "inferred": False,
-        }
-
-    fast = common.FAST
-    for code, rr in t2.rows.items():
-        if fast:
-            _put_row(cells, f"T2/{code}/", rr.columns, rr.values, put, kind)
-            continue
-        for col, gc in zip(rr.columns, rr.values):
-            put(cells, f"T2/{code}/{col}", gc)
-    for code, rr in t2.rows2019.items():
-        for col, gc in zip(rr.columns, rr.values):
-            put(extra, f"T2v2019/{code}/{col}", gc)
-            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
-            cid = f"T2/{code}/{col}"
-            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
-                put(cells, cid, gc)
-    for code, rr in t3.rows.items():
-        if fast and "org_subtotal" not in rr.columns:
-            _put_row(cells, f"T3/{code}/", rr.columns, rr.values, put, kind)
-            continue
-        for col, gc in zip(rr.columns, rr.values):
-            put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
-    for code in t3.inferred:
-        for col in t3.rows[code].columns:
-            target = extra if col == "org_subtotal" else cells
-            target[f"T3/{code}/{col}"]["inferred"] = True
-    if t4.read is not None and "T4" not in malformed:
-        for code, gc in t4.read.items():
-            put(cells, f"T4/{code}", gc)
-
-    all_ids = cell_ids()
     if common.FAST:
-        got = cells.get
-        cells = {cid: got(cid) or missing_cell() for cid in all_ids}  # a cell's dict is never empty
+        cells = _cells_by_row(t2, t3, t4, "T4" not in malformed, put, kind)
+        _extra_cells(extra, t2, t3, put)
     else:
-        for cid in all_ids:
-            if cid not in cells:
-                cells[cid] = missing_cell()
-        cells = {cid: cells[cid] for cid in all_ids}
+        cells = _cells_general(extra, t2, t3, t4, "T4" not in malformed, put)
 
     # format version
     # format version: decided by Table 2's headers (FORMAT.md); a 2021 Table 2 with the 2019 single
@@ -282,26 +229,176 @@ def map_document(doc: Document) -> MapResult:
     return MapResult(cells=cells, extra_cells=extra, problems=problems, format_version=fmt, tables_found=found)
 
 
-def _put_row(target: dict, prefix: str, columns: list[str], values: list, put, kind: str) -> None:
-    """`put` of a row's cells, `prefix + column` each, inline for a cell of the document's own
-    reader (its text's semantic and value a dict lookup); a missing cell or one read otherwise (OCR)
-    through `put` itself."""
-    classified = CLASSIFIED
-    for col, gc in zip(columns, values):
-        if gc is None or gc.read_by is not None:
-            put(target, prefix + col, gc)
-            continue
+# The form's rows in its order: (the reader's rows' attribute, row code, its columns, its cell ids),
+# and Table 4's (column, cell id) pairs; built once from the codebook's cell ids
+_FORM_ROWS: list[tuple[str, str, list[str], list[str]]] = []
+_FORM_T4: list[tuple[str, str]] = []
+
+
+def _form_rows() -> list[tuple[str, str, list[str], list[str]]]:
+    if not _FORM_ROWS:
+        for cid in cell_ids():
+            table, rest = cid.split("/", 1)
+            if table == "T4":
+                _FORM_T4.append((rest, cid))
+                continue
+            code, col = rest.split("/")
+            if not _FORM_ROWS or _FORM_ROWS[-1][:2] != (table, code):
+                _FORM_ROWS.append((table, code, [], []))
+            _FORM_ROWS[-1][2].append(col)
+            _FORM_ROWS[-1][3].append(cid)
+    return _FORM_ROWS
+
+
+_DECISIONS_2019 = ("licensing", "penalties", "coercion")
+
+
+def _template(text: str, kind: str) -> dict:
+    """The output cell of a text read by the document's own reader (`put`'s dict), but for its
+    place and confidence: copied for each cell, which then gets its own."""
+    sem, val = CLASSIFIED[text]
+    return {
+        "semantic": sem,
+        "value": val,
+        "raw": text,
+        "at": None,
+        "read_by": kind,
+        "confidence": None,
+        "inferred": False,
+    }
+
+
+_TEMPLATES: dict[str, Memo] = {}  # by the document's kind: a cell's text -> its `_template`
+
+
+def _templates(kind: str) -> Memo:
+    memo = _TEMPLATES[kind] = Memo(lambda text: _template(text, kind), 65536, 80)
+    return memo
+
+
+def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, kind: str) -> dict[str, dict]:
+    """The report's 200 cells in the form's order, as the general path in `map_document` makes
+    them (`put` of every cell read, a cell at a time, then reordered, the cells not read MISSING),
+    made a row at a time: a row read in the form's column order (the commonest shape) is its
+    values zipped with the row's cell ids, a cell of the document's own reader built inline (its
+    text's semantic and value a dict lookup), any other through `put`; a row read in another
+    order by its columns; Table 2's 本年处理决定数量 of licensing, penalties and coercion, when
+    its 2021 row gives none, from the 2019 row (the general path's first 2019 put); the cells of
+    rows read as inferred (Table 3's orphans) marked so."""
+    cells: dict[str, dict] = {}
+    template = _TEMPLATES.get(kind) or _templates(kind)
+    missing = missing_cell
+    rows = {"T2": t2.rows, "T3": t3.rows}
+    rows2019 = t2.rows2019
+    for table, code, cols, cids in _FORM_ROWS or _form_rows():
+        rr = rows[table].get(code)
+        if rr is not None and rr.columns == cols:
+            pairs = zip(cids, rr.values)
+        else:
+            got = dict(zip(rr.columns, rr.values)) if rr is not None else {}
+            if table == "T2" and code in _DECISIONS_2019 and code in rows2019:
+                r19 = rows2019[code]
+                for col, gc in zip(r19.columns, r19.values):
+                    if col == "decisions" and col not in got:
+                        got[col] = gc
+            pairs = [(cid, got[col]) if col in got else (cid, None) for col, cid in zip(cols, cids)]
+        for cid, gc in pairs:
+            if gc is None:
+                cells[cid] = missing()
+            elif gc.read_by is not None:
+                put(cells, cid, gc)
+            else:
+                cell = template[gc.text].copy()
+                cell["at"] = gc.at
+                cell["confidence"] = gc.confidence
+                cells[cid] = cell
+    read = t4.read if t4_ok else None
+    for code, cid in _FORM_T4:
+        gc = read.get(code) if read is not None else None
+        if gc is None:
+            cells[cid] = missing()
+        else:
+            put(cells, cid, gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            cell = cells.get(f"T3/{code}/{col}") if col != "org_subtotal" else None
+            if cell is not None:  # (a column outside the form's would be left out of them)
+                cell["inferred"] = True
+    return cells
+
+
+def _extra_cells(extra: dict, t2: T2Reader, t3: T3Reader, put) -> None:
+    """The cells outside the form's 200 (the 2019 format's Table 2, Table 3's 法人或其他组织 小计),
+    in the general path's order, marked inferred as it marks them."""
+    for code, rr in t2.rows2019.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra, f"T2v2019/{code}/{col}", gc)
+    for code, rr in t3.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            if col == "org_subtotal":
+                put(extra, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        if "org_subtotal" in t3.rows[code].columns:
+            extra[f"T3/{code}/org_subtotal"]["inferred"] = True
+
+
+def _putter(kind: str):
+    """`put(target, cid, gc)`: the output cell of a grid cell (None: a MISSING one) of a document of
+    this kind, at `target[cid]`."""
+
+    def put(target: dict, cid: str, gc: GridCell | None) -> None:
+        if gc is None:
+            target[cid] = missing_cell()
+            return
         text = gc.text
-        sem, val = classified[text]
-        target[prefix + col] = {
+        read_by = gc.read_by
+        if read_by == "ocr":
+            # a value cell read by OCR: digit look-alikes ("O", "l", "４") read as digits
+            fixed = ocr_number(text)
+            sem, val = classify_value(fixed if fixed is not None else text)
+        else:
+            sem, val = classify_value(text)
+        target[cid] = {
             "semantic": sem,
             "value": val,
             "raw": text,
             "at": gc.at,
-            "read_by": kind,
+            "read_by": read_by or kind,
             "confidence": gc.confidence,
             "inferred": False,
         }
+
+    return put
+
+
+def _cells_general(extra: dict, t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put) -> dict[str, dict]:
+    """The general path: `put` of every cell read, a cell at a time (the cells outside the form's
+    into `extra`), then the form's 200 in its order, those not read MISSING."""
+    cells: dict[str, dict] = {}
+    for code, rr in t2.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(cells, f"T2/{code}/{col}", gc)
+    for code, rr in t2.rows2019.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra, f"T2v2019/{code}/{col}", gc)
+            # the 2019 处理决定数量 is the 2021 本年处理决定数量 (FORMAT.md): comparable across years
+            cid = f"T2/{code}/{col}"
+            if col == "decisions" and code in ("licensing", "penalties", "coercion") and cid not in cells:
+                put(cells, cid, gc)
+    for code, rr in t3.rows.items():
+        for col, gc in zip(rr.columns, rr.values):
+            put(extra if col == "org_subtotal" else cells, f"T3/{code}/{col}", gc)
+    for code in t3.inferred:
+        for col in t3.rows[code].columns:
+            target = extra if col == "org_subtotal" else cells
+            target[f"T3/{code}/{col}"]["inferred"] = True
+    if t4.read is not None and t4_ok:
+        for code, gc in t4.read.items():
+            put(cells, f"T4/{code}", gc)
+    for cid in cell_ids():
+        if cid not in cells:
+            cells[cid] = missing_cell()
+    return {cid: cells[cid] for cid in cell_ids()}
 
 
 def missing_cell() -> dict:

@@ -263,8 +263,10 @@ def _tokenize(lines: list[str], kinds: list[int], start: int, end: int) -> tuple
     markup = "&" in region_text or "<" in region_text
     ctext = _CELL_TEXT
 
-    if FAST and has_pipes and not markdown and not markup and _PIPE_ONLY.issuperset(region_kinds):
-        simple = _pipe_rows(lines, kinds, start, end)
+    if FAST and has_pipes and not markdown and not markup:
+        simple = _pipe_rows(lines, kinds, start, end) if _PIPE_ONLY.issuperset(region_kinds) else None
+        if simple is None and _TAB not in region_kinds:
+            simple = _wrapped_rows(lines, kinds, start, end)
         if simple is not None:
             return Table(rows=simple[0], at=f"lines {start + 1}-{end}", delimited=True, explicit=True), simple[1]
 
@@ -412,6 +414,61 @@ def _pipe_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tupl
             spam.append(r + 1)
         elif k != _BLANK:
             return None
+    return rows, spam
+
+
+def _wrapped_rows(lines: list[str], kinds: list[int], start: int, end: int) -> tuple[list, list[int]] | None:
+    """The rows and furniture lines of a region with pipes, neither markdown nor markup nor tabs,
+    whose every line is blank, furniture, or begins a row and ends it (layouts A, B1, B2 and mixed,
+    and a row's closing pipe wrapped onto the next line): what `_tokenize` makes of it, without its
+    tests of each line. A row begins with no cell open and ends as follows:
+    - a line ending with its pipe: its cells, the pieces before its last pipe ("|" alone: a row of
+      one empty cell);
+    - a line with pipes whose last cell is left open, then a line exactly "|": the pieces before
+      its last pipe and the stripped last piece (the "|" closes the cell, and ending its line, the row);
+    - a line without pipes, then a line exactly "|": its stripped text (layout B2);
+    - a line without pipes whose next line is blank or opens with no pipe: its space-split pieces.
+    None for a region with any other line (the general loop reads it)."""
+    rows: list[list[GridCell]] = []
+    spam: list[int] = []
+    ctext = _CELL_TEXT
+    r = start
+    while r < end:
+        k = kinds[r]
+        if k == _BLANK:
+            r += 1
+            continue
+        if k == _SPAM:
+            spam.append(r + 1)
+            r += 1
+            continue
+        if k == _TAB:
+            return None
+        line = lines[r]
+        at = _LINE_AT[r + 1] if r + 1 < _LINES_NAMED else f"line {r + 1}"
+        closed = r + 1 < end and lines[r + 1] == "|"  # the next line exactly "|" closes an open cell
+        if k == _PIPE:
+            parts = line.split("|")
+            tail = parts.pop()
+            if not tail:
+                rows.append([GridCell(ctext[p], at) for p in parts])
+                r += 1
+                continue
+            if not closed:
+                return None
+            row = [GridCell(ctext[p], at) for p in parts]
+            row.append(GridCell(ctext[tail.strip()], at))
+            rows.append(row)
+            r += 2
+            continue
+        if closed:
+            rows.append([GridCell(ctext[line.strip()], at)])
+            r += 2
+            continue
+        if r + 1 < end and kinds[r + 1] != _BLANK and lines[r + 1].lstrip().startswith("|"):
+            return None
+        rows.append([GridCell(ctext[piece], at) for piece in _SPACED[line]])
+        r += 1
     return rows, spam
 
 
