@@ -48,13 +48,19 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
             "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})",
         }
 
-    problems = list(doc.notes) + list(mapped.problems) + ocr_problems(mapped.cells, mapped.extra_cells, mapped.problems)
-    huge = [
-        cid
-        for cells in (mapped.cells, mapped.extra_cells)
-        for cid, c in cells.items()
-        if c.get("semantic") == "TEXT" and is_huge_number(c.get("raw"))
-    ]
+    # one walk over the output cells (every one has the mapper's seven keys): numbers too long
+    # to be true, and whether any cell was read by OCR (`ocr_problems` has nothing to say otherwise)
+    huge = []
+    by_ocr = False
+    for cells in (mapped.cells, mapped.extra_cells):
+        for cid, c in cells.items():
+            if c["semantic"] == "TEXT" and is_huge_number(c["raw"]):
+                huge.append(cid)
+            if c["read_by"] == "ocr":
+                by_ocr = True
+    problems = list(doc.notes) + list(mapped.problems)
+    if by_ocr:
+        problems += ocr_problems(mapped.cells, mapped.extra_cells, mapped.problems)
     if huge:
         problems.append(
             problem(
