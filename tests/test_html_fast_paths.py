@@ -2,7 +2,9 @@
 HTML page of the repository's fixtures and generated variants:
 - the page parsed from its UTF-8 bytes (`html._tree_utf8`) against lxml's parse of the decoded text
   (`html._tree`): the same tree, or the same refusal;
-- the page's title found by lxml's iterator against `root.findtext(".//title")`."""
+- the page's title found by lxml's iterator against `root.findtext(".//title")`;
+- the Chinese-share check decided from the visible text of the page's first kilobytes
+  (`encoding.visible_prefix`) against the visible sample of the whole page."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from test_reader_stream import HTML_PAGES
 
 from corpus import example_spec
 from corpus.html_writer import render_html
-from pipeline.readers import html
+from pipeline.readers import encoding, html
 from pipeline.readers.encoding import decode
 from pipeline.readers.kinds import detect_kind
 
@@ -143,3 +145,65 @@ def test_title_is_findtext_on_every_fixture_and_generated_page():
         if root is not None:
             assert html._title(root) == root.findtext(".//title")
 
+
+_PIECES = [
+    "中文", "年度报告", "a", " ", "\n", ">", "<", "<p>", "</p>", "<b class='x>y'>", "<td>", "<", "<!", "<!-", "<!--",
+    "-->", "--", "<!-- 注释中文 -->", "<script>", "</script>", "</script >", "<script src=x>", "<SCRIPT>",
+    "</Script>", "<ſcript>", "</ſcript>", "<scripts>", "<style>", "</style>", "<noscript>", "</noscript>",
+    "<template>", "</template>", "<scr", "ipt>", "<style type='a>b'>", '<meta content="中文中文">',
+    "<script>var s='<!--';</script>", "<!-- <script> -->", "&#20013;",
+]  # fmt: skip
+
+
+def _random_page(rng, n: int) -> str:
+    weights = [rng.random() ** 2 for _ in _PIECES]
+    return "".join(rng.choices(_PIECES, weights, k=n))
+
+
+def test_visible_prefix_is_a_prefix_of_the_whole_pages_visible_text():
+    import random
+
+    rng = random.Random(15)
+    shown = 0
+    for i in range(4000):
+        text = _random_page(rng, rng.choice([5, 20, 80, 300, 1500]))
+        cut = rng.choice([0, 1, 3, 10, 40, 200, len(text) // 2, len(text)])
+        head = encoding.visible_prefix(text, cut)
+        if head is None:
+            continue
+        shown += 1
+        whole = encoding._TAGS.sub(" ", encoding._INVISIBLE.sub(" ", text[:1_000_000]))
+        assert whole.startswith(head), (text, cut)
+        assert encoding.visible_sample(text, len(whole) + 1).startswith(head)
+    assert 500 < shown < 4000
+
+
+def test_share_check_from_the_prefix_decides_as_the_share():
+    import random
+
+    rng = random.Random(16)
+    texts = [_random_page(rng, rng.choice([3000, 6000, 12000])) for _ in range(150)]
+    # Chinese shown late, hidden early, or only in tags and scripts
+    texts += [
+        "<p>" + "a" * 9000 + "中" * 500 + "</p>",
+        "<script>" + "中" * 9000 + "</script><p>abc</p>" + "x" * 9000,
+        "<!--" + "中" * 9000 + "<p>" + "文" * 500,
+        "<p " + "中" * 9000 + "<p>abc",
+        "<script>" + "中" * 5000 + "<p>" + "文" * 3000 + "</script>" + "b" * 30000,
+        '<meta content="' + "中" * 9000 + '"><p>ab</p>' + "c" * 20000,
+        "<p>" + "中" * 399 + "</p>" + "a" * 9000,
+        "<p>" + "中" * 400 + "</p>" + "a" * 20000,
+        "<p>" + "中" * 400 + "</p>" + "a" * 20000 + "<p>" + "b" * 30000,
+    ]
+    for p in _repository_pages():
+        try:
+            texts.append(p.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            texts.append(p.read_bytes().decode("gb18030", "replace"))
+    texts += [render_html(example_spec(i)) for i in range(6)]
+    decided = 0
+    for t in texts:
+        assert encoding._too_little_cjk(t, True) == (encoding._cjk_share(t, True) < 0.02), t[:80]
+        head = encoding.visible_prefix(t)
+        decided += head is not None and encoding.count_cjk(head[:20000]) >= 400
+    assert decided > 10
