@@ -1,7 +1,5 @@
 """The HTML reader's shortcuts, each held to the general way it stands for, on odd pages and on every
 HTML page of the repository's fixtures and generated variants:
-- the page parsed from its UTF-8 bytes (`html._tree_utf8`) against lxml's parse of the decoded text
-  (`html._tree`): the same tree, or the same refusal;
 - the page's title found by lxml's iterator against `root.findtext(".//title")`;
 - the Chinese-share check decided from the visible text of the page's first kilobytes
   (`encoding.visible_prefix`) against the visible sample of the whole page."""
@@ -21,6 +19,11 @@ from pipeline.readers.encoding import decode
 from pipeline.readers.kinds import detect_kind
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _parse(text: str):
+    return etree.fromstring(text, html._PARSER)
+
 
 ODD_PAGES = {
     **HTML_PAGES,
@@ -46,29 +49,6 @@ ODD_PAGES = {
 }
 
 
-def _same_tree(text: str) -> None:
-    def parse(fn):
-        try:
-            root = fn(text)
-        except Exception as e:  # noqa: BLE001  (the refusal itself is compared)
-            return ("raised", type(e).__name__, str(e))
-        if root is None:
-            return ("none",)
-        tree = root.getroottree()
-        return (
-            etree.tostring(tree, encoding="unicode"),
-            tree.docinfo.doctype,
-            str(html._WALK(root)) if len(text) < 100_000 else None,
-        )
-
-    assert parse(html._tree_utf8) == parse(html._tree)
-
-
-@pytest.mark.parametrize("name", sorted(ODD_PAGES))
-def test_utf8_parse_is_the_text_parse_on_odd_pages(name):
-    _same_tree(ODD_PAGES[name])
-
-
 def _repository_pages() -> list[Path]:
     roots = [ROOT / "assets" / "sample" / "inbox", ROOT / "tests" / "fixtures", ROOT.parent / "shared" / "fixtures"]
     out = []
@@ -82,31 +62,6 @@ def _repository_pages() -> list[Path]:
                 except Exception:  # noqa: BLE001  (not a page: not ours to compare)
                     continue
     return out
-
-
-def test_utf8_parse_is_the_text_parse_on_every_fixture_page():
-    pages = _repository_pages()
-    assert pages
-    for p in pages:
-        try:
-            text, _ = decode(p.read_bytes(), p.name, html=True)
-        except Exception:  # noqa: BLE001  (refused before the parse: nothing to compare)
-            continue
-        _same_tree(text)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"encoding": "utf-8"},
-        {"encoding": "gbk", "t2_split": True},
-        {"encoding": "gb18030", "cell_wrap": "mixed"},
-        {"encoding": "utf-8-sig", "th_headers": True},
-    ],
-)
-def test_utf8_parse_is_the_text_parse_on_generated_pages(options):
-    for i in range(12):
-        _same_tree(render_html(example_spec(i), **options))
 
 
 TITLE_PAGES = {
@@ -124,7 +79,7 @@ TITLE_PAGES = {
 
 @pytest.mark.parametrize("name", sorted(TITLE_PAGES))
 def test_title_is_findtext_of_the_first_title(name):
-    root = html._tree(TITLE_PAGES[name])
+    root = _parse(TITLE_PAGES[name])
     assert html._title(root) == root.findtext(".//title")
 
 
@@ -139,7 +94,7 @@ def test_title_is_findtext_on_every_fixture_and_generated_page():
     texts += list(ODD_PAGES.values())
     for text in texts:
         try:
-            root = html._tree(text)
+            root = _parse(text)
         except Exception:  # noqa: BLE001  (refused: no title to read)
             continue
         if root is not None:

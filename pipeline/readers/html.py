@@ -55,8 +55,6 @@ _MAX_SPAN = 60
 
 _PARSER = etree.HTMLParser()  # as lxml.html.document_fromstring's
 
-_PARSER_UTF8 = etree.HTMLParser(encoding="utf-8")
-
 
 def _title(root) -> str | None:
     """`root.findtext(".//title")`: the text of the first title element below the root, in document
@@ -68,35 +66,15 @@ def _title(root) -> str | None:
     return None
 
 
-def _tree(text: str):
-    """The page's tree (the definition): lxml.html's parser, without its HTML element classes (the
-    same tree, but every element the walk touches no longer goes through a Python class lookup)."""
-    return etree.fromstring(text, _PARSER)
-
-
-def _tree_utf8(text: str):
-    """`_tree(text)`, parsed from the text's UTF-8 bytes: lxml hands libxml2 a str of Chinese text
-    as UTF-16, which libxml2 converts to UTF-8, its own form, before parsing (a third of the parse's
-    time); given UTF-8 with that encoding named, it parses the same characters at once. The named
-    encoding overrides the page's <meta charset>, as it does for a str. A str opening with an XML
-    declaration is refused by lxml (ValueError), and one that cannot be encoded (a lone surrogate
-    from an exotic declared charset) has no UTF-8 form: both go the general way."""
-    if text.startswith("<?xml"):
-        return _tree(text)
-    try:
-        b = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _tree(text)
-    return etree.fromstring(b, _PARSER_UTF8)
-
-
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
 
 
 def read_html(data: bytes, name: str, base: str | None = None) -> Document:
     text, notes = decode(data, name, html=True)
     try:
-        root = _tree_utf8(text)
+        # lxml.html's parser, without its HTML element classes: the same tree, but every element the
+        # walk touches no longer goes through a Python class lookup
+        root = etree.fromstring(text, _PARSER)
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as e:
