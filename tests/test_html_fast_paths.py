@@ -162,3 +162,30 @@ def test_share_check_from_the_prefix_decides_as_the_share():
         head = encoding.visible_prefix(t)
         decided += head is not None and encoding.count_cjk(head[:20000]) >= 400
     assert decided > 10
+
+
+GRID_PAGES = {
+    "rows under cells from above": """<table><tr><td rowspan="3">左</td><td>1</td><td rowspan="2">右</td></tr>
+<tr><td>2</td><td>多</td><td>余</td></tr><tr><td>3</td><td>4</td></tr><tr><td>5</td></tr></table>""",
+    "wide row under a cell from above": '<table><tr><td rowspan="2">左</td>'
+    + "".join(f"<td>{i}</td>" for i in range(299))
+    + "</tr><tr>"
+    + "".join(f"<td>下{i}</td>" for i in range(300))
+    + "</tr></table>",
+    "taken columns between": """<table><tr><td>a</td><td rowspan="4">b</td><td>c</td><td rowspan="2" colspan="2">d</td></tr>
+<tr><td>e</td><td>f</td><th>g</th><td>h</td></tr><tr><td>i</td><td>j</td><td>k</td><td>l</td></tr>
+<tr><td colspan="2">m</td><td>n</td></tr><tr><td rowspan="0">o</td><td>p</td></tr></table>""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRID_PAGES))
+def test_stream_grid_reads_rows_under_spans_as_the_python_walk(name):
+    text = f"<html><body><p>前</p>{GRID_PAGES[name]}<p>后</p></body></html>"
+    root = _parse(text)
+    body = root.find("body")
+    fast, slow = html._Walker(), html._Walker()
+    assert html._read_stream(fast, root, body, text)
+    slow.walk(body)
+    slow.flush()
+    assert fast.blocks == slow.blocks
+    assert any(c.cont for t in fast.blocks if isinstance(t, html.Table) for row in t.rows for c in row)
