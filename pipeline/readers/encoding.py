@@ -43,6 +43,31 @@ def visible_sample(text: str, size: int = 20000) -> str:
     return _TAGS.sub(" ", _INVISIBLE.sub(" ", head))[:size]
 
 
+# what _INVISIBLE's matches begin with (its flags, without the word boundary: more, never fewer)
+_OPENER = re.compile(r"<(?:script|style|noscript|template)|<!--", re.IGNORECASE)
+_PREFIX_CUT = 4096
+
+
+def visible_prefix(text: str, cut: int = _PREFIX_CUT) -> str | None:
+    """A prefix of `visible_sample(text, size)` before its truncation to `size` (any size), made
+    from the page's first kilobytes only; None where that cannot be shown.
+
+    The page is cut just after the first ">" from `cut` on (within the first million characters,
+    which visible_sample reads). _INVISIBLE's matches in that head are its matches in the whole page
+    (a match found there is the first that fits, whatever follows), and any match of the whole page
+    it misses begins with an opener that stays in the head's result: so, none left, the head's
+    result is a prefix of the page's (an opener cut in two cannot end with ">"). Then _TAGS: if the
+    last "<" left has a ">" after it, every "<" has, and each tag removed is the one the whole page
+    removes."""
+    k = text.find(">", cut) + 1
+    if k == 0 or k > 1_000_000:
+        return None
+    p = _INVISIBLE.sub(" ", text[:k])
+    if _OPENER.search(p) or p.rfind("<") > p.rfind(">"):
+        return None
+    return _TAGS.sub(" ", p)
+
+
 def _cjk_share(text: str, html: bool = False) -> float:
     sample = visible_sample(text) if html else text[:20000]
     if not sample:
@@ -62,6 +87,12 @@ def _too_little_cjk(text: str, html: bool = False) -> bool:
     U+5000-U+9FFF alone (their UTF-8 lead bytes, counted in one pass) are at most the count, and the
     sample's length at least the letters; at one in fifty or more of it, the share is not below 0.02
     (whose nearest double is above 1/50 by less than any ratio of counts can tell)."""
+    if html and len(text) > 2 * _PREFIX_CUT:
+        # 400 characters U+4E00-U+9FFF among the sample's first (at most 20,000) characters: the
+        # share is at least 400/20,000, which as a double is 0.02 itself, not below it
+        head = visible_prefix(text)
+        if head is not None and count_cjk(head[:20000]) >= 400:
+            return False
     sample = visible_sample(text) if html else text[:20000]
     if sample:
         b = sample.encode("utf-8", "surrogatepass")
@@ -123,7 +154,9 @@ def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]
             raise UnreadableFile(
                 f"no Chinese text found after decoding as {enc}: not a report, or an encoding nianbao cannot recognise"
             )
-        return text.replace("\r\n", "\n").replace("\r", "\n"), notes
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text, notes
     raise UnreadableFile(
         "the text is in none of the encodings reports use (tried " + ", ".join(tried) + "); "
         "it may be truncated or damaged"

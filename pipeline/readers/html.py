@@ -55,6 +55,17 @@ _MAX_SPAN = 60
 
 _PARSER = etree.HTMLParser()  # as lxml.html.document_fromstring's
 
+
+def _title(root) -> str | None:
+    """`root.findtext(".//title")`: the text of the first title element below the root, in document
+    order ("" for an empty one, None for none), found by lxml's element iterator, which stops at the
+    first (in the head, a few elements in), where ElementPath's `.//` walks the whole tree."""
+    for el in root.iter("title"):
+        if el is not root:
+            return el.text or ""
+    return None
+
+
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
 
 
@@ -68,7 +79,7 @@ def read_html(data: bytes, name: str, base: str | None = None) -> Document:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"the HTML page could not be parsed ({e})")
-    title = root.findtext(".//title")
+    title = _title(root)
     body = root.find("body")
     if body is None:
         body = root
@@ -274,12 +285,23 @@ def _stream_grid(table: str, index: int) -> Table:
     for r, row in enumerate(rows):
         taken = grid[r]
         prefix = f"table {index}, row {r + 1}, col "
-        if not taken and row.count(_CELL) == row.count(_NO_SPAN):
-            # nothing reaches into this row from above and none of its cells spans: its cells are
-            # its columns in order (the common row)
+        if row.count(_CELL) == row.count(_NO_SPAN):
             raws = row.split(_NO_SPAN)[1:]
-            if len(raws) <= len(_COLS):
-                grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
+            if not taken:
+                # nothing reaches into this row from above and none of its cells spans: its cells
+                # are its columns in order (the common row)
+                if len(raws) <= len(_COLS):
+                    grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
+                    continue
+            else:
+                # none of its cells spans, but cells from above take some columns: each cell takes
+                # the next free column, as below, without reading spans
+                c = 0
+                for raw in raws:
+                    while c in taken:
+                        c += 1
+                    taken[c] = GridCell(texts[raw], prefix + (_COLS[c] if c < len(_COLS) else str(c + 1)), False)
+                    c += 1
                 continue
         c = 0
         for cell in row.split(_CELL)[1:]:
