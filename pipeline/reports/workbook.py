@@ -15,19 +15,37 @@ sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import os
+import pickle
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from ..duck import sql_str
+from . import xlsxrows
 from .data import fetch_rows, reading
 from .labels import CELL_MARKERS as MARKERS
 from .labels import HIERARCHY_ZH as HIER_ZH
 from .labels import LEVEL_ZH, REVIEW_ZH, SEVERITY_ZH, STATUS_ZH, TIMELINESS_ZH
 from .layout import T3_SHORT, T4_GROUP_LABELS, T4_LAWSUITS, all_cell_ids, short_label
-from .xlsxrows import write_row
+from .xlsxrows import write_row, write_row_tail
+
+log = logging.getLogger(__name__)
 
 FETCH = 5_000  # rows read from the warehouse at a time
-CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
+CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格 (the general path)
+CELL_RANGE = 1_000  # reports whose cells' XML DuckDB makes at once, in the warehouse's order (SQL_CELLS)
+# 全部单元格's cells written as XML made by DuckDB (see _cells_xml); False: the general path, kept
+# (the tests compare the two)
+SQL_CELLS = True
+# Excel's rows per sheet: XlsxWriter drops the rows past it without a word, so a sheet that would
+# have more goes on in continuation sheets (title (2), (3), …), named in 说明 and in the log
+ROW_LIMIT = 1_048_576
+# the zip's deflate level (XlsxWriter takes zlib's default, 6): at 100,000 reports the 890 MB of
+# XML take 9 s of CPU at 6 and 3 s at 1, for a file of ~110 MB instead of ~88 MB
+ZIP_LEVEL = 1
 
 LEGEND = (
     ("数字", "报告中填写的数字（含 0），按数字写入，可直接计算。"),
@@ -246,20 +264,61 @@ class _Book:
         # a cell OCR read doubtfully (problem ocr_uncertain): to check against the page
         self.ocr = self.wb.add_format({"bg_color": "#F8D7E3", "font_color": "#9C1450", "italic": True})
         self.names: list[str] = []
+        self.continued: list[tuple[str, list[tuple[str, int]]]] = []  # sheets past Excel's row limit
 
     def sheet(self, title: str):
         self.names.append(title)
         return self.wb.add_worksheet(title)
 
 
+class _Continued:
+    """A sheet's rows over as many sheets as Excel's row limit needs: `title`, then `title (2)`, … each
+    set up alike by `setup(ws)`, which writes the headers and returns how many rows they take."""
+
+    def __init__(self, book: _Book, title: str, setup):
+        self.book, self.title, self.setup = book, title, setup
+        self.sheets: list[list] = []  # [worksheet, header rows, data rows]
+        self._open()
+
+    def _open(self) -> None:
+        k = len(self.sheets) + 1
+        ws = self.book.sheet(self.title if k == 1 else f"{self.title} ({k})")
+        self.sheets.append([ws, self.setup(ws), 0])
+
+    def next_row(self):
+        """The worksheet and row index of the next data row."""
+        s = self.sheets[-1]
+        if s[1] + s[2] >= ROW_LIMIT:
+            self._open()
+            s = self.sheets[-1]
+        s[2] += 1
+        return s[0], s[1] + s[2] - 1
+
+    def done(self) -> None:
+        """Say where the rows went when they did not fit one sheet (说明 and the log)."""
+        if len(self.sheets) > 1:
+            self.book.continued.append((self.title, [(ws.name, n) for ws, _h, n in self.sheets]))
+            log.warning(
+                "workbook: %s has %d rows, more than Excel's %d a sheet: written on %s",
+                self.title,
+                sum(n for _ws, _h, n in self.sheets),
+                ROW_LIMIT,
+                ", ".join(ws.name for ws, _h, _n in self.sheets),
+            )
+
+
 def _sheet(book: _Book, title: str, cols, data) -> int:
     """A sheet: Chinese header row, frozen, filtered, columns sized and formatted; `data` is an
     iterable of dicts, written row by row as it is read. Returns the number of rows."""
-    ws = book.sheet(title)
-    for i, (_h, _key, kind, width) in enumerate(cols):
-        ws.set_column(i, i, width, book.num.get(kind))
-    ws.freeze_panes(1, 0)
-    ws.write_row(0, 0, [c[0] for c in cols], book.header)
+
+    def setup(ws) -> int:
+        for i, (_h, _key, kind, width) in enumerate(cols):
+            ws.set_column(i, i, width, book.num.get(kind))
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, [c[0] for c in cols], book.header)
+        return 1
+
+    sheets = _Continued(book, title, setup)
     n = 0
     fmts = [book.num.get(kind) if kind in _FORMATS else None for _h, _key, kind, _w in cols]
     for n, r in enumerate(data, start=1):
@@ -273,10 +332,29 @@ def _sheet(book: _Book, title: str, cols, data) -> int:
                 v = _dt.datetime.combine(v, _dt.time())
             values.append(v)
             formats.append(f)
-        write_row(ws, n, values, formats)
-    if n:
-        ws.autofilter(0, 0, n, len(cols) - 1)
+        ws, row = sheets.next_row()
+        write_row(ws, row, values, formats)
+    for ws, _h, rows in sheets.sheets:
+        if rows:
+            ws.autofilter(0, 0, rows, len(cols) - 1)
+    sheets.done()
     return n
+
+
+@contextmanager
+def _zip_level(level: int):
+    """XlsxWriter's zip written at deflate `level` (it has no option for it: its ZipFile, for the
+    time of a close)."""
+    import functools
+
+    import xlsxwriter.workbook as xw
+
+    zf = xw.ZipFile
+    xw.ZipFile = functools.partial(zf, compresslevel=level)
+    try:
+        yield
+    finally:
+        xw.ZipFile = zf
 
 
 def _stream(con, sql: str, params=None, extra=None):
@@ -389,7 +467,7 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     extra=banners,
                 ),
             )
-            counts["reports"] = _cells_sheet(book, con, names)
+            counts["reports"] = _cells_sheet(book, con, names, tmp.parent)
             counts["decisions"] = _decisions_sheet(book, con)
             counts["remediation"] = _remediation_sheet(book, con, names)
         lg = book.sheet("说明")
@@ -401,7 +479,19 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
             lg.write_row(i, 0, [a, b])
         if bid:
             lg.write_row(len(LEGEND) + 2, 0, ["构建编号", bid])  # the same as build_info.build_id and the pages' index
-        book.wb.close()
+        i = len(LEGEND) + 3
+        for title, parts in book.continued:
+            for k, (name, n) in enumerate(parts):
+                what = f"“{title}”" if k == 0 else f"“{title}”的接续（表头相同）"
+                lg.write_row(
+                    i,
+                    0,
+                    [name, f"{what}：{n:,} 行。Excel 一张工作表最多 {ROW_LIMIT:,} 行，写不下的行依次接在下一张表。"],
+                )
+                i += 1
+        counts["continued"] = {title: [name for name, _n in parts] for title, parts in book.continued}
+        with _zip_level(ZIP_LEVEL):
+            book.wb.close()
     except BaseException:
         try:
             book.wb.close()
@@ -413,26 +503,70 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     return {"path": str(path), "sheets": list(book.names), **counts, "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def _cells_sheet(book: _Book, con, names: dict) -> int:
-    """全部单元格: one row per active report (by year and unit), its 200 cells in the form's order. The
-    reports are taken CELL_CHUNK at a time in that order: their cells are read (FETCH rows at a
-    time), each report's row filled in, and the rows written, before the next chunk is read."""
+def _cells_sheet(book: _Book, con, names: dict, tmpdir: Path) -> int:
+    """全部单元格: one row per active report (by year and unit), its 200 cells in the form's order.
+
+    The cells are stored by report id, not in the sheet's order. By default (SQL_CELLS) they are read
+    in the warehouse's order, CELL_RANGE reports at a time (a range of report ids: DuckDB reads only
+    those row groups), DuckDB making each report's row of cells as XML (`_cells_xml`); the rows go to
+    a temporary file and are written into the sheet in its order. A report whose cells DuckDB cannot
+    write the same way (an odd number or text, a cell read doubtfully by OCR, a cell missing) has its
+    values made in Python and written by `write_row`. The general path (`_cells_by_chunk`) reads the
+    cells of CELL_CHUNK reports of the sheet's order at a time: each read scans the whole table, so
+    its cost grows with the square of the reports."""
     ids = all_cell_ids()
     col = {c: i for i, c in enumerate(ids)}
+
+    def setup(ws) -> int:
+        ws.set_column(0, 0, 12)
+        ws.set_column(1, 1, 20)
+        ws.set_column(2, 2, 7)
+        ws.set_column(3, len(ids) + 2, 11)
+        ws.freeze_panes(2, 3)
+        ws.set_row(0, 48)
+        ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
+        ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
+        return 2
+
+    sheets = _Continued(book, "全部单元格", setup)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wb_reports AS SELECT report_id, unit_id, year, "
+        "row_number() OVER (ORDER BY year, unit_id, report_id) - 1 AS i FROM reports WHERE active"
+    )
+    reps = con.execute("SELECT report_id, unit_id, year FROM wb_reports ORDER BY i").fetchall()
+    doubtful: dict[str, set[int]] = {}
+    for rid, cid in con.execute(
+        "SELECT DISTINCT report_id, unnest(cells) FROM problems WHERE code = 'ocr_uncertain' "
+        "AND report_id IN (SELECT report_id FROM wb_reports)"
+    ).fetchall():
+        if cid in col:
+            doubtful.setdefault(rid, set()).add(col[cid])
+    with tempfile.TemporaryFile(dir=tmpdir) as spill:
+        if SQL_CELLS and xlsxrows.FAST_ROWS:
+            rows = _cells_xml(con, reps, names, ids, col, doubtful, spill)
+        else:
+            rows = _cells_by_chunk(con, reps, ids, col)
+        for (rid, uid, year), cells in zip(reps, rows, strict=True):
+            ws, row = sheets.next_row()
+            head = [uid, names.get(uid), year]
+            if isinstance(cells, tuple):  # (the row's number in its sheet, its cells' XML)
+                if cells[0] != row:
+                    raise RuntimeError(f"全部单元格: row {row} made as row {cells[0]}")
+                write_row_tail(ws, row, head, cells[1], len(ids) + 2)
+                continue
+            formats = None
+            if rid in doubtful:
+                formats = [None] * (3 + len(cells))
+                for i in doubtful[rid]:
+                    formats[3 + i] = book.ocr
+            write_row(ws, row, head + cells, formats)
+    sheets.done()
+    return len(reps)
+
+
+def _cells_by_chunk(con, reps, ids, col):
+    """The values of each report's cells (a list in the form's order), in the order of `reps`."""
     missing = MARKERS["MISSING"]
-    ws = book.sheet("全部单元格")
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 2, 7)
-    ws.set_column(3, len(ids) + 2, 11)
-    ws.freeze_panes(2, 3)
-    ws.set_row(0, 48)
-    ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
-    ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
-    reps = con.execute(
-        "SELECT report_id, unit_id, year FROM reports WHERE active ORDER BY year, unit_id, report_id"
-    ).fetchall()
-    row_i = 2
     for k in range(0, len(reps), CELL_CHUNK):
         chunk = reps[k : k + CELL_CHUNK]
         values = {rid: [missing] * len(ids) for rid, _u, _y in chunk}
@@ -441,32 +575,103 @@ def _cells_sheet(book: _Book, con, names: dict) -> int:
             "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
             [[r[0] for r in chunk]],
         )
-        while True:
-            batch = cur.fetchmany(FETCH * 4)
-            if not batch:
-                break
-            for rid, cid, sem, val, raw in batch:
-                i = col.get(cid)
-                if i is not None:
-                    values[rid][i] = cell_marker(sem, val, raw)
-        doubtful: dict[str, set[int]] = {}
-        for rid, cid in con.execute(
-            "SELECT DISTINCT report_id, unnest(cells) FROM problems WHERE code = 'ocr_uncertain' "
-            "AND report_id IN (SELECT unnest(?::VARCHAR[]))",
-            [[r[0] for r in chunk]],
-        ).fetchall():
-            if cid in col:
-                doubtful.setdefault(rid, set()).add(col[cid])
-        for rid, uid, year in chunk:
-            vals = values.pop(rid)
-            formats = None
-            if rid in doubtful:
-                formats = [None] * (3 + len(vals))
-                for i in doubtful[rid]:
-                    formats[3 + i] = book.ocr
-            write_row(ws, row_i, [uid, names.get(uid), year] + vals, formats)
-            row_i += 1
-    return len(reps)
+        _fill(cur, values, col)
+        for rid, _u, _y in chunk:
+            yield values.pop(rid)
+
+
+def _fill(cur, values: dict, col: dict) -> None:
+    while True:
+        batch = cur.fetchmany(FETCH * 4)
+        if not batch:
+            return
+        for rid, cid, sem, val, raw in batch:
+            i = col.get(cid)
+            if i is not None:
+                values[rid][i] = cell_marker(sem, val, raw)
+
+
+# A text after a marker that DuckDB may write as it is: it is its own strip(), printable, has nothing
+# XML escapes and nothing XlsxWriter treats apart (`_x`, `<r>`); ASCII but & < > _ and space, CJK,
+# 、。〃 and the full-width forms.
+_PLAIN_RAW = r"[!-%'-;=?-^`-~\x{4E00}-\x{9FFF}\x{3001}-\x{3003}\x{FF01}-\x{FF5E}]{1,200}"
+
+
+def _cells_sql(markers: dict) -> str:
+    """Each report's cells of a range of report ids as the XML `xlsxrows.write_row` writes for them
+    (no format, no column format), with `ok` false when a cell is not one DuckDB writes the same way
+    (see `cell_marker`): a number that is not finite, 10^15 or more, or a fraction under 10^-4 (its
+    %.16G would take an exponent); a text that is not `_PLAIN_RAW`; a missing or repeated cell."""
+    m = {k: sql_str(v) for k, v in markers.items()}
+
+    def text(t: str) -> str:
+        return f"' t=\"inlineStr\"><is><t>' || {t} || '</t></is></c>'"
+
+    marker = "coalesce(CASE c.semantic " + " ".join(f"WHEN {sql_str(k)} THEN {v}" for k, v in m.items())
+    marker += f" END, {sql_str('〔?〕')})"
+    return f"""
+SELECT o.i, bool_and(x.body IS NOT NULL) AND count(*) = ? AND count(DISTINCT x.col) = ? AS ok,
+       string_agg('<c r="' || x.colname || (o.i % ? + 3) || '"' || x.body, '' ORDER BY x.col) AS xml
+FROM (SELECT c.report_id, k.col, k.colname, CASE
+        WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN CASE
+            WHEN c.value IS NULL OR NOT isfinite(c.value) OR abs(c.value) >= 1e15 THEN NULL
+            WHEN c.value = trunc(c.value) THEN '><v>' || CAST(CAST(c.value AS BIGINT) AS VARCHAR) || '</v></c>'
+            WHEN abs(c.value) >= 1e-4 THEN '><v>' || printf('%.16G', c.value) || '</v></c>' END
+        WHEN c.semantic IN ('NA', 'TEXT') AND coalesce(c.raw, '') <> '' THEN CASE
+            WHEN regexp_full_match(c.raw, {sql_str(_PLAIN_RAW)})
+            THEN {text(marker + " || c.raw")} END
+        ELSE {text(marker)}
+      END AS body
+      FROM cells c JOIN wb_cell_ids k USING (cell_id)
+      WHERE c.report_id BETWEEN ? AND ?) x
+JOIN wb_reports o USING (report_id)
+GROUP BY o.i"""
+
+
+def _cells_xml(con, reps, names, ids, col, doubtful, spill):
+    """The rows of `_cells_sheet`'s default path, in the order of `reps`: (row in its sheet, XML of
+    the cells) or, for a report whose cells DuckDB does not write, its values (as `_cells_by_chunk`).
+    Made in the warehouse's order a range at a time into `spill`, then read back in the sheet's."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    cap = ROW_LIMIT - 2  # data rows a sheet (two header rows)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wb_cell_ids AS SELECT unnest(?::VARCHAR[]) AS cell_id, "
+        "unnest(?::VARCHAR[]) AS colname, unnest(range(?)) AS col",
+        [ids, [xl_col_to_name(3 + i) for i in range(len(ids))], len(ids)],
+    )
+    sql = _cells_sql(MARKERS)
+    order = [i for (i,) in con.execute("SELECT i FROM wb_reports ORDER BY report_id").fetchall()]
+    where: list = [None] * len(reps)  # (offset, length, XML or pickled values) in `spill`
+    missing = MARKERS["MISSING"]
+    for k in range(0, len(order), CELL_RANGE):
+        chunk = order[k : k + CELL_RANGE]
+        made = {}
+        for i, ok, xml in con.execute(sql, [len(ids), len(ids), cap, reps[chunk[0]][0], reps[chunk[-1]][0]]).fetchall():
+            rid, uid, year = reps[i]
+            if ok and rid not in doubtful and all(map(xlsxrows.plain, (uid, names.get(uid), year))):
+                made[i] = xml
+        other = {reps[i][0]: [missing] * len(ids) for i in chunk if i not in made}
+        if other:
+            cur = con.execute(
+                "SELECT report_id, cell_id, semantic, value, raw FROM cells WHERE report_id BETWEEN ? AND ? "
+                "AND report_id IN (SELECT unnest(?::VARCHAR[]))",
+                [reps[chunk[0]][0], reps[chunk[-1]][0], list(other)],
+            )
+            _fill(cur, other, col)
+        for i in chunk:
+            if i in made:
+                b = made[i].encode()
+                where[i] = (spill.tell(), len(b), True)
+            else:
+                b = pickle.dumps(other[reps[i][0]], protocol=pickle.HIGHEST_PROTOCOL)
+                where[i] = (spill.tell(), len(b), False)
+            spill.write(b)
+    spill.flush()
+    fd = spill.fileno()
+    for i, (off, n, is_xml) in enumerate(where):
+        b = os.pread(fd, n, off)
+        yield (2 + i % cap, b.decode()) if is_xml else pickle.loads(b)
 
 
 def _decisions_sheet(book: _Book, con) -> int:
