@@ -403,3 +403,53 @@ def test_a_sheet_past_excels_row_limit_goes_on_in_continuation_sheets(
     for n in cells:
         assert f"Excel 一张工作表最多 {limit:,} 行" in notes[n], n
     assert any("全部单元格" in m and "全部单元格 (3)" in m for m in caplog.messages)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "FAIL",
+        "statutory",
+        "league",
+        "on_time",
+        "error",
+        "confirmed",
+        "x",
+        0,
+        1,
+        2.5,
+        12.0,
+        "37.5",
+        True,
+        False,
+        [],
+        ["a", 1],
+        "2024-01-31",
+        dt.date(2024, 1, 31),
+        Decimal("2.50"),
+    ],
+)
+def test_the_sheets_convert_their_values_as_value_does(value):
+    kinds = {
+        kind
+        for cols in (
+            W.SUMMARY_COLS,
+            W.LEAGUE_COLS,
+            W.FINDING_COLS,
+            W.DECISION_COLS,
+            W.RULE_COLS,
+            W.MISSING_COLS,
+            W.REMEDIATION_COLS,
+        )
+        for _h, _k, kind, _w in cols
+    }
+    for kind in kinds:
+        try:
+            want = W._value(value, kind)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if want is not None and kind == "date":
+            want = dt.datetime.combine(want, dt.time())
+        conv = W._CONVERT.get(kind)
+        got = value if conv is None else conv(value)
+        assert got == want and type(got) is type(want), (kind, value)

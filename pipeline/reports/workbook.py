@@ -241,6 +241,32 @@ def _value(v, kind):
 _FORMATS = {"pct": "0.0%", "pct100": "0.0%", "date": "yyyy-mm-dd"}
 
 
+def _date(v):
+    return _dt.datetime.combine(_value(v, "date"), _dt.time())
+
+
+# `_value(v, kind)` of a value that is not None, as a sheet writes it (a date as a datetime), per kind;
+# None: the value as it is
+_keep = None
+_CONVERT = {
+    **{
+        kind: (lambda table: lambda v: table.get(v, v))(table)
+        for kind, table in (
+            ("hier", HIER_ZH),
+            ("level", LEVEL_ZH),
+            ("timeliness", TIMELINESS_ZH),
+            ("status", STATUS_ZH),
+            ("severity", SEVERITY_ZH),
+            ("review", REVIEW_ZH),
+        )
+    },
+    **{kind: (lambda kind: lambda v: _value(v, kind))(kind) for kind in ("bool", "list", "pct100", "num", "pct")},
+    "date": _date,
+    "text": _keep,
+    "int": _keep,
+}
+
+
 class _Book:
     """The formats of one workbook, made once."""
 
@@ -320,18 +346,19 @@ def _sheet(book: _Book, title: str, cols, data) -> int:
 
     sheets = _Continued(book, title, setup)
     n = 0
-    fmts = [book.num.get(kind) if kind in _FORMATS else None for _h, _key, kind, _w in cols]
+    # per column: its key, what `_value` does with a value that is not None (None: nothing), its format
+    todo = [
+        (key, _CONVERT.get(kind, _keep), book.num.get(kind) if kind in _FORMATS else None) for _h, key, kind, _w in cols
+    ]
     for n, r in enumerate(data, start=1):
         values = []
         formats = []
-        for (_h, key, kind, _w), f in zip(cols, fmts):
-            v = _value(r.get(key), kind)
-            if v is None:
-                f = None
-            elif kind == "date":
-                v = _dt.datetime.combine(v, _dt.time())
+        for key, conv, f in todo:
+            v = r.get(key)
+            if v is not None and conv is not None:
+                v = conv(v)
             values.append(v)
-            formats.append(f)
+            formats.append(None if v is None else f)
         ws, row = sheets.next_row()
         write_row(ws, row, values, formats)
     for ws, _h, rows in sheets.sheets:

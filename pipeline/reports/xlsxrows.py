@@ -13,6 +13,10 @@ import datetime as _dt
 # XlsxWriter's own write(), the general path. FAST_ROWS turns the fast path off (tests compare both).
 FAST_ROWS = True
 _NUMBER = (int, float)
+# a text's XML after its cell reference, remembered (names, rules, levels repeat on every row);
+# at most TEXTS_MAX texts, the first ones met
+TEXTS_MAX = 50_000
+_TEXTS: dict[str, str] = {}
 
 
 def write_row(ws, row: int, values, formats=None) -> None:
@@ -74,11 +78,15 @@ def _fast_row(ws, row: int, values, formats, tail: str = "", tail_last: int = -1
                 s = f' s="{ci.column_format._get_xf_index()}"' if ci and ci.column_format is not None else ""
             head = cache[(c, f)] = ('<c r="' + _col_name(c), '"' + s)
         if t is str:
-            if not _plain_str(v, ws.xls_strmax // 2):
-                return False  # long, rich-looking, with escapes of its own or control characters: XlsxWriter's way
-            esc = ws._escape_data(v)
-            pre = ' xml:space="preserve"' if _preserve_whitespace(v) else ""
-            out.append(f'{head[0]}{r1}{head[1]} t="inlineStr"><is><t{pre}>{esc}</t></is></c>')
+            body = _TEXTS.get(v)
+            if body is None:
+                if not _plain_str(v, ws.xls_strmax // 2):
+                    return False  # long, rich-looking, with escapes of its own or control characters: XlsxWriter's way
+                pre = ' xml:space="preserve"' if _preserve_whitespace(v) else ""
+                body = f' t="inlineStr"><is><t{pre}>{ws._escape_data(v)}</t></is></c>'
+                if len(_TEXTS) < TEXTS_MAX:
+                    _TEXTS[v] = body
+            out.append(head[0] + r1 + head[1] + body)
         elif t in _NUMBER:
             if t is float and (v != v or v in (_INF, -_INF)):
                 return False
@@ -139,6 +147,8 @@ def _col_name(c: int) -> str:
 
 
 def _preserve_whitespace(s: str):
+    global _preserve_whitespace
     from xlsxwriter.utility import _preserve_whitespace as p
 
+    _preserve_whitespace = p  # imported on first use (the pages import this package without XlsxWriter)
     return p(s)
