@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..duck import sql_str
+from ..duck import READ_MEMORY, sql_str
 from . import xlsxrows
 from .data import fetch_rows, reading
 from .labels import CELL_MARKERS as MARKERS
@@ -46,9 +46,10 @@ ROW_LIMIT = 1_048_576
 # the zip's deflate level (XlsxWriter takes zlib's default, 6): at 100,000 reports the 890 MB of
 # XML take 9 s of CPU at 6 and 3 s at 1, for a file of ~110 MB instead of ~88 MB
 ZIP_LEVEL = 1
-# DuckDB's memory for the workbook's reading (the pages' readers take READ_MEMORY, 512 MB): its buffer
-# pool fills up to the limit with the blocks read (findings, cells) and its sorts spill beyond it; the
-# whole workbook of 100,000 reports was written with 128 MB (peak PSS 278 MB, 645 MB with 512 MB)
+# DuckDB's memory while the workbook reads the findings and the cells (the rest, and the pages' readers,
+# take READ_MEMORY, 512 MB): its buffer pool fills up to the limit with the blocks read and its sorts
+# spill beyond it; the whole workbook of 100,000 reports was written with 128 MB (peak PSS 278 MB,
+# 645 MB with 512 MB)
 MEMORY = "192MB"
 
 LEGEND = (
@@ -373,6 +374,17 @@ def _sheet(book: _Book, title: str, cols, data) -> int:
 
 
 @contextmanager
+def _memory(con, limit: str):
+    """DuckDB's memory limit lowered to `limit` for the findings and the cells (tables), READ_MEMORY
+    again after: a warehouse's rollups may be views (the tests' synthetic ones), which need it."""
+    con.execute(f"SET memory_limit = {sql_str(limit)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {sql_str(READ_MEMORY)}")
+
+
+@contextmanager
 def _zip_level(level: int):
     """XlsxWriter's zip written at deflate `level` (it has no option for it: its ZipFile, for the
     time of a close)."""
@@ -419,7 +431,7 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     book = _Book(tmp)
     counts: dict[str, int] = {}
     try:
-        with reading(db_path, memory=MEMORY) as con:
+        with reading(db_path) as con:
             names = dict(con.execute("SELECT unit_id, name FROM units").fetchall())
             bid = con.execute("SELECT max(value) FROM build_info WHERE key = 'build_id'").fetchone()[0] or ""
             if bid:
@@ -457,40 +469,41 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     extra=banners,
                 ),
             )
-            counts["findings"] = _sheet(
-                book,
-                FINDINGS_SHEET,
-                FINDING_COLS,
-                _stream(
-                    con,
-                    """
-                SELECT f.* FROM findings f
-                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                WHERE f.status IN ('FAIL', 'UNCERTAIN')  -- NOT_ASSESSABLE and PASS: counted in 规则汇总
-                ORDER BY f.year, f.unit_id, CASE f.status WHEN 'FAIL' THEN 0 ELSE 1 END, f.rule_id, f.instance,
-                         f.finding_id""",
-                    extra=unit_name,
-                ),
-            )
-            by_rule = list(
-                _stream(
-                    con,
-                    """
-                SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
-                       count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
-                       count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
-                       count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
-                       count(*) FILTER (WHERE f.status = 'PASS') AS pass,
-                       count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
-                FROM findings f
-                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                GROUP BY ALL ORDER BY f.year, f.rule_id""",
+            with _memory(con, MEMORY):
+                counts["findings"] = _sheet(
+                    book,
+                    FINDINGS_SHEET,
+                    FINDING_COLS,
+                    _stream(
+                        con,
+                        """
+                    SELECT f.* FROM findings f
+                    JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                  AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                    WHERE f.status IN ('FAIL', 'UNCERTAIN')  -- NOT_ASSESSABLE and PASS: counted in 规则汇总
+                    ORDER BY f.year, f.unit_id, CASE f.status WHEN 'FAIL' THEN 0 ELSE 1 END, f.rule_id, f.instance,
+                             f.finding_id""",
+                        extra=unit_name,
+                    ),
                 )
-            )
-            counts["rules"] = _sheet(book, "规则汇总", RULE_COLS, by_rule)
-            counts["not_assessable"] = sum(r["not_assessable"] for r in by_rule)
+                by_rule = list(
+                    _stream(
+                        con,
+                        """
+                    SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
+                           count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
+                           count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
+                           count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
+                           count(*) FILTER (WHERE f.status = 'PASS') AS pass,
+                           count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
+                    FROM findings f
+                    JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                  AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                    GROUP BY ALL ORDER BY f.year, f.rule_id""",
+                    )
+                )
+                counts["rules"] = _sheet(book, "规则汇总", RULE_COLS, by_rule)
+                counts["not_assessable"] = sum(r["not_assessable"] for r in by_rule)
             counts["missing"] = _sheet(
                 book,
                 "缺报单位",
@@ -504,7 +517,8 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     extra=banners,
                 ),
             )
-            counts["reports"] = _cells_sheet(book, con, names, tmp.parent)
+            with _memory(con, MEMORY):
+                counts["reports"] = _cells_sheet(book, con, names, tmp.parent)
             counts["decisions"] = _decisions_sheet(book, con)
             counts["remediation"] = _remediation_sheet(book, con, names)
         lg = book.sheet("说明")
@@ -568,7 +582,7 @@ def _cells_sheet(book: _Book, con, names: dict, tmpdir: Path) -> int:
     sheets = _Continued(book, "全部单元格", setup)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE wb_reports AS SELECT report_id, unit_id, year, "
-        "row_number() OVER (ORDER BY year, unit_id, report_id) - 1 AS i FROM reports WHERE active"
+        "row_number() OVER (ORDER BY year, unit_id, report_id) - 1 AS i FROM reports WHERE active ORDER BY report_id"
     )
     reps = con.execute("SELECT report_id, unit_id, year FROM wb_reports ORDER BY i").fetchall()
     doubtful: dict[str, set[int]] = {}
@@ -661,7 +675,7 @@ FROM (SELECT c.report_id, k.col, k.colname, CASE
       END AS body
       FROM cells c JOIN wb_cell_ids k USING (cell_id)
       WHERE c.report_id BETWEEN ? AND ?) x
-JOIN wb_reports o USING (report_id)
+JOIN (SELECT * FROM wb_reports WHERE report_id BETWEEN ? AND ?) o USING (report_id)
 GROUP BY o.i"""
 
 
@@ -683,8 +697,9 @@ def _cells_xml(con, reps, names, ids, col, doubtful, spill):
     missing = MARKERS["MISSING"]
     for k in range(0, len(order), CELL_RANGE):
         chunk = order[k : k + CELL_RANGE]
+        lo, hi = reps[chunk[0]][0], reps[chunk[-1]][0]
         made = {}
-        for i, ok, xml in con.execute(sql, [len(ids), len(ids), cap, reps[chunk[0]][0], reps[chunk[-1]][0]]).fetchall():
+        for i, ok, xml in con.execute(sql, [len(ids), len(ids), cap, lo, hi, lo, hi]).fetchall():
             rid, uid, year = reps[i]
             if ok and rid not in doubtful and all(map(xlsxrows.plain, (uid, names.get(uid), year))):
                 made[i] = xml
@@ -693,7 +708,7 @@ def _cells_xml(con, reps, names, ids, col, doubtful, spill):
             cur = con.execute(
                 "SELECT report_id, cell_id, semantic, value, raw FROM cells WHERE report_id BETWEEN ? AND ? "
                 "AND report_id IN (SELECT unnest(?::VARCHAR[]))",
-                [reps[chunk[0]][0], reps[chunk[-1]][0], list(other)],
+                [lo, hi, list(other)],
             )
             _fill(cur, other, col)
         for i in chunk:
