@@ -109,7 +109,10 @@ def _book(path, fast: bool, monkeypatch):
     wb.close()
 
 
-def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("texts_max", [3, 50_000])  # the remembered texts forgotten often, or not
+def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch, texts_max):
+    monkeypatch.setattr(X, "TEXTS_MAX", texts_max)
+    monkeypatch.setattr(X, "_TEXTS", {})
     _book(tmp_path / "fast.xlsx", True, monkeypatch)
     _book(tmp_path / "general.xlsx", False, monkeypatch)
     fast, general = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "general.xlsx")

@@ -14,7 +14,7 @@ import datetime as _dt
 FAST_ROWS = True
 _NUMBER = (int, float)
 # a text's XML after its cell reference, remembered (names, rules, levels repeat on every row);
-# at most TEXTS_MAX texts, the first ones met
+# at most TEXTS_MAX texts: when full, forgotten all at once
 TEXTS_MAX = 50_000
 _TEXTS: dict[str, str] = {}
 
@@ -84,8 +84,9 @@ def _fast_row(ws, row: int, values, formats, tail: str = "", tail_last: int = -1
                     return False  # long, rich-looking, with escapes of its own or control characters: XlsxWriter's way
                 pre = ' xml:space="preserve"' if _preserve_whitespace(v) else ""
                 body = f' t="inlineStr"><is><t{pre}>{ws._escape_data(v)}</t></is></c>'
-                if len(_TEXTS) < TEXTS_MAX:
-                    _TEXTS[v] = body
+                if len(_TEXTS) >= TEXTS_MAX:
+                    _TEXTS.clear()  # full of texts met once (ids, messages): start again
+                _TEXTS[v] = body
             out.append(head[0] + r1 + head[1] + body)
         elif t in _NUMBER:
             if t is float and (v != v or v in (_INF, -_INF)):
