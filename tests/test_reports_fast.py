@@ -109,7 +109,10 @@ def _book(path, fast: bool, monkeypatch):
     wb.close()
 
 
-def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("texts_max", [3, 50_000])  # the remembered texts forgotten often, or not
+def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch, texts_max):
+    monkeypatch.setattr(X, "TEXTS_MAX", texts_max)
+    monkeypatch.setattr(X, "_TEXTS", {})
     _book(tmp_path / "fast.xlsx", True, monkeypatch)
     _book(tmp_path / "general.xlsx", False, monkeypatch)
     fast, general = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "general.xlsx")
@@ -258,3 +261,198 @@ def test_the_templates_use_that_escape_and_render_as_jinja_does():
     t = env.from_string(src)
     assert t.root_render_func.__globals__["escape"] is R._escape
     assert t.render(**ctx) == plain.from_string(src).render(**ctx)
+
+
+# Odd cells for 全部单元格: what DuckDB writes itself and what it leaves to Python (see workbook._cells_sql)
+ODD_CELLS = [
+    ("NUMERIC", 0.1 + 0.2, None),
+    ("NUMERIC", 1234.5, None),
+    ("NUMERIC", -7.0, None),
+    ("NUMERIC", -0.0, None),
+    ("NUMERIC", 1e-5, None),
+    ("NUMERIC", 0.0001, None),
+    ("NUMERIC", 999999999999999.0, None),
+    ("NUMERIC", 1e15, None),
+    ("NUMERIC", 1e17, None),
+    ("NUMERIC", 123456789.123, None),
+    ("ZERO", 0.0, "〇"),
+    ("NA", None, "/"),
+    ("NA", None, " / "),
+    ("NA", None, ""),
+    ("NA", None, None),
+    ("TEXT", None, "a&b<c>"),
+    ("TEXT", None, "_x0041_"),
+    ("TEXT", None, "不\u200b适用"),
+    ("TEXT", None, "两行\n文字"),
+    ("TEXT", None, "\u3000全角空格"),
+    ("TEXT", None, "见附件（2）"),
+    ("TEXT", None, "x" * 300),
+    ("EMPTY", None, ""),
+    ("MISSING", None, None),
+    ("ODD", None, "x"),
+]
+
+
+def _odd_cells(db) -> None:
+    """Odd cells, a missing and a repeated cell row, an OCR doubt and a unit name with a control
+    character in a copy of the small warehouse."""
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    try:
+        reps = [r for (r,) in con.execute("SELECT report_id FROM reports WHERE active ORDER BY report_id").fetchall()]
+        ids = [c for (c,) in con.execute("SELECT DISTINCT cell_id FROM cells ORDER BY cell_id").fetchall()]
+        for k, (sem, value, raw) in enumerate(ODD_CELLS):
+            con.execute(
+                "UPDATE cells SET semantic = ?, value = ?, raw = ? WHERE report_id = ? AND cell_id = ?",
+                [sem, value, raw, reps[(3 * k) % len(reps)], ids[k % len(ids)]],
+            )
+        con.execute("DELETE FROM cells WHERE report_id = ? AND cell_id = ?", [reps[1], ids[5]])
+        con.execute("INSERT INTO cells SELECT * FROM cells WHERE report_id = ? AND cell_id = ?", [reps[2], ids[6]])
+        con.execute("DELETE FROM cells WHERE report_id = ?", [reps[4]])
+        con.execute(
+            "INSERT INTO problems (report_id, seq, code, severity, message, cells) VALUES (?, 99, 'ocr_uncertain', "
+            "'warning', 'doubt', ?)",
+            [reps[7], [ids[0], ids[9], "not a cell"]],
+        )
+        unit = con.execute("SELECT unit_id FROM reports WHERE report_id = ?", [reps[8]]).fetchone()[0]
+        con.execute("UPDATE units SET name = name || '\x01' WHERE unit_id = ?", [unit])
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def odd_warehouse(small_warehouse, tmp_path_factory):
+    import shutil
+
+    db = tmp_path_factory.mktemp("odd") / "w.duckdb"
+    shutil.copyfile(small_warehouse, db)
+    _odd_cells(db)
+    return db
+
+
+@pytest.mark.parametrize("cell_range", [1, 7, 1_000])
+def test_the_cells_made_by_duckdb_are_the_cells_made_in_python(odd_warehouse, tmp_path, monkeypatch, cell_range):
+    monkeypatch.setattr(W, "CELL_RANGE", cell_range)
+    monkeypatch.setattr(W, "CELL_CHUNK", 5)
+    for sql in (True, False):
+        monkeypatch.setattr(W, "SQL_CELLS", sql)
+        W.write_workbook(odd_warehouse, tmp_path / f"{sql}.xlsx")
+    by_sql, general = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
+    assert by_sql.keys() == general.keys()
+    for name in general:
+        assert by_sql[name] == general[name], name
+
+
+def test_the_odd_cells_reach_the_sheet(odd_warehouse, tmp_path):
+    from openpyxl import load_workbook
+
+    W.write_workbook(odd_warehouse, tmp_path / "w.xlsx")
+    ws = load_workbook(tmp_path / "w.xlsx", read_only=True)["全部单元格"]
+    values = {v for row in ws.iter_rows(min_row=3, values_only=True) for v in row[3:]}
+    for want in (
+        0.3,  # 0.1 + 0.2 to 16 digits, as XlsxWriter writes it
+        1234.5,
+        -7,
+        1e-5,
+        1e17,
+        "〔不适用〕/",
+        "〔文字〕a&b<c>",
+        "〔?〕",
+        "〔缺〕",
+    ):
+        assert want in values, want
+
+
+def _rows(path) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("sql", [True, False])
+def test_a_sheet_past_excels_row_limit_goes_on_in_continuation_sheets(
+    small_warehouse, tmp_path, monkeypatch, caplog, sql
+):
+    monkeypatch.setattr(W, "SQL_CELLS", sql)
+    res = W.write_workbook(small_warehouse, tmp_path / "whole.xlsx")
+    assert res["continued"] == {}
+    whole = _rows(res["path"])
+    n_reports = len(whole["全部单元格"]) - 2
+    limit = 2 + (n_reports + 2) // 3  # 全部单元格 on three sheets, the last one shorter
+    monkeypatch.setattr(W, "ROW_LIMIT", limit)
+    with caplog.at_level("WARNING", logger=W.__name__):
+        res = W.write_workbook(small_warehouse, tmp_path / "split.xlsx")
+    split = _rows(res["path"])
+    cells = ["全部单元格", "全部单元格 (2)", "全部单元格 (3)"]
+    assert res["continued"]["全部单元格"] == cells
+    assert [n for n in split if n.startswith("全部单元格")] == cells
+    # every report once, in order, each sheet with the two header rows, none past the limit
+    assert [r for n in cells for r in split[n][2:]] == whole["全部单元格"][2:]
+    for n in cells:
+        assert split[n][:2] == whole["全部单元格"][:2]
+        assert 2 < len(split[n]) <= limit
+    # the other sheets past the limit too (检查发现 has more rows than 全部单元格)
+    for title, rows in whole.items():
+        if title in ("说明", "全部单元格") or len(rows) <= limit:
+            continue
+        parts = res["continued"][title]
+        assert parts[0] == title and parts[1] == f"{title} (2)"
+        assert [r for n in parts for r in split[n][1:]] == rows[1:]
+        assert all(split[n][0] == rows[0] for n in parts)
+    # said in 说明 and in the log
+    notes = {r[0]: r[1] for r in split["说明"] if r[0]}
+    for n in cells:
+        assert f"Excel 一张工作表最多 {limit:,} 行" in notes[n], n
+    assert any("全部单元格" in m and "全部单元格 (3)" in m for m in caplog.messages)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "FAIL",
+        "statutory",
+        "league",
+        "on_time",
+        "error",
+        "confirmed",
+        "x",
+        0,
+        1,
+        2.5,
+        12.0,
+        "37.5",
+        True,
+        False,
+        [],
+        ["a", 1],
+        "2024-01-31",
+        dt.date(2024, 1, 31),
+        Decimal("2.50"),
+    ],
+)
+def test_the_sheets_convert_their_values_as_value_does(value):
+    kinds = {
+        kind
+        for cols in (
+            W.SUMMARY_COLS,
+            W.LEAGUE_COLS,
+            W.FINDING_COLS,
+            W.DECISION_COLS,
+            W.RULE_COLS,
+            W.MISSING_COLS,
+            W.REMEDIATION_COLS,
+        )
+        for _h, _k, kind, _w in cols
+    }
+    for kind in kinds:
+        try:
+            want = W._value(value, kind)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if want is not None and kind == "date":
+            want = dt.datetime.combine(want, dt.time())
+        conv = W._CONVERT.get(kind)
+        got = value if conv is None else conv(value)
+        assert got == want and type(got) is type(want), (kind, value)

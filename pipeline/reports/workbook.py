@@ -14,213 +14,58 @@ sheet 说明): a blank, a "/" and a missing cell stay distinguishable, and none 
 
 from __future__ import annotations
 
-import datetime as _dt
+import logging
 import os
+import pickle
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from ..duck import READ_MEMORY, sql_str
+from . import xlsxrows
 from .data import fetch_rows, reading
 from .labels import CELL_MARKERS as MARKERS
-from .labels import HIERARCHY_ZH as HIER_ZH
-from .labels import LEVEL_ZH, REVIEW_ZH, SEVERITY_ZH, STATUS_ZH, TIMELINESS_ZH
-from .layout import T3_SHORT, T4_GROUP_LABELS, T4_LAWSUITS, all_cell_ids, short_label
-from .xlsxrows import write_row
+from .layout import all_cell_ids, short_label
+from .workbook_columns import (  # noqa: F401 - _value: the tests hold _CONVERT to it
+    _CONVERT,
+    _FORMATS,
+    DECISION_COLS,
+    FINDING_COLS,
+    HEADER,
+    HEADER_IDS,
+    LEAGUE_COLS,
+    LEGEND,
+    MISSING_COLS,
+    REMEDIATION_COLS,
+    RULE_COLS,
+    SUMMARY_COLS,
+    _keep,
+    _value,
+)
+from .xlsxrows import write_row, write_row_tail
+
+log = logging.getLogger(__name__)
 
 FETCH = 5_000  # rows read from the warehouse at a time
-CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格
+CELL_CHUNK = 500  # reports whose cells are read together for 全部单元格 (the general path)
+CELL_RANGE = 1_000  # reports whose cells' XML DuckDB makes at once, in the warehouse's order (SQL_CELLS)
+# 全部单元格's cells written as XML made by DuckDB (see _cells_xml); False: the general path, kept
+# (the tests compare the two)
+SQL_CELLS = True
+# Excel's rows per sheet: XlsxWriter drops the rows past it without a word, so a sheet that would
+# have more goes on in continuation sheets (title (2), (3), …), named in 说明 and in the log
+ROW_LIMIT = 1_048_576
+# the zip's deflate level (XlsxWriter takes zlib's default, 6): at 100,000 reports the 890 MB of
+# XML take 9 s of CPU at 6 and 3 s at 1, for a file of ~110 MB instead of ~88 MB
+ZIP_LEVEL = 1
+# DuckDB's memory while the workbook reads the findings and the cells (the rest, and the pages' readers,
+# take READ_MEMORY, 512 MB): its buffer pool fills up to the limit with the blocks read and its sorts
+# spill beyond it; the whole workbook of 100,000 reports was written with 128 MB (peak PSS 278 MB,
+# 645 MB with 512 MB)
+MEMORY = "192MB"
 
-LEGEND = (
-    ("数字", "报告中填写的数字（含 0），按数字写入，可直接计算。"),
-    ("〔空白〕", "报告中有这一格，但没有填写。不是 0。"),
-    ("〔不适用〕…", "报告中填写“/”“-”“无”“不适用”等；括号后是原文。不是 0。"),
-    ("〔文字〕…", "报告中填写了其他文字；括号后是原文。"),
-    ("〔缺〕", "报告中没有这一格（表格缺失、截断或无法对齐）。"),
-    (
-        "粉底斜体",
-        "扫描件、图片经光学识别（OCR）读取、读数存疑（置信度低、无法识别或与表内勾稽关系矛盾），请对照原件核实。",
-    ),
-    ("口径：法定隶属", "按国家统计局区划的法定上级汇总（巴彦木仁苏木计入阿拉善左旗）。"),
-    ("口径：管理关系", "按托管、区镇合一的管理主体汇总（巴彦木仁苏木经乌兰布和示范区计入高新区）。"),
-    ("合计", "旗（区）、盟的合计是所属单位（不含本级）报告中数字之和；“总计”列是各单位总计之和，不把总计加进分项。"),
-    ("比率", "基数小于 30（或 settings 中的 min_base）时不计算，留空。"),
-    ("及时性", "发布日期不晚于截止日期（默认次年 1 月 31 日）为按时；报告页面未写发布日期为日期不明。"),
-    (
-        "检查发现",
-        "逐条列出检查结果为“不成立”和“无法确定”的各项。“无法检查”（报告中缺少所需单元格或信息，"
-        "只说明无法检查）数量很多，不逐条列出，和“成立”一样按年度、规则计数，见“规则汇总”表。",
-    ),
-    (
-        "复核",
-        "“检查发现”表的“复核状态”：待复核、已确认（须整改）、已排除、已说明。填写“复核结论”（确认／排除／已说明）、"
-        "“说明”（排除时必填）和“复核人”后，用 nianbao review import 导入；“复核记录”表列出全部复核决定及其状态"
-        "（applied 已生效、stale 已失效、superseded 被后来的决定取代、rejected 无效）。",
-    ),
-)
-HEADER = {"bold": True, "bg_color": "#DDE5EF", "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1}
-HEADER_IDS = {"font_color": "#666666", "font_size": 9, "bg_color": "#DDE5EF", "border": 1}
-
-# (header, key, kind, width); kind: text | int | num | pct | date | bool | list
-SUMMARY_COLS = (
-    ("年度", "year", "int", 7),
-    ("口径", "hierarchy", "hier", 9),
-    ("层级", "group_level", "level", 8),
-    ("单位代码", "group_id", "text", 10),
-    ("单位", "group_name", "text", 26),
-    ("应报单位", "units_expected", "int", 9),
-    ("已收到", "units_received", "int", 8),
-    ("已读取", "reports_read", "int", 8),
-    ("检查全部通过", "reports_clean", "int", 12),
-    ("缺报", "units_missing", "int", 7),
-    ("到报率", "pct_read", "pct100", 8),
-    ("按时", "on_time", "int", 7),
-    ("逾期", "late", "int", 7),
-    ("日期不明", "unknown_date", "int", 9),
-    ("检查不成立", "findings_fail", "int", 10),
-    ("无法确定", "findings_uncertain", "int", 9),
-    ("疑似抄袭", "copy_fail", "int", 9),
-    ("本级有报告", "own_report_read", "bool", 10),
-    ("本年新收申请", "applications_new", "num", 12),
-    (T3_SHORT["processed_total"], "applications_processed", "num", 12),
-    ("予以公开＋部分公开", "disclosed", "num", 16),
-    ("公开率", "share_disclosed", "pct", 9),
-    (T4_GROUP_LABELS["review"], "reviews", "num", 9),
-    (T4_LAWSUITS, "suits", "num", 9),
-    ("复议纠错率", "review_correction_rate", "pct", 10),
-    ("诉讼纠错率", "suit_correction_rate", "pct", 10),
-    ("缺报单位", "missing_names", "list", 60),
-)
-LEAGUE_COLS = (
-    ("年度", "year", "int", 7),
-    ("单位代码", "unit_id", "text", 12),
-    ("单位", "unit_name", "text", 22),
-    ("层级", "peer_level", "level", 11),
-    ("所属旗（区）·法定", "statutory_banner", "text", 16),
-    ("所属旗（区）·管理", "managing_banner", "text", 16),
-    ("应报", "expected", "bool", 6),
-    ("已收到", "received", "bool", 7),
-    ("已读取", "read", "bool", 7),
-    ("发布日期", "published_on", "date", 11),
-    ("截止日期", "deadline", "date", 11),
-    ("及时性", "timeliness", "timeliness", 8),
-    ("逾期天数", "days_late", "int", 9),
-    ("本年新收申请", "applications_new", "num", 12),
-    (T3_SHORT["processed_total"], "applications_processed", "num", 12),
-    (T3_SHORT["granted"], "granted", "num", 9),
-    (T3_SHORT["partly_granted"], "partly_granted", "num", 9),
-    ("公开率", "share_disclosed", "pct", 8),
-    (T4_GROUP_LABELS["review"], "reviews", "num", 9),
-    (T4_LAWSUITS, "suits", "num", 9),
-    ("复议纠错率", "review_correction_rate", "pct", 10),
-    ("诉讼纠错率", "suit_correction_rate", "pct", 10),
-    ("检查不成立", "findings_fail", "int", 10),
-    ("其中错误级", "findings_fail_error", "int", 10),
-    ("无法确定", "findings_uncertain", "int", 9),
-    ("无法检查", "findings_not_assessable", "int", 9),
-    ("疑似抄袭", "copy_fail", "int", 9),
-    ("全部通过", "clean", "bool", 9),
-    ("报告编号", "report_id", "text", 18),
-    ("来源文件", "path", "text", 40),
-)
-FINDING_COLS = (
-    ("年度", "year", "int", 7),
-    ("单位代码", "unit_id", "text", 12),
-    ("单位", "unit_name", "text", 20),
-    ("报告编号", "report_id", "text", 18),
-    ("规则", "rule_id", "text", 22),
-    ("实例", "instance", "text", 16),
-    ("范围", "scope", "text", 10),
-    ("结果", "status", "status", 9),
-    ("级别", "severity", "severity", 7),
-    ("等式左边", "lhs_cells", "list", 40),
-    ("等式右边", "rhs_cells", "list", 40),
-    ("左边值", "lhs_value", "num", 9),
-    ("右边值", "rhs_value", "num", 9),
-    ("差", "difference", "num", 8),
-    ("可能原因", "likely_cause", "text", 16),
-    ("问题说明", "message_zh", "text", 60),
-    ("对照报告", "other_report_id", "text", 18),
-    # the review (pipeline/review): 编号 is the finding's stable id; an office fills 复核结论 (确认 / 排除 /
-    # 已说明), 说明 and 复核人, and `nianbao review import` appends them to the decisions file
-    ("编号", "fingerprint", "text", 18),
-    ("复核状态", "review_status", "review", 10),
-    ("复核结论", "_verdict", "text", 10),
-    ("说明", "_note", "text", 30),
-    ("复核人", "_by", "text", 10),
-    ("已有复核意见", "review_note", "text", 30),
-    ("已复核人", "reviewed_by", "text", 10),
-)
 FINDINGS_SHEET = "检查发现"
-DECISION_COLS = (
-    ("行号", "line", "int", 6),
-    ("决定编号", "decision_id", "text", 15),
-    ("时间", "decided_at", "text", 20),
-    ("复核人", "decided_by", "text", 10),
-    ("类别", "kind", "text", 11),
-    ("单位代码", "unit_id", "text", 12),
-    ("年度", "year", "int", 7),
-    ("规则", "rule_id", "text", 20),
-    ("实例", "instance", "text", 12),
-    ("单元格", "cell_id", "text", 22),
-    ("结论", "status", "review", 9),
-    ("更正为", "value_text", "text", 12),
-    ("理由", "reason", "text", 30),
-    ("状态", "state", "text", 10),
-    ("状态原因", "state_reason", "text", 50),
-    ("发现编号", "finding", "text", 18),
-)
-RULE_COLS = (
-    ("年度", "year", "int", 7),
-    ("规则", "rule_id", "text", 26),
-    ("级别", "severity", "severity", 7),
-    ("不成立", "fail", "int", 8),
-    ("涉及单位", "units_failing", "int", 9),
-    ("无法确定", "uncertain", "int", 9),
-    ("无法检查", "not_assessable", "int", 9),
-    ("成立", "pass", "int", 8),
-)
-MISSING_COLS = (
-    ("年度", "year", "int", 7),
-    ("单位代码", "unit_id", "text", 12),
-    ("单位", "unit_name", "text", 22),
-    ("层级", "peer_level", "level", 11),
-    ("所属旗（区）·法定", "statutory_banner", "text", 16),
-    ("所属旗（区）·管理", "managing_banner", "text", 16),
-    ("文件已收到", "received", "bool", 10),
-    ("收到的文件数", "files_received", "int", 11),
-    ("未能使用的原因", "reasons", "text", 80),
-)
-
-
-def _value(v, kind):
-    if v is None:
-        return None
-    if kind == "hier":
-        return HIER_ZH.get(v, v)
-    if kind == "level":
-        return LEVEL_ZH.get(v, v)
-    if kind == "timeliness":
-        return TIMELINESS_ZH.get(v, v)
-    if kind == "status":
-        return STATUS_ZH.get(v, v)
-    if kind == "severity":
-        return SEVERITY_ZH.get(v, v)
-    if kind == "review":
-        return REVIEW_ZH.get(v, v)
-    if kind == "bool":
-        return "是" if v else "否"
-    if kind == "list":
-        return "、".join(str(x) for x in v) if v else None
-    if kind == "date":
-        return _dt.date.fromisoformat(str(v)[:10])
-    if kind == "pct100":
-        return float(v) / 100.0
-    if kind in ("num", "pct"):
-        f = float(v)
-        return int(f) if kind == "num" and f.is_integer() else f
-    return v
-
-
-_FORMATS = {"pct": "0.0%", "pct100": "0.0%", "date": "yyyy-mm-dd"}
 
 
 class _Book:
@@ -246,37 +91,109 @@ class _Book:
         # a cell OCR read doubtfully (problem ocr_uncertain): to check against the page
         self.ocr = self.wb.add_format({"bg_color": "#F8D7E3", "font_color": "#9C1450", "italic": True})
         self.names: list[str] = []
+        self.continued: list[tuple[str, list[tuple[str, int]]]] = []  # sheets past Excel's row limit
 
     def sheet(self, title: str):
         self.names.append(title)
         return self.wb.add_worksheet(title)
 
 
+class _Continued:
+    """A sheet's rows over as many sheets as Excel's row limit needs: `title`, then `title (2)`, … each
+    set up alike by `setup(ws)`, which writes the headers and returns how many rows they take."""
+
+    def __init__(self, book: _Book, title: str, setup):
+        self.book, self.title, self.setup = book, title, setup
+        self.sheets: list[list] = []  # [worksheet, header rows, data rows]
+        self._open()
+
+    def _open(self) -> None:
+        k = len(self.sheets) + 1
+        ws = self.book.sheet(self.title if k == 1 else f"{self.title} ({k})")
+        self.sheets.append([ws, self.setup(ws), 0])
+
+    def next_row(self):
+        """The worksheet and row index of the next data row."""
+        s = self.sheets[-1]
+        if s[1] + s[2] >= ROW_LIMIT:
+            self._open()
+            s = self.sheets[-1]
+        s[2] += 1
+        return s[0], s[1] + s[2] - 1
+
+    def done(self) -> None:
+        """Say where the rows went when they did not fit one sheet (说明 and the log)."""
+        if len(self.sheets) > 1:
+            self.book.continued.append((self.title, [(ws.name, n) for ws, _h, n in self.sheets]))
+            log.warning(
+                "workbook: %s has %d rows, more than Excel's %d a sheet: written on %s",
+                self.title,
+                sum(n for _ws, _h, n in self.sheets),
+                ROW_LIMIT,
+                ", ".join(ws.name for ws, _h, _n in self.sheets),
+            )
+
+
 def _sheet(book: _Book, title: str, cols, data) -> int:
     """A sheet: Chinese header row, frozen, filtered, columns sized and formatted; `data` is an
     iterable of dicts, written row by row as it is read. Returns the number of rows."""
-    ws = book.sheet(title)
-    for i, (_h, _key, kind, width) in enumerate(cols):
-        ws.set_column(i, i, width, book.num.get(kind))
-    ws.freeze_panes(1, 0)
-    ws.write_row(0, 0, [c[0] for c in cols], book.header)
+
+    def setup(ws) -> int:
+        for i, (_h, _key, kind, width) in enumerate(cols):
+            ws.set_column(i, i, width, book.num.get(kind))
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, [c[0] for c in cols], book.header)
+        return 1
+
+    sheets = _Continued(book, title, setup)
     n = 0
-    fmts = [book.num.get(kind) if kind in _FORMATS else None for _h, _key, kind, _w in cols]
+    # per column: its key, what `_value` does with a value that is not None (None: nothing), its format
+    todo = [
+        (key, _CONVERT.get(kind, _keep), book.num.get(kind) if kind in _FORMATS else None) for _h, key, kind, _w in cols
+    ]
     for n, r in enumerate(data, start=1):
         values = []
         formats = []
-        for (_h, key, kind, _w), f in zip(cols, fmts):
-            v = _value(r.get(key), kind)
-            if v is None:
-                f = None
-            elif kind == "date":
-                v = _dt.datetime.combine(v, _dt.time())
+        for key, conv, f in todo:
+            v = r.get(key)
+            if v is not None and conv is not None:
+                v = conv(v)
             values.append(v)
-            formats.append(f)
-        write_row(ws, n, values, formats)
-    if n:
-        ws.autofilter(0, 0, n, len(cols) - 1)
+            formats.append(None if v is None else f)
+        ws, row = sheets.next_row()
+        write_row(ws, row, values, formats)
+    for ws, _h, rows in sheets.sheets:
+        if rows:
+            ws.autofilter(0, 0, rows, len(cols) - 1)
+    sheets.done()
     return n
+
+
+@contextmanager
+def _memory(con, limit: str):
+    """DuckDB's memory limit lowered to `limit` for the findings and the cells (tables), READ_MEMORY
+    again after: a warehouse's rollups may be views (the tests' synthetic ones), which need it."""
+    con.execute(f"SET memory_limit = {sql_str(limit)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {sql_str(READ_MEMORY)}")
+
+
+@contextmanager
+def _zip_level(level: int):
+    """XlsxWriter's zip written at deflate `level` (it has no option for it: its ZipFile, for the
+    time of a close)."""
+    import functools
+
+    import xlsxwriter.workbook as xw
+
+    zf = xw.ZipFile
+    xw.ZipFile = functools.partial(zf, compresslevel=level)
+    try:
+        yield
+    finally:
+        xw.ZipFile = zf
 
 
 def _stream(con, sql: str, params=None, extra=None):
@@ -316,6 +233,11 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
             if bid:
                 book.wb.set_custom_property("nianbao_build", bid)
 
+            # the unit's name from `names`, not joined in the query: with that join DuckDB's sort of the
+            # findings does not spill (out of memory at 100,000 reports and 128 MB)
+            def unit_name(r):
+                r["unit_name"] = names.get(r.get("unit_id"))
+
             def banners(r):
                 r["statutory_banner"] = names.get(r.get("statutory_banner_id"))
                 r["managing_banner"] = names.get(r.get("managing_banner_id"))
@@ -343,39 +265,41 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     extra=banners,
                 ),
             )
-            counts["findings"] = _sheet(
-                book,
-                FINDINGS_SHEET,
-                FINDING_COLS,
-                _stream(
-                    con,
-                    """
-                SELECT f.*, u.name AS unit_name FROM findings f LEFT JOIN units u USING (unit_id)
-                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                WHERE f.status IN ('FAIL', 'UNCERTAIN')  -- NOT_ASSESSABLE and PASS: counted in 规则汇总
-                ORDER BY f.year, f.unit_id, CASE f.status WHEN 'FAIL' THEN 0 ELSE 1 END, f.rule_id, f.instance,
-                         f.finding_id""",
-                ),
-            )
-            by_rule = list(
-                _stream(
-                    con,
-                    """
-                SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
-                       count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
-                       count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
-                       count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
-                       count(*) FILTER (WHERE f.status = 'PASS') AS pass,
-                       count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
-                FROM findings f
-                JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
-                              AND (f.report_id IS NULL OR f.report_id = r.report_id)
-                GROUP BY ALL ORDER BY f.year, f.rule_id""",
+            with _memory(con, MEMORY):
+                counts["findings"] = _sheet(
+                    book,
+                    FINDINGS_SHEET,
+                    FINDING_COLS,
+                    _stream(
+                        con,
+                        """
+                    SELECT f.* FROM findings f
+                    JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                  AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                    WHERE f.status IN ('FAIL', 'UNCERTAIN')  -- NOT_ASSESSABLE and PASS: counted in 规则汇总
+                    ORDER BY f.year, f.unit_id, CASE f.status WHEN 'FAIL' THEN 0 ELSE 1 END, f.rule_id, f.instance,
+                             f.finding_id""",
+                        extra=unit_name,
+                    ),
                 )
-            )
-            counts["rules"] = _sheet(book, "规则汇总", RULE_COLS, by_rule)
-            counts["not_assessable"] = sum(r["not_assessable"] for r in by_rule)
+                by_rule = list(
+                    _stream(
+                        con,
+                        """
+                    SELECT f.year, f.rule_id, any_value(f.severity) AS severity,
+                           count(*) FILTER (WHERE f.status = 'FAIL') AS fail,
+                           count(*) FILTER (WHERE f.status = 'UNCERTAIN') AS uncertain,
+                           count(*) FILTER (WHERE f.status = 'NOT_ASSESSABLE') AS not_assessable,
+                           count(*) FILTER (WHERE f.status = 'PASS') AS pass,
+                           count(DISTINCT f.unit_id) FILTER (WHERE f.status = 'FAIL') AS units_failing
+                    FROM findings f
+                    JOIN reports r ON r.active AND r.unit_id = f.unit_id AND r.year = f.year
+                                  AND (f.report_id IS NULL OR f.report_id = r.report_id)
+                    GROUP BY ALL ORDER BY f.year, f.rule_id""",
+                    )
+                )
+                counts["rules"] = _sheet(book, "规则汇总", RULE_COLS, by_rule)
+                counts["not_assessable"] = sum(r["not_assessable"] for r in by_rule)
             counts["missing"] = _sheet(
                 book,
                 "缺报单位",
@@ -389,7 +313,8 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
                     extra=banners,
                 ),
             )
-            counts["reports"] = _cells_sheet(book, con, names)
+            with _memory(con, MEMORY):
+                counts["reports"] = _cells_sheet(book, con, names, tmp.parent)
             counts["decisions"] = _decisions_sheet(book, con)
             counts["remediation"] = _remediation_sheet(book, con, names)
         lg = book.sheet("说明")
@@ -401,7 +326,19 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
             lg.write_row(i, 0, [a, b])
         if bid:
             lg.write_row(len(LEGEND) + 2, 0, ["构建编号", bid])  # the same as build_info.build_id and the pages' index
-        book.wb.close()
+        i = len(LEGEND) + 3
+        for title, parts in book.continued:
+            for k, (name, n) in enumerate(parts):
+                what = f"“{title}”" if k == 0 else f"“{title}”的接续（表头相同）"
+                lg.write_row(
+                    i,
+                    0,
+                    [name, f"{what}：{n:,} 行。Excel 一张工作表最多 {ROW_LIMIT:,} 行，写不下的行依次接在下一张表。"],
+                )
+                i += 1
+        counts["continued"] = {title: [name for name, _n in parts] for title, parts in book.continued}
+        with _zip_level(ZIP_LEVEL):
+            book.wb.close()
     except BaseException:
         try:
             book.wb.close()
@@ -413,26 +350,70 @@ def write_workbook(db_path: str | Path, path: str | Path) -> dict:
     return {"path": str(path), "sheets": list(book.names), **counts, "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def _cells_sheet(book: _Book, con, names: dict) -> int:
-    """全部单元格: one row per active report (by year and unit), its 200 cells in the form's order. The
-    reports are taken CELL_CHUNK at a time in that order: their cells are read (FETCH rows at a
-    time), each report's row filled in, and the rows written, before the next chunk is read."""
+def _cells_sheet(book: _Book, con, names: dict, tmpdir: Path) -> int:
+    """全部单元格: one row per active report (by year and unit), its 200 cells in the form's order.
+
+    The cells are stored by report id, not in the sheet's order. By default (SQL_CELLS) they are read
+    in the warehouse's order, CELL_RANGE reports at a time (a range of report ids: DuckDB reads only
+    those row groups), DuckDB making each report's row of cells as XML (`_cells_xml`); the rows go to
+    a temporary file and are written into the sheet in its order. A report whose cells DuckDB cannot
+    write the same way (an odd number or text, a cell read doubtfully by OCR, a cell missing) has its
+    values made in Python and written by `write_row`. The general path (`_cells_by_chunk`) reads the
+    cells of CELL_CHUNK reports of the sheet's order at a time: each read scans the whole table, so
+    its cost grows with the square of the reports."""
     ids = all_cell_ids()
     col = {c: i for i, c in enumerate(ids)}
+
+    def setup(ws) -> int:
+        ws.set_column(0, 0, 12)
+        ws.set_column(1, 1, 20)
+        ws.set_column(2, 2, 7)
+        ws.set_column(3, len(ids) + 2, 11)
+        ws.freeze_panes(2, 3)
+        ws.set_row(0, 48)
+        ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
+        ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
+        return 2
+
+    sheets = _Continued(book, "全部单元格", setup)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wb_reports AS SELECT report_id, unit_id, year, "
+        "row_number() OVER (ORDER BY year, unit_id, report_id) - 1 AS i FROM reports WHERE active ORDER BY report_id"
+    )
+    reps = con.execute("SELECT report_id, unit_id, year FROM wb_reports ORDER BY i").fetchall()
+    doubtful: dict[str, set[int]] = {}
+    for rid, cid in con.execute(
+        "SELECT DISTINCT report_id, unnest(cells) FROM problems WHERE code = 'ocr_uncertain' "
+        "AND report_id IN (SELECT report_id FROM wb_reports)"
+    ).fetchall():
+        if cid in col:
+            doubtful.setdefault(rid, set()).add(col[cid])
+    with tempfile.TemporaryFile(dir=tmpdir) as spill:
+        if SQL_CELLS and xlsxrows.FAST_ROWS:
+            rows = _cells_xml(con, reps, names, ids, col, doubtful, spill)
+        else:
+            rows = _cells_by_chunk(con, reps, ids, col)
+        for (rid, uid, year), cells in zip(reps, rows, strict=True):
+            ws, row = sheets.next_row()
+            head = [uid, names.get(uid), year]
+            if isinstance(cells, tuple):  # (the row's number in its sheet, its cells' XML)
+                if cells[0] != row:
+                    raise RuntimeError(f"全部单元格: row {row} made as row {cells[0]}")
+                write_row_tail(ws, row, head, cells[1], len(ids) + 2)
+                continue
+            formats = None
+            if rid in doubtful:
+                formats = [None] * (3 + len(cells))
+                for i in doubtful[rid]:
+                    formats[3 + i] = book.ocr
+            write_row(ws, row, head + cells, formats)
+    sheets.done()
+    return len(reps)
+
+
+def _cells_by_chunk(con, reps, ids, col):
+    """The values of each report's cells (a list in the form's order), in the order of `reps`."""
     missing = MARKERS["MISSING"]
-    ws = book.sheet("全部单元格")
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 20)
-    ws.set_column(2, 2, 7)
-    ws.set_column(3, len(ids) + 2, 11)
-    ws.freeze_panes(2, 3)
-    ws.set_row(0, 48)
-    ws.write_row(0, 0, ["单位代码", "单位", "年度"] + [short_label(c) for c in ids], book.header)
-    ws.write_row(1, 0, ["unit_id", "unit_name", "year"] + ids, book.header_ids)
-    reps = con.execute(
-        "SELECT report_id, unit_id, year FROM reports WHERE active ORDER BY year, unit_id, report_id"
-    ).fetchall()
-    row_i = 2
     for k in range(0, len(reps), CELL_CHUNK):
         chunk = reps[k : k + CELL_CHUNK]
         values = {rid: [missing] * len(ids) for rid, _u, _y in chunk}
@@ -441,32 +422,104 @@ def _cells_sheet(book: _Book, con, names: dict) -> int:
             "WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
             [[r[0] for r in chunk]],
         )
-        while True:
-            batch = cur.fetchmany(FETCH * 4)
-            if not batch:
-                break
-            for rid, cid, sem, val, raw in batch:
-                i = col.get(cid)
-                if i is not None:
-                    values[rid][i] = cell_marker(sem, val, raw)
-        doubtful: dict[str, set[int]] = {}
-        for rid, cid in con.execute(
-            "SELECT DISTINCT report_id, unnest(cells) FROM problems WHERE code = 'ocr_uncertain' "
-            "AND report_id IN (SELECT unnest(?::VARCHAR[]))",
-            [[r[0] for r in chunk]],
-        ).fetchall():
-            if cid in col:
-                doubtful.setdefault(rid, set()).add(col[cid])
-        for rid, uid, year in chunk:
-            vals = values.pop(rid)
-            formats = None
-            if rid in doubtful:
-                formats = [None] * (3 + len(vals))
-                for i in doubtful[rid]:
-                    formats[3 + i] = book.ocr
-            write_row(ws, row_i, [uid, names.get(uid), year] + vals, formats)
-            row_i += 1
-    return len(reps)
+        _fill(cur, values, col)
+        for rid, _u, _y in chunk:
+            yield values.pop(rid)
+
+
+def _fill(cur, values: dict, col: dict) -> None:
+    while True:
+        batch = cur.fetchmany(FETCH * 4)
+        if not batch:
+            return
+        for rid, cid, sem, val, raw in batch:
+            i = col.get(cid)
+            if i is not None:
+                values[rid][i] = cell_marker(sem, val, raw)
+
+
+# A text after a marker that DuckDB may write as it is: it is its own strip(), printable, has nothing
+# XML escapes and nothing XlsxWriter treats apart (`_x`, `<r>`); ASCII but & < > _ and space, CJK,
+# 、。〃 and the full-width forms.
+_PLAIN_RAW = r"[!-%'-;=?-^`-~\x{4E00}-\x{9FFF}\x{3001}-\x{3003}\x{FF01}-\x{FF5E}]{1,200}"
+
+
+def _cells_sql(markers: dict) -> str:
+    """Each report's cells of a range of report ids as the XML `xlsxrows.write_row` writes for them
+    (no format, no column format), with `ok` false when a cell is not one DuckDB writes the same way
+    (see `cell_marker`): a number that is not finite, 10^15 or more, or a fraction under 10^-4 (its
+    %.16G would take an exponent); a text that is not `_PLAIN_RAW`; a missing or repeated cell."""
+    m = {k: sql_str(v) for k, v in markers.items()}
+
+    def text(t: str) -> str:
+        return f"' t=\"inlineStr\"><is><t>' || {t} || '</t></is></c>'"
+
+    marker = "coalesce(CASE c.semantic " + " ".join(f"WHEN {sql_str(k)} THEN {v}" for k, v in m.items())
+    marker += f" END, {sql_str('〔?〕')})"
+    return f"""
+SELECT o.i, bool_and(x.body IS NOT NULL) AND count(*) = ? AND count(DISTINCT x.col) = ? AS ok,
+       string_agg('<c r="' || x.colname || (o.i % ? + 3) || '"' || x.body, '' ORDER BY x.col) AS xml
+FROM (SELECT c.report_id, k.col, k.colname, CASE
+        WHEN c.semantic IN ('NUMERIC', 'ZERO') THEN CASE
+            WHEN c.value IS NULL OR NOT isfinite(c.value) OR abs(c.value) >= 1e15 THEN NULL
+            WHEN c.value = trunc(c.value) THEN '><v>' || CAST(CAST(c.value AS BIGINT) AS VARCHAR) || '</v></c>'
+            WHEN abs(c.value) >= 1e-4 THEN '><v>' || printf('%.16G', c.value) || '</v></c>' END
+        WHEN c.semantic IN ('NA', 'TEXT') AND coalesce(c.raw, '') <> '' THEN CASE
+            WHEN regexp_full_match(c.raw, {sql_str(_PLAIN_RAW)})
+            THEN {text(marker + " || c.raw")} END
+        ELSE {text(marker)}
+      END AS body
+      FROM cells c JOIN wb_cell_ids k USING (cell_id)
+      WHERE c.report_id BETWEEN ? AND ?) x
+JOIN (SELECT * FROM wb_reports WHERE report_id BETWEEN ? AND ?) o USING (report_id)
+GROUP BY o.i"""
+
+
+def _cells_xml(con, reps, names, ids, col, doubtful, spill):
+    """The rows of `_cells_sheet`'s default path, in the order of `reps`: (row in its sheet, XML of
+    the cells) or, for a report whose cells DuckDB does not write, its values (as `_cells_by_chunk`).
+    Made in the warehouse's order a range at a time into `spill`, then read back in the sheet's."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    cap = ROW_LIMIT - 2  # data rows a sheet (two header rows)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE wb_cell_ids AS SELECT unnest(?::VARCHAR[]) AS cell_id, "
+        "unnest(?::VARCHAR[]) AS colname, unnest(range(?)) AS col",
+        [ids, [xl_col_to_name(3 + i) for i in range(len(ids))], len(ids)],
+    )
+    sql = _cells_sql(MARKERS)
+    order = [i for (i,) in con.execute("SELECT i FROM wb_reports ORDER BY report_id").fetchall()]
+    where: list = [None] * len(reps)  # (offset, length, XML or pickled values) in `spill`
+    missing = MARKERS["MISSING"]
+    for k in range(0, len(order), CELL_RANGE):
+        chunk = order[k : k + CELL_RANGE]
+        lo, hi = reps[chunk[0]][0], reps[chunk[-1]][0]
+        made = {}
+        for i, ok, xml in con.execute(sql, [len(ids), len(ids), cap, lo, hi, lo, hi]).fetchall():
+            rid, uid, year = reps[i]
+            if ok and rid not in doubtful and all(map(xlsxrows.plain, (uid, names.get(uid), year))):
+                made[i] = xml
+        other = {reps[i][0]: [missing] * len(ids) for i in chunk if i not in made}
+        if other:
+            cur = con.execute(
+                "SELECT report_id, cell_id, semantic, value, raw FROM cells WHERE report_id BETWEEN ? AND ? "
+                "AND report_id IN (SELECT unnest(?::VARCHAR[]))",
+                [lo, hi, list(other)],
+            )
+            _fill(cur, other, col)
+        for i in chunk:
+            if i in made:
+                b = made[i].encode()
+                where[i] = (spill.tell(), len(b), True)
+            else:
+                b = pickle.dumps(other[reps[i][0]], protocol=pickle.HIGHEST_PROTOCOL)
+                where[i] = (spill.tell(), len(b), False)
+            spill.write(b)
+    spill.flush()
+    fd = spill.fileno()
+    for i, (off, n, is_xml) in enumerate(where):
+        b = os.pread(fd, n, off)
+        yield (2 + i % cap, b.decode()) if is_xml else pickle.loads(b)
 
 
 def _decisions_sheet(book: _Book, con) -> int:
@@ -482,20 +535,6 @@ def _decisions_sheet(book: _Book, con) -> int:
     return _sheet(
         book, "复核记录", DECISION_COLS, _stream(con, "SELECT * FROM decisions ORDER BY line", extra=value_text)
     )
-
-
-REMEDIATION_COLS = (
-    ("年度", "year", "int", 7),
-    ("单位代码", "unit_id", "text", 12),
-    ("单位", "unit_name", "text", 20),
-    ("规则", "rule_id", "text", 22),
-    ("实例", "instance", "text", 14),
-    ("发现编号", "fingerprint", "text", 18),
-    ("已重新发布", "republished", "bool", 10),
-    ("本年报告仍有", "fires_now", "bool", 12),
-    ("次年报告仍有", "fires_next_year", "bool", 12),
-    ("整改情况", "outcome_zh", "text", 50),
-)
 
 
 def _remediation_sheet(book: _Book, con, names: dict) -> int:
