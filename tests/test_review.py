@@ -333,6 +333,43 @@ def test_workbook_shows_review_status_and_round_trips(site, tmp_path):
     assert len(parse(decisions_path(s.inbox).read_text(encoding="utf-8-sig"))) == before + 3  # nothing appended
 
 
+def test_review_import_reads_the_findings_continuation_sheets(site, tmp_path, monkeypatch):
+    """Past Excel's row limit the findings go on in 检查发现 (2), …: a decision typed there is imported,
+    and a refusal names the sheet and the row."""
+    from openpyxl import load_workbook
+
+    from pipeline.reports import workbook as W
+    from pipeline.review.actions import Refused, import_workbook
+
+    s, _first, _ids = site
+    whole = load_workbook(s.workbook, read_only=True)
+    n_findings = whole["检查发现"].max_row - 1
+    whole.close()
+    monkeypatch.setattr(W, "ROW_LIMIT", 1 + (n_findings + 1) // 2)  # two sheets, a header row each
+    split = tmp_path / "split.xlsx"
+    assert "检查发现" in W.write_workbook(s.db, split)["continued"]
+    wb = load_workbook(split)
+    ws = wb["检查发现 (2)"]
+    header = [c.value for c in ws[1]]
+    col = {h: i for i, h in enumerate(header)}
+    row = next(r for r in ws.iter_rows(min_row=2) if r[col["复核状态"]].value == "待复核")
+    ws.cell(row=row[0].row, column=col["复核结论"] + 1, value="已说明")
+    ws.cell(row=row[0].row, column=col["说明"] + 1, value="单位已来函说明")
+    ws.cell(row=row[0].row, column=col["复核人"] + 1, value="钱七")
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(s.inbox, inbox)
+    got = import_workbook(inbox, s.db, filled)
+    assert [(d.finding, d.status, d.reason, d.decided_by) for d in got] == [
+        (row[col["编号"]].value, "explained", "单位已来函说明", "钱七")
+    ]
+    ws.cell(row=row[0].row, column=col["复核结论"] + 1, value="也许")
+    wb.save(filled)
+    with pytest.raises(Refused, match=rf"检查发现 \(2\) row {row[0].row}: 复核结论"):
+        import_workbook(inbox, s.db, filled)
+
+
 def test_notices_one_docx_per_unit_with_confirmed_findings(site, tmp_path):
     from docx import Document
 

@@ -85,6 +85,9 @@ def reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         f"workbook: {wb['reports']} reports, {wb['findings']} findings listed (FAIL and UNCERTAIN; "
         f"{wb['not_assessable']} NOT_ASSESSABLE counted per rule), {wb['missing']} missing in {wb['seconds']} s"
     )
+    for title, names in (wb.get("continued") or {}).items():
+        # rows past Excel's limit are not lost but go on in further sheets: the run's log says so
+        context.log.warning(f"workbook: {title} past Excel's row limit, written on {', '.join(names)}")
     yield dg.MaterializeResult(
         asset_key="report_pages",
         metadata={

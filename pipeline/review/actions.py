@@ -226,6 +226,43 @@ STATUS_WORDS = {
 }
 
 
+def _sheet_decisions(ws, title: str, xlsx, first: bool) -> list[tuple[str, str, str, str, str]]:
+    """(where, finding id, status, reason, by) of each row of one findings sheet whose 复核结论 is
+    filled; `where` names the row ("row 12", or "检查发现 (2) row 12" on a continuation sheet)."""
+    it = ws.iter_rows(values_only=True)
+    header = None
+    header_row = 0
+    for n, row in enumerate(it, start=1):
+        if (
+            row
+            and "编号" in [str(c or "").strip() for c in row]
+            and REVIEW_HEADERS[0] in [str(c or "").strip() for c in row]
+        ):
+            header = [str(c or "").strip() for c in row]
+            header_row = n
+            break
+    if header is None:
+        raise Refused(f"{xlsx}: the sheet {title} has no header with 编号 and {REVIEW_HEADERS[0]}")
+    col = {h: i for i, h in enumerate(header)}
+    out: list[tuple[str, str, str, str, str]] = []
+    for n, row in enumerate(it, start=header_row + 1):
+
+        def get(h):
+            i = col.get(h)
+            v = row[i] if i is not None and i < len(row) else None
+            return "" if v is None else str(v).strip()
+
+        verdict = get(REVIEW_HEADERS[0])
+        if not verdict:
+            continue
+        where = f"row {n}" if first else f"{title} row {n}"
+        status = STATUS_WORDS.get(verdict)
+        if status is None:
+            raise Refused(f"{where}: 复核结论 {verdict!r} is not 确认, 排除 or 已说明")
+        out.append((where, get("编号"), status, get(REVIEW_HEADERS[1]), get(REVIEW_HEADERS[2])))
+    return out
+
+
 def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
     """The findings sheet of a filled workbook: rows whose 复核结论 is filled become dispositions. All rows
     are validated first; an unknown finding or an empty reason for a dismissal refuses the import, naming
@@ -240,49 +277,26 @@ def import_workbook(inbox, db, xlsx: str | Path) -> list[Decision]:
 
     if FINDINGS_SHEET not in wb.sheetnames:
         raise Refused(f"{xlsx} has no sheet {FINDINGS_SHEET}")
-    ws = wb[FINDINGS_SHEET]
-    it = ws.iter_rows(values_only=True)
-    header = None
-    header_row = 0
-    for n, row in enumerate(it, start=1):
-        if (
-            row
-            and "编号" in [str(c or "").strip() for c in row]
-            and REVIEW_HEADERS[0] in [str(c or "").strip() for c in row]
-        ):
-            header = [str(c or "").strip() for c in row]
-            header_row = n
-            break
-    if header is None:
-        raise Refused(f"{xlsx}: the sheet {FINDINGS_SHEET} has no header with 编号 and {REVIEW_HEADERS[0]}")
-    col = {h: i for i, h in enumerate(header)}
-    todo: list[tuple[int, str, str, str, str]] = []
-    for n, row in enumerate(it, start=header_row + 1):
-
-        def get(h):
-            i = col.get(h)
-            v = row[i] if i is not None and i < len(row) else None
-            return "" if v is None else str(v).strip()
-
-        verdict = get(REVIEW_HEADERS[0])
-        if not verdict:
-            continue
-        status = STATUS_WORDS.get(verdict)
-        if status is None:
-            raise Refused(f"row {n}: 复核结论 {verdict!r} is not 确认, 排除 or 已说明")
-        todo.append((n, get("编号"), status, get(REVIEW_HEADERS[1]), get(REVIEW_HEADERS[2])))
+    # past Excel's row limit the findings go on in 检查发现 (2), (3), … (the workbook's continuation
+    # sheets, each with the same header): a decision typed on any of them counts
+    sheets = [FINDINGS_SHEET]
+    while f"{FINDINGS_SHEET} ({len(sheets) + 1})" in wb.sheetnames:
+        sheets.append(f"{FINDINGS_SHEET} ({len(sheets) + 1})")
+    todo: list[tuple[str, str, str, str, str]] = []
+    for title in sheets:
+        todo += _sheet_decisions(wb[title], title, xlsx, first=title == FINDINGS_SHEET)
     out = []
     with _db(db) as con:
-        for n, fid, status, reason, by in todo:
+        for where, fid, status, reason, by in todo:
             try:
                 f = finding(con, fid)
             except Refused as e:
-                raise Refused(f"row {n}: {e}") from None
+                raise Refused(f"{where}: {e}") from None
             d = _disposition(f, status, reason, by, comment=f"imported from {Path(xlsx).name}")
             from .decisions import validate
 
             err = validate(d)
             if err:
-                raise Refused(f"row {n}: {err}")
+                raise Refused(f"{where}: {err}")
             out.append(d)
     return append(inbox, out) if out else []
