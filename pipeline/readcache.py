@@ -71,6 +71,10 @@ class Flat:
     transient: bool = False  # a failure to be retried: never written to the cache
 
 
+# cell id -> split_cell_id(cell id): the same 200 ids in every file
+_SPLIT: dict[str, tuple[str, str, str]] = {}
+
+
 def flatten(result: dict) -> Flat:
     sha = result.get("sha256", "")
     if "error" in result:
@@ -112,23 +116,27 @@ def flatten(result: dict) -> Flat:
 
     def rows(cells: dict) -> list[tuple]:
         out = []
+        append = out.append
         for cid, c in cells.items():
-            t, r, col = split_cell_id(cid)
-            v = c.get("value")
-            out.append(
+            parts = _SPLIT.get(cid)
+            if parts is None:
+                parts = split_cell_id(cid)
+                if len(_SPLIT) < 100_000:  # the codebook's ids and a few others, not a file's every id
+                    _SPLIT[cid] = parts
+            get = c.get
+            v = get("value")
+            append(
                 (
                     sha,
                     cid,
-                    t,
-                    r,
-                    col,
+                    *parts,
                     c["semantic"],
                     float(v) if v is not None else None,
-                    c.get("raw"),
-                    c.get("at"),
-                    c.get("read_by"),
-                    c.get("confidence"),
-                    bool(c.get("inferred")),
+                    get("raw"),
+                    get("at"),
+                    get("read_by"),
+                    get("confidence"),
+                    bool(get("inferred")),
                 )
             )
         return out

@@ -372,10 +372,14 @@ class Registry(Resolver):
                         0,
                     ]
                 )
+        # in the order of (unit_id, tier, alias_norm), ties as listed: Python's sort is stable and
+        # orders strings as pandas' sort_values(kind="stable") does, at a fraction of the cost
+        # (400,000 rows at 100,000 units); none of the three is ever missing
+        rows.sort(key=lambda r: (r[0], r[7], r[2]))
         df = pd.DataFrame(rows, columns=cols)
         for c in ("valid_from", "valid_to"):
             df[c] = df[c].astype("Int64")
-        return df.sort_values(["unit_id", "tier", "alias_norm"], kind="stable").reset_index(drop=True)
+        return df
 
 
 # ----------------------------------------------------------------------------------------------

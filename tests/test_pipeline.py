@@ -376,3 +376,52 @@ def test_building_from_an_inbox_without_reports_gives_empty_tables_and_zero_coun
         assert (res.files, res.reports, res.active) == (n_manifest, 0, 0) == (len(files_), n_reports, n_cells)
         assert res.set_aside == len(files_)
         assert len(build_id) == 16
+
+
+def test_cells_inserted_in_parts_equal_one_sort_of_them_all(tmp_path, monkeypatch):
+    """warehouse.build inserts the cells of CELL_PART_REPORTS reports at a time, each part sorted:
+    the tables hold the same rows in the same (rowid) order as with one part for all (the general
+    path), also with parts of one or two reports."""
+    from pipeline import warehouse
+    from pipeline.inbox import scan
+    from pipeline.readcache import ReadCache, read_files
+    from pipeline.registry import load_registry
+
+    inbox = tmp_path / "inbox"
+    make_inbox(inbox)
+    files_ = scan(inbox)
+    state = tmp_path / "state"
+    read_files([f for f in files_ if not f.error], ReadCache(state), "all", workers=1)
+    registry = load_registry()
+    tables = {}
+    for part in (10**9, 2, 1):
+        monkeypatch.setattr(warehouse, "CELL_PART_REPORTS", part)
+        db = tmp_path / f"w{part}.duckdb"
+        res = warehouse.build(db, files_, ReadCache(state), registry, state)
+        assert res.reports > 3
+        tables[part] = {
+            t: table_rows(db, f"SELECT * FROM {t} ORDER BY rowid") for t in ("cells", "cells_extra", "build_info")
+        }
+    assert len(tables[10**9]["cells"]) > 600
+    assert tables[2] == tables[10**9] == tables[1]
+
+
+def test_report_ranges_split_the_reports_in_order():
+    from pipeline import warehouse
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TEMP TABLE pick AS SELECT * FROM (VALUES ('b'), ('a'), ('c'), ('c'), ('d'), ('e')) t(report_id)"
+    )
+    assert warehouse._report_ranges(con, 6) == [(None, None)]
+    old = warehouse.CELL_PART_REPORTS
+    try:
+        warehouse.CELL_PART_REPORTS = 2
+        ranges = warehouse._report_ranges(con, 6)
+    finally:
+        warehouse.CELL_PART_REPORTS = old
+    assert ranges[0][0] is None and ranges[-1][1] is None
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+    ids = ["a", "b", "c", "c", "d", "e"]
+    parts = [[i for i in ids if (lo is None or i >= lo) and (hi is None or i < hi)] for lo, hi in ranges]
+    assert sum(parts, []) == ids  # every report in exactly one part, the parts in order

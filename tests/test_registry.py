@@ -437,3 +437,34 @@ def test_bad_extra_units_are_rejected(tmp_path, row, message):
 
 
 # The speed of 10,000 resolutions is measured by bench/bench_resolve.py, not by a timed test.
+
+
+def test_aliases_frame_is_in_the_order_of_pandas_stable_sort(reg):
+    """aliases_frame sorts its rows in Python: the same frame as pandas' stable sort of the rows in
+    the index's order (the general path), ties (same unit, tier and key) kept as listed."""
+    import pandas as pd
+
+    cols = ["unit_id", "alias", "alias_norm", "valid_from", "valid_to", "source", "method", "tier"]
+    rows = [
+        [e.unit_id, e.display, key, e.vfrom, e.vto, e.source, e.method, e.tier]
+        for key, entries in reg._index.items()
+        for e in entries
+    ]
+    general = pd.DataFrame(rows, columns=cols)
+    for c in ("valid_from", "valid_to"):
+        general[c] = general[c].astype("Int64")
+    general = general.sort_values(["unit_id", "tier", "alias_norm"], kind="stable").reset_index(drop=True)
+    fast = reg.aliases_frame()
+    assert len(fast) > 1000
+    assert fast.to_csv(index=False) == general.to_csv(index=False)
+    pd.testing.assert_frame_equal(fast, general)
+
+
+def test_a_generated_names_display_is_the_text_where_nothing_was_added(reg):
+    """The display of an index entry is the written name itself when neither a prefix nor a suffix
+    was added, else the key it is filed under."""
+    from pipeline.unit_names import _norm
+
+    for key, entries in reg._index.items():
+        for e in entries:
+            assert e.display == key or _norm(e.display) == key

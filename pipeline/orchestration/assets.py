@@ -4,7 +4,6 @@ the same definitions run in process, in several processes, or on a cluster execu
 
 import json
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
@@ -54,7 +53,7 @@ def inbox_manifest(context: dg.AssetExecutionContext, nianbao: NianbaoResource) 
     files = scan(s.inbox, previous=load_inbox(nianbao))
     tmp = manifest_path(nianbao).with_suffix(".tmp")
     # ASCII JSON: a file name that is not UTF-8 is kept (as escapes) so the file can be opened by its real name
-    tmp.write_text(json.dumps([asdict(f) for f in files], ensure_ascii=True), encoding="utf-8")
+    tmp.write_text(json.dumps([f.as_row() for f in files], ensure_ascii=True), encoding="utf-8")
     tmp.replace(manifest_path(nianbao))
     kinds = Counter(f.kind or "unreadable" for f in files)
     hints = Counter(str(f.year_hint) for f in files)
