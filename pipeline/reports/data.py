@@ -321,8 +321,11 @@ _FINDINGS_JOIN = (
 )
 
 
-def load_year(con, common: Data, year: int) -> Data:
-    """The year's share of what the pages show, without the bulk of the reports (see load_reports)."""
+def load_year(con, common: Data, year: int, rollup_cells: bool = True) -> Data:
+    """The year's share of what the pages show, without the bulk of the reports (see load_reports).
+    With `rollup_cells=False`, without the groups' 200 sums either (see load_rollup_cells): the
+    largest of the year's parts, 290 MB of tuples at 100,000 reports, which the renderer reads a
+    slice of groups at a time."""
     d = common.for_year(year)
     two = [year - 1, year]
     for r in rows(
@@ -383,13 +386,8 @@ def load_year(con, common: Data, year: int) -> Data:
         [year, list(OWN_CELLS)],
     ):
         d.own_vs_units.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
-    cur = con.execute(
-        f"SELECT hierarchy, group_id, cell_id, {', '.join(ROLLUP_CELL_COLS)} FROM rollup_cells "
-        "WHERE year = ? ORDER BY hierarchy, group_id, cell_id",
-        [year],
-    )
-    for t in fetch_rows(cur, 20_000):
-        d.rollup_cells.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
+    if rollup_cells:
+        load_rollup_cells(con, d, year)
     for rid, cid, sem, val, raw in tuples(
         con,
         """
@@ -443,6 +441,20 @@ def load_year(con, common: Data, year: int) -> Data:
             d.other_headers[other] = (o_unit, o_year)
     load_review(con, d, year)
     return d
+
+
+def load_rollup_cells(con, d: Data, year: int, groups: list[tuple] | None = None) -> None:
+    """d.rollup_cells: the year's 200 sums of these (hierarchy, group id), or of every group, in place
+    of what it held."""
+    sql = f"SELECT hierarchy, group_id, cell_id, {', '.join(ROLLUP_CELL_COLS)} FROM rollup_cells WHERE year = ? "
+    args: list = [year]
+    if groups is not None:
+        sql += "AND hierarchy || chr(0) || group_id IN (SELECT unnest(?::VARCHAR[])) "
+        args.append([f"{h}\x00{g}" for h, g in groups])
+    cur = con.execute(sql + "ORDER BY hierarchy, group_id, cell_id", args)
+    d.rollup_cells = {}
+    for t in fetch_rows(cur, 20_000):
+        d.rollup_cells.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
 
 
 INDEX_COLS = ("read", "clean", "expected", "findings_fail")
