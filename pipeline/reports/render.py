@@ -85,6 +85,10 @@ YEAR_READ_MEMORY = WORKER_READ_MEMORY
 # Groups whose 200 sums (rollup_cells) are held at once while their pages' inputs are built: at
 # 100,000 reports a year's are 6,804 groups' and 290 MB of tuples, a slice's ~20 MB.
 GROUP_SLICE = 500
+# Chunks sent and not yet rendered, per worker, beyond which this process waits before sending more:
+# it builds and pickles a year's chunks faster than the workers render them, and at 100,000 reports
+# a year's chunks pickled are 230 MB, which would otherwise wait in this process beside the year.
+PENDING_PER_WORKER = 4
 # Cells without marks whose <td> FormTables remembers (emptied when full).
 TD_MEMO_MAX = 30_000  # at most ~20 MB (measured: 50,000 numeric <td>s, 32 MB)
 
@@ -598,6 +602,7 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
                             pool.submit(held[j : j + GROUP_BATCH])  # pickled at once: its objects let go
                         n_sent += n
                         held = held[n:]
+                        finished(pool.collect(keep=PENDING_PER_WORKER * n_workers))
                 d.rollup_cells = {}
                 todo = _todo(d, year, [p for p in pages if p[1] != "group.html"], salt, old, out, new)
                 n_todo += len(todo)
@@ -618,9 +623,10 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
                 chunks = _chunks(held, n_workers)
                 del held
                 chunks.reverse()
+                reader.close()
                 while chunks:
                     pool.submit(chunks.pop())  # its objects let go once pickled
-                reader.close()
+                    finished(pool.collect(keep=PENDING_PER_WORKER * n_workers))
                 # the last chunks go on while the next year loads; no more than the year before stays held
                 finished(pool.collect(keep=n_workers))
             held = None
