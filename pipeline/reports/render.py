@@ -433,10 +433,10 @@ class _Pool:
         self.pool.submit(_nothing).result()  # fork every worker now: a fork context starts them all at the first submit
 
     def submit(self, chunk: list) -> None:
-        """Send a chunk, pickled here at once: a future holds its arguments until the chunk is rendered,
-        and the year's chunks wait while this process loads the next year. As bytes they hold a fifth
-        of what their objects take (at 100,000 reports a year's page inputs are ~1 GB of dicts and
-        tuples against 230 MB pickled), and the year's objects are let go when the chunks are sent."""
+        """Send a chunk, pickled here at once: a future holds its arguments until the chunk is rendered.
+        As bytes they hold a fifth of what their objects take (at 100,000 reports a year's page inputs
+        are ~1 GB of dicts and tuples against 230 MB pickled), and the objects are let go when the chunk
+        is sent; render_all sends no more than PENDING_PER_WORKER chunks per worker ahead of them."""
         self.pending.append(self.pool.submit(_worker_chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def collect(self, keep: int = 0) -> list[tuple]:
