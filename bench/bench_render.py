@@ -172,14 +172,30 @@ def tree_pss_mb(pid: int) -> tuple[float, int]:
     return sum(_pss_kb(p) for p in seen) / 1024, len(seen)
 
 
+def tree_pss_by_pid(pid: int) -> dict[int, float]:
+    """PSS (MB) of a process and of each of its descendants."""
+    kids = _children_map()
+    todo, out = [pid], {}
+    while todo:
+        p = todo.pop()
+        out[p] = _pss_kb(p) / 1024
+        todo.extend(kids.get(p, []))
+    return out
+
+
 def measure(argv: list[str], interval: float = 0.1) -> dict:
-    """Run argv (a Python process that prints one JSON line last), sampling its tree's PSS."""
+    """Run argv (a Python process that prints one JSON line last), sampling its tree's PSS: the peak of
+    the sum, and the peak of the process itself and of each descendant (`peak_pss_by_process`)."""
     t0 = time.perf_counter()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     peak, procs = 0.0, 1
+    peaks: dict[int, float] = {}
     while proc.poll() is None:
-        mb, n = tree_pss_mb(proc.pid)
+        by_pid = tree_pss_by_pid(proc.pid)
+        mb, n = sum(by_pid.values()), len(by_pid)
+        for p, v in by_pid.items():
+            peaks[p] = max(peaks.get(p, 0.0), v)
         if mb > peak:
             peak = mb
         procs = max(procs, n)
@@ -195,6 +211,10 @@ def measure(argv: list[str], interval: float = 0.1) -> dict:
             "wall_seconds": round(wall, 2),
             "peak_pss_mb": round(peak, 1),
             "max_processes": procs,
+            "peak_pss_self_mb": round(peaks.get(proc.pid, 0.0), 1),
+            "peak_pss_descendants_mb": sorted((round(v, 1) for p, v in peaks.items() if p != proc.pid), reverse=True)[
+                :4
+            ],
             "cpu_seconds": round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 2),
         }
     )
@@ -208,6 +228,9 @@ def _child(phase: str, db: str, out: str) -> None:
 
         r = render_all(db, out)
         r.pop("written_paths", None)
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        r["cpu_self_seconds"] = round(me.ru_utime + me.ru_stime, 2)  # this process (the render's parent)
+        r["cpu_workers_seconds"] = round(kids.ru_utime + kids.ru_stime, 2)
     else:
         from pipeline.reports import write_workbook
 
@@ -248,10 +271,14 @@ def _refresh_views(db: Path) -> None:
         con.close()
 
 
-def run_phases(db: Path, tmp: Path, one_changed: bool = True) -> dict:
+def run_phases(db: Path, tmp: Path, one_changed: bool = True, pages_only: bool = False, keep: str = "") -> dict:
     me = [sys.executable, str(Path(__file__).resolve()), "--phase"]
-    pages = tmp / "pages"
-    res = {"pages_cold": measure(me + ["pages", "--db", str(db), "--out", str(pages)])}
+    pages = Path(keep) if keep else tmp / "pages"
+    res = {
+        "pages_cold": measure(me + ["pages", "--db", str(db), "--out", str(pages)], interval=0.2 if pages_only else 0.1)
+    }
+    if pages_only:
+        return res
     res["pages_unchanged"] = measure(me + ["pages", "--db", str(db), "--out", str(pages)])
     if one_changed:
         copy = tmp / "changed.duckdb"
@@ -275,6 +302,8 @@ def main() -> None:
     ap.add_argument("--years", default="2020-2024")
     ap.add_argument("--findings", type=int, default=30, help="findings per report")
     ap.add_argument("--no-change", action="store_true", help="skip the run after one changed report")
+    ap.add_argument("--pages-only", action="store_true", help="the cold render only (no re-render, no workbook)")
+    ap.add_argument("--keep-pages", default="", help="render the cold pages into this folder (kept; must be empty)")
     ap.add_argument("--note", default="", help="a note kept with the record (e.g. 'before')")
     ap.add_argument("--phase", choices=("pages", "workbook"), help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -312,12 +341,14 @@ def main() -> None:
         con = duckdb.connect(str(db), read_only=True)
         n_reports = con.execute("SELECT count(*) FROM reports WHERE active").fetchone()[0]
         con.close()
-        res = run_phases(db, tmp, one_changed=not args.no_change)
+        res = run_phases(db, tmp, one_changed=not args.no_change, pages_only=args.pages_only, keep=args.keep_pages)
 
     limits = next((v for k, v in sorted(LIMITS.items(), reverse=True) if n_reports >= k), {})
     verdicts = {}
     for phase, (sec, mb) in limits.items():
-        r = res[phase]
+        r = res.get(phase)
+        if r is None:
+            continue
         verdicts[phase] = r["wall_seconds"] <= sec and (mb is None or r["peak_pss_mb"] <= mb)
     try:
         commit = subprocess.run(
@@ -353,6 +384,11 @@ def main() -> None:
             f"peak PSS {r['peak_pss_mb']:7.1f} MB  "
             f"({r['max_processes']} processes; {extra}){verdict}"
         )
+        if phase.startswith("pages") and "cpu_self_seconds" in r:
+            print(
+                f"{'':18} CPU parent {r['cpu_self_seconds']:.2f} s, workers {r['cpu_workers_seconds']:.2f} s; "
+                f"peak PSS parent {r['peak_pss_self_mb']:.1f} MB, workers {r['peak_pss_descendants_mb']} MB"
+            )
     record = {
         "bench": "render",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

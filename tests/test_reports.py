@@ -543,6 +543,43 @@ def test_forked_workers_render_the_same_pages(site, tmp_path, monkeypatch):
     assert again["written"] == 0 and again["unchanged"] == one["pages"]
 
 
+def test_stored_rollups_render_the_same_pages_a_slice_of_groups_at_a_time(site, tmp_path, monkeypatch):
+    """Where the rollups are tables (a published warehouse) the renderer reads the groups' 200 sums a
+    slice of groups at a time (load_rollup_cells), at the lower memory limit; the pages and their
+    fingerprints are those of the whole year's sums read at once from the views."""
+    from pipeline.reports import render as pages_mod
+    from pipeline.reports.data import Data, load_common, load_rollup_cells, load_year, reading
+    from pipeline.warehouse import materialize_rollups
+
+    db, _pages, _ = site
+    stored = tmp_path / "stored.duckdb"
+    shutil.copyfile(db, stored)
+    con = connect(stored)
+    materialize_rollups(con)
+    con.close()
+    with reading(db) as con:
+        assert not pages_mod._materialized(con)
+        common = load_common(con)
+        whole = load_year(con, common, 2024).rollup_cells
+    with reading(stored, memory=pages_mod.YEAR_READ_MEMORY) as con:
+        assert pages_mod._materialized(con)
+        keys = sorted(k[:2] for k in whole)
+        d = Data()
+        load_rollup_cells(con, d, 2024, keys[1::2] + [("statutory", "no-such-group")])
+        assert d.rollup_cells == {k: v for k, v in whole.items() if k[:2] in set(keys[1::2])}
+        assert list(d.rollup_cells[(*keys[1], 2024)]) == list(whole[(*keys[1], 2024)])  # cells in order
+        load_rollup_cells(con, d, 2024)
+        assert d.rollup_cells == whole
+    monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(pages_mod, "GROUP_SLICE", 2)  # several slices a year
+    monkeypatch.setattr(pages_mod, "GROUP_BATCH", 3)  # and chunks of groups left over between slices
+    views = render_all(db, tmp_path / "views", workers=1)
+    for workers in (1, 2):
+        r = render_all(stored, tmp_path / f"stored{workers}", workers=workers)
+        assert r["written"] == r["pages"] == views["pages"]
+        assert _tree(tmp_path / f"stored{workers}") == _tree(tmp_path / "views")
+
+
 def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
     from pipeline.reports import render as pages_mod
 

@@ -456,3 +456,27 @@ def test_the_sheets_convert_their_values_as_value_does(value):
         conv = W._CONVERT.get(kind)
         got = value if conv is None else conv(value)
         assert got == want and type(got) is type(want), (kind, value)
+
+def test_shared_values_are_the_values_they_replace():
+    """data._Shared hands back one object per distinct short string and integer: equal to what it
+    replaces and of the same type (1, True and 1.0 are equal keys of a dict, not the same value), so
+    a row's pickled bytes (a page's fingerprint) and what a page shows are unchanged."""
+    from pipeline.reports.data import _Shared
+    from pipeline.reports.inputs import canonical
+
+    s = _Shared()
+    odd = [1, True, 1.0, 0, False, 0.0, -0.0, None, "", "1", "a" * 65, 2**70, float("nan"), [1, "x"], ("x",)]
+    for _ in range(2):  # the first time each value is new, the second time it is shared
+        for v in odd:
+            w = s.one(v)
+            assert type(w) is type(v) and canonical(w) == canonical(v)
+    one = "".join(["ab", "c"])
+    assert s.one(one) is s.one("".join(["a", "bc"]))  # equal strings: one object
+    long = "a" * 65
+    assert s.one(long) is long  # a long string is not kept
+    row = {"a": True, "b": 1, "c": 1.0, "d": "x", "e": None}
+    assert canonical(s.row(dict(row))) == canonical(row) and [type(v) for v in s.row(dict(row)).values()] == [
+        type(v) for v in row.values()
+    ]
+    t = (True, 1, 1.0, "x", None, 7)
+    assert canonical(s.tuple(t)) == canonical(t)

@@ -255,17 +255,50 @@ def index_sub_groups(d: Data) -> None:
                 break
 
 
+class _Shared:
+    """One object for each distinct short string and integer of a year's rows. DuckDB hands every row
+    its own objects: at 100,000 reports a year's unit ids, codes, names, cell ids and counts repeat
+    hundreds of thousands of times across unit-years, headers, figures, ranks and the cells of the
+    year before (a string of a unit id ~60 bytes each time). The values are equal, so what the pages
+    show and the inputs' digests (pickled without memo) are the same."""
+
+    MAX_LEN = 64  # longer strings (paths, texts) rarely repeat
+
+    def __init__(self):
+        self._str: dict[str, str] = {}
+        self._int: dict[int, int] = {}
+
+    def one(self, v):
+        t = type(v)
+        if t is str:
+            return self._str.setdefault(v, v) if len(v) <= self.MAX_LEN else v
+        if t is int:  # not bool, not float: 1, True and 1.0 are equal keys of a dict
+            return self._int.setdefault(v, v)
+        return v
+
+    def row(self, r: dict) -> dict:
+        one = self.one
+        for k, v in r.items():
+            r[k] = one(v)
+        return r
+
+    def tuple(self, t: tuple) -> tuple:
+        one = self.one
+        return tuple([one(v) for v in t])
+
+
 def load_common(con) -> Data:
     d = Data()
+    shared = _Shared()  # a unit's id once for its registry row, its groups' members and rows
     d.build_info = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM build_info ORDER BY key")}
     d.settings = {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM report_settings ORDER BY key")}
-    d.units = {r["unit_id"]: r for r in rows(con, "SELECT * FROM units ORDER BY unit_id")}
+    d.units = {r["unit_id"]: shared.row(r) for r in rows(con, "SELECT * FROM units ORDER BY unit_id")}
     for r in rows(con, "SELECT * FROM rollup_groups ORDER BY hierarchy, group_level DESC, group_id"):
-        d.groups[(r["hierarchy"], r["group_id"])] = r
+        d.groups[(r["hierarchy"], r["group_id"])] = shared.row(r)
     for h, g, u in tuples(
         con, "SELECT hierarchy, group_id, unit_id FROM rollup_members ORDER BY hierarchy, group_id, unit_id"
     ):
-        d.members.setdefault((h, g), []).append(u)
+        d.members.setdefault((shared.one(h), shared.one(g)), []).append(shared.one(u))
     index_sub_groups(d)
     d.years = [y for (y,) in tuples(con, "SELECT DISTINCT year FROM unit_years ORDER BY year")]
     d.all_years = sorted(
@@ -273,15 +306,15 @@ def load_common(con) -> Data:
         | {y for (y,) in tuples(con, "SELECT DISTINCT year FROM reports WHERE active AND year IS NOT NULL")}
     )
     for r in rows(con, "SELECT * FROM rollup_coverage ORDER BY hierarchy, group_id, year"):
-        d.coverage[(r["hierarchy"], r["group_id"], r["year"])] = r
+        d.coverage[(r["hierarchy"], r["group_id"], r["year"])] = shared.row(r)
     for r in rows(con, "SELECT * FROM rollup_summary ORDER BY hierarchy, group_id, year"):
-        d.summary[(r["hierarchy"], r["group_id"], r["year"])] = r
+        d.summary[(r["hierarchy"], r["group_id"], r["year"])] = shared.row(r)
     for r in rows(con, "SELECT * FROM derived_figures WHERE scope = 'group' ORDER BY hierarchy, entity_id, year"):
-        d.derived[("group", r["hierarchy"], r["entity_id"], r["year"])] = r
+        d.derived[("group", r["hierarchy"], r["entity_id"], r["year"])] = shared.row(r)
     for r in rows(con, "SELECT * FROM rollup_timeliness ORDER BY hierarchy, group_id, year"):
-        d.timeliness[(r["hierarchy"], r["group_id"], r["year"])] = r
+        d.timeliness[(r["hierarchy"], r["group_id"], r["year"])] = shared.row(r)
     for r in rows(con, "SELECT * FROM rollup_copying ORDER BY hierarchy, group_id, year"):
-        d.copying[(r["hierarchy"], r["group_id"], r["year"])] = r
+        d.copying[(r["hierarchy"], r["group_id"], r["year"])] = shared.row(r)
     return d
 
 
@@ -321,18 +354,24 @@ _FINDINGS_JOIN = (
 )
 
 
-def load_year(con, common: Data, year: int) -> Data:
-    """The year's share of what the pages show, without the bulk of the reports (see load_reports)."""
+def load_year(con, common: Data, year: int, rollup_cells: bool = True) -> Data:
+    """The year's share of what the pages show, without the bulk of the reports (see load_reports).
+    With `rollup_cells=False`, without the groups' 200 sums either (see load_rollup_cells): the
+    largest of the year's parts, 290 MB of tuples at 100,000 reports, which the renderer reads a
+    slice of groups at a time."""
     d = common.for_year(year)
+    shared = _Shared()
+    for uid in d.units:  # the registry's own strings
+        shared.one(uid)
     two = [year - 1, year]
     for r in rows(
         con, f"SELECT {', '.join(UNIT_YEAR_COLS)} FROM unit_years WHERE year IN (?, ?) ORDER BY year, unit_id", two
     ):
-        d.unit_years[(r["unit_id"], r["year"])] = r
+        d.unit_years[(r["unit_id"], r["year"])] = shared.row(r)
     for r in rows(
         con, f"SELECT {', '.join(REPORT_COLS)} FROM reports WHERE active AND year IN (?, ?) ORDER BY report_id", two
     ):
-        d.reports[r["report_id"]] = r
+        d.reports[r["report_id"]] = shared.row(r)
         d.report_by_unit_year[(r["unit_id"], r["year"])] = r["report_id"]
     for uid, y in tuples(
         con,
@@ -341,7 +380,7 @@ def load_year(con, common: Data, year: int) -> Data:
               AND unit_id IN (SELECT unit_id FROM reports WHERE active AND year = ?) ORDER BY unit_id, year""",
         [list(d.years), year],
     ):
-        d.report_years.setdefault(uid, []).append(y)
+        d.report_years.setdefault(shared.one(uid), []).append(y)
     cols = ", ".join(UNIT_DERIVED_COLS)
     for r in rows(
         con,
@@ -349,7 +388,7 @@ def load_year(con, common: Data, year: int) -> Data:
         "AND year IN (?, ?) ORDER BY year, entity_id",
         two,
     ):
-        d.derived[("unit", r.pop("entity_id"), r.pop("year"))] = r
+        d.derived[("unit", shared.one(r.pop("entity_id")), r.pop("year"))] = shared.row(r)
     for r in rows(
         con,
         "SELECT unit_id, year, path, status, reason FROM manifest "
@@ -357,14 +396,14 @@ def load_year(con, common: Data, year: int) -> Data:
         [year],
     ):
         d.manifest_reasons.setdefault((r["unit_id"], r["year"]), []).append(r)
-    metrics: dict[str, str] = {}
     for t in tuples(
         con,
         f"SELECT hierarchy, unit_id, year, metric, {', '.join(RANK_COLS)} FROM unit_ranks "
         "WHERE year = ? ORDER BY hierarchy, unit_id, metric",
         [year],
     ):
-        d.ranks.setdefault((t[0], t[1], t[2]), {})[metrics.setdefault(t[3], t[3])] = t[4:]
+        t = shared.tuple(t)
+        d.ranks.setdefault((t[0], t[1], t[2]), {})[t[3]] = t[4:]
     for t in tuples(
         con,
         f"SELECT hierarchy, group_id, year, {', '.join(FINDINGS_BY_RULE_COLS)} FROM rollup_findings "
@@ -383,13 +422,8 @@ def load_year(con, common: Data, year: int) -> Data:
         [year, list(OWN_CELLS)],
     ):
         d.own_vs_units.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
-    cur = con.execute(
-        f"SELECT hierarchy, group_id, cell_id, {', '.join(ROLLUP_CELL_COLS)} FROM rollup_cells "
-        "WHERE year = ? ORDER BY hierarchy, group_id, cell_id",
-        [year],
-    )
-    for t in fetch_rows(cur, 20_000):
-        d.rollup_cells.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
+    if rollup_cells:
+        load_rollup_cells(con, d, year)
     for rid, cid, sem, val, raw in tuples(
         con,
         """
@@ -398,7 +432,7 @@ def load_year(con, common: Data, year: int) -> Data:
             WHERE c.cell_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.report_id, c.cell_id""",
         [year - 1, list(PREV_CELLS)],
     ):
-        d.prev_cells.setdefault(rid, {})[cid] = (sem, val, raw)
+        d.prev_cells.setdefault(rid, {})[shared.one(cid)] = (shared.one(sem), val, shared.one(raw))
     # digests of the bulk: what a unit page's fingerprint uses instead of the rows
     parts = {}
     # the 200 cells: each row hashed by DuckDB, the hashes combined (rows are unique per cell id; the
@@ -443,6 +477,20 @@ def load_year(con, common: Data, year: int) -> Data:
             d.other_headers[other] = (o_unit, o_year)
     load_review(con, d, year)
     return d
+
+
+def load_rollup_cells(con, d: Data, year: int, groups: list[tuple] | None = None) -> None:
+    """d.rollup_cells: the year's 200 sums of these (hierarchy, group id), or of every group, in place
+    of what it held."""
+    sql = f"SELECT hierarchy, group_id, cell_id, {', '.join(ROLLUP_CELL_COLS)} FROM rollup_cells WHERE year = ? "
+    args: list = [year]
+    if groups is not None:
+        sql += "AND hierarchy || chr(0) || group_id IN (SELECT unnest(?::VARCHAR[])) "
+        args.append([f"{h}\x00{g}" for h, g in groups])
+    cur = con.execute(sql + "ORDER BY hierarchy, group_id, cell_id", args)
+    d.rollup_cells = {}
+    for t in fetch_rows(cur, 20_000):
+        d.rollup_cells.setdefault((t[0], t[1], year), {})[t[2]] = t[3:]
 
 
 INDEX_COLS = ("read", "clean", "expected", "findings_fail")

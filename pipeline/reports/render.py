@@ -17,6 +17,7 @@ goes on with the next year meanwhile. Few pages are rendered here.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -28,7 +29,17 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .data import PREV_CELLS, Data, load_common, load_index, load_reports, load_year, reading
+from .data import (
+    PREV_CELLS,
+    READ_MEMORY,
+    Data,
+    load_common,
+    load_index,
+    load_reports,
+    load_rollup_cells,
+    load_year,
+    reading,
+)
 from .group import GroupInputs, group_context, group_inputs
 from .index import index_context, index_inputs
 from .inputs import PageInputs, group_path, unit_path
@@ -55,14 +66,29 @@ assert {key for _label, src, key in MOVE_FIGURES if src == "cell"} | {"T3/carrie
 TEMPLATE_NAMES = ("base.html", "_tables.html", "index.html", "group.html", "unit.html")
 # Below this many pages to render in a year, they are rendered here rather than by the workers.
 MIN_PARALLEL = 100
-# Pages sent to a worker at once (a worker holds the bulk of a chunk's reports at once).
-BATCH = 400
+# Pages sent to a worker at once (a worker holds the bulk of a chunk's reports at once). Each chunk
+# costs its worker a scan of the cells' report ids (a chunk's units' reports are spread over the
+# whole table, stored in report_id order), which grows with the warehouse: at 100,000 reports a
+# 400-report chunk read in 0.36 s of CPU against 0.20 s at 10,000; 800 halves the chunks (+~25 MB
+# of bulk held per worker).
+BATCH = 800
 GROUP_BATCH = 25
 # DuckDB's buffer pool of a worker's connection (it reads a chunk's rows of tables, streaming): at
 # 100,000 reports 200 MB in place of READ_MEMORY (512 MB) read a 400-report chunk in the same CPU
 # (2.5 s against 2.7 for three) with 190 MB less at the worker's peak. Not the parent's: its
 # load_common evaluates the rollup views of a warehouse built with them, which fail at that limit.
 WORKER_READ_MEMORY = "200MB"
+# The same for this process's connection while it loads a year (load_year, load_rollup_cells): at
+# 100,000 reports 300 MB less at the process's peak than READ_MEMORY, in the same CPU; only when the
+# rollups are tables (a published warehouse), not views, which are evaluated and may need more.
+YEAR_READ_MEMORY = WORKER_READ_MEMORY
+# Groups whose 200 sums (rollup_cells) are held at once while their pages' inputs are built: at
+# 100,000 reports a year's are 6,804 groups' and 290 MB of tuples, a slice's ~20 MB.
+GROUP_SLICE = 500
+# Chunks sent and not yet rendered, per worker, beyond which this process waits before sending more:
+# it builds and pickles a year's chunks faster than the workers render them, and at 100,000 reports
+# a year's chunks pickled are 230 MB, which would otherwise wait in this process beside the year.
+PENDING_PER_WORKER = 4
 # Cells without marks whose <td> FormTables remembers (emptied when full).
 TD_MEMO_MAX = 30_000  # at most ~20 MB (measured: 50,000 numeric <td>s, 32 MB)
 
@@ -407,10 +433,10 @@ class _Pool:
         self.pool.submit(_nothing).result()  # fork every worker now: a fork context starts them all at the first submit
 
     def submit(self, chunk: list) -> None:
-        """Send a chunk, pickled here at once: a future holds its arguments until the chunk is rendered,
-        and the year's chunks wait while this process loads the next year. As bytes they hold a fifth
-        of what their objects take (at 100,000 reports a year's page inputs are ~1 GB of dicts and
-        tuples against 230 MB pickled), and the year's objects are let go when the chunks are sent."""
+        """Send a chunk, pickled here at once: a future holds its arguments until the chunk is rendered.
+        As bytes they hold a fifth of what their objects take (at 100,000 reports a year's page inputs
+        are ~1 GB of dicts and tuples against 230 MB pickled), and the objects are let go when the chunk
+        is sent; render_all sends no more than PENDING_PER_WORKER chunks per worker ahead of them."""
         self.pending.append(self.pool.submit(_worker_chunk, pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def collect(self, keep: int = 0) -> list[tuple]:
@@ -445,14 +471,16 @@ class _Reader:
     """A read-only connection, opened when needed and closed while waiting for the workers (closing
     gives DuckDB's memory back)."""
 
-    def __init__(self, db_path):
+    def __init__(self, db_path, memory: str = READ_MEMORY):
         self.db_path = db_path
+        self.memory = memory
         self._cm = None
         self.con = None
 
-    def get(self):
+    def get(self, memory: str | None = None):
+        """The connection, opened with DuckDB's pool at `memory` (READ_MEMORY by default) if it is not open."""
         if self.con is None:
-            self._cm = reading(self.db_path)
+            self._cm = reading(self.db_path, memory=memory or self.memory)
             self.con = self._cm.__enter__()
         return self.con
 
@@ -486,6 +514,30 @@ def _chunks(todo: list, workers: int = 0) -> list[list]:
     ]
 
 
+def _materialized(con) -> bool:
+    """Whether the warehouse's rollups are tables (a published warehouse), not views."""
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_name = 'rollup_cells'"
+    ).fetchone()
+    return bool(row) and row[0] == "BASE TABLE"
+
+
+def _todo(d: Data, year: int, pages: list, salt: str, old: dict, out: Path, new: dict) -> list[tuple]:
+    """(rel, template, inputs, fp) of those of `pages` (year_pages) to render; the others, unchanged,
+    go into `new` as they were."""
+    todo = []
+    for rel, tname, key in pages:
+        inputs = page_inputs(d, year, key)
+        fp = fingerprint(salt, tname, inputs)
+        prev = _unchanged(old, out, rel, fp)
+        if prev is not None:
+            new[rel] = prev
+        else:
+            todo.append((rel, tname, inputs, fp))
+    return todo
+
+
 def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers: int | None = None) -> dict:
     """Render every page of the warehouse at `db_path` into `out_dir` (Settings.pages).
 
@@ -516,41 +568,72 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
 
     try:
         common = load_common(reader.get())
+        sliced = _materialized(reader.get())
+        reader.close()  # load_common's connection; the years' take less memory where the rollups are tables
+        reader.memory = YEAR_READ_MEMORY if sliced else READ_MEMORY
+        # what load_common brought is kept for the whole render: out of the collector's passes, which
+        # otherwise walk it (and each year's millions of objects) again and again while a year loads
+        gc.collect()
+        gc.freeze()
         t_load = time.perf_counter() - t0
         for year in common.all_years:
             t = time.perf_counter()
-            d = load_year(reader.get(), common, year)
-            t_load += time.perf_counter() - t
-            if pool is not None:
-                reader.close()  # DuckDB's buffers (up to READ_MEMORY) given back before the inputs are built
-            todo = []
-            for rel, tname, key in year_pages(d, year):
-                inputs = page_inputs(d, year, key)
-                fp = fingerprint(salt, tname, inputs)
-                prev = _unchanged(old, out, rel, fp)
-                if prev is not None:
-                    new[rel] = prev
-                    unchanged += 1
-                else:
-                    todo.append((rel, tname, inputs, fp))
-            del d  # the inputs of the pages to render hold what they show of it
+            gc_was = gc.isenabled()
+            gc.disable()  # a year's rows are dicts and tuples without cycles: freed by their counts
+            try:
+                con = reader.get()
+                d = load_year(con, common, year, rollup_cells=not sliced)
+                t_load += time.perf_counter() - t
+                held: list = []  # pages to render, not sent yet
+                n_todo = n_sent = 0
+                pages = year_pages(d, year)
+                groups = [p for p in pages if p[1] == "group.html"]
+                for i in range(0, len(groups), GROUP_SLICE):
+                    # the group pages a slice at a time, sent as they come: a slice's sums held at once
+                    part = groups[i : i + GROUP_SLICE]
+                    if sliced:
+                        load_rollup_cells(con, d, year, [key[1:] for _rel, _t, key in part])
+                    todo = _todo(d, year, part, salt, old, out, new)
+                    n_todo += len(todo)
+                    held += todo
+                    if pool is not None and (n_sent or len(held) >= MIN_PARALLEL):
+                        n = len(held) - len(held) % GROUP_BATCH  # whole chunks; the rest goes with the next
+                        for j in range(0, n, GROUP_BATCH):
+                            pool.submit(held[j : j + GROUP_BATCH])  # pickled at once: its objects let go
+                        n_sent += n
+                        held = held[n:]
+                        finished(pool.collect(keep=PENDING_PER_WORKER * n_workers))
+                d.rollup_cells = {}
+                todo = _todo(d, year, [p for p in pages if p[1] != "group.html"], salt, old, out, new)
+                n_todo += len(todo)
+                held += todo
+                del d, pages, groups, todo  # the inputs of the pages to render hold what they show of it
+                if pool is not None:
+                    reader.close()  # DuckDB's buffers given back before the units' chunks are pickled
+            finally:
+                if gc_was:
+                    gc.enable()
+            unchanged = len(new) - len(written)
             if progress:
-                progress(f"  {year}: {len(todo)} pages to render, {unchanged} unchanged so far")
-            if pool is None or len(todo) < MIN_PARALLEL:
-                for chunk in _chunks(todo):
+                progress(f"  {year}: {n_todo} pages to render, {unchanged} unchanged so far")
+            if pool is None or (not n_sent and len(held) < MIN_PARALLEL):
+                for chunk in _chunks(held):
                     finished(_render_chunk(lambda d, ids: load_reports(reader.get(), d, ids), chunk, env, out))
             else:
-                chunks = _chunks(todo, n_workers)
-                del todo
-                while chunks:
-                    pool.submit(chunks.pop(0))  # its objects let go once pickled
+                chunks = _chunks(held, n_workers)
+                del held
+                chunks.reverse()
                 reader.close()
+                while chunks:
+                    pool.submit(chunks.pop())  # its objects let go once pickled
+                    finished(pool.collect(keep=PENDING_PER_WORKER * n_workers))
                 # the last chunks go on while the next year loads; no more than the year before stays held
                 finished(pool.collect(keep=n_workers))
-            todo = None
+            held = None
         if pool is not None:
             reader.close()
             finished(pool.collect())
+        reader.memory = READ_MEMORY
         # the index: the groups of every year and a few values per unit and year
         load_index(reader.get(), common)
         reader.close()
@@ -565,6 +648,7 @@ def render_all(db_path: str | Path, out_dir: str | Path, progress=None, workers:
             finished([("index.html", fp, len(data))])
         ok = True
     finally:
+        gc.unfreeze()
         reader.close()
         if pool is not None:
             pool.close(kill=not ok)
