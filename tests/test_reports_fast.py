@@ -457,6 +457,7 @@ def test_the_sheets_convert_their_values_as_value_does(value):
         got = value if conv is None else conv(value)
         assert got == want and type(got) is type(want), (kind, value)
 
+
 def test_shared_values_are_the_values_they_replace():
     """data._Shared hands back one object per distinct short string and integer: equal to what it
     replaces and of the same type (1, True and 1.0 are equal keys of a dict, not the same value), so
