@@ -17,7 +17,7 @@ import xlsxwriter
 import pipeline.reports.workbook as W
 import pipeline.reports.xlsxrows as X
 from corpus.synthetic import Synthetic, build
-from pipeline.reports import render as R
+from pipeline.reports import templating as R
 from pipeline.reports import unit as U
 
 
