@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -144,6 +145,7 @@ def check_parts(
     only: set[str] | None = None,
     checked=None,
     ids: bool = True,
+    ordered: bool = False,
 ):
     """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
 
@@ -151,7 +153,8 @@ def check_parts(
     (default all; the others only serve the rule across units). The evaluation of a chunk is
     validated by Great Expectations in the warm worker (gxworker) while the next chunk is evaluated;
     a worker that raises or dies stops the loop with a CheckError naming the chunk. `ids=False`:
-    finding_id left NULL (write_findings makes it).
+    finding_id left NULL (write_findings makes it). `ordered`: each chunk's findings in the order the
+    warehouse stores them (report_id, rule_id, instance), for write_findings(ordered=True).
     """
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
@@ -188,22 +191,22 @@ def check_parts(
             except Exception as e:
                 raise _fail(part.label, e) from e
             if pending is not None:
-                yield _finish(*pending)
+                yield _finish(*pending, ordered=ordered)
                 pending = None
                 gxworker.release_memory()  # the chunk just written, freed: its pages back to the system
             if ev is not None:
                 pending = (part.label, sub.reports, ev, future, prepared)
         if pending is not None:
-            yield _finish(*pending)
+            yield _finish(*pending, ordered=ordered)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, data_docs, ids)
+            yield from _across_units(index, cross, data_docs, ids, ordered)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
+def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True, ordered: bool = False):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -222,7 +225,7 @@ def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
             future = _submit(ev, data_docs)
-            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids))
+            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids), ordered=ordered)
     except CheckError:
         raise
     except Exception as e:
@@ -236,11 +239,11 @@ def _submit(ev: pd.DataFrame, data_docs):
 
 
 def _finish(
-    label: str, reports: pd.DataFrame, ev: pd.DataFrame, future, prepared: dict | None = None
+    label: str, reports: pd.DataFrame, ev: pd.DataFrame, future, prepared: dict | None = None, ordered: bool = False
 ) -> tuple[pd.DataFrame, Validation]:
     try:
         val = future.result()
-        rows = _rows(reports, ev, val.failing, prepared)
+        rows = _rows(reports, ev, val.failing, prepared, ordered)
     except Exception as e:
         raise _fail(label, e) from e
     return rows, Validation(set(), val.per_rule, val.success, val.docs_index)
@@ -338,6 +341,7 @@ def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
     """Messages, likely causes and cells of the findings at `rows` (none of them PASS: PASS rows
     carry no message, the rule and its cells are in the rules tables)."""
     out, ev, labels = prepared["out"], prepared["ev"], prepared["labels"]
+    said = prepared.setdefault("said", {})  # message() by its arguments: rows of a chunk repeat them
     status, family, diff = out["status"], prepared["family"], prepared["diff"]
     rules_, insts = out["rule_id"], out["instance"]
     lcells, rcells, details, art = (
@@ -354,7 +358,7 @@ def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
         d = diff[k]
         detail = details[k] if isinstance(details[k], str) else None
         # a doubtful failure is worded as the failure it would be, then marked as doubtful
-        zh, en = message(
+        args = (
             r_id,
             inst,
             lab,
@@ -366,6 +370,12 @@ def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
             lcells[k],
             rcells[k],
         )
+        try:
+            zh, en = said[args]
+        except KeyError:
+            zh, en = said[args] = message(*args)
+        except TypeError:  # cells given as a list: not a key
+            zh, en = message(*args)
         if doubtful[k]:
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
@@ -380,9 +390,12 @@ def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
         out["rhs_cells"][k] = list(rcells[k] or ())
 
 
-def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict | None = None) -> pd.DataFrame:
+def _rows(
+    rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict | None = None, ordered: bool = False
+) -> pd.DataFrame:
     """The findings table of evaluation `ev` on the reports `rep`, given the row keys GX found
-    failing (`prepared`: `_prepare(rep, ev)`, when already built)."""
+    failing (`prepared`: `_prepare(rep, ev)`, when already built). `ordered`: the rows sorted by
+    report_id, rule_id, instance (as the warehouse stores them), else in the evaluation's order."""
     if ev.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     p = prepared if prepared is not None else _prepare(rep, ev)
@@ -394,16 +407,43 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict
     doubtful = fail & (ev["doubtful"].to_numpy() if "doubtful" in ev else np.zeros(len(ev), bool))
     out["status"][doubtful] = "UNCERTAIN"
     _messages(p, np.flatnonzero(fail), doubtful)
+    if ordered:  # the reports ranked once each (not per row); the same order as by the rows' ids
+        rank = _ranks(rep["report_id"].to_numpy().astype(object))
+        order = storage_order(rank[ev["ri"].to_numpy()], out["rule_id"], out["instance"])
+        out = {c: v[order] for c, v in out.items()}
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (sorted as DuckDB sorts VARCHAR: by code point,
+    which is UTF-8's byte order), hashed once per distinct value rather than compared per row."""
+    codes, uniques = pd.factorize(values)
+    rank = np.empty(len(uniques) + 1, dtype=np.int64)  # a NULL (code -1) last, as DuckDB sorts it
+    rank[np.argsort(np.asarray(uniques, dtype=object), kind="stable")] = np.arange(len(uniques))
+    rank[-1] = len(uniques)
+    return rank[codes]
+
+
+def storage_order(report_id: np.ndarray, rule_id: np.ndarray, instance: np.ndarray) -> np.ndarray:
+    """The permutation that sorts rows by (report_id, rule_id, instance) as DuckDB's ORDER BY does
+    (rows equal on all three keep their order). Ranks of the distinct values, then one lexsort of
+    integers: no string comparison per row. `report_id` may be given as integer ranks already."""
+    if not len(report_id):
+        return np.zeros(0, dtype=np.int64)
+    rep = report_id if report_id.dtype.kind in "iu" else _ranks(report_id)
+    return np.lexsort((_ranks(instance), _ranks(rule_id), rep))
 
 
 # the finding's id: the first 16 hex digits of SHA-1 over "report|rule|instance" (as _prepare makes it)
 FINDING_ID_SQL = "left(sha1(report_id || '|' || rule_id || '|' || instance), 16)"
 
 
-def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
+def write_findings(con, findings: pd.DataFrame, replace: bool = True, ordered: bool = False) -> None:
     """Insert the findings, with their fingerprint and open review status (apply_dispositions' fresh
-    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row."""
+    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row.
+    Stored sorted by report_id, rule_id, instance; `ordered`: the frame is in that order already
+    (`_rows(ordered=True)`), inserted as it is (DuckDB keeps the insertion order) instead of sorted
+    again."""
     if replace:
         con.execute("DELETE FROM findings")
     if findings.empty:
@@ -415,9 +455,56 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
     con.execute(
         f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}, fingerprint, review_status) "
         f"SELECT {cols}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL} "
-        "FROM f ORDER BY report_id, rule_id, instance"
+        "FROM f" + ("" if ordered else " ORDER BY report_id, rule_id, instance")
     )
     con.unregister("f")
+
+
+class Writer:
+    """The warehouse's writes of the checking loop, run in order by a thread of its own on a cursor
+    of the connection, while the loop evaluates the next chunk: DuckDB inserts (hashes, compression)
+    without holding the GIL, so the insert of a chunk's findings runs beside the evaluation of the
+    next instead of after it. One thread: the jobs run one at a time in the order given, so the
+    tables get their rows in the same order as written in turn. `findings(df)` waits for the chunk
+    before to be written (at most one chunk's findings waiting or being written: memory bounded);
+    an error in a job is raised by the next `findings()` or by `close()`."""
+
+    def __init__(self, con):
+        self.cur = con.cursor()  # its own connection to the same database (its own transactions)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-findings-writer")
+        self.jobs: list[Future] = []
+        self.last: Future | None = None
+
+    def run(self, job, *args) -> None:
+        """job(cursor, *args) after the jobs before."""
+        self._check()
+        self.jobs.append(self.pool.submit(job, self.cur, *args))
+
+    def findings(self, df: pd.DataFrame, ordered: bool = False) -> None:
+        if self.last is not None:
+            self.last.result()
+        self.run(write_findings, df, False, ordered)
+        self.last = self.jobs[-1]
+
+    def _check(self) -> None:
+        """Raise the error of a job that ended (the loop stops at once, not at the end)."""
+        while self.jobs and self.jobs[0].done():
+            self.jobs.pop(0).result()
+
+    def close(self, wait: bool = True) -> None:
+        """Wait for every job (raising the first error) — or, `wait=False`, drop those not started —
+        and close the cursor."""
+        try:
+            if not wait:
+                for f in self.jobs:
+                    f.cancel()
+            self.pool.shutdown(wait=True)
+            if wait:
+                for f in self.jobs:
+                    f.result()
+        finally:
+            self.jobs, self.last = [], None
+            self.cur.close()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -516,21 +603,14 @@ def check_into(
         if fps is None:
             fps = with_corrections(unit_fingerprints(part.batch, township_deadline), corrected)
         if fps:
-            con.register("fps", pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
-            con.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
-            con.unregister("fps")
+            writer.run(_insert_fingerprints, pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
         reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
         if reuse:
-            con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
-            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
-                            SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
-                            FROM prev.findings
-                            WHERE unit_id IN (SELECT unit_id FROM reuse_units)
-                              AND rule_id NOT IN ({cross})""")
-            con.unregister("reuse_units")
+            writer.run(_reuse_findings, pd.DataFrame({"unit_id": reuse}), cross)
         return dict.fromkeys(reuse)
 
     reused_units: set = set()
+    writer = Writer(con)  # the loop's writes, in order, beside the evaluation
 
     def checked(part: Part) -> np.ndarray:
         reuse = keep(part)
@@ -551,12 +631,15 @@ def check_into(
         chunk_size = min(chunk_size, max(SPLIT_MIN, -(-total // 2)))
     parts = warehouse_parts(con, chunk_size, needs_cells) if b is None else batch_parts(b, chunk_size)
     vals: list[Validation] = []
+    done = False
     try:
-        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
-            write_findings(con, findings, replace=False)
+        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False, ordered=True):
+            writer.findings(findings, ordered=True)  # written while the next chunk is evaluated
             vals.append(val)
-            del findings  # freed before the next chunk starts (check_parts then releases its pages)
+            del findings  # the writer's reference only: freed once written
+        done = True
     finally:
+        writer.close(wait=done)
         if attached:
             con.execute("DETACH prev")
     counts = {
@@ -571,6 +654,23 @@ def check_into(
         "reused_units": len(reused_units),
         "checked_reports": stats["checked"],
     }
+
+
+def _insert_fingerprints(cur, fps: pd.DataFrame) -> None:
+    cur.register("fps", fps)
+    cur.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
+    cur.unregister("fps")
+
+
+def _reuse_findings(cur, units: pd.DataFrame, cross: str) -> None:
+    """The findings of unchanged units copied from the previous warehouse (attached as prev)."""
+    cur.register("reuse_units", units)
+    cur.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
+                    SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
+                    FROM prev.findings
+                    WHERE unit_id IN (SELECT unit_id FROM reuse_units)
+                      AND rule_id NOT IN ({cross})""")
+    cur.unregister("reuse_units")
 
 
 def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=None) -> dict:
