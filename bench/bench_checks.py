@@ -435,11 +435,8 @@ def profile(args) -> None:
     def sample() -> None:
         while not done.wait(0.1):
             wpid = gxworker._pid.value if gxworker._pid is not None else 0
-            try:
-                tids = [int(t) for t in os.listdir(f"/proc/{me}/task")]
-            except OSError:
-                tids = []
-            others = sum(_proc_cpu(me, t) for t in tids if t != main_tid and t != sampler_tid[0])
+            # the process's CPU counts its ended threads too (the writer's); the sampler's own is left out
+            others = _proc_cpu(me) - _proc_cpu(me, main_tid) - _proc_cpu(me, sampler_tid[0])
             samples.append(
                 (time.perf_counter(), _proc_cpu(me, main_tid), others, _proc_cpu(wpid) if wpid else 0.0, _cores_idle())
             )

@@ -244,3 +244,39 @@ def test_the_writer_keeps_the_order_of_its_jobs_and_raises_their_errors():
     with pytest.raises(duckdb.Error):
         w.run(insert, pd.DataFrame({"k": [1], "what": ["x"]}))  # the next job raises the error before
     w.close(wait=False)
+
+
+def test_data_docs_built_once_show_the_last_validated_chunk(tmp_path, monkeypatch):
+    """Validating chunk by chunk, the Data Docs are built once, at the end, from the last chunk's
+    frame (every build rebuilt the site with its own result only: the site was the last chunk's)."""
+    import pandas as pd
+
+    from pipeline.checks import suites
+    from pipeline.checks.findings import run_checks
+    from tests.test_checks import _all_cases
+
+    monkeypatch.setenv("NIANBAO_NO_GX_WORKER", "1")
+    frames, docs_calls = [], []
+    validate = suites.validate_here
+
+    def recording(frame, data_docs=None, keep=None):
+        if data_docs is None:
+            frames.append(frame.copy())
+        else:
+            docs_calls.append(frame.copy())
+        return validate(frame, data_docs, keep)
+
+    monkeypatch.setattr(suites, "validate_here", recording)
+    table, val = run_checks(_all_cases(), data_docs=tmp_path / "docs", chunk_size=4)
+    with_rows = [f for f in frames if len(f)]
+    assert len(with_rows) > 1 and len(docs_calls) == 1  # one build, not one per chunk
+    pd.testing.assert_frame_equal(docs_calls[0], with_rows[-1])
+    assert val.docs_index == str(tmp_path / "docs" / "index.html")
+    assert (tmp_path / "docs" / "index.html").exists()
+    assert len(list((tmp_path / "docs" / "validations").rglob("*.html"))) == 1
+    # without docs: nothing kept, nothing built
+    frames.clear()
+    docs_calls.clear()
+    table2, val2 = run_checks(_all_cases(), chunk_size=4)
+    assert val2.docs_index is None and not docs_calls and not suites._KEPT
+    pd.testing.assert_frame_equal(table, table2)

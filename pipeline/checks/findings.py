@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -156,6 +157,22 @@ def check_parts(
     finding_id left NULL (write_findings makes it). `ordered`: each chunk's findings in the order the
     warehouse stores them (report_id, rule_id, instance), for write_findings(ordered=True).
     """
+    # Data Docs: every validation with docs rebuilt the site with its own result only, so the site was
+    # the last chunk's; the chunks are validated without and the site built once from the last
+    # validated frame, kept where it was validated (the same site, without a rebuild per chunk)
+    keep = uuid.uuid4().hex if data_docs else None
+    last = None
+    for last in _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
+        yield last
+    if keep and last is not None:
+        try:
+            last[1].docs_index = gxworker.docs(str(data_docs), keep).result()
+        except Exception as e:
+            raise _fail("the Data Docs", e) from e
+
+
+def _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
+    """check_parts' loop (`keep`: the token under which validated frames are kept for the docs)."""
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
     cross = [r for r in rules() if r.id in wanted & CROSS_UNIT_RULES]
@@ -182,7 +199,7 @@ def check_parts(
                     if ev.empty:
                         ev = None
                     else:
-                        future = _submit(ev, data_docs)
+                        future = _submit(ev, keep)
                         prepared = _prepare(sub.reports, ev, ids)  # while the worker validates
             except CheckError:
                 raise
@@ -200,13 +217,13 @@ def check_parts(
             yield _finish(*pending, ordered=ordered)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, data_docs, ids, ordered)
+            yield from _across_units(index, cross, keep, ids, ordered)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True, ordered: bool = False):
+def _across_units(index: CopyIndex, cross: list, keep, ids: bool = True, ordered: bool = False):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -224,7 +241,7 @@ def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True, or
                     ch, reports = copy_units_rows(r, inst, got)
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
-            future = _submit(ev, data_docs)
+            future = _submit(ev, keep)
             yield _finish(label, reports, ev, future, _prepare(reports, ev, ids), ordered=ordered)
     except CheckError:
         raise
@@ -232,10 +249,10 @@ def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True, or
         raise _fail(label, e) from e
 
 
-def _submit(ev: pd.DataFrame, data_docs):
+def _submit(ev: pd.DataFrame, keep: str | None):
     ev["row_key"] = np.arange(len(ev))
     assessed = ev[ev["pre"].to_numpy() == ASSESS][["row_key", "rule_id", "metric"]]
-    return gxworker.validate(assessed, str(data_docs) if data_docs else None)
+    return gxworker.validate(assessed, None, keep)
 
 
 def _finish(
