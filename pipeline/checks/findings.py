@@ -356,36 +356,43 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
 
 def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
     """Messages, likely causes and cells of the findings at `rows` (none of them PASS: PASS rows
-    carry no message, the rule and its cells are in the rules tables)."""
+    carry no message, the rule and its cells are in the rules tables). The rows' fields are taken
+    as Python lists at once and the results put back at once (not a numpy lookup per field and row)."""
+    if not len(rows):
+        return
     out, ev, labels = prepared["out"], prepared["ev"], prepared["labels"]
     said = prepared.setdefault("said", {})  # message() by its arguments: rows of a chunk repeat them
-    status, family, diff = out["status"], prepared["family"], prepared["diff"]
-    rules_, insts = out["rule_id"], out["instance"]
-    lcells, rcells, details, art = (
-        ev["lhs_cells"].to_numpy(),
-        ev["rhs_cells"].to_numpy(),
-        ev["detail"].to_numpy(),
-        ev["artefact"].to_numpy(),
+    fields = zip(
+        out["rule_id"][rows].tolist(),
+        out["instance"][rows].tolist(),
+        out["status"][rows].tolist(),
+        prepared["family"][rows].tolist(),
+        prepared["diff"][rows].tolist(),
+        out["lhs_value"][rows].tolist(),
+        out["rhs_value"][rows].tolist(),
+        ev["detail"].to_numpy()[rows].tolist(),
+        ev["lhs_cells"].to_numpy()[rows].tolist(),
+        ev["rhs_cells"].to_numpy()[rows].tolist(),
+        ev["artefact"].to_numpy()[rows].tolist(),
+        doubtful[rows].tolist(),
     )
-    for k in rows:
-        r_id, inst = rules_[k], insts[k]
+    zhs, ens, causes, lcs, rcs = [], [], [], [], []
+    for r_id, inst, st, fam, d, lv, rv, detail, lc, rc, art, dbt in fields:
         lab = labels.get((r_id, inst))
         if lab is None:
             lab = labels[(r_id, inst)] = _instance_label(r_id, inst)
-        d = diff[k]
-        detail = details[k] if isinstance(details[k], str) else None
         # a doubtful failure is worded as the failure it would be, then marked as doubtful
         args = (
             r_id,
             inst,
             lab,
-            "FAIL" if doubtful[k] else status[k],
-            out["lhs_value"][k],
-            out["rhs_value"][k],
-            None if np.isnan(d) else d,
-            detail,
-            lcells[k],
-            rcells[k],
+            "FAIL" if dbt else st,
+            lv,
+            rv,
+            None if d != d else d,  # NaN: no difference
+            detail if isinstance(detail, str) else None,
+            lc,
+            rc,
         )
         try:
             zh, en = said[args]
@@ -393,18 +400,29 @@ def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
             zh, en = said[args] = message(*args)
         except TypeError:  # cells given as a list: not a key
             zh, en = message(*args)
-        if doubtful[k]:
+        cause = None
+        if dbt:
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
-            out["likely_cause"][k] = "reading_doubtful"
-        if status[k] == "FAIL" and family[k] == "identity":
-            cause = "reading_artefact" if art[k] else "publisher_error"
-            out["likely_cause"][k] = cause
+            cause = "reading_doubtful"
+        if st == "FAIL" and fam == "identity":
+            cause = "reading_artefact" if art else "publisher_error"
             if cause == "reading_artefact":
                 zh += "（疑为识读问题：相邻两格的数字合并后恰好相符，或该行识读不完整，请核对原文。）"
-        out["message_zh"][k], out["message_en"][k] = zh, en
-        out["lhs_cells"][k] = list(lcells[k] or ())
-        out["rhs_cells"][k] = list(rcells[k] or ())
+        zhs.append(zh)
+        ens.append(en)
+        causes.append(cause)
+        lcs.append(list(lc or ()))
+        rcs.append(list(rc or ()))
+    n = len(rows)  # each row is met once (the rows GX does not assess, then those it finds failing)
+    for col, values in (
+        ("message_zh", zhs),
+        ("message_en", ens),
+        ("likely_cause", causes),
+        ("lhs_cells", lcs),
+        ("rhs_cells", rcs),
+    ):
+        out[col][rows] = np.fromiter(values, dtype=object, count=n)  # lists stay objects, not a 2-D array
 
 
 def _rows(
