@@ -407,9 +407,9 @@ def profile(args) -> None:
     # the worker: its own CPU per validation, carried back on the Validation
     validate_here = suites.validate_here
 
-    def validate_timed(frame, data_docs=None):
+    def validate_timed(frame, data_docs=None, *keep):
         c0, w0 = time.process_time(), time.perf_counter()
-        v = validate_here(frame, data_docs)
+        v = validate_here(frame, data_docs, *keep)
         v._cpu, v._wall, v._rows = time.process_time() - c0, time.perf_counter() - w0, len(frame)
         return v
 
