@@ -160,19 +160,19 @@ def check_parts(
     # Data Docs: every validation with docs rebuilt the site with its own result only, so the site was
     # the last chunk's; the chunks are validated without and the site built once from the last
     # validated frame, kept where it was validated (the same site, without a rebuild per chunk)
-    keep = uuid.uuid4().hex if data_docs else None
+    docs_token = uuid.uuid4().hex if data_docs else None
     last = None
-    for last in _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
+    for last in _check_parts(parts, township_deadline, docs_token, only, checked, ids, ordered):
         yield last
-    if keep and last is not None:
+    if docs_token and last is not None:
         try:
-            last[1].docs_index = gxworker.docs(str(data_docs), keep).result()
+            last[1].docs_index = gxworker.docs(str(data_docs), docs_token).result()
         except Exception as e:
             raise _fail("the Data Docs", e) from e
 
 
-def _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
-    """check_parts' loop (`keep`: the token under which validated frames are kept for the docs)."""
+def _check_parts(parts, township_deadline, docs_token, only, checked, ids, ordered):
+    """check_parts' loop (`docs_token`: the token under which validated frames are kept for the docs)."""
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
     cross = [r for r in rules() if r.id in wanted & CROSS_UNIT_RULES]
@@ -192,14 +192,14 @@ def _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
                 if per_unit and mask.any():
                     sub = b if mask.all() else b.take(np.flatnonzero(mask))
                     if not mask.all():
-                        keep = np.flatnonzero(mask)
-                        normed = [normed[i] for i in keep]
-                        folded = None if folded is None else [folded[i] for i in keep]
+                        kept = np.flatnonzero(mask)
+                        normed = [normed[i] for i in kept]
+                        folded = None if folded is None else [folded[i] for i in kept]
                     ev = evaluate(sub, township_deadline, per_unit, folded=folded, normed=normed)
                     if ev.empty:
                         ev = None
                     else:
-                        future = _submit(ev, keep)
+                        future = _submit(ev, docs_token)
                         prepared = _prepare(sub.reports, ev, ids)  # while the worker validates
             except CheckError:
                 raise
@@ -217,13 +217,13 @@ def _check_parts(parts, township_deadline, keep, only, checked, ids, ordered):
             yield _finish(*pending, ordered=ordered)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, keep, ids, ordered)
+            yield from _across_units(index, cross, docs_token, ids, ordered)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, keep, ids: bool = True, ordered: bool = False):
+def _across_units(index: CopyIndex, cross: list, docs_token, ids: bool = True, ordered: bool = False):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -241,7 +241,7 @@ def _across_units(index: CopyIndex, cross: list, keep, ids: bool = True, ordered
                     ch, reports = copy_units_rows(r, inst, got)
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
-            future = _submit(ev, keep)
+            future = _submit(ev, docs_token)
             yield _finish(label, reports, ev, future, _prepare(reports, ev, ids), ordered=ordered)
     except CheckError:
         raise
@@ -249,10 +249,10 @@ def _across_units(index: CopyIndex, cross: list, keep, ids: bool = True, ordered
         raise _fail(label, e) from e
 
 
-def _submit(ev: pd.DataFrame, keep: str | None):
+def _submit(ev: pd.DataFrame, docs_token: str | None):
     ev["row_key"] = np.arange(len(ev))
     assessed = ev[ev["pre"].to_numpy() == ASSESS][["row_key", "rule_id", "metric"]]
-    return gxworker.validate(assessed, None, keep)
+    return gxworker.validate(assessed, None, docs_token)
 
 
 def _finish(
