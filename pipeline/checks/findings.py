@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -28,8 +27,16 @@ from .catalogue import rule as rule_of
 from .catalogue import rules
 from .copying import CopyIndex, folded_narratives
 from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evaluate
-from .suites import Validation
+from .incremental import (
+    code_fingerprint,  # noqa: F401  (findings.code_fingerprint, as before)
+    corrections,
+    duckdb_errors,
+    unit_fingerprints,
+    with_corrections,
+)
+from .suites import Validation, merge_validations
 from .text import normed_chunk
+from .writing import Writer, _ranks, storage_order
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -282,20 +289,6 @@ def run_checks(
     return out, merge_validations(vals)
 
 
-def merge_validations(vals: list[Validation]) -> Validation:
-    if not vals:
-        return Validation(set(), {}, True, None)
-    per_rule: dict[str, dict] = {}
-    for v in vals:
-        for rid, d in v.per_rule.items():
-            cur = per_rule.setdefault(rid, {"evaluated": 0, "unexpected": 0, "success": True})
-            cur["evaluated"] += d["evaluated"]
-            cur["unexpected"] += d["unexpected"]
-            cur["success"] = cur["success"] and d["success"]
-    docs = next((v.docs_index for v in vals if v.docs_index), None)
-    return Validation(set(), per_rule, all(v.success for v in vals), docs)
-
-
 def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
     """The findings of evaluation `ev` on the reports `rep` (report_id, unit_id, year; the
     evaluation's `ri` and `other` are positions in it) as far as they do not depend on what GX finds
@@ -449,26 +442,6 @@ def _rows(
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Each value's rank among the distinct values (sorted as DuckDB sorts VARCHAR: by code point,
-    which is UTF-8's byte order), hashed once per distinct value rather than compared per row."""
-    codes, uniques = pd.factorize(values)
-    rank = np.empty(len(uniques) + 1, dtype=np.int64)  # a NULL (code -1) last, as DuckDB sorts it
-    rank[np.argsort(np.asarray(uniques, dtype=object), kind="stable")] = np.arange(len(uniques))
-    rank[-1] = len(uniques)
-    return rank[codes]
-
-
-def storage_order(report_id: np.ndarray, rule_id: np.ndarray, instance: np.ndarray) -> np.ndarray:
-    """The permutation that sorts rows by (report_id, rule_id, instance) as DuckDB's ORDER BY does
-    (rows equal on all three keep their order). Ranks of the distinct values, then one lexsort of
-    integers: no string comparison per row. `report_id` may be given as integer ranks already."""
-    if not len(report_id):
-        return np.zeros(0, dtype=np.int64)
-    rep = report_id if report_id.dtype.kind in "iu" else _ranks(report_id)
-    return np.lexsort((_ranks(instance), _ranks(rule_id), rep))
-
-
 # the finding's id: the first 16 hex digits of SHA-1 over "report|rule|instance" (as _prepare makes it)
 FINDING_ID_SQL = "left(sha1(report_id || '|' || rule_id || '|' || instance), 16)"
 
@@ -495,109 +468,8 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True, ordered: b
     con.unregister("f")
 
 
-class Writer:
-    """The warehouse's writes of the checking loop, run in order by a thread of its own on a cursor
-    of the connection, while the loop evaluates the next chunk: DuckDB inserts (hashes, compression)
-    without holding the GIL, so the insert of a chunk's findings runs beside the evaluation of the
-    next instead of after it. One thread: the jobs run one at a time in the order given, so the
-    tables get their rows in the same order as written in turn. `findings(df)` waits for the chunk
-    before to be written (at most one chunk's findings waiting or being written: memory bounded);
-    an error in a job is raised by the next `findings()` or by `close()`."""
-
-    def __init__(self, con):
-        self.cur = con.cursor()  # its own connection to the same database (its own transactions)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-findings-writer")
-        self.jobs: list[Future] = []
-        self.last: Future | None = None
-
-    def run(self, job, *args) -> None:
-        """job(cursor, *args) after the jobs before."""
-        self._check()
-        self.jobs.append(self.pool.submit(job, self.cur, *args))
-
-    def findings(self, df: pd.DataFrame, ordered: bool = False) -> None:
-        if self.last is not None:
-            self.last.result()
-        self.run(write_findings, df, False, ordered)
-        self.last = self.jobs[-1]
-
-    def _check(self) -> None:
-        """Raise the error of a job that ended (the loop stops at once, not at the end)."""
-        while self.jobs and self.jobs[0].done():
-            self.jobs.pop(0).result()
-
-    def close(self, wait: bool = True) -> None:
-        """Wait for every job (raising the first error) — or, `wait=False`, drop those not started —
-        and close the cursor."""
-        try:
-            if not wait:
-                for f in self.jobs:
-                    f.cancel()
-            self.pool.shutdown(wait=True)
-            if wait:
-                for f in self.jobs:
-                    f.result()
-        finally:
-            self.jobs, self.last = [], None
-            self.cur.close()
-
-
 # ----------------------------------------------------------------------------------------------
 # Incremental checking: a unit whose inputs did not change keeps its findings.
-
-
-def code_fingerprint() -> str:
-    """Hash of the rule catalogue, the checking code and the codebook (whose short labels the findings'
-    messages use): a change to any re-checks everything."""
-    from .catalogue import CATALOGUE, CODEBOOK
-
-    h = hashlib.sha1(CATALOGUE.read_bytes())
-    h.update(CODEBOOK.read_bytes())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
-    import json
-
-    base = code_fingerprint() + "|" + township_deadline
-    per: dict[str, list] = {}
-    cols = [c for c in b.reports.columns]
-    for row in b.reports[cols].astype(object).itertuples(index=False):
-        d = dict(zip(cols, row))
-        per.setdefault(d["unit_id"], []).append(
-            {k: (None if v is None or (isinstance(v, float) and v != v) else str(v)) for k, v in d.items()}
-        )
-    return {
-        u: hashlib.sha1(
-            (base + json.dumps(sorted(rows, key=lambda r: r["report_id"]), sort_keys=True, ensure_ascii=False)).encode()
-        ).hexdigest()
-        for u, rows in per.items()
-        if u is not None
-    }
-
-
-def corrections(con) -> dict[str, str]:
-    """Per unit, the cells corrected by review (a unit whose corrections changed is checked again,
-    not copied from the previous warehouse)."""
-    try:
-        rows = con.execute("""SELECT r.unit_id, string_agg(c.report_id || c.cell_id || c.semantic || '='
-                                     || coalesce(CAST(c.value AS VARCHAR), ''), ',' ORDER BY c.report_id, c.cell_id)
-                              FROM cells c JOIN reports r USING (report_id)
-                              WHERE c.value_source = 'review' GROUP BY r.unit_id""").fetchall()
-    except duckdb_errors():  # a warehouse without the review columns
-        return {}
-    return dict(rows)
-
-
-def with_corrections(fps: dict[str, str], corrected: dict[str, str]) -> dict[str, str]:
-    """Units with cells corrected by review get those corrections in their fingerprint."""
-    out = dict(fps)
-    for unit, corr in corrected.items():
-        if unit in out:
-            out[unit] = hashlib.sha1((out[unit] + "|review|" + corr).encode()).hexdigest()
-    return out
 
 
 def check_into(
@@ -669,7 +541,7 @@ def check_into(
     done = False
     try:
         for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False, ordered=True):
-            writer.findings(findings, ordered=True)  # written while the next chunk is evaluated
+            writer.bounded(write_findings, findings, False, True)  # written while the next chunk is evaluated
             vals.append(val)
             del findings  # the writer's reference only: freed once written
         done = True
@@ -726,9 +598,3 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
     finally:
         con.close()
     return res
-
-
-def duckdb_errors():
-    import duckdb
-
-    return (duckdb.Error,)

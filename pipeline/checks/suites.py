@@ -191,3 +191,17 @@ def docs_of_kept(data_docs: str | Path, keep: str) -> str | None:
     if frame is None:
         return None
     return validate_here(frame, data_docs).docs_index
+
+
+def merge_validations(vals: list[Validation]) -> Validation:
+    if not vals:
+        return Validation(set(), {}, True, None)
+    per_rule: dict[str, dict] = {}
+    for v in vals:
+        for rid, d in v.per_rule.items():
+            cur = per_rule.setdefault(rid, {"evaluated": 0, "unexpected": 0, "success": True})
+            cur["evaluated"] += d["evaluated"]
+            cur["unexpected"] += d["unexpected"]
+            cur["success"] = cur["success"] and d["success"]
+    docs = next((v.docs_index for v in vals if v.docs_index), None)
+    return Validation(set(), per_rule, all(v.success for v in vals), docs)
