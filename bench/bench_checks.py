@@ -37,7 +37,20 @@ def main() -> None:
         help="with --stage: also print, after every chunk written and at every phase's end, the PSS of "
         "the calling process and of the worker apart, DuckDB's memory and the C heap's",
     )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="the checks stage (warm worker, check_warehouse on a copy), with CPU by process (calling "
+        "process by thread, GX worker), by phase and rule family, and how much of the wall time each "
+        "process was busy (sampled every 0.1 s); records bench/results/checks_profile.jsonl",
+    )
+    ap.add_argument("--no-docs", action="store_true", help="with --profile: no Data Docs (the pipeline builds them)")
+    ap.add_argument(
+        "--cprofile", default="", help="with --profile: also cProfile the calling process (CPU clock) into this file"
+    )
     args = ap.parse_args()
+    if args.profile:
+        return profile(args)
     if args.stage:
         return stage(args)
     t0 = time.perf_counter()
@@ -298,6 +311,228 @@ def _mark_phases(findings, phase: list, snapshot=None) -> None:
 
     review_apply.apply_dispositions = marking(review_apply.apply_dispositions, "review decisions")
     warehouse.materialize_rollups = marking(warehouse.materialize_rollups, "rollups")
+
+
+def _proc_cpu(pid: int, tid: int | None = None) -> float:
+    """CPU seconds (user + system) of a process, or of one of its threads."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    try:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cores_idle() -> list[float]:
+    with open("/proc/stat") as f:
+        rows = [line.split() for line in f if line.startswith("cpu") and line[3].isdigit()]
+    return [(int(r[4]) + int(r[5])) / os.sysconf("SC_CLK_TCK") for r in rows]
+
+
+def profile(args) -> None:
+    """The checks stage with CPU by process and thread, by phase (inclusive CPU of the calling thread,
+    time.thread_time) and rule family, the wait on the worker, and the busy share of each process."""
+    import shutil
+    import tempfile
+    import threading
+    from collections import defaultdict
+
+    work = Path(tempfile.mkdtemp(prefix="nianbao-bench-checks-"))
+    db = work / "candidate.duckdb"
+    shutil.copy(args.db, db)
+    db.chmod(0o644)
+    import pipeline.review.apply as review_apply
+    import pipeline.warehouse as warehouse
+    from pipeline.checks import batch as batch_mod
+    from pipeline.checks import copying, evaluate, findings, gxworker, suites
+
+    cpu = defaultdict(float)
+    wall = defaultdict(float)
+    calls = defaultdict(int)
+
+    def timed(label, f):
+        def run(*a, **k):
+            c0, w0 = time.thread_time(), time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                cpu[label] += time.thread_time() - c0
+                wall[label] += time.perf_counter() - w0
+                calls[label] += 1
+
+        return run
+
+    def timed_gen(label, g):
+        def run(*a, **k):
+            it = g(*a, **k)
+            while True:
+                c0, w0 = time.thread_time(), time.perf_counter()
+                try:
+                    x = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    cpu[label] += time.thread_time() - c0
+                    wall[label] += time.perf_counter() - w0
+                calls[label] += 1
+                yield x
+
+        return run
+
+    for name in (
+        "normed_chunk",
+        "folded_narratives",
+        "_submit",
+        "_prepare",
+        "_finish",
+        "_rows",
+        "_messages",
+        "write_findings",
+        "unit_fingerprints",
+    ):
+        setattr(findings, name, timed(name, getattr(findings, name)))
+    findings.evaluate = timed("evaluate", findings.evaluate)
+    findings.warehouse_parts = timed_gen("reading chunks (warehouse_parts)", batch_mod.warehouse_parts)
+    findings._across_units = timed_gen("across units (after the chunks)", findings._across_units)
+    copying.CopyIndex.add = timed("CopyIndex.add", copying.CopyIndex.add)
+    gxworker.release_memory = timed("release_memory (main)", gxworker.release_memory)
+    for fam in [n for n in dir(evaluate) if n.startswith("fam_")] + ["_ocr_doubtful"]:
+        setattr(evaluate, fam, timed(f"evaluate/{fam}", getattr(evaluate, fam)))
+    review_apply.apply_dispositions = timed("review decisions", review_apply.apply_dispositions)
+    warehouse.materialize_rollups = timed("rollups", warehouse.materialize_rollups)
+    check_into = findings.check_into
+    findings.check_into = timed("check_into", check_into)
+
+    # the worker: its own CPU per validation, carried back on the Validation
+    validate_here = suites.validate_here
+
+    def validate_timed(frame, data_docs=None, *keep):
+        c0, w0 = time.process_time(), time.perf_counter()
+        v = validate_here(frame, data_docs, *keep)
+        v._cpu, v._wall, v._rows = time.process_time() - c0, time.perf_counter() - w0, len(frame)
+        return v
+
+    suites.validate_here = validate_timed
+    worker_runs: list[tuple] = []
+    finish = findings._finish
+
+    def finish_rec(label, reports, ev, future, prepared=None, **k):
+        c0, w0 = time.thread_time(), time.perf_counter()
+        v = future.result()
+        cpu["wait on the worker (future.result)"] += time.thread_time() - c0
+        wall["wait on the worker (future.result)"] += time.perf_counter() - w0
+        worker_runs.append((getattr(v, "_cpu", None), getattr(v, "_wall", None), getattr(v, "_rows", None)))
+        return finish(label, reports, ev, future, prepared, **k)
+
+    findings._finish = finish_rec  # (the timed _finish above, inside)
+
+    samples: list[tuple] = []
+    done = threading.Event()
+    me = os.getpid()
+    main_tid = threading.get_native_id()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            wpid = gxworker._pid.value if gxworker._pid is not None else 0
+            # the process's CPU counts its ended threads too (the writer's); the sampler's own is left out
+            others = _proc_cpu(me) - _proc_cpu(me, main_tid) - _proc_cpu(me, sampler_tid[0])
+            samples.append(
+                (time.perf_counter(), _proc_cpu(me, main_tid), others, _proc_cpu(wpid) if wpid else 0.0, _cores_idle())
+            )
+
+    sampler_tid = [0]
+
+    def start_sampler():
+        sampler_tid[0] = threading.get_native_id()
+        sample()
+
+    threading.Thread(target=start_sampler, daemon=True).start()
+    gxworker.start()
+    # the worker warm, as in `nianbao run` (GX imported while the read stage runs)
+    gxworker._pool.submit(os.getpid).result()
+    time.sleep(1.0)
+    while gxworker._pid.value == 0:
+        time.sleep(0.1)
+    wcpu0 = _proc_cpu(gxworker._pid.value)
+    t0, c_self0 = time.perf_counter(), time.process_time()
+    prof = None
+    if args.cprofile:
+        import cProfile
+
+        prof = cProfile.Profile(time.process_time)
+        prof.enable()
+    docs = None if args.no_docs else work / "data_docs"  # as the pipeline: Data Docs in the run folder
+    res = findings.check_warehouse(db, "01-31", docs, None)
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(args.cprofile)
+    seconds = time.perf_counter() - t0
+    c_self = time.process_time() - c_self0
+    wcpu = _proc_cpu(gxworker._pid.value) - wcpu0
+    done.set()
+    time.sleep(0.2)
+    gxworker.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    # busy shares from the samples taken during the stage
+    ss = [s for s in samples if s[0] >= t0 and s[0] <= t0 + seconds]
+    busy = {"main thread": 0.0, "other threads": 0.0, "worker": 0.0}
+    both = neither = 0.0
+    idle = [0.0] * len(ss[0][4]) if ss else []
+    for a, b_ in zip(ss, ss[1:]):
+        dt = b_[0] - a[0]
+        fm = min(1.0, (b_[1] - a[1]) / dt)
+        fo = min(1.0, (b_[2] - a[2]) / dt)
+        fw = min(1.0, (b_[3] - a[3]) / dt)
+        busy["main thread"] += fm * dt
+        busy["other threads"] += fo * dt
+        busy["worker"] += fw * dt
+        both += min(fm + fo, fw) * dt if fw > 0.5 and fm + fo > 0.5 else 0.0
+        neither += dt if fw < 0.2 and fm + fo < 0.2 else 0.0
+        for k in range(len(idle)):
+            idle[k] += b_[4][k] - a[4][k]
+    load = os.getloadavg()
+    print(
+        f"{res['reports']} reports, {sum(res['counts'].values())} findings: wall {seconds:.1f} s; CPU calling "
+        f"process {c_self:.1f} s (main thread {ss[-1][1] - ss[0][1] if ss else 0:.1f}, other threads "
+        f"{ss[-1][2] - ss[0][2] if ss else 0:.1f}), worker {wcpu:.1f} s; load {load[0]:.1f}"
+    )
+    print(
+        f"busy during the stage (s of wall): {', '.join(f'{k} {v:.1f}' for k, v in busy.items())}; "
+        f"both processes busy {both:.1f}, neither {neither:.1f}; cores idle " + ", ".join(f"{x:.1f}" for x in idle)
+    )
+    wcpus = [w[0] for w in worker_runs if w[0] is not None]
+    print(
+        f"worker validations: {len(worker_runs)}, CPU {sum(wcpus):.1f} s, wall {sum(w[1] or 0 for w in worker_runs):.1f} s, "
+        f"rows {sum(w[2] or 0 for w in worker_runs):,}"
+    )
+    print(f"{'phase (calling thread, inclusive)':<45} {'CPU s':>8} {'wall s':>8} {'calls':>6}")
+    for k in sorted(cpu, key=lambda k: -cpu[k]):
+        print(f"{k:<45} {cpu[k]:8.2f} {wall[k]:8.2f} {calls[k]:6d}")
+    rec = {
+        "bench": "checks_profile",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": f"python bench/bench_checks.py --db {args.db} --profile" + (" --no-docs" if args.no_docs else ""),
+        "label": args.label,
+        "load_average": [round(x, 1) for x in load],
+        "reports": res["reports"],
+        "findings": sum(res["counts"].values()),
+        "seconds": round(seconds, 2),
+        "cpu_calling_process": round(c_self, 2),
+        "cpu_worker": round(wcpu, 2),
+        "cpu_seconds": round(c_self + wcpu, 2),
+        "busy_seconds": {k: round(v, 1) for k, v in busy.items()},
+        "both_busy_seconds": round(both, 1),
+        "neither_busy_seconds": round(neither, 1),
+        "cores_idle_seconds": [round(x, 1) for x in idle],
+        "worker_validations_cpu": round(sum(wcpus), 2),
+        "phases_cpu": {k: round(v, 2) for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])},
+        "phases_wall": {k: round(v, 2) for k, v in sorted(wall.items(), key=lambda kv: -kv[1])},
+    }
+    out = Path(__file__).parent / "results" / "checks_profile.jsonl"
+    with out.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -168,3 +168,115 @@ def test_normed_chunk_equals_normed_sections_per_report():
     pool = ["无", "无。", "本年度無問題", "", None, "（一）主动公开情况：…", "第一行\n第二行"]
     chunk = [{k: rng.choice(pool) for k in NARRATIVE if rng.random() < 0.8} for _ in range(200)]
     assert normed_chunk(chunk) == [normed_sections(s) for s in chunk]
+
+
+def test_storage_order_equals_duckdbs_order_by_on_odd_keys():
+    """The findings sorted in numpy (findings.storage_order) are in the order DuckDB's
+    ORDER BY report_id, rule_id, instance gives them (the order write_findings stored them in)."""
+    import duckdb
+    import pandas as pd
+
+    from pipeline.checks.findings import _ranks, storage_order
+
+    rng = random.Random(15)
+    pieces = ["", "a", "ab", "B", "b", "0", "9", "_", "-", "公开", "公", "\U00020000", "é", "e\u0301", "Z", "~"]
+
+    def word() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+
+    for n in (1, 2, 17, 500):
+        reps, rules_, insts = [word() for _ in range(8)], [word() for _ in range(5)], [word() for _ in range(5)]
+        df = pd.DataFrame(
+            {
+                "r": [rng.choice(reps) for _ in range(n)],
+                "u": [rng.choice(rules_) for _ in range(n)],
+                "i": [rng.choice(insts) for _ in range(n)],
+                "k": np.arange(n),
+            }
+        )
+        con = duckdb.connect()
+        con.register("t", df)
+        want = [k for (k,) in con.execute("SELECT k FROM t ORDER BY r, u, i, k").fetchall()]  # ties: as given
+        r, u, i = (df[c].to_numpy().astype(object) for c in "rui")
+        assert storage_order(r, u, i).tolist() == want
+        assert storage_order(_ranks(r), u, i).tolist() == want  # the reports given as ranks
+    assert storage_order(np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=object)).size == 0
+
+
+def test_the_writer_keeps_the_order_of_its_jobs_and_raises_their_errors():
+    """findings.Writer runs the loop's writes in a thread: the table gets its rows in the order
+    the jobs were given (as if written in turn), and an error reaches the caller."""
+    import duckdb
+    import pandas as pd
+    import pytest
+
+    from pipeline.checks.findings import Writer
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k INTEGER, what VARCHAR)")
+
+    def insert(cur, frame):
+        cur.register("x", frame)
+        cur.execute("INSERT INTO t SELECT * FROM x")
+        cur.unregister("x")
+
+    w = Writer(con)
+    k = 0
+    for j in range(30):
+        for what in ("fingerprints", "reused", "findings"):
+            rows = pd.DataFrame({"k": np.arange(k, k + j * 50 + 1, dtype=np.int32), "what": what})
+            k += len(rows)
+            w.run(insert, rows)
+    w.close()
+    got = [r[0] for r in con.execute("SELECT k FROM t ORDER BY rowid").fetchall()]
+    assert got == list(range(k))
+
+    def broken(cur, _):
+        cur.execute("INSERT INTO no_such_table VALUES (1)")
+
+    w = Writer(con)
+    w.run(broken, None)
+    with pytest.raises(duckdb.Error):
+        w.close()
+    w = Writer(con)
+    w.run(broken, None)
+    w.jobs[0].exception()  # ended
+    with pytest.raises(duckdb.Error):
+        w.run(insert, pd.DataFrame({"k": [1], "what": ["x"]}))  # the next job raises the error before
+    w.close(wait=False)
+
+
+def test_data_docs_built_once_show_the_last_validated_chunk(tmp_path, monkeypatch):
+    """Validating chunk by chunk, the Data Docs are built once, at the end, from the last chunk's
+    frame (every build rebuilt the site with its own result only: the site was the last chunk's)."""
+    import pandas as pd
+
+    from pipeline.checks import suites
+    from pipeline.checks.findings import run_checks
+    from tests.test_checks import _all_cases
+
+    monkeypatch.setenv("NIANBAO_NO_GX_WORKER", "1")
+    frames, docs_calls = [], []
+    validate = suites.validate_here
+
+    def recording(frame, data_docs=None, keep=None):
+        if data_docs is None:
+            frames.append(frame.copy())
+        else:
+            docs_calls.append(frame.copy())
+        return validate(frame, data_docs, keep)
+
+    monkeypatch.setattr(suites, "validate_here", recording)
+    table, val = run_checks(_all_cases(), data_docs=tmp_path / "docs", chunk_size=4)
+    with_rows = [f for f in frames if len(f)]
+    assert len(with_rows) > 1 and len(docs_calls) == 1  # one build, not one per chunk
+    pd.testing.assert_frame_equal(docs_calls[0], with_rows[-1])
+    assert val.docs_index == str(tmp_path / "docs" / "index.html")
+    assert (tmp_path / "docs" / "index.html").exists()
+    assert len(list((tmp_path / "docs" / "validations").rglob("*.html"))) == 1
+    # without docs: nothing kept, nothing built
+    frames.clear()
+    docs_calls.clear()
+    table2, val2 = run_checks(_all_cases(), chunk_size=4)
+    assert val2.docs_index is None and not docs_calls and not suites._KEPT
+    pd.testing.assert_frame_equal(table, table2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -26,8 +27,16 @@ from .catalogue import rule as rule_of
 from .catalogue import rules
 from .copying import CopyIndex, folded_narratives
 from .evaluate import ASSESS, NOT_ASSESSABLE, UNCERTAIN, copy_units_rows, evaluate
-from .suites import Validation
+from .incremental import (
+    code_fingerprint,  # noqa: F401  (findings.code_fingerprint, as before)
+    corrections,
+    duckdb_errors,
+    unit_fingerprints,
+    with_corrections,
+)
+from .suites import Validation, merge_validations
 from .text import normed_chunk
+from .writing import Writer, _ranks, storage_order
 
 FINDING_COLUMNS = [
     "finding_id",
@@ -144,6 +153,7 @@ def check_parts(
     only: set[str] | None = None,
     checked=None,
     ids: bool = True,
+    ordered: bool = False,
 ):
     """Findings of the reports, chunk by chunk: yields (findings DataFrame, Validation) per chunk.
 
@@ -151,8 +161,25 @@ def check_parts(
     (default all; the others only serve the rule across units). The evaluation of a chunk is
     validated by Great Expectations in the warm worker (gxworker) while the next chunk is evaluated;
     a worker that raises or dies stops the loop with a CheckError naming the chunk. `ids=False`:
-    finding_id left NULL (write_findings makes it).
+    finding_id left NULL (write_findings makes it). `ordered`: each chunk's findings in the order the
+    warehouse stores them (report_id, rule_id, instance), for write_findings(ordered=True).
     """
+    # Data Docs: every validation with docs rebuilt the site with its own result only, so the site was
+    # the last chunk's; the chunks are validated without and the site built once from the last
+    # validated frame, kept where it was validated (the same site, without a rebuild per chunk)
+    docs_token = uuid.uuid4().hex if data_docs else None
+    last = None
+    for last in _check_parts(parts, township_deadline, docs_token, only, checked, ids, ordered):
+        yield last
+    if docs_token and last is not None:
+        try:
+            last[1].docs_index = gxworker.docs(str(data_docs), docs_token).result()
+        except Exception as e:
+            raise _fail("the Data Docs", e) from e
+
+
+def _check_parts(parts, township_deadline, docs_token, only, checked, ids, ordered):
+    """check_parts' loop (`docs_token`: the token under which validated frames are kept for the docs)."""
     wanted = set(only) if only else {r.id for r in rules()}
     per_unit = wanted - CROSS_UNIT_RULES
     cross = [r for r in rules() if r.id in wanted & CROSS_UNIT_RULES]
@@ -172,14 +199,14 @@ def check_parts(
                 if per_unit and mask.any():
                     sub = b if mask.all() else b.take(np.flatnonzero(mask))
                     if not mask.all():
-                        keep = np.flatnonzero(mask)
-                        normed = [normed[i] for i in keep]
-                        folded = None if folded is None else [folded[i] for i in keep]
+                        kept = np.flatnonzero(mask)
+                        normed = [normed[i] for i in kept]
+                        folded = None if folded is None else [folded[i] for i in kept]
                     ev = evaluate(sub, township_deadline, per_unit, folded=folded, normed=normed)
                     if ev.empty:
                         ev = None
                     else:
-                        future = _submit(ev, data_docs)
+                        future = _submit(ev, docs_token)
                         prepared = _prepare(sub.reports, ev, ids)  # while the worker validates
             except CheckError:
                 raise
@@ -188,22 +215,22 @@ def check_parts(
             except Exception as e:
                 raise _fail(part.label, e) from e
             if pending is not None:
-                yield _finish(*pending)
+                yield _finish(*pending, ordered=ordered)
                 pending = None
                 gxworker.release_memory()  # the chunk just written, freed: its pages back to the system
             if ev is not None:
                 pending = (part.label, sub.reports, ev, future, prepared)
         if pending is not None:
-            yield _finish(*pending)
+            yield _finish(*pending, ordered=ordered)
             pending = None
         if index is not None:
-            yield from _across_units(index, cross, data_docs, ids)
+            yield from _across_units(index, cross, docs_token, ids, ordered)
     finally:
         if index is not None:
             index.close()
 
 
-def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
+def _across_units(index: CopyIndex, cross: list, docs_token, ids: bool = True, ordered: bool = False):
     """The rules across units, from the fingerprints of every chunk, a part of the reports at a time."""
     label = "the rule across units (every report's narrative against the other units')"
     try:
@@ -221,26 +248,26 @@ def _across_units(index: CopyIndex, cross: list, data_docs, ids: bool = True):
                     ch, reports = copy_units_rows(r, inst, got)
                     frames.append(ch.frame())
             ev = pd.concat(frames, ignore_index=True)
-            future = _submit(ev, data_docs)
-            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids))
+            future = _submit(ev, docs_token)
+            yield _finish(label, reports, ev, future, _prepare(reports, ev, ids), ordered=ordered)
     except CheckError:
         raise
     except Exception as e:
         raise _fail(label, e) from e
 
 
-def _submit(ev: pd.DataFrame, data_docs):
+def _submit(ev: pd.DataFrame, docs_token: str | None):
     ev["row_key"] = np.arange(len(ev))
     assessed = ev[ev["pre"].to_numpy() == ASSESS][["row_key", "rule_id", "metric"]]
-    return gxworker.validate(assessed, str(data_docs) if data_docs else None)
+    return gxworker.validate(assessed, None, docs_token)
 
 
 def _finish(
-    label: str, reports: pd.DataFrame, ev: pd.DataFrame, future, prepared: dict | None = None
+    label: str, reports: pd.DataFrame, ev: pd.DataFrame, future, prepared: dict | None = None, ordered: bool = False
 ) -> tuple[pd.DataFrame, Validation]:
     try:
         val = future.result()
-        rows = _rows(reports, ev, val.failing, prepared)
+        rows = _rows(reports, ev, val.failing, prepared, ordered)
     except Exception as e:
         raise _fail(label, e) from e
     return rows, Validation(set(), val.per_rule, val.success, val.docs_index)
@@ -260,20 +287,6 @@ def run_checks(
         vals.append(val)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
     return out, merge_validations(vals)
-
-
-def merge_validations(vals: list[Validation]) -> Validation:
-    if not vals:
-        return Validation(set(), {}, True, None)
-    per_rule: dict[str, dict] = {}
-    for v in vals:
-        for rid, d in v.per_rule.items():
-            cur = per_rule.setdefault(rid, {"evaluated": 0, "unexpected": 0, "success": True})
-            cur["evaluated"] += d["evaluated"]
-            cur["unexpected"] += d["unexpected"]
-            cur["success"] = cur["success"] and d["success"]
-    docs = next((v.docs_index for v in vals if v.docs_index), None)
-    return Validation(set(), per_rule, all(v.success for v in vals), docs)
 
 
 def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
@@ -336,53 +349,81 @@ def _prepare(rep: pd.DataFrame, ev: pd.DataFrame, ids: bool = True) -> dict:
 
 def _messages(prepared: dict, rows: np.ndarray, doubtful: np.ndarray) -> None:
     """Messages, likely causes and cells of the findings at `rows` (none of them PASS: PASS rows
-    carry no message, the rule and its cells are in the rules tables)."""
+    carry no message, the rule and its cells are in the rules tables). The rows' fields are taken
+    as Python lists at once and the results put back at once (not a numpy lookup per field and row)."""
+    if not len(rows):
+        return
     out, ev, labels = prepared["out"], prepared["ev"], prepared["labels"]
-    status, family, diff = out["status"], prepared["family"], prepared["diff"]
-    rules_, insts = out["rule_id"], out["instance"]
-    lcells, rcells, details, art = (
-        ev["lhs_cells"].to_numpy(),
-        ev["rhs_cells"].to_numpy(),
-        ev["detail"].to_numpy(),
-        ev["artefact"].to_numpy(),
+    said = prepared.setdefault("said", {})  # message() by its arguments: rows of a chunk repeat them
+    fields = zip(
+        out["rule_id"][rows].tolist(),
+        out["instance"][rows].tolist(),
+        out["status"][rows].tolist(),
+        prepared["family"][rows].tolist(),
+        prepared["diff"][rows].tolist(),
+        out["lhs_value"][rows].tolist(),
+        out["rhs_value"][rows].tolist(),
+        ev["detail"].to_numpy()[rows].tolist(),
+        ev["lhs_cells"].to_numpy()[rows].tolist(),
+        ev["rhs_cells"].to_numpy()[rows].tolist(),
+        ev["artefact"].to_numpy()[rows].tolist(),
+        doubtful[rows].tolist(),
     )
-    for k in rows:
-        r_id, inst = rules_[k], insts[k]
+    zhs, ens, causes, lcs, rcs = [], [], [], [], []
+    for r_id, inst, st, fam, d, lv, rv, detail, lc, rc, art, dbt in fields:
         lab = labels.get((r_id, inst))
         if lab is None:
             lab = labels[(r_id, inst)] = _instance_label(r_id, inst)
-        d = diff[k]
-        detail = details[k] if isinstance(details[k], str) else None
         # a doubtful failure is worded as the failure it would be, then marked as doubtful
-        zh, en = message(
+        args = (
             r_id,
             inst,
             lab,
-            "FAIL" if doubtful[k] else status[k],
-            out["lhs_value"][k],
-            out["rhs_value"][k],
-            None if np.isnan(d) else d,
-            detail,
-            lcells[k],
-            rcells[k],
+            "FAIL" if dbt else st,
+            lv,
+            rv,
+            None if d != d else d,  # NaN: no difference
+            detail if isinstance(detail, str) else None,
+            lc,
+            rc,
         )
-        if doubtful[k]:
+        try:
+            zh, en = said[args]
+        except KeyError:
+            zh, en = said[args] = message(*args)
+        except TypeError:  # cells given as a list: not a key
+            zh, en = message(*args)
+        cause = None
+        if dbt:
             zh += "（读数存疑：涉及光学识别（OCR）置信度不足的单元格，请对照原件核实。）"
             en += " (reading doubtful: a cell read by OCR is uncertain; check it against the page)"
-            out["likely_cause"][k] = "reading_doubtful"
-        if status[k] == "FAIL" and family[k] == "identity":
-            cause = "reading_artefact" if art[k] else "publisher_error"
-            out["likely_cause"][k] = cause
+            cause = "reading_doubtful"
+        if st == "FAIL" and fam == "identity":
+            cause = "reading_artefact" if art else "publisher_error"
             if cause == "reading_artefact":
                 zh += "（疑为识读问题：相邻两格的数字合并后恰好相符，或该行识读不完整，请核对原文。）"
-        out["message_zh"][k], out["message_en"][k] = zh, en
-        out["lhs_cells"][k] = list(lcells[k] or ())
-        out["rhs_cells"][k] = list(rcells[k] or ())
+        zhs.append(zh)
+        ens.append(en)
+        causes.append(cause)
+        lcs.append(list(lc or ()))
+        rcs.append(list(rc or ()))
+    n = len(rows)  # each row is met once (the rows GX does not assess, then those it finds failing)
+    for col, values in (
+        ("message_zh", zhs),
+        ("message_en", ens),
+        ("likely_cause", causes),
+        ("lhs_cells", lcs),
+        ("rhs_cells", rcs),
+    ):
+        out[col][rows] = np.fromiter(values, dtype=object, count=n)  # lists stay objects, not a 2-D array
 
 
-def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict | None = None) -> pd.DataFrame:
+def _rows(
+    rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict | None = None, ordered: bool = False
+) -> pd.DataFrame:
     """The findings table of evaluation `ev` on the reports `rep`, given the row keys GX found
-    failing (`prepared`: `_prepare(rep, ev)`, when already built)."""
+    failing (`prepared`: `_prepare(rep, ev)`, when already built). `ordered`: the rows sorted by
+    report_id, rule_id, instance (as the warehouse stores them), else in the evaluation's order."""
     if ev.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     p = prepared if prepared is not None else _prepare(rep, ev)
@@ -394,6 +435,10 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict
     doubtful = fail & (ev["doubtful"].to_numpy() if "doubtful" in ev else np.zeros(len(ev), bool))
     out["status"][doubtful] = "UNCERTAIN"
     _messages(p, np.flatnonzero(fail), doubtful)
+    if ordered:  # the reports ranked once each (not per row); the same order as by the rows' ids
+        rank = _ranks(rep["report_id"].to_numpy().astype(object))
+        order = storage_order(rank[ev["ri"].to_numpy()], out["rule_id"], out["instance"])
+        out = {c: v[order] for c, v in out.items()}
     return pd.DataFrame(out, columns=FINDING_COLUMNS)
 
 
@@ -401,9 +446,12 @@ def _rows(rep: pd.DataFrame, ev: pd.DataFrame, failing: set[int], prepared: dict
 FINDING_ID_SQL = "left(sha1(report_id || '|' || rule_id || '|' || instance), 16)"
 
 
-def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
+def write_findings(con, findings: pd.DataFrame, replace: bool = True, ordered: bool = False) -> None:
     """Insert the findings, with their fingerprint and open review status (apply_dispositions' fresh
-    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row."""
+    state); a finding_id left NULL is made here (FINDING_ID_SQL), by DuckDB rather than per row.
+    Stored sorted by report_id, rule_id, instance; `ordered`: the frame is in that order already
+    (`_rows(ordered=True)`), inserted as it is (DuckDB keeps the insertion order) instead of sorted
+    again."""
     if replace:
         con.execute("DELETE FROM findings")
     if findings.empty:
@@ -415,67 +463,13 @@ def write_findings(con, findings: pd.DataFrame, replace: bool = True) -> None:
     con.execute(
         f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}, fingerprint, review_status) "
         f"SELECT {cols}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL} "
-        "FROM f ORDER BY report_id, rule_id, instance"
+        "FROM f" + ("" if ordered else " ORDER BY report_id, rule_id, instance")
     )
     con.unregister("f")
 
 
 # ----------------------------------------------------------------------------------------------
 # Incremental checking: a unit whose inputs did not change keeps its findings.
-
-
-def code_fingerprint() -> str:
-    """Hash of the rule catalogue, the checking code and the codebook (whose short labels the findings'
-    messages use): a change to any re-checks everything."""
-    from .catalogue import CATALOGUE, CODEBOOK
-
-    h = hashlib.sha1(CATALOGUE.read_bytes())
-    h.update(CODEBOOK.read_bytes())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def unit_fingerprints(b: Batch, township_deadline: str) -> dict[str, str]:
-    import json
-
-    base = code_fingerprint() + "|" + township_deadline
-    per: dict[str, list] = {}
-    cols = [c for c in b.reports.columns]
-    for row in b.reports[cols].astype(object).itertuples(index=False):
-        d = dict(zip(cols, row))
-        per.setdefault(d["unit_id"], []).append(
-            {k: (None if v is None or (isinstance(v, float) and v != v) else str(v)) for k, v in d.items()}
-        )
-    return {
-        u: hashlib.sha1(
-            (base + json.dumps(sorted(rows, key=lambda r: r["report_id"]), sort_keys=True, ensure_ascii=False)).encode()
-        ).hexdigest()
-        for u, rows in per.items()
-        if u is not None
-    }
-
-
-def corrections(con) -> dict[str, str]:
-    """Per unit, the cells corrected by review (a unit whose corrections changed is checked again,
-    not copied from the previous warehouse)."""
-    try:
-        rows = con.execute("""SELECT r.unit_id, string_agg(c.report_id || c.cell_id || c.semantic || '='
-                                     || coalesce(CAST(c.value AS VARCHAR), ''), ',' ORDER BY c.report_id, c.cell_id)
-                              FROM cells c JOIN reports r USING (report_id)
-                              WHERE c.value_source = 'review' GROUP BY r.unit_id""").fetchall()
-    except duckdb_errors():  # a warehouse without the review columns
-        return {}
-    return dict(rows)
-
-
-def with_corrections(fps: dict[str, str], corrected: dict[str, str]) -> dict[str, str]:
-    """Units with cells corrected by review get those corrections in their fingerprint."""
-    out = dict(fps)
-    for unit, corr in corrected.items():
-        if unit in out:
-            out[unit] = hashlib.sha1((out[unit] + "|review|" + corr).encode()).hexdigest()
-    return out
 
 
 def check_into(
@@ -516,21 +510,14 @@ def check_into(
         if fps is None:
             fps = with_corrections(unit_fingerprints(part.batch, township_deadline), corrected)
         if fps:
-            con.register("fps", pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
-            con.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
-            con.unregister("fps")
+            writer.run(_insert_fingerprints, pd.DataFrame(sorted(fps.items()), columns=["unit_id", "fingerprint"]))
         reuse = sorted(u for u, f in fps.items() if old.get(u) == f)
         if reuse:
-            con.register("reuse_units", pd.DataFrame({"unit_id": reuse}))
-            con.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
-                            SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
-                            FROM prev.findings
-                            WHERE unit_id IN (SELECT unit_id FROM reuse_units)
-                              AND rule_id NOT IN ({cross})""")
-            con.unregister("reuse_units")
+            writer.run(_reuse_findings, pd.DataFrame({"unit_id": reuse}), cross)
         return dict.fromkeys(reuse)
 
     reused_units: set = set()
+    writer = Writer(con)  # the loop's writes, in order, beside the evaluation
 
     def checked(part: Part) -> np.ndarray:
         reuse = keep(part)
@@ -551,12 +538,15 @@ def check_into(
         chunk_size = min(chunk_size, max(SPLIT_MIN, -(-total // 2)))
     parts = warehouse_parts(con, chunk_size, needs_cells) if b is None else batch_parts(b, chunk_size)
     vals: list[Validation] = []
+    done = False
     try:
-        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False):
-            write_findings(con, findings, replace=False)
+        for findings, val in check_parts(parts, township_deadline, data_docs, checked=checked, ids=False, ordered=True):
+            writer.bounded(write_findings, findings, False, True)  # written while the next chunk is evaluated
             vals.append(val)
-            del findings  # freed before the next chunk starts (check_parts then releases its pages)
+            del findings  # the writer's reference only: freed once written
+        done = True
     finally:
+        writer.close(wait=done)
         if attached:
             con.execute("DETACH prev")
     counts = {
@@ -571,6 +561,23 @@ def check_into(
         "reused_units": len(reused_units),
         "checked_reports": stats["checked"],
     }
+
+
+def _insert_fingerprints(cur, fps: pd.DataFrame) -> None:
+    cur.register("fps", fps)
+    cur.execute("INSERT INTO check_fingerprints SELECT unit_id, fingerprint FROM fps")
+    cur.unregister("fps")
+
+
+def _reuse_findings(cur, units: pd.DataFrame, cross: str) -> None:
+    """The findings of unchanged units copied from the previous warehouse (attached as prev)."""
+    cur.register("reuse_units", units)
+    cur.execute(f"""INSERT INTO findings ({", ".join(FINDING_COLUMNS)}, fingerprint, review_status)
+                    SELECT {", ".join(FINDING_COLUMNS)}, {FRESH_FINGERPRINT_SQL}, {FRESH_REVIEW_STATUS_SQL}
+                    FROM prev.findings
+                    WHERE unit_id IN (SELECT unit_id FROM reuse_units)
+                      AND rule_id NOT IN ({cross})""")
+    cur.unregister("reuse_units")
 
 
 def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=None) -> dict:
@@ -591,9 +598,3 @@ def check_warehouse(db, deadline: str = "01-31", data_docs=None, previous_db=Non
     finally:
         con.close()
     return res
-
-
-def duckdb_errors():
-    import duckdb
-
-    return (duckdb.Error,)

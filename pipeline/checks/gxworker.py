@@ -47,12 +47,12 @@ def running() -> bool:
     return _pool is not None
 
 
-def _validate(frame, data_docs):
+def _validate(frame, data_docs, keep=None):
     # what the chunk before left: GX's results are cyclic (freed only by the collector, which ran at
     # random points, so the worker's memory swung by ~150 MB), then their pages back to the system
     gc.collect()
     release_memory()
-    return suites.validate_here(frame, data_docs)
+    return suites.validate_here(frame, data_docs, keep) if keep else suites.validate_here(frame, data_docs)
 
 
 def release_memory() -> None:
@@ -75,16 +75,29 @@ def release_memory() -> None:
 _trim = None
 
 
-def validate(frame, data_docs: str | None) -> Future:
+def validate(frame, data_docs: str | None, keep: str | None = None) -> Future:
     """The validation of `frame` (columns row_key, rule_id, metric): by the warm worker when there
-    is one, otherwise here (an already finished future)."""
+    is one, otherwise here (an already finished future). `keep`: a token of the checking run, under
+    which the frame is remembered where it is validated, for the Data Docs built at the end (`docs`)."""
     global _used
     if _pool is not None:
         _used = True
-        return _pool.submit(_validate, frame, data_docs)
+        return _pool.submit(_validate, frame, data_docs, keep)
+    return _here(suites.validate_here, frame, data_docs, *([keep] if keep else []))
+
+
+def docs(data_docs: str, keep: str) -> Future:
+    """Data Docs of the last frame validated with this `keep` token (where it was validated); its
+    index page."""
+    if _pool is not None:
+        return _pool.submit(suites.docs_of_kept, data_docs, keep)
+    return _here(suites.docs_of_kept, data_docs, keep)
+
+
+def _here(fn, *args) -> Future:
     done: Future = Future()
     try:
-        done.set_result(suites.validate_here(frame, data_docs))
+        done.set_result(fn(*args))
     except Exception as e:  # raised by result(), as from the worker
         done.set_exception(e)
     return done

@@ -141,13 +141,21 @@ RESULT_FORMAT = {
 }
 
 
-def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> Validation:
-    """Validate the assessed evaluation rows (columns row_key, rule_id, metric) in this process."""
+_KEPT: dict[str, pd.DataFrame] = {}  # the last frame validated with rules in it, for docs_of_kept()
+
+
+def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None, keep: str | None = None) -> Validation:
+    """Validate the assessed evaluation rows (columns row_key, rule_id, metric) in this process.
+    `keep`: a token naming the checking run; the frame, if it has rows, is remembered under it for
+    the Data Docs built once at the end (docs_of_kept)."""
     present = set(frame["rule_id"].unique()) if len(frame) else set()
     selected = [r for r in rules() if r.id in present]
     per_rule = {r.id: {"evaluated": 0, "unexpected": 0, "success": True} for r in rules()}
     if not selected:
         return Validation(set(), per_rule, True, None)
+    if keep:
+        _KEPT.clear()  # one run's at a time
+        _KEPT[keep] = frame
     data = frame[["row_key", "rule_id", "metric"]].copy()
     data["rule_id"] = data["rule_id"].astype(object)
     docs = str(data_docs) if data_docs else None
@@ -172,3 +180,28 @@ def validate_here(frame: pd.DataFrame, data_docs: str | Path | None = None) -> V
         failing |= keys
         per_rule[rid] = {"evaluated": int(counts.get(rid, 0)), "unexpected": len(keys), "success": bool(res.success)}
     return Validation(failing, per_rule, bool(vresult.success), docs_index)
+
+
+def docs_of_kept(data_docs: str | Path, keep: str) -> str | None:
+    """The Data Docs of the last frame kept by validate_here(keep=`keep`), built now; its index page
+    (None when no frame of that run had rows). Every validation with docs rebuilds the site with its own result
+    only, so the site of a run validated chunk by chunk is the last chunk's: built once, from that
+    chunk's frame, it is the same site without a rebuild for every chunk."""
+    frame = _KEPT.pop(keep, None)
+    if frame is None:
+        return None
+    return validate_here(frame, data_docs).docs_index
+
+
+def merge_validations(vals: list[Validation]) -> Validation:
+    if not vals:
+        return Validation(set(), {}, True, None)
+    per_rule: dict[str, dict] = {}
+    for v in vals:
+        for rid, d in v.per_rule.items():
+            cur = per_rule.setdefault(rid, {"evaluated": 0, "unexpected": 0, "success": True})
+            cur["evaluated"] += d["evaluated"]
+            cur["unexpected"] += d["unexpected"]
+            cur["success"] = cur["success"] and d["success"]
+    docs = next((v.docs_index for v in vals if v.docs_index), None)
+    return Validation(set(), per_rule, all(v.success for v in vals), docs)
