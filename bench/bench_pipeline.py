@@ -34,9 +34,21 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
-def tree_rss_mb(pid: int) -> float:
+def _label(pid: int, depth: int) -> str:
+    """A process of the tree: its depth under the run, its pid and the end of its command line (a
+    forked worker has its parent's command line; a spawned one names its entry point)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        cmd = "?"
+    return f"{'  ' * depth}{pid} {cmd[-60:]}"
+
+
+def tree_rss_mb(pid: int, parts: list | None = None) -> float:
     """Memory of a process and all its descendants, in MB: the sum of their proportional set sizes
-    (PSS: a page shared by n processes counts 1/n in each, so forked workers are not counted twice)."""
+    (PSS: a page shared by n processes counts 1/n in each, so forked workers are not counted twice).
+    With `parts`, (label, MB) of each process is appended to it."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -47,18 +59,21 @@ def tree_rss_mb(pid: int) -> float:
             children.setdefault(int(fields[1]), []).append(int(d))
         except OSError:
             continue
-    total, stack = 0, [pid]
+    total, stack = 0, [(pid, 0)]
     while stack:
-        p = stack.pop()
+        p, depth = stack.pop()
         try:
             with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
                     if line.startswith("Pss:"):
-                        total += int(line.split()[1])
+                        kb = int(line.split()[1])
+                        total += kb
+                        if parts is not None:
+                            parts.append((_label(p, depth), round(kb / 1024)))
                         break
         except OSError:
             pass
-        stack += children.get(p, [])
+        stack += [(c, depth + 1) for c in children.get(p, [])]
     return total / 1024
 
 
@@ -107,6 +122,7 @@ def timed_run(
     not depend on what else runs; half of it is the wall time the run would take on 2 free cores
     if both were always busy."""
     cpu0 = children_cpu()
+    timed_run.peak_parts = []
     skip = len(timings.read_text().splitlines()) if timings is not None and timings.exists() else 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -117,8 +133,11 @@ def timed_run(
         k = 0
         stage = "scan"
         while not done.is_set():
-            mb = tree_rss_mb(proc.pid)
-            peak[0] = max(peak[0], mb)
+            parts: list = []
+            mb = tree_rss_mb(proc.pid, parts)
+            if mb > peak[0]:
+                peak[0] = mb
+                timed_run.peak_parts = parts
             if stage_peaks is not None:
                 if k % 10 == 0:
                     stage = NEXT_STAGE.get(_last_stage(timings, skip), "other")
@@ -242,6 +261,8 @@ def main() -> None:
         "stages": stages(run_dir / "state"),
         "stage_cpu_seconds": stages(run_dir / "state", "cpu_seconds"),
         "stage_peak_pss_mb": stage_peaks,
+        # the process tree at its peak: which process held what
+        "peak_processes_mb": [list(p) for p in timed_run.peak_parts],
     }
     print(
         f"{args.n} reports ({files} files, {size_mb:.0f} MB): {wall:.1f} s end to end "
@@ -249,6 +270,7 @@ def main() -> None:
     )
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in record["stages"].items()))
     print("  peak memory by stage: " + ", ".join(f"{k} {v:.0f} MB" for k, v in stage_peaks.items()))
+    print("  at the peak: " + "; ".join(f"{label.strip()} {mb} MB" for label, mb in timed_run.peak_parts))
 
     if args.incremental:
         # start-up: the fixed cost of a run (process, imports, Dagster) on an empty inbox; best of 2
