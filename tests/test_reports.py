@@ -585,6 +585,8 @@ def test_a_failing_worker_fails_the_render(site, tmp_path, monkeypatch):
 
     db, _pages, _ = site
     monkeypatch.setattr(pages_mod, "MIN_PARALLEL", 0)
+    # forked workers, so that they share the broken page_context (spawned ones import their own)
+    monkeypatch.setattr(pages_mod, "START_METHOD", "fork")
 
     def broken(*_a, **_k):
         raise ValueError("a broken page")
