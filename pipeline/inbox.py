@@ -18,7 +18,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .document import UnreadableFile
-from .parse import MAX_BYTES
+from .parse import MAX_BYTES, read_capped
 from .readers import detect_kind
 from .readers.imagepages import LATER_PAGE, is_later_page, page_group, page_key, report_sha256
 
@@ -260,7 +260,7 @@ def inspect(p: Path, rel: str) -> InboxFile:
                 None,
             )
         with open(p, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            data = read_capped(fh)
     except OSError as e:
         return InboxFile(rel, str(p), 0, "", None, f"the file cannot be opened: {e.strerror or e}", None, None)
     if len(data) > MAX_BYTES:

@@ -24,7 +24,7 @@ from .codebook import split_cell_id
 from .duck import scratch, sql_str
 from .faults import maybe_die
 from .parallel import costly_first, map_kept
-from .parse import MAX_BYTES, parse_bytes
+from .parse import parse_bytes, read_capped
 from .readers.oldword import MISSING_TOOL
 
 REPORT_COLUMNS = [
@@ -157,7 +157,7 @@ def _read_one(abspath: str, path: str, sha: str) -> Flat:
 
     try:
         with open(abspath, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            data = read_capped(f)
         digest = report_sha256(abspath, data)  # with the later pages of numbered page images
     except OSError as e:
         flat = flatten(
