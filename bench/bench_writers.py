@@ -88,14 +88,11 @@ def _workbook_child(db: str, out: str) -> None:
 
 
 def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
-            for line in f:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    """PSS of a process in kB (bench_render's, which samples the same way)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_render import _pss_kb as pss_kb
+
+    return pss_kb(pid)
 
 
 def _workbook(args) -> None:

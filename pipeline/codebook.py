@@ -100,7 +100,7 @@ _UNSET = object()
 
 
 def _memoised_lookup(name: str):
-    """`Codebook._lookup(name, text)` as a method of its own (one call, not two: these lookups are
+    """The memoised lookup of a text among the entries of `name`, as a method of its own (one call, not two: these lookups are
     made for most cells of every report)."""
 
     def lookup(self, text: str) -> Entry | None:
@@ -140,15 +140,6 @@ class Codebook:
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- lookups (memoised: the same labels recur in every report) -------------------------
-    def _lookup(self, name: str, text: str) -> Entry | None:
-        key = (name, text)
-        hit = self._memo.get(key, _UNSET)
-        if hit is _UNSET:
-            hit = _first(getattr(self, name), text)
-            if len(self._memo) < 200_000:
-                self._memo[key] = hit
-        return hit
-
     t2_row = _memoised_lookup("t2_rows")
 
     t2_column = _memoised_lookup("t2_columns")
@@ -248,8 +239,7 @@ class Codebook:
                 self._memo[key] = hit
         return hit
 
-    def section(self, text: str) -> Entry | None:
-        return self._lookup("sections", text)
+    section = _memoised_lookup("sections")
 
 
 def _official(label: str) -> str:

@@ -40,6 +40,19 @@ def _inert(text: str) -> bool:
 _INERT = Memo(_inert, 65536, 80)
 
 
+def _values_written(cells: list[GridCell], start: int) -> bool:
+    """Whether the cells from `start` on are values that are no headers (or blank), one written at least."""
+    inert = _INERT
+    written = False
+    for c in cells[start:]:
+        t = c.text
+        if t:
+            if not inert[t]:
+                return False
+            written = True
+    return written
+
+
 class RowShapes:
     """Methods of `T3Reader` (table3.py) for rows of the commonest shapes."""
 
@@ -54,17 +67,8 @@ class RowShapes:
         text = c0.text
         if not text or _is_value(c0):
             return False
-        if len(cells) > 1:
-            inert = _INERT
-            written = False
-            for c in cells[1:]:
-                t = c.text
-                if t:
-                    if not inert[t]:
-                        return False
-                    written = True
-            if not written:
-                return False
+        if len(cells) > 1 and not _values_written(cells, 1):
+            return False
         entry = self._row_label(text)
         if entry is None or len(cells) == 1 and entry.code == "processed_total" and _GENERIC_COL.match(text):
             return False
@@ -97,15 +101,7 @@ class RowShapes:
             return False
         if _header_token(t0) is not None or _header_token(t1) is not None:
             return False
-        inert = _INERT
-        written = False
-        for c in cells[2:]:
-            t = c.text
-            if t:
-                if not inert[t]:
-                    return False
-                written = True
-        if not written or self._row_label(t0) is not None:
+        if not _values_written(cells, 2) or self._row_label(t0) is not None:
             return False
         group = self.cb.t3_row_group(t0)
         if group is None:
