@@ -56,6 +56,16 @@ def _values_written(cells: list[GridCell], start: int) -> bool:
 class RowShapes:
     """Methods of `T3Reader` (table3.py) for rows of the commonest shapes."""
 
+    def _start_row(self, entry, delimited: bool) -> None:
+        """Enter the row of `entry` as the general path does once a label is found: a label alone
+        before it that is the same label (wrapped) gives way, any other pending label is finished."""
+        self.fragment = ""
+        pending = self.pending
+        if pending is not None and pending[0].code == entry.code and not pending[1]:
+            self.pending = None  # the same label again, wrapped: its values follow here
+        self._finish_pending(delimited)
+        self._enter_row(entry)
+
     def _label_and_values(self, cells: list[GridCell], delimited: bool) -> bool:
         """The commonest row of a grid: a row label in its first cell, then its values (one written
         at least), or alone (a cell per line: its values follow). Read as the general path below
@@ -72,12 +82,7 @@ class RowShapes:
         entry = self._row_label(text)
         if entry is None or len(cells) == 1 and entry.code == "processed_total" and _GENERIC_COL.match(text):
             return False
-        self.fragment = ""
-        pending = self.pending
-        if pending is not None and pending[0].code == entry.code and not pending[1]:
-            self.pending = None  # the same label again, wrapped: its values follow here
-        self._finish_pending(delimited)
-        self._enter_row(entry)
+        self._start_row(entry, delimited)
         if len(cells) > 1:
             self._record(entry, cells[1:], c0.at, delimited)
         else:
@@ -117,11 +122,6 @@ class RowShapes:
         if entry is None:
             return False
         self.context.add(group.code)
-        self.fragment = ""
-        pending = self.pending
-        if pending is not None and pending[0].code == entry.code and not pending[1]:
-            self.pending = None  # the same label again, wrapped: its values follow here
-        self._finish_pending(delimited)
-        self._enter_row(entry)
+        self._start_row(entry, delimited)
         self._record(entry, cells[2:], c1.at, delimited)
         return True
