@@ -34,6 +34,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.append(str(HERE.parent))  # after PYTHONPATH: another tree's pipeline may be measured
 
+from bench_render import _pss_kb  # noqa: E402  (the same PSS sampler as the pages' benchmark)
+
 
 def _writers(args) -> None:
     from corpus import render_html, render_pdf, render_text
@@ -85,14 +87,6 @@ def _workbook_child(db: str, out: str) -> None:
     phases["close"] = round(end - marks[-1][1], 2)
     res["phases_cpu"] = phases
     print(json.dumps(res, ensure_ascii=False))
-
-
-def _pss_kb(pid: int) -> int:
-    """PSS of a process in kB (bench_render's, which samples the same way)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_render import _pss_kb as pss_kb
-
-    return pss_kb(pid)
 
 
 def _workbook(args) -> None:
