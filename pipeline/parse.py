@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
+from operator import itemgetter
 from pathlib import Path
 
 from . import PARSER_VERSION
@@ -19,6 +22,7 @@ from .textnorm import MAX_DIGITS, is_huge_number
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 200 * 1024 * 1024
+_READ_BY = itemgetter("read_by")
 
 
 def read_capped(f, limit: int = MAX_BYTES) -> bytes:
@@ -27,8 +31,6 @@ def read_capped(f, limit: int = MAX_BYTES) -> bytes:
     that call allocates a buffer of `limit` + 1 bytes (200 MB) for every file before shrinking it,
     ~55 us a file, 6 % of reading a text report. A file that grew since its size was taken is
     read on to the same limit."""
-    import os
-
     size = os.fstat(f.fileno()).st_size
     data = f.read(min(size, limit) + 1)
     if len(data) > size and len(data) <= limit:
@@ -63,16 +65,16 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
             "error": f"the file was read but its tables could not be interpreted ({type(e).__name__}: {e})",
         }
 
-    # one walk over the output cells (every one has the mapper's seven keys): numbers too long
-    # to be true, and whether any cell was read by OCR (`ocr_problems` has nothing to say otherwise)
-    huge = []
-    by_ocr = False
-    for cells in (mapped.cells, mapped.extra_cells):
-        for cid, c in cells.items():
-            if c["semantic"] == "TEXT" and is_huge_number(c["raw"]):
-                huge.append(cid)
-            if c["read_by"] == "ocr":
-                by_ocr = True
+    # over the output cells (every one has the mapper's seven keys): numbers too long to be true,
+    # and whether any cell was read by OCR (`ocr_problems` has nothing to say otherwise); a
+    # comprehension and `in` over a map, whose steps run in C rather than a loop body per cell
+    huge = [
+        cid
+        for cells in (mapped.cells, mapped.extra_cells)
+        for cid, c in cells.items()
+        if c["semantic"] == "TEXT" and is_huge_number(c["raw"])
+    ]
+    by_ocr = "ocr" in map(_READ_BY, mapped.cells.values()) or "ocr" in map(_READ_BY, mapped.extra_cells.values())
     problems = list(doc.notes) + list(mapped.problems)
     if by_ocr:
         problems += ocr_problems(mapped.cells, mapped.extra_cells, mapped.problems)
@@ -131,20 +133,17 @@ def parse_bytes(data: bytes, path: str, base: str | None = None) -> dict:
 
 
 def parse_file(path: str | Path) -> dict:
-    import stat
-
-    p = Path(path)
     try:
-        if p.is_dir():
+        st = os.stat(path)  # one call: what Path.is_dir() then Path.stat() told
+        if stat.S_ISDIR(st.st_mode):
             return {"path": str(path), "error": "this is a folder, not a file"}
-        st = p.stat()
         if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read forever
             kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket or a device"
             return {"path": str(path), "error": f"this is {kind}, not a report file"}
         size = st.st_size
         if size > MAX_BYTES:
             return {"path": str(path), "error": f"the file is {size // (1024 * 1024)} MB, too large for a report"}
-        with open(p, "rb") as f:
+        with open(path, "rb") as f:
             data = read_capped(f)
         if len(data) > MAX_BYTES:
             return {"path": str(path), "error": "the file grew beyond the size limit of a report while read"}
@@ -154,4 +153,4 @@ def parse_file(path: str | Path) -> dict:
         return {"path": str(path), "error": "the file cannot be opened: permission denied"}
     except OSError as e:
         return {"path": str(path), "error": f"the file cannot be opened: {e.strerror or e}"}
-    return parse_bytes(data, str(path), str(p.parent))
+    return parse_bytes(data, str(path), str(Path(path).parent))
