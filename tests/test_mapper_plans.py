@@ -277,3 +277,15 @@ def test_plans_are_bounded(monkeypatch):
     for i in range(7):
         map_document(_read(render_text(example_spec(i), layout="A").encode("utf-8"), "r.txt"))
         assert len(plans.PLANS) <= 3
+    # and by the cells of the shapes they hold: a document larger than the bound gets none
+    monkeypatch.setattr(plans, "PLANS", {})
+    monkeypatch.setattr(plans, "_held", [0])
+    doc = _read(render_text(example_spec(1), layout="A").encode("utf-8"), "r.txt")
+    cells = len(plans.shape(doc)[1])
+    monkeypatch.setattr(plans, "_MAX_CELLS", 2 * cells)
+    for i in range(5):
+        map_document(_read(render_text(example_spec(i), layout="A").encode("utf-8"), "r.txt"))
+        assert 1 <= len(plans.PLANS) <= 2 and plans._held[0] <= 2 * cells
+    monkeypatch.setattr(plans, "_MAX_CELLS", cells - 1)
+    map_document(_read(render_text(example_spec(9), layout="A").encode("utf-8"), "r.txt"))
+    assert not plans.PLANS

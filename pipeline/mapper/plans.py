@@ -105,7 +105,11 @@ class Plan:
 
 
 PLANS: dict[tuple, Plan] = {}
-_MAX_PLANS = 512  # emptied when full (a plan and its key: ~10 KB for an HTML report of 4 tables)
+# emptied when it holds this many plans or the shapes of this many cells in all (a plan and its key:
+# ~10 KB for an HTML report of 4 tables, ~280 cells; a few MB in all)
+_MAX_PLANS = 512
+_MAX_CELLS = 250_000
+_held = [0]  # the cells of the shapes held
 
 
 def make(
@@ -124,6 +128,10 @@ def make(
         p_extra = [(cid, place[id(c)] if c is not None else -1) for cid, c in extra]
     except KeyError:
         return
-    if len(PLANS) >= _MAX_PLANS:
+    if len(PLANS) >= _MAX_PLANS or _held[0] + len(flat) > _MAX_CELLS:
         PLANS.clear()
+        _held[0] = 0
+    if len(flat) > _MAX_CELLS:
+        return
+    _held[0] += len(flat)
     PLANS[key] = Plan(p_form, p_extra, format_version, dict(tables_found))
