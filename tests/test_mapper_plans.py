@@ -21,6 +21,7 @@ from pipeline.codebook import codebook
 from pipeline.document import Document, GridCell, Para, Table
 from pipeline.mapper import common, map_document, plans, walk
 from pipeline.readers import read_document
+from pipeline.structure import section_of_heading
 
 POOL = ["0", "1", "7", "12", "305", "99999", "1000000", "3.5", "0.00", "18.8710", "/", "无", "—", "-", "１２", "０"]
 POOL += ["1,234", " 7 ", "3 ", "O", "l2", "／", "不适用", "12345678901234567"]
@@ -40,10 +41,17 @@ def _general(doc) -> str:
 
 
 def _vary(doc: Document, rng: random.Random) -> Document:
-    """A copy of `doc` with plain values changed to other plain values, and places and confidences
-    changed: the same shape."""
+    """A copy of `doc` with plain values changed to other plain values, places and confidences
+    changed, paragraphs that are no headings added or dropped: the same shape."""
     pool = [t for t in POOL if plans.plain(t)]
     out = copy.deepcopy(doc)
+    for _ in range(rng.randint(0, 3)):
+        plain_paras = [i for i, b in enumerate(out.blocks) if isinstance(b, Para) and not section_of_heading(b.text)]
+        if plain_paras and rng.random() < 0.5:
+            del out.blocks[rng.choice(plain_paras)]
+        else:
+            text = rng.choice(["本机关严格按照条例办理。", "", "2024年1月1日至2024年12月31日", "注：单位为件"])
+            out.blocks.insert(rng.randrange(len(out.blocks) + 1), Para(text, "new"))
     for b in out.blocks:
         if isinstance(b, Para):
             continue

@@ -3,7 +3,7 @@
 Reports written from one template differ in their values, not in their labels, headers and layout;
 the mapper decides what a report's rows and columns are from the labels and headers, and asks of a
 value only questions every "plain" value answers alike. A document's *shape* is what the mapper can
-tell of it: its kind; for each paragraph the section its heading opens (None: no heading); for each
+tell of it: its kind; the section each heading opens (the other paragraphs change nothing); for each
 table its `delimited` and `explicit` flags and, row by row, each cell's text — a plain value's text
 replaced by one token, `PLAIN` — with its `cont` and `read_by` where they are not the commonest
 (False, None). Two documents of one shape are mapped to the same choice of grid cells for every
@@ -77,7 +77,8 @@ def shape(doc) -> tuple[tuple, list[GridCell]]:
     for b in doc.blocks:
         if isinstance(b, Para):  # (as map_document tells a paragraph)
             h = section_of_heading(b.text)
-            key.append(h[0] if h else None)
+            if h:  # (a paragraph that is no heading changes nothing the mapper keeps)
+                key.append(h[0])
             continue
         rows = []
         for row in b.rows:
