@@ -69,11 +69,12 @@ def plain(text: str) -> bool:
 _TOKEN = Memo(lambda text: PLAIN if plain(text) else text, 65536, 80)
 
 
-def shape(doc) -> tuple[tuple, list[GridCell]]:
-    """The document's shape (hashable) and its grid cells in reading order (`flat`)."""
+def shape(doc) -> tuple[tuple, list[GridCell | None]]:
+    """The document's shape (hashable) and its grid cells in reading order (`flat`), then None (the
+    place -1 of a plan: no cell)."""
     token = _TOKEN
     key: list = [doc.kind]
-    flat: list[GridCell] = []
+    flat: list[GridCell | None] = []
     for b in doc.blocks:
         if isinstance(b, Para):  # (as map_document tells a paragraph)
             h = section_of_heading(b.text)
@@ -92,6 +93,7 @@ def shape(doc) -> tuple[tuple, list[GridCell]]:
                 )
             )
         key.append((b.delimited, b.explicit, tuple(rows)))
+    flat.append(None)
     return tuple(key), flat
 
 
@@ -115,7 +117,7 @@ _held = [0]  # the cells of the shapes held
 
 def make(
     key: tuple,
-    flat: list[GridCell],
+    flat: list[GridCell | None],
     form: list[GridCell | None],
     extra: list[tuple[str, GridCell | None]],
     format_version,
@@ -123,7 +125,7 @@ def make(
 ) -> None:
     """Keep the plan of a mapping without problems: the places of its grid cells in `flat` (none
     kept if a cell is not one of the document's)."""
-    place = {id(c): i for i, c in enumerate(flat)}
+    place = {id(c): i for i, c in enumerate(flat) if c is not None}
     try:
         p_form = [place[id(c)] if c is not None else -1 for c in form]
         p_extra = [(cid, place[id(c)] if c is not None else -1) for cid, c in extra]

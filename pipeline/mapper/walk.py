@@ -133,10 +133,10 @@ def map_document(doc: Document) -> MapResult:
     plan = plans.PLANS.get(key)
     if plan is None:
         return _map(doc, (key, flat))
-    cells = _build_cells([flat[i] if i >= 0 else None for i in plan.form], doc.kind)
+    cells = _build_cells(list(map(flat.__getitem__, plan.form)), doc.kind)  # (flat[-1] is None: no cell)
     extra: dict[str, dict] = {}
     if plan.extra:
-        _extra_cells(extra, [(cid, flat[i] if i >= 0 else None) for cid, i in plan.extra], None, _putter(doc.kind))
+        _extra_cells(extra, [(cid, flat[i]) for cid, i in plan.extra], None, _putter(doc.kind))
     return MapResult(
         cells=cells,
         extra_cells=extra,
@@ -146,7 +146,7 @@ def map_document(doc: Document) -> MapResult:
     )
 
 
-def _map(doc: Document, shape: tuple[tuple, list[GridCell]] | None) -> MapResult:
+def _map(doc: Document, shape: tuple[tuple, list[GridCell | None]] | None) -> MapResult:
     """`map_document` by reading the tables' rows; the plan of the mapping kept under the
     document's `shape` (plans.shape) when it has no problems."""
     readers = {"T2": T2Reader(), "T3": T3Reader(), "T4": T4Reader()}
