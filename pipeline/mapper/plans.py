@@ -4,8 +4,8 @@ Reports written from one template differ in their values, not in their labels, h
 the mapper decides what a report's rows and columns are from the labels and headers, and asks of a
 value only questions every "plain" value answers alike. A document's *shape* is what the mapper can
 tell of it: its kind; the section each heading opens (the other paragraphs change nothing); for each
-table its `delimited` and `explicit` flags and, row by row, each cell's text — a plain value's text
-replaced by one token, `PLAIN` — with its `cont` and `read_by` where they are not the commonest
+table its `delimited` and `explicit` flags, its rows' lengths and each cell's text — a plain value's
+text replaced by one token, `PLAIN` — with its `cont` and `read_by` where they are not the commonest
 (False, None). Two documents of one shape are mapped to the same choice of grid cells for every
 output cell, and to the same format, tables found and problems.
 
@@ -25,6 +25,8 @@ that builds them after a mapping. tests/test_mapper_plans.py compares both paths
 """
 
 from __future__ import annotations
+
+from itertools import chain
 
 from ..codebook import codebook
 from ..document import GridCell, Para
@@ -81,18 +83,16 @@ def shape(doc) -> tuple[tuple, list[GridCell | None]]:
             if h:  # (a paragraph that is no heading changes nothing the mapper keeps)
                 key.append(h[0])
             continue
-        rows = []
-        for row in b.rows:
-            flat += row
-            rows.append(
-                tuple(
-                    [
-                        token[c.text] if not c.cont and c.read_by is None else (token[c.text], c.cont, c.read_by)
-                        for c in row
-                    ]
-                )
-            )
-        key.append((b.delimited, b.explicit, tuple(rows)))
+        # the rows' lengths and the tokens of their cells in a run (the rows told apart by their
+        # lengths): one comprehension a table, not one a row
+        rows = b.rows
+        start = len(flat)
+        flat.extend(chain.from_iterable(rows))
+        tokens = [
+            token[c.text] if not c.cont and c.read_by is None else (token[c.text], c.cont, c.read_by)
+            for c in flat[start:]
+        ]
+        key.append((b.delimited, b.explicit, tuple(map(len, rows)), tuple(tokens)))
     flat.append(None)
     return tuple(key), flat
 
