@@ -297,3 +297,25 @@ def test_plans_are_bounded(monkeypatch):
     monkeypatch.setattr(plans, "_MAX_CELLS", cells - 1)
     map_document(_read(render_text(example_spec(9), layout="A").encode("utf-8"), "r.txt"))
     assert not plans.PLANS
+
+
+def test_a_text_that_is_no_str_is_mapped_by_its_rows(monkeypatch):
+    """A cell whose text is None (no reader makes one) has no shape: the document is mapped as the
+    general path maps it, whatever that is, and no plan is kept."""
+    monkeypatch.setattr(plans, "PLANS", {})
+    doc = _read(realistic.report().encode("utf-8"), "r.txt")
+    table = next(b for b in doc.blocks if isinstance(b, Table))
+    table.rows.append([GridCell(None, "odd")])  # type: ignore[arg-type]
+
+    def outcome(fast: bool) -> str:
+        saved = common.FAST
+        common.FAST = fast
+        try:
+            return _json(map_document(doc))
+        except Exception as e:  # the general path's own failure, if it fails: the same both ways
+            return f"{type(e).__name__}"
+        finally:
+            common.FAST = saved
+
+    assert outcome(True) == outcome(False)
+    assert not plans.PLANS

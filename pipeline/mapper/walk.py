@@ -129,7 +129,10 @@ def map_document(doc: Document) -> MapResult:
     then (plans.py): its output cells built from its own grid cells, as after a mapping."""
     if not common.FAST:
         return _map(doc, None)
-    key, flat = plans.shape(doc)
+    try:
+        key, flat = plans.shape(doc)
+    except TypeError:  # a cell's text that is no str (no reader makes one): read by its rows, no plan
+        return _map(doc, None)
     plan = plans.PLANS.get(key)
     if plan is None:
         return _map(doc, (key, flat))
