@@ -324,9 +324,25 @@ def _iso(y: int, m: int, d: int) -> str | None:
         return None
 
 
+def _period_matches(text: str):
+    """`_PERIOD.finditer(text)`, tried only where a match can start: its year's four digits are
+    followed by 年, so it starts 4 characters before a 年 (found by `str.find`, at C speed, where the
+    search would test every character against \\d): the same matches, leftmost first, none overlapping."""
+    end = 0
+    i = text.find("年", 4)
+    while i >= 0:
+        start = i - 4
+        if start >= end:
+            m = _PERIOD.match(text, start)
+            if m:
+                yield m
+                end = m.end()
+        i = text.find("年", i + 1)
+
+
 def _period(text: str) -> dict | None:
     found = []
-    for m in _PERIOD.finditer(text):
+    for m in _period_matches(text):
         y1, m1, d1, y2, m2, d2 = m.groups()
         start = _iso(int(y1), int(m1), int(d1))
         end = _iso(int(y2 or y1), int(m2), int(d2))

@@ -120,3 +120,19 @@ def test_period_patterns_match_as_their_counted_forms(monkeypatch):
         monkeypatch.setattr(rh, name, slow)
     assert got == [rh._period(t) for t in texts]
     assert sum(1 for g in got if g) > 100  # the texts do hold periods
+
+
+def test_period_found_at_its_year_as_by_the_search(monkeypatch):
+    """`_period_matches` (the pattern tried only 4 characters before each 年) finds what
+    `_PERIOD.finditer` finds: the same matches, spans and groups, on texts of period pieces (digits
+    of three scripts, overlapping years, runs of five digits, 年 at the start); and `_period` reads
+    the same period with the search in its place."""
+    texts = _period_texts() + ["年2024年1月1日至12月31日", "2024年年1月1日", "20242024年1月1日至2024年1月2日"]
+    for t in texts:
+        assert [(m.span(), m.groups()) for m in rh._period_matches(t)] == [
+            (m.span(), m.groups()) for m in rh._PERIOD.finditer(t)
+        ], t
+    got = [rh._period(t) for t in texts]
+    monkeypatch.setattr(rh, "_period_matches", lambda t: rh._PERIOD.finditer(t))
+    assert got == [rh._period(t) for t in texts]
+    assert sum(1 for g in got if g) > 100

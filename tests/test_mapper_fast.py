@@ -15,7 +15,7 @@ import pipeline.parse as parse_mod
 from corpus import example_spec, render_text, write
 from pipeline.codebook import Entry, codebook, may_match
 from pipeline.document import UnreadableFile
-from pipeline.mapper import T3Reader, common, map_document
+from pipeline.mapper import T3Reader, common, map_document, plans
 from pipeline.readers import read_document
 from pipeline.readers import text as text_reader
 from pipeline.structure import _ORDINAL_FIRST, section_of_heading
@@ -229,6 +229,7 @@ def test_the_fast_paths_are_taken(monkeypatch):
     monkeypatch.setattr(text_reader, "_pipe_rows", count_pipe_rows)
     monkeypatch.setattr(T3Reader, "_label_and_values", count_t3)
     monkeypatch.setattr(T3Reader, "_feed_row", count_rows)
+    monkeypatch.setattr(plans, "PLANS", {})  # mapped by reading the rows, not by a plan kept before
     for layout in ("A", "B1"):
         doc = read_document(render_text(example_spec(1), layout=layout).encode("utf-8"), "r.txt", None)
         map_document(doc)
@@ -355,7 +356,7 @@ def _random_readers(rng):
 
 
 def test_output_cells_by_row_same_as_a_cell_at_a_time():
-    """`walk._cells_by_row` and `_extra_cells` (the fast path) make the same cells, in the same
+    """`walk._cells_by_row` and `_extra_cells` of `_extra_list` (the fast path) make the same cells, in the same
     order, as `_cells_general`, for 600 random reader states; each cell its own dict."""
     import random
 
@@ -371,7 +372,7 @@ def test_output_cells_by_row_same_as_a_cell_at_a_time():
         general = walk._cells_general(extra_g, t2, t3, t4, t4_ok, put)
         extra_f: dict = {}
         fast = walk._cells_by_row(t2, t3, t4, t4_ok, put, kind)
-        walk._extra_cells(extra_f, t2, t3, put)
+        walk._extra_cells(extra_f, walk._extra_list(t2, t3), t3, put)
         assert json.dumps([fast, extra_f], ensure_ascii=False) == json.dumps([general, extra_g], ensure_ascii=False), i
         assert len({id(c) for c in fast.values()}) == len(fast) == 200
 

@@ -8,7 +8,7 @@ from ..codebook import cell_ids, codebook, t3_column_codes
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import SECTION_TABLE, section_of_heading, table_vocab
 from ..textnorm import MISSING, Memo, classify_value, ocr_number
-from . import common
+from . import common, plans
 from .common import CLASSIFIED, MapResult, _is_value
 from .table2 import T2Reader
 from .table3 import T3Reader
@@ -124,6 +124,34 @@ def _has_t3_header(seg: Table) -> bool:
 
 
 def map_document(doc: Document) -> MapResult:
+    """The codebook cells of a document, its format, the tables found and the problems of its
+    structure. A document of a shape mapped before without problems is mapped by the plan kept
+    then (plans.py): its output cells built from its own grid cells, as after a mapping."""
+    if not common.FAST:
+        return _map(doc, None)
+    try:
+        key, flat = plans.shape(doc)
+    except TypeError:  # a cell's text that is no str (no reader makes one): read by its rows, no plan
+        return _map(doc, None)
+    plan = plans.PLANS.get(key)
+    if plan is None:
+        return _map(doc, (key, flat))
+    cells = _build_cells(list(map(flat.__getitem__, plan.form)), doc.kind)  # (flat[-1] is None: no cell)
+    extra: dict[str, dict] = {}
+    if plan.extra:
+        _extra_cells(extra, [(cid, flat[i]) for cid, i in plan.extra], None, _putter(doc.kind))
+    return MapResult(
+        cells=cells,
+        extra_cells=extra,
+        problems=[],
+        format_version=plan.format_version,
+        tables_found=dict(plan.tables_found),
+    )
+
+
+def _map(doc: Document, shape: tuple[tuple, list[GridCell | None]] | None) -> MapResult:
+    """`map_document` by reading the tables' rows; the plan of the mapping kept under the
+    document's `shape` (plans.shape) when it has no problems."""
     readers = {"T2": T2Reader(), "T3": T3Reader(), "T4": T4Reader()}
     problems: list[dict] = []
     section: str | None = None
@@ -196,9 +224,18 @@ def map_document(doc: Document) -> MapResult:
     kind = doc.kind
     put = _putter(kind)
 
+    form: list[GridCell | None] = []
+    extra_list: list[tuple[str, GridCell | None]] = []
     if common.FAST:
-        cells = _cells_by_row(t2, t3, t4, "T4" not in malformed, put, kind)
-        _extra_cells(extra, t2, t3, put)
+        form = _form_cells(t2, t3, t4, "T4" not in malformed)
+        cells = _build_cells(form, kind)
+        for code in t3.inferred:
+            for col in t3.rows[code].columns:
+                cell = cells.get(f"T3/{code}/{col}") if col != "org_subtotal" else None
+                if cell is not None:  # (a column outside the form's would be left out of them)
+                    cell["inferred"] = True
+        extra_list = _extra_list(t2, t3)
+        _extra_cells(extra, extra_list, t3, put)
     else:
         cells = _cells_general(extra, t2, t3, t4, "T4" not in malformed, put)
 
@@ -226,6 +263,8 @@ def map_document(doc: Document) -> MapResult:
     problems += _structure_problems(cells, t3, found, malformed, fmt, doc)
     if fmt == "2019":
         found["T2"] = bool(t2.rows2019 or t2.rows)
+    if shape is not None and not problems:
+        plans.make(shape[0], shape[1], form, extra_list, fmt, found)
     return MapResult(cells=cells, extra_cells=extra, problems=problems, format_version=fmt, tables_found=found)
 
 
@@ -276,24 +315,20 @@ def _templates(kind: str) -> Memo:
     return memo
 
 
-def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, kind: str) -> dict[str, dict]:
-    """The report's 200 cells in the form's order, as the general path in `map_document` makes
-    them (`put` of every cell read, a cell at a time, then reordered, the cells not read MISSING),
-    made a row at a time: a row read in the form's column order (the commonest shape) is its
-    values zipped with the row's cell ids, a cell of the document's own reader built inline (its
-    text's semantic and value a dict lookup), any other through `put`; a row read in another
-    order by its columns; Table 2's 本年处理决定数量 of licensing, penalties and coercion, when
-    its 2021 row gives none, from the 2019 row (the general path's first 2019 put); the cells of
-    rows read as inferred (Table 3's orphans) marked so."""
-    cells: dict[str, dict] = {}
-    template = _TEMPLATES.get(kind) or _templates(kind)
-    missing = missing_cell
+def _form_cells(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool) -> list[GridCell | None]:
+    """The grid cell of each of the report's 200 cells in the form's order (None: not read), as
+    the general path in `map_document` chooses them (`put` of every cell read, a cell at a time,
+    then reordered, the cells not read MISSING), chosen a row at a time: a row read in the form's
+    column order (the commonest shape) is its values in the order of the row's cell ids; a row read
+    in another order by its columns; Table 2's 本年处理决定数量 of licensing, penalties and coercion,
+    when its 2021 row gives none, from the 2019 row (the general path's first 2019 put)."""
+    out: list[GridCell | None] = []
     rows = {"T2": t2.rows, "T3": t3.rows}
     rows2019 = t2.rows2019
     for table, code, cols, cids in _FORM_ROWS or _form_rows():
         rr = rows[table].get(code)
         if rr is not None and rr.columns == cols:
-            pairs = zip(cids, rr.values)
+            out += rr.values
         else:
             got = dict(zip(rr.columns, rr.values)) if rr is not None else {}
             if table == "T2" and code in _DECISIONS_2019 and code in rows2019:
@@ -301,24 +336,40 @@ def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, ki
                 for col, gc in zip(r19.columns, r19.values):
                     if col == "decisions" and col not in got:
                         got[col] = gc
-            pairs = [(cid, got[col]) if col in got else (cid, None) for col, cid in zip(cols, cids)]
-        for cid, gc in pairs:
-            if gc is None:
-                cells[cid] = missing()
-            elif gc.read_by is not None:
-                put(cells, cid, gc)
-            else:
-                cell = template[gc.text].copy()
-                cell["at"] = gc.at
-                cell["confidence"] = gc.confidence
-                cells[cid] = cell
+            out += [got.get(col) for col in cols]
     read = t4.read if t4_ok else None
-    for code, cid in _FORM_T4:
-        gc = read.get(code) if read is not None else None
+    if read is None:
+        out += [None] * len(_FORM_T4)
+    else:
+        out += [read.get(code) for code, _ in _FORM_T4]
+    return out
+
+
+def _build_cells(form: list[GridCell | None], kind: str) -> dict[str, dict]:
+    """The output cells of the form's grid cells (`_form_cells`'s list): a cell of the document's
+    own reader built inline (its text's semantic and value a dict lookup), any other through `put`."""
+    cells: dict[str, dict] = {}
+    template = _TEMPLATES.get(kind) or _templates(kind)
+    put = _PUTTERS.get(kind) or _putters(kind)
+    missing = missing_cell
+    for cid, gc in zip(_FORM_CIDS or _form_cids(), form):
         if gc is None:
             cells[cid] = missing()
-        else:
+        elif gc.read_by is not None:
             put(cells, cid, gc)
+        else:
+            cell = template[gc.text].copy()
+            cell["at"] = gc.at
+            cell["confidence"] = gc.confidence
+            cells[cid] = cell
+    return cells
+
+
+def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, kind: str) -> dict[str, dict]:
+    """The report's 200 cells in the form's order, as the general path in `map_document` makes
+    them: `_build_cells` of `_form_cells`, the cells of rows read as inferred (Table 3's orphans)
+    marked so."""
+    cells = _build_cells(_form_cells(t2, t3, t4, t4_ok), kind)
     for code in t3.inferred:
         for col in t3.rows[code].columns:
             cell = cells.get(f"T3/{code}/{col}") if col != "org_subtotal" else None
@@ -327,19 +378,45 @@ def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, ki
     return cells
 
 
-def _extra_cells(extra: dict, t2: T2Reader, t3: T3Reader, put) -> None:
-    """The cells outside the form's 200 (the 2019 format's Table 2, Table 3's 法人或其他组织 小计),
-    in the general path's order, marked inferred as it marks them."""
+_FORM_CIDS: list[str] = []  # the cell ids of `_form_cells`'s list
+
+
+def _form_cids() -> list[str]:
+    if not _FORM_CIDS:
+        _FORM_CIDS.extend([cid for *_, cids in _form_rows() for cid in cids] + [cid for _, cid in _FORM_T4])
+    return _FORM_CIDS
+
+
+def _extra_list(t2: T2Reader, t3: T3Reader) -> list[tuple[str, GridCell | None]]:
+    """The cells outside the form's 200 (the 2019 format's Table 2, Table 3's 法人或其他组织 小计)
+    and their grid cells, in the general path's order."""
+    out = []
     for code, rr in t2.rows2019.items():
-        for col, gc in zip(rr.columns, rr.values):
-            put(extra, f"T2v2019/{code}/{col}", gc)
+        out += [(f"T2v2019/{code}/{col}", gc) for col, gc in zip(rr.columns, rr.values)]
     for code, rr in t3.rows.items():
         for col, gc in zip(rr.columns, rr.values):
             if col == "org_subtotal":
-                put(extra, f"T3/{code}/{col}", gc)
-    for code in t3.inferred:
-        if "org_subtotal" in t3.rows[code].columns:
-            extra[f"T3/{code}/org_subtotal"]["inferred"] = True
+                out.append((f"T3/{code}/{col}", gc))
+    return out
+
+
+def _extra_cells(extra: dict, pairs: list[tuple[str, GridCell | None]], t3: T3Reader | None, put) -> None:
+    """The cells outside the form's 200 (`_extra_list`), in the general path's order, marked
+    inferred as it marks them."""
+    for cid, gc in pairs:
+        put(extra, cid, gc)
+    if t3 is not None:
+        for code in t3.inferred:
+            if "org_subtotal" in t3.rows[code].columns:
+                extra[f"T3/{code}/org_subtotal"]["inferred"] = True
+
+
+_PUTTERS: dict[str, object] = {}
+
+
+def _putters(kind: str):
+    put = _PUTTERS[kind] = _putter(kind)
+    return put
 
 
 def _putter(kind: str):
