@@ -20,7 +20,8 @@ NIANBAO_OCR_MIN_CONFIDENCE  below it an OCR number is flagged ocr_uncertain (def
 NIANBAO_OCR_THREADS         ONNX threads per reading worker (default 1)
 
 Switches of the process rather than settings stay where they act: NIANBAO_DEBUG (cli.py),
-NIANBAO_FAULT (faults.py), NIANBAO_SERVE_PASSWORD (review/serve.py, a secret kept out of any config).
+NIANBAO_FAULT (faults.py), NIANBAO_SERVE_PASSWORD (review/serve.py, a secret kept out of any config),
+NIANBAO_CHECK_PLANS (mapper/plans.py, set by the test suite).
 """
 
 from __future__ import annotations

@@ -3,10 +3,18 @@ tests that need them skip cleanly when ../shared is absent."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
 import pytest
+
+# Every mapping by a plan (pipeline/mapper/plans.py) is checked against the mapping by rows, in this
+# process and in every child (the variable is inherited); a difference fails the session below.
+PLAN_CHECK = os.environ.setdefault(
+    "NIANBAO_CHECK_PLANS", os.path.join(tempfile.mkdtemp(prefix="nianbao-plans-"), "differences.txt")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -50,3 +58,12 @@ def _isolated_env(monkeypatch, tmp_path):
     for var in ("NIANBAO_INBOX", "NIANBAO_OUT", "NIANBAO_DB", "NIANBAO_REGISTRY", "DAGSTER_HOME"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NIANBAO_OUT", str(tmp_path / "default_run"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    p = Path(PLAN_CHECK)
+    if p.is_file() and p.stat().st_size:
+        lines = p.read_text(encoding="utf-8").splitlines()
+        print(f"\n{len(lines)} mapping(s) by a plan differed from the mapping by rows ({p}):")
+        print("\n".join(lines[:20]))
+        session.exitstatus = 1

@@ -27,6 +27,13 @@ POOL = ["0", "1", "7", "12", "305", "99999", "1000000", "3.5", "0.00", "18.8710"
 POOL += ["1,234", " 7 ", "3 ", "O", "l2", "／", "不适用", "12345678901234567"]
 
 
+@pytest.fixture(autouse=True)
+def _plans_unchecked(monkeypatch):
+    """These tests compare the plans with the general path themselves: the suite's check
+    (NIANBAO_CHECK_PLANS, which would map by rows too and return that) is off here."""
+    monkeypatch.setattr(plans, "CHECK", None)
+
+
 def _json(result) -> str:
     return json.dumps(dataclasses.asdict(result), ensure_ascii=False)
 
@@ -319,3 +326,30 @@ def test_a_text_that_is_no_str_is_mapped_by_its_rows(monkeypatch):
 
     assert outcome(True) == outcome(False)
     assert not plans.PLANS
+
+
+def test_the_suite_checks_every_plan_it_uses():
+    """tests/conftest.py turns the check on for the whole suite (and the processes it starts)."""
+    import os
+
+    assert os.environ.get("NIANBAO_CHECK_PLANS")
+
+
+def test_a_plan_that_differs_from_the_rows_is_reported_and_not_used(monkeypatch, tmp_path):
+    monkeypatch.setattr(plans, "PLANS", {})
+    doc = _read(render_text(example_spec(3), layout="A").encode("utf-8"), "r.txt")
+    rows = _general(doc)
+    map_document(doc)
+    (key,) = plans.PLANS
+    plan = plans.PLANS[key]
+    flat = plans.shape(doc)[1]
+    read = [k for k, place in enumerate(plan.form) if place >= 0]
+    i = read[0]
+    j = next(k for k in read if flat[plan.form[k]].text != flat[plan.form[i]].text)
+    plan.form[i], plan.form[j] = plan.form[j], plan.form[i]  # a broken plan: two cells swapped
+    assert _json(map_document(doc)) != rows  # unchecked, the broken plan is used
+    log = tmp_path / "differences.txt"
+    monkeypatch.setattr(plans, "CHECK", str(log))
+    assert _json(map_document(doc)) == rows  # checked, the rows' mapping is kept
+    (line,) = log.read_text(encoding="utf-8").splitlines()
+    assert "cells T2/" in line and "plan" in line and "rows" in line

@@ -26,6 +26,7 @@ that builds them after a mapping. tests/test_mapper_plans.py compares both paths
 
 from __future__ import annotations
 
+import os
 from itertools import chain
 
 from ..codebook import codebook
@@ -108,6 +109,33 @@ class Plan:
 
 
 PLANS: dict[tuple, Plan] = {}
+
+# A switch of the process (not a setting): NIANBAO_CHECK_PLANS=FILE maps every document mapped by a
+# plan by its rows too, keeps the rows' mapping, and appends a line to FILE for each difference.
+# The test suite sets it (tests/conftest.py) and fails when FILE is not empty: every test that maps a
+# shape seen before, in its own process or a child, checks the plans against the general path.
+CHECK = os.environ.get("NIANBAO_CHECK_PLANS") or None
+
+
+def differs(a, b) -> str | None:
+    """What differs between two mappings of one document (order included), or None."""
+    for name in ("format_version", "tables_found", "problems", "cells", "extra_cells"):
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, dict):
+            x, y = list(x.items()), list(y.items())
+        if x != y:
+            if name.endswith("cells"):
+                got = dict(x)
+                for cid, cell in y:
+                    if got.get(cid) != cell:
+                        return f"{name} {cid}: plan {got.get(cid)!r}, rows {cell!r}"
+            return f"{name}: plan {x!r}, rows {y!r}"
+    return None
+
+
+def report(doc, what: str) -> None:
+    with open(CHECK, "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()} {doc.kind} {len(doc.blocks)} blocks: {what}\n")
 # emptied when it holds this many plans or the shapes of this many cells in all (a plan and its key:
 # ~10 KB for an HTML report of 4 tables, ~280 cells; a few MB in all)
 _MAX_PLANS = 512

@@ -140,13 +140,20 @@ def map_document(doc: Document) -> MapResult:
     extra: dict[str, dict] = {}
     if plan.extra:
         _extra_cells(extra, [(cid, flat[i]) for cid, i in plan.extra], None, _putter(doc.kind))
-    return MapResult(
+    out = MapResult(
         cells=cells,
         extra_cells=extra,
         problems=[],
         format_version=plan.format_version,
         tables_found=dict(plan.tables_found),
     )
+    if plans.CHECK:
+        rows = _map(doc, None)
+        what = plans.differs(out, rows)
+        if what:
+            plans.report(doc, what)
+            return rows
+    return out
 
 
 def _map(doc: Document, shape: tuple[tuple, list[GridCell | None]] | None) -> MapResult:
