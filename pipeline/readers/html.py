@@ -69,24 +69,115 @@ def _title(root) -> str | None:
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
 
 
-def read_html(data: bytes, name: str, base: str | None = None) -> Document:
-    text, notes = decode(data, name, html=True)
+# A run of the attributes a cell or row tag carries for its looks, taken out of the page before it is
+# parsed: everything the reader reads of a td, th or tr is its rowspan and colspan (the stylesheet
+# and _grid), and on many pages (the corpus writer's, Word's) these runs are two thirds of the bytes,
+# which libxml2 would turn into attribute nodes only to be thrown away (the parse takes 40 % less time
+# without them, the stylesheet's walk 20 %).
+_WS = "[ \t\n\f]"  # HTML's whitespace (str patterns' \s is wider)
+_UNREAD = "style|valign|align|width|height|class|bgcolor|border|lang"
+_TAG_ATTRS = re.compile(
+    # one HTML whitespace character before each attribute (a pattern of one character, not of a run,
+    # takes a tenth less time; a tag written with more keeps its attributes)
+    rf'(<[tT][dDhHrR](?:{_WS}(?:rowspan|colspan)="[^"<>]*")*)(?:{_WS}(?:{_UNREAD})="[^"]*")*(?=[ \t\n\f\r/>])'
+)
+
+
+def _strip_unread(text: str) -> tuple[str | None, int]:
+    """(lean, n): the page without the runs of unread attributes `_TAG_ATTRS` finds right after a
+    cell or row tag's name and its rowspan/colspan attributes, and the number of places the pattern
+    matched, which is every "<td", "<th", "<tr" (either case) followed by HTML whitespace, CR, "/"
+    or ">" (the pattern matches there with no attribute taken; the decoded page holds no CR, but
+    libxml2 would read one as whitespace); (None, 0) where nothing is taken out.
+
+    The lean page reads as the page wherever every one of the n places opens a start tag in it, which
+    read_html checks on its tree:
+    1. The lean page holds exactly those n "<" + t + d/h/r + delimiter: a match's kept part holds no
+       "<" after its first, a removed run's text is gone, and what follows a match's kept part (a
+       delimiter) cannot complete a new one with it.
+    2. Every td, th and tr element of a tree libxml2 builds comes from a start tag of its own, written
+       "<" + t + d/h/r + delimiter in either case: libxml2 (2.14, its HTML5 tokenizer) ends a tag name
+       only at whitespace (CR too), "/" or ">", lowercases only ASCII, turns NUL into U+FFFD, and never
+       implies a td, th or tr (tests/test_html_strip.py tries every character after the name). So if
+       the tree holds n such elements (the stream's rows and cells are some of them), each of the n
+       places opens a start tag.
+    3. The tokenizer reads left to right: its state at a place depends only on the text before it
+       (its look-aheads, after "<!" and "&", read no "<"). Up to the first place the two pages are
+       the same text; at a place both are in the data state (2), and the page reads "<", the name,
+       the kept spans and the removed run (each attribute HTML whitespace, a name, "=" and a value in
+       double quotes), where the lean page reads the name and the spans; at the delimiter, the page is
+       after a quoted value, the lean page after a quoted value or in the tag's name, and from there
+       whitespace, "/" and ">" lead both to the same state; the same text follows, to the next place.
+       So both pages give the same tokens, but for the removed attributes of those tags, and the same
+       tree (libxml2 builds it from tag names and ignores none of these), but for those attributes:
+       the others are the same, in the same order, and the removed ones hold no rowspan or colspan,
+       the only ones read (by the stylesheet and _grid; _local_images reads img's src)."""
+    if len(text) > _LEAN_MAX:
+        return None, 0
+    parts = _TAG_ATTRS.split(text)
+    lean = "".join(parts)
+    if len(lean) == len(text):
+        return None, 0
+    return lean, len(parts) // 2
+
+
+# no attribute value of a page this long comes near libxml2's limit on one (10,000,000 bytes without
+# the huge-tree option), past which the page and the lean page could be cut differently
+_LEAN_MAX = 2_000_000
+
+
+def _read_lean(text: str):
+    """(root, walker) of the page read without the attributes `_strip_unread` takes out, the walker
+    filled by the stream as read_html fills it; None where the tree does not show every place the
+    pattern took for a start tag to open one (then the page is read whole)."""
+    lean, n_tags = _strip_unread(text)
+    if lean is None:
+        return None
     try:
-        # lxml.html's parser, without its HTML element classes: the same tree, but every element the
-        # walk touches no longer goes through a Python class lookup
+        root = _parse(lean)
+    except UnreadableFile:
+        return None
+    walker = _Walker()
+    if not _read_stream(walker, root, _body(root), lean):
+        return None
+    # the stream's rows and cells are td, th and tr elements of the tree; where they are not all of
+    # them (a layout table, a cell outside a table), all of them are counted
+    if walker.rows_and_cells != n_tags and root.xpath("count(//td|//th|//tr)") != n_tags:
+        return None
+    return root, walker
+
+
+def _parse(text: str):
+    # lxml.html's parser, without its HTML element classes: the same tree, but every element the
+    # walk touches no longer goes through a Python class lookup
+    try:
         root = etree.fromstring(text, _PARSER)
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"the HTML page could not be parsed ({e})")
-    title = _title(root)
+    return root
+
+
+def _body(root):
     body = root.find("body")
-    if body is None:
-        body = root
-    walker = _Walker()
-    if not _read_stream(walker, root, body, text):
-        walker.walk(body)
-        walker.flush()
+    return root if body is None else body
+
+
+def read_html(data: bytes, name: str, base: str | None = None) -> Document:
+    text, notes = decode(data, name, html=True)
+    lean = _read_lean(text)
+    if lean is not None:
+        root, walker = lean
+        body = _body(root)
+    else:
+        root = _parse(text)
+        body = _body(root)
+        walker = _Walker()
+        if not _read_stream(walker, root, body, text):
+            walker.walk(body)
+            walker.flush()
+    title = _title(root)
     blocks = walker.blocks
     if walker.furniture:
         notes.append(
@@ -145,6 +236,7 @@ class _Walker:
         self.n_tables = 0
         self.n_paras = 0
         self.furniture: list[str] = []  # page furniture kept aside (a 发布时间 line may hide among it)
+        self.rows_and_cells = 0  # see _read_stream
 
     def flush(self) -> None:
         if not self.buf:
@@ -248,13 +340,16 @@ _MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8])(?![0-9])")
 
 
 def _read_stream(walker: _Walker, root, body, text: str) -> bool:
-    """Fill `walker` as `walker.walk(body); walker.flush()` would; False where it cannot be done."""
+    """Fill `walker` as `walker.walk(body); walker.flush()` would; False where it cannot be done.
+    `walker.rows_and_cells` is then the number of tr elements in tables holding no table and of their
+    td and th children (each one a row or cell of the stream)."""
     if any(m in text for m in _MARKERS) or _MARKER_REF.search(text):
         return False
     try:
         out = str(_WALK(root))
     except etree.XSLTError:
         return False
+    walker.rows_and_cells = out.count(_ROW) + out.count(_CELL)
     if body.tail:
         out += body.tail
     # a no-break space is blank to clean() and stripped from cells: replaced once here, not per cell
