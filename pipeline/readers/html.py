@@ -8,6 +8,7 @@ tables (a table that contains tables) treated as page structure, not data.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from lxml import etree
 
@@ -295,7 +296,8 @@ class _Walker:
 # trusted: a page holding the marker characters, or a tree libxslt refuses (nesting too deep).
 
 _TBL, _ROW, _CELL, _FIELD, _END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
-_NO_SPAN = _CELL + _FIELD + _FIELD  # a cell with neither span (or both empty, which count as 1)
+_RS, _CS = "\ue005", "\ue006"  # a cell's rowspan and colspan attributes, each written where it has one
+_PLAIN = _CELL + _FIELD  # a cell with neither attribute
 _SKIP_X = "|".join(sorted(_SKIP))
 _BLOCK_X = "|".join(sorted(_BLOCK | {"td", "th", "table", "tbody"}))
 _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -319,8 +321,8 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
  <xsl:text>{_TBL}</xsl:text>
  <xsl:for-each select=".//tr"><xsl:text>{_ROW}</xsl:text>
   <xsl:for-each select="td|th"
-   ><xsl:text>{_CELL}</xsl:text><xsl:value-of select="@rowspan"/><xsl:text>{_FIELD}</xsl:text
-   ><xsl:value-of select="@colspan"/><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
+   ><xsl:text>{_CELL}</xsl:text><xsl:apply-templates select="@rowspan|@colspan" mode="a"
+   /><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
   /></xsl:for-each>
  </xsl:for-each>
  <xsl:text>{_END}</xsl:text>
@@ -332,11 +334,15 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
 <xsl:template match="p|div|li" mode="c"
  ><xsl:text>&#10;</xsl:text><xsl:apply-templates mode="c"/><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="*" mode="c"><xsl:apply-templates mode="c"/></xsl:template>
+<!-- a span attribute, only where the cell has it: most cells have neither, and one selection that
+     finds nothing costs less than two values of attributes written empty -->
+<xsl:template match="@rowspan" mode="a"><xsl:text>{_RS}</xsl:text><xsl:value-of select="."/></xsl:template>
+<xsl:template match="@colspan" mode="a"><xsl:text>{_CS}</xsl:text><xsl:value-of select="."/></xsl:template>
 </xsl:stylesheet>"""
 _WALK = etree.XSLT(etree.XML(_WALK_XSL))
 # a marker character in the page, literal or as a character reference, would be read as structure
-_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END)
-_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8])(?![0-9])")
+_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END, _RS, _CS)
+_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-6]|0*(?:5734[4-9]|57350))(?![0-9])")
 
 
 def _read_stream(walker: _Walker, root, body, text: str) -> bool:
@@ -368,56 +374,99 @@ def _read_stream(walker: _Walker, root, body, text: str) -> bool:
 # clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report (short
 # texts only, at most 65,536 of them: a few megabytes at worst)
 _CELL_TEXTS = Memo(lambda raw: clean(raw.strip()), 65536, 200)
-_COLS = [str(c + 1) for c in range(256)]
+_ATS: dict[tuple[int, int], list[str]] = {}
+
+
+def _ats(index: int, r: int, n: int) -> list[str]:
+    """The `at` of the first n (or more) columns of row r of table `index`: the same strings recur in
+    every page, made once (at most 20,000 rows' of them kept)."""
+    ats = _ATS.get((index, r))
+    if ats is None or len(ats) < n:
+        if len(_ATS) >= 20000:
+            _ATS.clear()
+        prefix = f"table {index}, row {r + 1}, col "
+        ats = _ATS[(index, r)] = [prefix + str(c + 1) for c in range(max(n, 16))]
+    return ats
+
+
+def _spans(spans: str) -> tuple[int, int]:
+    """(rowspan, colspan) of a cell from what the stream writes of its span attributes: each the
+    value after its marker, up to the next marker (an attribute written empty counts as 1)."""
+    rs = cs = 1
+    if _RS in spans:
+        rs = _span_value(spans.split(_RS, 2)[1].split(_CS, 1)[0])
+    if _CS in spans:
+        cs = _span_value(spans.split(_CS, 2)[1].split(_RS, 1)[0])
+    return rs, cs
+
+
+_SPANS = Memo(_spans, 4096, 40)  # the same few spans in every page
 
 
 def _stream_grid(table: str, index: int) -> Table:
     """`_grid` of a table as the stream writes it."""
-    rows = table.split(_ROW)[1:]
+    rows = table.split(_ROW)
+    del rows[0]
     nrows = len(rows)
-    grid: list[dict[int, GridCell] | list[GridCell]] = [{} for _ in rows]  # per row: column -> cell
+    # per row: None (nothing in it yet), column -> cell (cells from above, or the row being filled),
+    # or its finished list of cells
+    grid: list = [None] * nrows
     texts = _CELL_TEXTS
+    text_of = texts.__getitem__
     for r, row in enumerate(rows):
         taken = grid[r]
-        prefix = f"table {index}, row {r + 1}, col "
-        if row.count(_CELL) == row.count(_NO_SPAN):
-            raws = row.split(_NO_SPAN)[1:]
+        raws = row.split(_PLAIN)
+        if len(raws) == row.count(_CELL) + 1:
+            # none of the row's cells has a span attribute: each takes the next free column
+            del raws[0]
+            n = len(raws)
             if not taken:
-                # nothing reaches into this row from above and none of its cells spans: its cells
-                # are its columns in order (the common row)
-                if len(raws) <= len(_COLS):
-                    grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
-                    continue
-            else:
-                # none of its cells spans, but cells from above take some columns: each cell takes
-                # the next free column, as below, without reading spans
-                c = 0
-                for raw in raws:
-                    while c in taken:
-                        c += 1
-                    taken[c] = GridCell(texts[raw], prefix + (_COLS[c] if c < len(_COLS) else str(c + 1)), False)
-                    c += 1
+                # nothing reaches into the row from above (the common row): its cells are its columns
+                grid[r] = list(map(GridCell, map(text_of, raws), _ats(index, r, n), repeat(False)))
                 continue
+            width = n + len(taken)
+            if max(taken) < width:
+                # cells from above take columns below the row's width only: the free ones below it,
+                # n of them, are the ones its cells take, in order
+                ats = _ats(index, r, width)
+                free = [c for c in range(width) if c not in taken]
+                taken.update(zip(free, map(GridCell, map(text_of, raws), [ats[c] for c in free], repeat(False))))
+                grid[r] = list(map(taken.__getitem__, range(width)))  # its columns are 0 to width - 1
+                continue
+            ats = _ats(index, r, 0)
+            c = 0
+            for raw in raws:
+                while c in taken:
+                    c += 1
+                taken[c] = GridCell(
+                    texts[raw], ats[c] if c < len(ats) else f"table {index}, row {r + 1}, col {c + 1}", False
+                )
+                c += 1
+            continue
+        if taken is None:
+            taken = grid[r] = {}
+        ats = _ats(index, r, 0)
+        cells = row.split(_CELL)
+        del cells[0]
         c = 0
-        for cell in row.split(_CELL)[1:]:
+        for cell in cells:
             while c in taken:
                 c += 1
-            at = prefix + (_COLS[c] if c < len(_COLS) else str(c + 1))
-            rs_v, cs_v, raw = cell.split(_FIELD, 2)
-            rs = _span_value(rs_v) if rs_v else 1
-            cs = _span_value(cs_v) if cs_v else 1
+            at = ats[c] if c < len(ats) else f"table {index}, row {r + 1}, col {c + 1}"
+            spans, _, raw = cell.partition(_FIELD)
+            rs, cs = _SPANS[spans] if spans else (1, 1)
             text = texts[raw]
             if rs == 1 and cs == 1:
                 taken[c] = GridCell(text, at, False)
             else:
-                for dr in range(rs):
-                    if r + dr >= nrows:
-                        continue
+                for dr in range(min(rs, nrows - r)):
                     below = grid[r + dr]
+                    if below is None:
+                        below = grid[r + dr] = {}
                     for dc in range(cs):
                         below[c + dc] = GridCell(text, at, bool(dr or dc))
             c += cs
-    out = [row if type(row) is list else [row[c] for c in sorted(row)] for row in grid]
+    out = [row if type(row) is list else [row[c] for c in sorted(row)] if row else [] for row in grid]
     return Table(rows=out, at=f"table {index}")
 
 
