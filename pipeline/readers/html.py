@@ -309,7 +309,8 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
  </xsl:choose>
 </xsl:template>
 <!-- _Walker.walk: text and tails; comments and skipped elements leave only their tails -->
-<xsl:template match="text()" mode="w"><xsl:value-of select="."/></xsl:template>
+<!-- a text node copied: the text output writes it as value-of would, without evaluating "." -->
+<xsl:template match="text()" mode="w"><xsl:copy/></xsl:template>
 <xsl:template match="comment()|processing-instruction()" mode="w"/>
 <xsl:template match="{_SKIP_X}" mode="w"/>
 <xsl:template match="br" mode="w"><xsl:text>&#10;</xsl:text></xsl:template>
@@ -321,23 +322,25 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
  <xsl:text>{_TBL}</xsl:text>
  <xsl:for-each select=".//tr"><xsl:text>{_ROW}</xsl:text>
   <xsl:for-each select="td|th"
-   ><xsl:text>{_CELL}</xsl:text><xsl:apply-templates select="@rowspan|@colspan" mode="a"
+   ><xsl:text>{_CELL}</xsl:text><xsl:apply-templates select="@*" mode="a"
    /><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
   /></xsl:for-each>
  </xsl:for-each>
  <xsl:text>{_END}</xsl:text>
 </xsl:template>
 <!-- _cell_text: comments' own text is kept there, as lxml's .text of a comment child gives it -->
-<xsl:template match="text()|comment()|processing-instruction()" mode="c"><xsl:value-of select="."/></xsl:template>
+<xsl:template match="text()" mode="c"><xsl:copy/></xsl:template>
+<xsl:template match="comment()|processing-instruction()" mode="c"><xsl:value-of select="."/></xsl:template>
 <xsl:template match="{_SKIP_X}" mode="c"/>
 <xsl:template match="br" mode="c"><xsl:text>&#10;</xsl:text><xsl:apply-templates mode="c"/></xsl:template>
 <xsl:template match="p|div|li" mode="c"
  ><xsl:text>&#10;</xsl:text><xsl:apply-templates mode="c"/><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="*" mode="c"><xsl:apply-templates mode="c"/></xsl:template>
-<!-- a span attribute, only where the cell has it: most cells have neither, and one selection that
-     finds nothing costs less than two values of attributes written empty -->
+<!-- a span attribute, only where the cell has it: most cells have neither (and, read lean, no other
+     attribute), and one selection that finds nothing costs less than two values written empty -->
 <xsl:template match="@rowspan" mode="a"><xsl:text>{_RS}</xsl:text><xsl:value-of select="."/></xsl:template>
 <xsl:template match="@colspan" mode="a"><xsl:text>{_CS}</xsl:text><xsl:value-of select="."/></xsl:template>
+<xsl:template match="@*" mode="a"/>
 </xsl:stylesheet>"""
 _WALK = etree.XSLT(etree.XML(_WALK_XSL))
 # a marker character in the page, literal or as a character reference, would be read as structure
