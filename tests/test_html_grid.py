@@ -1,6 +1,7 @@
-"""The grids the stream's tables make (`html._stream_grid`: rows of plain cells as one list, rows under
-cells from above filling their free columns at once, span attributes written only where a cell has
-one) against the Python walk's `_grid`, on random tables of spans, odd span values and widths."""
+"""The grids the stream's tables make (`html._stream_grid`: span attributes written only where a cell
+has one, each table's placing worked out once per shape and number and its texts put into it) against
+the Python walk's `_grid`, on random tables of spans, odd span values and widths, read once (the
+placing worked out) and again with other texts in the same shape (the placing reused)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from pipeline.readers import html
 _SPAN_VALUES = ["", "1", "2", "3", " 2 ", "0", "-1", "x", "99", "2.5", "４", "60", "61"]
 
 
+_TEXTS = ["", "0", "1", "甲", " 乙 ", "&nbsp;", "a<br>b", "<p>段</p>", "<span>1</span>2", "x" * 30, "x" * 300]
+
+
 def _cell(rng: random.Random) -> str:
     tag = rng.choice(["td", "td", "td", "th", "TD"])
     attrs = ""
     for _ in range(rng.choice([0, 0, 0, 1, 2, 3])):
         name = rng.choice(["rowspan", "colspan", "ROWSPAN", "ColSpan", "style", "width"])
         attrs += f' {name}="{rng.choice(_SPAN_VALUES) if rng.random() < 0.5 else rng.choice(["2", "3"])}"'
-    text = rng.choice(["", "0", "甲", " 乙 ", "&nbsp;", "a<br>b", "<p>段</p>", "<span>1</span>2", "x" * 30])
-    return f"<{tag}{attrs}>{text}</{tag}>"
+    return f"<{tag}{attrs}>{{}}</{tag}>"  # the text left to fill
 
 
 def _table(rng: random.Random) -> str:
@@ -31,21 +34,35 @@ def _table(rng: random.Random) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _read_both_ways(text: str) -> list:
+    root = etree.fromstring(text, html._PARSER)
+    body = root.find("body")
+    fast, slow = html._Walker(), html._Walker()
+    assert html._read_stream(fast, root, body, text)
+    slow.walk(body)
+    slow.flush()
+    assert fast.blocks == slow.blocks, text
+    return fast.blocks
+
+
 def test_random_tables_read_as_the_python_walk():
     rng = random.Random(15)
     spanned = under = 0
     for _ in range(600):
-        text = "<html><body><p>前</p>" + "".join(_table(rng) for _ in range(rng.choice([1, 2, 4]))) + "</body></html>"
-        root = etree.fromstring(text, html._PARSER)
-        body = root.find("body")
-        fast, slow = html._Walker(), html._Walker()
-        assert html._read_stream(fast, root, body, text)
-        slow.walk(body)
-        slow.flush()
-        assert fast.blocks == slow.blocks, text
-        cells = [c for t in fast.blocks if isinstance(t, html.Table) for row in t.rows for c in row]
+        html._PLANS.clear()
+        shape = "<html><body><p>前</p>" + "".join(_table(rng) for _ in range(rng.choice([1, 2, 4]))) + "</body></html>"
+        n = shape.count("{}")
+        first = _read_both_ways(shape.format(*rng.choices(_TEXTS, k=n)))
+        plans = len(html._PLANS)
+        # the same shapes again, other texts: the placings are reused
+        again = _read_both_ways(shape.format(*rng.choices(_TEXTS, k=n)))
+        assert len(html._PLANS) == plans
+        assert [len(t.rows) for t in first if isinstance(t, html.Table)] == [
+            len(t.rows) for t in again if isinstance(t, html.Table)
+        ]
+        cells = [c for t in first if isinstance(t, html.Table) for row in t.rows for c in row]
         spanned += any(c.cont for c in cells)
-        under += any(row and row[0].cont for t in fast.blocks if isinstance(t, html.Table) for row in t.rows)
+        under += any(row and row[0].cont for t in first if isinstance(t, html.Table) for row in t.rows)
     assert spanned > 300 and under > 200, (spanned, under)
 
 

@@ -8,7 +8,6 @@ tables (a table that contains tables) treated as page structure, not data.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 from lxml import etree
 
@@ -377,19 +376,6 @@ def _read_stream(walker: _Walker, root, body, text: str) -> bool:
 # clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report (short
 # texts only, at most 65,536 of them: a few megabytes at worst)
 _CELL_TEXTS = Memo(lambda raw: clean(raw.strip()), 65536, 200)
-_ATS: dict[tuple[int, int], list[str]] = {}
-
-
-def _ats(index: int, r: int, n: int) -> list[str]:
-    """The `at` of the first n (or more) columns of row r of table `index`: the same strings recur in
-    every page, made once (at most 20,000 rows' of them kept)."""
-    ats = _ATS.get((index, r))
-    if ats is None or len(ats) < n:
-        if len(_ATS) >= 20000:
-            _ATS.clear()
-        prefix = f"table {index}, row {r + 1}, col "
-        ats = _ATS[(index, r)] = [prefix + str(c + 1) for c in range(max(n, 16))]
-    return ats
 
 
 def _spans(spans: str) -> tuple[int, int]:
@@ -404,73 +390,60 @@ def _spans(spans: str) -> tuple[int, int]:
 
 
 _SPANS = Memo(_spans, 4096, 40)  # the same few spans in every page
+# a cell's text in the stream: what follows its _FIELD, up to the next marker
+_CELL_TEXT = re.compile("\ue003([^\ue000-\ue006]*)")
 
 
 def _stream_grid(table: str, index: int) -> Table:
-    """`_grid` of a table as the stream writes it."""
-    rows = table.split(_ROW)
+    """`_grid` of a table as the stream writes it. Which cell lands where, under which `at` and as a
+    continuation or not, depends only on the table's shape (its rows and its cells' span attributes,
+    the stream without the cells' texts) and its number; the same shapes recur page after page (the
+    official form's tables), so the placing is worked out once per shape (`_plan`) and each table
+    only puts its texts into it."""
+    parts = _CELL_TEXT.split(table)  # shape, text, shape, text, ..., shape
+    key = (index, "".join(parts[0::2]))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        plan = _PLANS[key] = _plan(key[1], index)
+    texts = list(map(_CELL_TEXTS.__getitem__, parts[1::2]))
+    text_of = texts.__getitem__
+    return Table(rows=[list(map(GridCell, map(text_of, k), ats, conts)) for k, ats, conts in plan], at=f"table {index}")
+
+
+_PLANS: dict[tuple[int, str], list] = {}
+
+
+def _plan(shape: str, index: int) -> list[tuple[tuple, tuple, tuple]]:
+    """Per row of a table of this shape, in column order: the numbers of the cells (in stream order)
+    at its positions, their `at` and whether each is a continuation, placed as `_grid` places them."""
+    rows = shape.split(_ROW)
     del rows[0]
     nrows = len(rows)
-    # per row: None (nothing in it yet), column -> cell (cells from above, or the row being filled),
-    # or its finished list of cells
-    grid: list = [None] * nrows
-    texts = _CELL_TEXTS
-    text_of = texts.__getitem__
+    grid: list[dict[int, tuple]] = [{} for _ in rows]  # per row: column -> (cell, at, cont)
+    k = 0
     for r, row in enumerate(rows):
         taken = grid[r]
-        raws = row.split(_PLAIN)
-        if len(raws) == row.count(_CELL) + 1:
-            # none of the row's cells has a span attribute: each takes the next free column
-            del raws[0]
-            n = len(raws)
-            if not taken:
-                # nothing reaches into the row from above (the common row): its cells are its columns
-                grid[r] = list(map(GridCell, map(text_of, raws), _ats(index, r, n), repeat(False)))
-                continue
-            width = n + len(taken)
-            if max(taken) < width:
-                # cells from above take columns below the row's width only: the free ones below it,
-                # n of them, are the ones its cells take, in order
-                ats = _ats(index, r, width)
-                free = [c for c in range(width) if c not in taken]
-                taken.update(zip(free, map(GridCell, map(text_of, raws), [ats[c] for c in free], repeat(False))))
-                grid[r] = list(map(taken.__getitem__, range(width)))  # its columns are 0 to width - 1
-                continue
-            ats = _ats(index, r, 0)
-            c = 0
-            for raw in raws:
-                while c in taken:
-                    c += 1
-                taken[c] = GridCell(
-                    texts[raw], ats[c] if c < len(ats) else f"table {index}, row {r + 1}, col {c + 1}", False
-                )
-                c += 1
-            continue
-        if taken is None:
-            taken = grid[r] = {}
-        ats = _ats(index, r, 0)
-        cells = row.split(_CELL)
-        del cells[0]
+        spans_of_cells = row.split(_CELL)
+        del spans_of_cells[0]
         c = 0
-        for cell in cells:
+        for spans in spans_of_cells:
             while c in taken:
                 c += 1
-            at = ats[c] if c < len(ats) else f"table {index}, row {r + 1}, col {c + 1}"
-            spans, _, raw = cell.partition(_FIELD)
+            at = f"table {index}, row {r + 1}, col {c + 1}"
             rs, cs = _SPANS[spans] if spans else (1, 1)
-            text = texts[raw]
-            if rs == 1 and cs == 1:
-                taken[c] = GridCell(text, at, False)
-            else:
-                for dr in range(min(rs, nrows - r)):
-                    below = grid[r + dr]
-                    if below is None:
-                        below = grid[r + dr] = {}
-                    for dc in range(cs):
-                        below[c + dc] = GridCell(text, at, bool(dr or dc))
+            for dr in range(min(rs, nrows - r)):
+                below = grid[r + dr]
+                for dc in range(cs):
+                    below[c + dc] = (k, at, bool(dr or dc))
             c += cs
-    out = [row if type(row) is list else [row[c] for c in sorted(row)] if row else [] for row in grid]
-    return Table(rows=out, at=f"table {index}")
+            k += 1
+    plan = []
+    for row in grid:
+        placed = [row[c] for c in sorted(row)]
+        plan.append((tuple(p[0] for p in placed), tuple(p[1] for p in placed), tuple(p[2] for p in placed)))
+    return plan
 
 
 def _span_value(v: str) -> int:
