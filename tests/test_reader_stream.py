@@ -148,14 +148,15 @@ def test_docx_bad_grid_before_is_the_same_error_both_ways(monkeypatch):
     assert str(fast.value) == str(slow.value)
 
 
-def test_cjk_count_on_utf8_bytes_is_the_patterns_count():
-    """encoding.count_cjk counts U+4E00-U+9FFF from UTF-8 lead bytes; the pattern is the definition."""
+def test_cjk_count_on_utf16_high_bytes_is_the_patterns_count():
+    """encoding.count_cjk counts U+4E00-U+9FFF from the high bytes of the UTF-16 code units; the
+    pattern is the definition (astral characters, lone surrogates and the range's edges included)."""
     import random
 
     from pipeline.readers import encoding
 
     rng = random.Random(15)
-    edges = [0x4DFF, 0x4E00, 0x4FFF, 0x5000, 0x9FFF, 0xA000, 0x3400, 0xD800, 0xDFFF, 0x10FFFF]
+    edges = [0x4DFF, 0x4E00, 0x4FFF, 0x5000, 0x9FFF, 0xA000, 0x3400, 0xD800, 0xDFFF, 0x10FFFF, 0x14E00, 0x24E4E]
     for _ in range(2000):
         s = "".join(
             chr(rng.choice([rng.randrange(0x3000, 0xA100), rng.randrange(0x110000), rng.choice(edges)]))
