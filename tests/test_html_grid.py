@@ -73,3 +73,15 @@ def test_span_attributes_read_from_the_stream():
     assert html._spans(html._RS + html._CS) == (1, 1)
     assert html._spans(html._RS + "99" + html._CS + "0") == (60, 1)
     assert html._spans(html._RS + "2" + html._RS + "3" + html._CS + "4" + html._CS + "5") == (2, 4)
+
+
+def test_a_table_of_many_cells_is_placed_without_keeping_its_plan():
+    html._PLANS.clear()
+    rows = "".join(
+        "<tr>" + "".join(f'<td rowspan="{1 + (r + c) % 3}">{r}.{c}</td>' for c in range(50)) + "</tr>"
+        for r in range(60)
+    )
+    text = f"<html><body><table>{rows}</table></body></html>"
+    blocks = _read_both_ways(text)
+    assert sum(len(row) for row in blocks[0].rows) > 3000
+    assert not html._PLANS

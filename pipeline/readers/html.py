@@ -409,9 +409,11 @@ def _stream_grid(table: str, index: int) -> Table:
     key = (index, "".join(parts[0::2]))
     plan = _PLANS.get(key)
     if plan is None:
-        if len(_PLANS) >= 256:
-            _PLANS.clear()
-        plan = _PLANS[key] = _plan(key[1], index)
+        plan = _plan(key[1], index)
+        if len(key[1]) <= 2048:  # kept: at most 256 plans of tables of at most 2,048 cells
+            if len(_PLANS) >= 256:
+                _PLANS.clear()
+            _PLANS[key] = plan
     texts = list(map(_CELL_TEXTS.__getitem__, parts[1::2]))
     text_of = texts.__getitem__
     return Table(rows=[list(map(GridCell, map(text_of, k), ats, conts)) for k, ats, conts in plan], at=f"table {index}")
