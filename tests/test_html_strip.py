@@ -216,3 +216,20 @@ def test_odd_fixture_and_generated_pages_read_lean_as_whole(monkeypatch):
         whole = html.read_html(data, "x.html")
         monkeypatch.undo()
         assert doc == whole
+
+
+def test_a_failure_reading_lean_reads_the_page_whole(monkeypatch):
+    page = KEPT["plain table"].encode("utf-8")
+    whole = html.read_html(page, "x.html")
+    stream = html._read_stream
+    calls = []
+
+    def fail_once(walker, root, body, text):
+        calls.append(text)
+        if len(calls) == 1:
+            raise RuntimeError("lean")
+        return stream(walker, root, body, text)
+
+    monkeypatch.setattr(html, "_read_stream", fail_once)
+    assert html.read_html(page, "x.html") == whole
+    assert len(calls) == 2 and len(calls[0]) < len(calls[1])

@@ -140,14 +140,14 @@ def _read_lean(text: str):
         return None
     try:
         root = _parse(lean)
-    except UnreadableFile:
-        return None
-    walker = _Walker()
-    if not _read_stream(walker, root, _body(root), lean):
-        return None
-    # the stream's rows and cells are td, th and tr elements of the tree; where they are not all of
-    # them (a layout table, a cell outside a table), all of them are counted
-    if walker.rows_and_cells != n_tags and root.xpath("count(//td|//th|//tr)") != n_tags:
+        walker = _Walker()
+        if not _read_stream(walker, root, _body(root), lean):
+            return None
+        # the stream's rows and cells are td, th and tr elements of the tree; where they are not all
+        # of them (a layout table, a cell outside a table), all of them are counted
+        if walker.rows_and_cells != n_tags and root.xpath("count(//td|//th|//tr)") != n_tags:
+            return None
+    except Exception:  # noqa: BLE001  (the page is then read whole, failing, if it fails, as it did)
         return None
     return root, walker
 
