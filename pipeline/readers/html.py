@@ -114,9 +114,10 @@ def _strip_unread(text: str) -> tuple[str | None, int]:
        after a quoted value, the lean page after a quoted value or in the tag's name, and from there
        whitespace, "/" and ">" lead both to the same state; the same text follows, to the next place.
        So both pages give the same tokens, but for the removed attributes of those tags, and the same
-       tree (libxml2 builds it from tag names and ignores none of these), but for those attributes:
-       the others are the same, in the same order, and the removed ones hold no rowspan or colspan,
-       the only ones read (by the stylesheet and _grid; _local_images reads img's src)."""
+       tree (libxml2 places elements by their names, never by a td's, th's or tr's attributes), but
+       for those attributes: the others are the same, in the same order, and the removed ones hold no
+       rowspan or colspan, the only ones read (by the stylesheet and _grid; _local_images reads img's
+       src)."""
     if len(text) > _LEAN_MAX:
         return None, 0
     parts = _TAG_ATTRS.split(text)
