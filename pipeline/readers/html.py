@@ -430,17 +430,19 @@ def _stream_grid(table: str, index: int) -> Table:
             if len(_PLANS) >= 256:
                 _PLANS.clear()
             _PLANS[key] = plan
+    cell_numbers, ats, conts, rows = plan
     texts = list(map(_CELL_TEXTS.__getitem__, parts[1::2]))
-    text_of = texts.__getitem__
-    return Table(rows=[list(map(GridCell, map(text_of, k), ats, conts)) for k, ats, conts in plan], at=f"table {index}")
+    cells = list(map(GridCell, map(texts.__getitem__, cell_numbers), ats, conts))
+    return Table(rows=[cells[start:end] for start, end in rows], at=f"table {index}")
 
 
-_PLANS: dict[tuple[int, str], list] = {}
+_PLANS: dict[tuple[int, str], tuple] = {}
 
 
-def _plan(shape: str, index: int) -> list[tuple[tuple, tuple, tuple]]:
-    """Per row of a table of this shape, in column order: the numbers of the cells (in stream order)
-    at its positions, their `at` and whether each is a continuation, placed as `_grid` places them."""
+def _plan(shape: str, index: int) -> tuple[tuple, tuple, tuple, list[tuple[int, int]]]:
+    """The grid positions of a table of this shape, row after row, each row in column order: the
+    number of the cell (in stream order) at each, its `at` and whether it is a continuation, placed as
+    `_grid` places them; and where each row's positions begin and end."""
     rows = shape.split(_ROW)
     del rows[0]
     nrows = len(rows)
@@ -462,11 +464,12 @@ def _plan(shape: str, index: int) -> list[tuple[tuple, tuple, tuple]]:
                     below[c + dc] = (k, at, bool(dr or dc))
             c += cs
             k += 1
-    plan = []
+    placed = []
+    bounds = []
     for row in grid:
-        placed = [row[c] for c in sorted(row)]
-        plan.append((tuple(p[0] for p in placed), tuple(p[1] for p in placed), tuple(p[2] for p in placed)))
-    return plan
+        bounds.append((len(placed), len(placed) + len(row)))
+        placed += [row[c] for c in sorted(row)]
+    return tuple(p[0] for p in placed), tuple(p[1] for p in placed), tuple(p[2] for p in placed), bounds
 
 
 def _span_value(v: str) -> int:
