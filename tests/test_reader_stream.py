@@ -212,3 +212,26 @@ def test_cell_text_memos_give_the_cleaned_text_and_keep_only_short_ones():
     paras = docx._PARA + " 长" * 150 + docx._PARA + "  " + docx._PARA + "第二段"
     assert docx._CELL_TEXTS[paras] == clean("\n".join(x for x in paras.split(docx._PARA)[1:] if x.strip()))
     assert paras not in docx._CELL_TEXTS
+
+
+def test_empty_file_check_is_strip_without_the_copy():
+    """decode's `not data or data.isspace()` against `not data.strip()`: every byte alone and in pairs,
+    and whitespace runs with one other byte anywhere."""
+    import random
+
+    from pipeline.document import UnreadableFile
+    from pipeline.readers.encoding import decode
+
+    cases = (
+        [b""] + [bytes([a]) for a in range(256)] + [bytes([a, b]) for a in range(256) for b in (9, 32, 65, 133, 160)]
+    )
+    rng = random.Random(3)
+    for _ in range(500):
+        run = bytearray(rng.choices(b" \t\n\r\x0b\x0c", k=rng.randrange(1, 20)))
+        run.insert(rng.randrange(len(run) + 1), rng.randrange(256))
+        cases.append(bytes(run))
+    for data in cases:
+        assert (not data or data.isspace()) == (not data.strip()), data
+        if not data.strip():
+            with pytest.raises(UnreadableFile, match="empty"):
+                decode(data, "x.txt")

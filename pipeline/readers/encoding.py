@@ -114,7 +114,7 @@ def declared_charset(data: bytes) -> str | None:
 def decode(data: bytes, name: str, html: bool = False) -> tuple[str, list[dict]]:
     """Return (text, notes). Raises UnreadableFile when the bytes are not Chinese text at all."""
     notes: list[dict] = []
-    if not data.strip():
+    if not data or data.isspace():  # `not data.strip()` (the same ASCII whitespace) without a copy
         raise UnreadableFile("the file is empty")
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise UnreadableFile("the file is binary, not text, HTML, Word or PDF")
