@@ -74,6 +74,13 @@ TITLE_PAGES = {
     "nested in head elements": "<html><head><noscript><title>里</title></noscript><title>外</title></head></html>",
     "after a comment at the top": "<!-- a --><html><head><title>题</title></head></html>",
     "prefixed name": "<html><head><x:title>前缀</x:title><TITLE>大写</TITLE></head></html>",
+    "comment before the head": "<html><!-- c --><?pi x?><head><meta charset='utf-8'><title>题</title></head></html>",
+    "two in the head": "<html><head><meta><link><title>一</title><title>二</title></head></html>",
+    "after a style and a script": "<html><head><style>t{}</style><script>s</script><title>后</title></head></html>",
+    "after an element holding one": "<html><head><object><title>里</title></object><title>外</title></head></html>",
+    "in a child of the head only": "<html><head><noscript><p>x</p><title>深</title></noscript></head></html>",
+    "after a comment in the head": "<html><head><!-- <title>不</title> --><title>是</title></head></html>",
+    "empty after childless": "<html><head><meta><base href='x'><title></title></head><body><title>b</title></body></html>",
 }
 
 
@@ -81,6 +88,21 @@ TITLE_PAGES = {
 def test_title_is_findtext_of_the_first_title(name):
     root = _parse(TITLE_PAGES[name])
     assert html._title(root) == root.findtext(".//title")
+
+
+def test_title_is_findtext_on_trees_the_parser_does_not_make():
+    # an element before the head, holding a title; a head that is not the first element
+    root = etree.Element("html")
+    etree.SubElement(etree.SubElement(root, "div"), "title").text = "前"
+    etree.SubElement(etree.SubElement(root, "head"), "title").text = "后"
+    assert html._title(root) == root.findtext(".//title") == "前"
+    root = etree.Element("html")
+    root.append(etree.Comment("c"))
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "meta")
+    etree.SubElement(head, "title")
+    assert html._title(root) == root.findtext(".//title") == ""
+    assert html._title(etree.Element("title")) is None
 
 
 def test_title_is_findtext_on_every_fixture_and_generated_page():
@@ -149,6 +171,13 @@ def test_share_check_from_the_prefix_decides_as_the_share():
         "<p>" + "中" * 399 + "</p>" + "a" * 9000,
         "<p>" + "中" * 400 + "</p>" + "a" * 20000,
         "<p>" + "中" * 400 + "</p>" + "a" * 20000 + "<p>" + "b" * 30000,
+        # 400 shown only past the first head (1,536 characters), within the second (4,096)
+        "<p>" + "a" * 1400 + "中" * 450 + "</p>" + "b" * 9000,
+        "<script>" + "中" * 1000 + "</script><p>" + "文" * 450 + "</p>" + "c" * 9000,
+        # U+4E00-U+4FFF only
+        "<p>" + "丁" * 400 + "</p>" + "a" * 9000,
+        "<p>" + "丁" * 399 + "</p>" + "a" * 9000,
+        "<p>" + "丁" * 200 + "中" * 200 + "</p>" + "a" * 19000,
     ]
     for p in _repository_pages():
         try:

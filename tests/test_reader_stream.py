@@ -148,14 +148,15 @@ def test_docx_bad_grid_before_is_the_same_error_both_ways(monkeypatch):
     assert str(fast.value) == str(slow.value)
 
 
-def test_cjk_count_on_utf8_bytes_is_the_patterns_count():
-    """encoding.count_cjk counts U+4E00-U+9FFF from UTF-8 lead bytes; the pattern is the definition."""
+def test_cjk_count_on_utf16_high_bytes_is_the_patterns_count():
+    """encoding.count_cjk counts U+4E00-U+9FFF from the high bytes of the UTF-16 code units; the
+    pattern is the definition (astral characters, lone surrogates and the range's edges included)."""
     import random
 
     from pipeline.readers import encoding
 
     rng = random.Random(15)
-    edges = [0x4DFF, 0x4E00, 0x4FFF, 0x5000, 0x9FFF, 0xA000, 0x3400, 0xD800, 0xDFFF, 0x10FFFF]
+    edges = [0x4DFF, 0x4E00, 0x4FFF, 0x5000, 0x9FFF, 0xA000, 0x3400, 0xD800, 0xDFFF, 0x10FFFF, 0x14E00, 0x24E4E]
     for _ in range(2000):
         s = "".join(
             chr(rng.choice([rng.randrange(0x3000, 0xA100), rng.randrange(0x110000), rng.choice(edges)]))
@@ -211,3 +212,26 @@ def test_cell_text_memos_give_the_cleaned_text_and_keep_only_short_ones():
     paras = docx._PARA + " 长" * 150 + docx._PARA + "  " + docx._PARA + "第二段"
     assert docx._CELL_TEXTS[paras] == clean("\n".join(x for x in paras.split(docx._PARA)[1:] if x.strip()))
     assert paras not in docx._CELL_TEXTS
+
+
+def test_empty_file_check_is_strip_without_the_copy():
+    """decode's `not data or data.isspace()` against `not data.strip()`: every byte alone and in pairs,
+    and whitespace runs with one other byte anywhere."""
+    import random
+
+    from pipeline.document import UnreadableFile
+    from pipeline.readers.encoding import decode
+
+    cases = (
+        [b""] + [bytes([a]) for a in range(256)] + [bytes([a, b]) for a in range(256) for b in (9, 32, 65, 133, 160)]
+    )
+    rng = random.Random(3)
+    for _ in range(500):
+        run = bytearray(rng.choices(b" \t\n\r\x0b\x0c", k=rng.randrange(1, 20)))
+        run.insert(rng.randrange(len(run) + 1), rng.randrange(256))
+        cases.append(bytes(run))
+    for data in cases:
+        assert (not data or data.isspace()) == (not data.strip()), data
+        if not data.strip():
+            with pytest.raises(UnreadableFile, match="empty"):
+                decode(data, "x.txt")

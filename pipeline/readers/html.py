@@ -59,7 +59,22 @@ _PARSER = etree.HTMLParser()  # as lxml.html.document_fromstring's
 def _title(root) -> str | None:
     """`root.findtext(".//title")`: the text of the first title element below the root, in document
     order ("" for an empty one, None for none), found by lxml's element iterator, which stops at the
-    first (in the head, a few elements in), where ElementPath's `.//` walks the whole tree."""
+    first (in the head, a few elements in), where ElementPath's `.//` walks the whole tree.
+
+    First, by the children alone (the iterator's set-up costs more than a few steps): where the
+    root's first element is the head, and a child of the head is a title with only childless nodes
+    before it, nothing before that title in document order can be one (the root itself, comments
+    and processing instructions before the head, childless elements of the head)."""
+    for child in root:
+        if child.tag == "head":
+            for el in child:
+                if el.tag == "title":
+                    return el.text or ""
+                if len(el):
+                    break
+            break
+        if isinstance(child.tag, str):  # an element before the head (a comment has a function)
+            break
     for el in root.iter("title"):
         if el is not root:
             return el.text or ""
@@ -69,24 +84,121 @@ def _title(root) -> str | None:
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
 
 
-def read_html(data: bytes, name: str, base: str | None = None) -> Document:
-    text, notes = decode(data, name, html=True)
+# A run of the attributes a cell or row tag carries for its looks, taken out of the page before it is
+# parsed: everything the reader reads of a td, th or tr is its rowspan and colspan (the stylesheet
+# and _grid), and on many pages (the corpus writer's, Word's) these runs are two thirds of the bytes,
+# which libxml2 would turn into attribute nodes only to be thrown away (the parse takes 40 % less time
+# without them, the stylesheet's walk 20 %).
+_WS = "[ \t\n\f]"  # HTML's whitespace (str patterns' \s is wider)
+_UNREAD = "style|valign|align|width|height|class|bgcolor|border|lang"
+_DELIMITER = "(?=[ \t\n\f\r/>])"
+_TAG_ATTRS = re.compile(
+    # one HTML whitespace character before each attribute (a pattern of one character, not of a run,
+    # takes a tenth less time; a tag written with more keeps its attributes). Each attribute taken
+    # is followed by a delimiter, so that the runs never need to give back what they took for the
+    # final one to hold: they are possessive (the same matches, less bookkeeping), and the pattern
+    # still matches at every "<td" etc. followed by a delimiter.
+    rf'(<[tT][dDhHrR](?:{_WS}(?:rowspan|colspan)="[^"<>]*"{_DELIMITER})*+)'
+    rf'(?:{_WS}(?:{_UNREAD})="[^"]*"{_DELIMITER})*+{_DELIMITER}'
+)
+
+
+def _strip_unread(text: str) -> tuple[str | None, int]:
+    """(lean, n): the page without the runs of unread attributes `_TAG_ATTRS` finds right after a
+    cell or row tag's name and its rowspan/colspan attributes, and the number of places the pattern
+    matched, which is every "<td", "<th", "<tr" (either case) followed by HTML whitespace, CR, "/"
+    or ">" (the pattern matches there with no attribute taken; the decoded page holds no CR, but
+    libxml2 would read one as whitespace); (None, 0) where nothing is taken out.
+
+    The lean page reads as the page wherever every one of the n places opens a start tag in it, which
+    read_html checks on its tree:
+    1. The lean page holds exactly those n "<" + t + d/h/r + delimiter: a match's kept part holds no
+       "<" after its first, a removed run's text is gone, and what follows a match's kept part (a
+       delimiter) cannot complete a new one with it.
+    2. Every td, th and tr element of a tree libxml2 builds comes from a start tag of its own, written
+       "<" + t + d/h/r + delimiter in either case: libxml2 (2.14, its HTML5 tokenizer) ends a tag name
+       only at whitespace (CR too), "/" or ">", lowercases only ASCII, turns NUL into U+FFFD, and never
+       implies a td, th or tr (tests/test_html_strip.py tries every character after the name). So if
+       the tree holds n such elements (the stream's rows and cells are some of them), each of the n
+       places opens a start tag.
+    3. The tokenizer reads left to right: its state at a place depends only on the text before it
+       (its look-aheads, after "<!" and "&", read no "<"). Up to the first place the two pages are
+       the same text; at a place both are in the data state (2), and the page reads "<", the name,
+       the kept spans and the removed run (each attribute HTML whitespace, a name, "=" and a value in
+       double quotes), where the lean page reads the name and the spans; at the delimiter, the page is
+       after a quoted value, the lean page after a quoted value or in the tag's name, and from there
+       whitespace, "/" and ">" lead both to the same state; the same text follows, to the next place.
+       So both pages give the same tokens, but for the removed attributes of those tags, and the same
+       tree (libxml2 places elements by their names, never by a td's, th's or tr's attributes), but
+       for those attributes: the others are the same, in the same order, and the removed ones hold no
+       rowspan or colspan, the only ones read (by the stylesheet and _grid; _local_images reads img's
+       src)."""
+    if len(text) > _LEAN_MAX:
+        return None, 0
+    parts = _TAG_ATTRS.split(text)
+    lean = "".join(parts)
+    if len(lean) == len(text):
+        return None, 0
+    return lean, len(parts) // 2
+
+
+# no attribute value of a page this long comes near libxml2's limit on one (10,000,000 bytes without
+# the huge-tree option), past which the page and the lean page could be cut differently
+_LEAN_MAX = 2_000_000
+
+
+def _read_lean(text: str):
+    """(root, walker) of the page read without the attributes `_strip_unread` takes out, the walker
+    filled by the stream as read_html fills it; None where the tree does not show every place the
+    pattern took for a start tag to open one (then the page is read whole)."""
+    lean, n_tags = _strip_unread(text)
+    if lean is None:
+        return None
     try:
-        # lxml.html's parser, without its HTML element classes: the same tree, but every element the
-        # walk touches no longer goes through a Python class lookup
+        root = _parse(lean)
+        walker = _Walker()
+        if not _read_stream(walker, root, _body(root), lean):
+            return None
+        # the stream's rows and cells are td, th and tr elements of the tree; where they are not all
+        # of them (a layout table, a cell outside a table), all of them are counted
+        if walker.rows_and_cells != n_tags and root.xpath("count(//td|//th|//tr)") != n_tags:
+            return None
+    except Exception:  # noqa: BLE001  (the page is then read whole, failing, if it fails, as it did)
+        return None
+    return root, walker
+
+
+def _parse(text: str):
+    # lxml.html's parser, without its HTML element classes: the same tree, but every element the
+    # walk touches no longer goes through a Python class lookup
+    try:
         root = etree.fromstring(text, _PARSER)
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"the HTML page could not be parsed ({e})")
-    title = _title(root)
+    return root
+
+
+def _body(root):
     body = root.find("body")
-    if body is None:
-        body = root
-    walker = _Walker()
-    if not _read_stream(walker, root, body, text):
-        walker.walk(body)
-        walker.flush()
+    return root if body is None else body
+
+
+def read_html(data: bytes, name: str, base: str | None = None) -> Document:
+    text, notes = decode(data, name, html=True)
+    lean = _read_lean(text)
+    if lean is not None:
+        root, walker = lean
+        body = _body(root)
+    else:
+        root = _parse(text)
+        body = _body(root)
+        walker = _Walker()
+        if not _read_stream(walker, root, body, text):
+            walker.walk(body)
+            walker.flush()
+    title = _title(root)
     blocks = walker.blocks
     if walker.furniture:
         notes.append(
@@ -145,6 +257,7 @@ class _Walker:
         self.n_tables = 0
         self.n_paras = 0
         self.furniture: list[str] = []  # page furniture kept aside (a 发布时间 line may hide among it)
+        self.rows_and_cells = 0  # see _read_stream
 
     def flush(self) -> None:
         if not self.buf:
@@ -203,7 +316,8 @@ class _Walker:
 # trusted: a page holding the marker characters, or a tree libxslt refuses (nesting too deep).
 
 _TBL, _ROW, _CELL, _FIELD, _END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
-_NO_SPAN = _CELL + _FIELD + _FIELD  # a cell with neither span (or both empty, which count as 1)
+_RS, _CS = "\ue005", "\ue006"  # a cell's rowspan and colspan attributes, each written where it has one
+_PLAIN = _CELL + _FIELD  # a cell with neither attribute
 _SKIP_X = "|".join(sorted(_SKIP))
 _BLOCK_X = "|".join(sorted(_BLOCK | {"td", "th", "table", "tbody"}))
 _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
@@ -215,7 +329,8 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
  </xsl:choose>
 </xsl:template>
 <!-- _Walker.walk: text and tails; comments and skipped elements leave only their tails -->
-<xsl:template match="text()" mode="w"><xsl:value-of select="."/></xsl:template>
+<!-- a text node copied: the text output writes it as value-of would, without evaluating "." -->
+<xsl:template match="text()" mode="w"><xsl:copy/></xsl:template>
 <xsl:template match="comment()|processing-instruction()" mode="w"/>
 <xsl:template match="{_SKIP_X}" mode="w"/>
 <xsl:template match="br" mode="w"><xsl:text>&#10;</xsl:text></xsl:template>
@@ -227,34 +342,43 @@ _WALK_XSL = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/
  <xsl:text>{_TBL}</xsl:text>
  <xsl:for-each select=".//tr"><xsl:text>{_ROW}</xsl:text>
   <xsl:for-each select="td|th"
-   ><xsl:text>{_CELL}</xsl:text><xsl:value-of select="@rowspan"/><xsl:text>{_FIELD}</xsl:text
-   ><xsl:value-of select="@colspan"/><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
+   ><xsl:text>{_CELL}</xsl:text><xsl:apply-templates select="@*" mode="a"
+   /><xsl:text>{_FIELD}</xsl:text><xsl:apply-templates mode="c"
   /></xsl:for-each>
  </xsl:for-each>
  <xsl:text>{_END}</xsl:text>
 </xsl:template>
 <!-- _cell_text: comments' own text is kept there, as lxml's .text of a comment child gives it -->
-<xsl:template match="text()|comment()|processing-instruction()" mode="c"><xsl:value-of select="."/></xsl:template>
+<xsl:template match="text()" mode="c"><xsl:copy/></xsl:template>
+<xsl:template match="comment()|processing-instruction()" mode="c"><xsl:value-of select="."/></xsl:template>
 <xsl:template match="{_SKIP_X}" mode="c"/>
 <xsl:template match="br" mode="c"><xsl:text>&#10;</xsl:text><xsl:apply-templates mode="c"/></xsl:template>
 <xsl:template match="p|div|li" mode="c"
  ><xsl:text>&#10;</xsl:text><xsl:apply-templates mode="c"/><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="*" mode="c"><xsl:apply-templates mode="c"/></xsl:template>
+<!-- a span attribute, only where the cell has it: most cells have neither (and, read lean, no other
+     attribute), and one selection that finds nothing costs less than two values written empty -->
+<xsl:template match="@rowspan" mode="a"><xsl:text>{_RS}</xsl:text><xsl:value-of select="."/></xsl:template>
+<xsl:template match="@colspan" mode="a"><xsl:text>{_CS}</xsl:text><xsl:value-of select="."/></xsl:template>
+<xsl:template match="@*" mode="a"/>
 </xsl:stylesheet>"""
 _WALK = etree.XSLT(etree.XML(_WALK_XSL))
 # a marker character in the page, literal or as a character reference, would be read as structure
-_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END)
-_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-4]|0*5734[4-8])(?![0-9])")
+_MARKERS = (_TBL, _ROW, _CELL, _FIELD, _END, _RS, _CS)
+_MARKER_REF = re.compile(r"&#(?:[xX]0*[eE]00[0-6]|0*(?:5734[4-9]|57350))(?![0-9])")
 
 
 def _read_stream(walker: _Walker, root, body, text: str) -> bool:
-    """Fill `walker` as `walker.walk(body); walker.flush()` would; False where it cannot be done."""
+    """Fill `walker` as `walker.walk(body); walker.flush()` would; False where it cannot be done.
+    `walker.rows_and_cells` is then the number of tr elements in tables holding no table and of their
+    td and th children (each one a row or cell of the stream)."""
     if any(m in text for m in _MARKERS) or _MARKER_REF.search(text):
         return False
     try:
         out = str(_WALK(root))
     except etree.XSLTError:
         return False
+    walker.rows_and_cells = out.count(_ROW) + out.count(_CELL)
     if body.tail:
         out += body.tail
     # a no-break space is blank to clean() and stripped from cells: replaced once here, not per cell
@@ -273,57 +397,79 @@ def _read_stream(walker: _Walker, root, body, text: str) -> bool:
 # clean(raw.strip()) of a cell's raw text, memoised: the same cell texts recur in every report (short
 # texts only, at most 65,536 of them: a few megabytes at worst)
 _CELL_TEXTS = Memo(lambda raw: clean(raw.strip()), 65536, 200)
-_COLS = [str(c + 1) for c in range(256)]
+
+
+def _spans(spans: str) -> tuple[int, int]:
+    """(rowspan, colspan) of a cell from what the stream writes of its span attributes: each the
+    value after its marker, up to the next marker (an attribute written empty counts as 1)."""
+    rs = cs = 1
+    if _RS in spans:
+        rs = _span_value(spans.split(_RS, 2)[1].split(_CS, 1)[0])
+    if _CS in spans:
+        cs = _span_value(spans.split(_CS, 2)[1].split(_RS, 1)[0])
+    return rs, cs
+
+
+_SPANS = Memo(_spans, 4096, 40)  # the same few spans in every page
+# a cell's text in the stream: what follows its _FIELD, up to the next marker
+_CELL_TEXT = re.compile("\ue003([^\ue000-\ue006]*)")
 
 
 def _stream_grid(table: str, index: int) -> Table:
-    """`_grid` of a table as the stream writes it."""
-    rows = table.split(_ROW)[1:]
+    """`_grid` of a table as the stream writes it. Which cell lands where, under which `at` and as a
+    continuation or not, depends only on the table's shape (its rows and its cells' span attributes,
+    the stream without the cells' texts) and its number; the same shapes recur page after page (the
+    official form's tables), so the placing is worked out once per shape (`_plan`) and each table
+    only puts its texts into it."""
+    parts = _CELL_TEXT.split(table)  # shape, text, shape, text, ..., shape
+    key = (index, "".join(parts[0::2]))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(key[1], index)
+        if len(key[1]) <= 2048:  # kept: at most 256 plans of tables of at most 2,048 cells
+            if len(_PLANS) >= 256:
+                _PLANS.clear()
+            _PLANS[key] = plan
+    cell_numbers, ats, conts, rows = plan
+    texts = list(map(_CELL_TEXTS.__getitem__, parts[1::2]))
+    cells = list(map(GridCell, map(texts.__getitem__, cell_numbers), ats, conts))
+    return Table(rows=[cells[start:end] for start, end in rows], at=f"table {index}")
+
+
+_PLANS: dict[tuple[int, str], tuple] = {}
+
+
+def _plan(shape: str, index: int) -> tuple[tuple, tuple, tuple, list[tuple[int, int]]]:
+    """The grid positions of a table of this shape, row after row, each row in column order: the
+    number of the cell (in stream order) at each, its `at` and whether it is a continuation, placed as
+    `_grid` places them; and where each row's positions begin and end."""
+    rows = shape.split(_ROW)
+    del rows[0]
     nrows = len(rows)
-    grid: list[dict[int, GridCell] | list[GridCell]] = [{} for _ in rows]  # per row: column -> cell
-    texts = _CELL_TEXTS
+    grid: list[dict[int, tuple]] = [{} for _ in rows]  # per row: column -> (cell, at, cont)
+    k = 0
     for r, row in enumerate(rows):
         taken = grid[r]
-        prefix = f"table {index}, row {r + 1}, col "
-        if row.count(_CELL) == row.count(_NO_SPAN):
-            raws = row.split(_NO_SPAN)[1:]
-            if not taken:
-                # nothing reaches into this row from above and none of its cells spans: its cells
-                # are its columns in order (the common row)
-                if len(raws) <= len(_COLS):
-                    grid[r] = [GridCell(texts[raw], prefix + col, False) for raw, col in zip(raws, _COLS)]
-                    continue
-            else:
-                # none of its cells spans, but cells from above take some columns: each cell takes
-                # the next free column, as below, without reading spans
-                c = 0
-                for raw in raws:
-                    while c in taken:
-                        c += 1
-                    taken[c] = GridCell(texts[raw], prefix + (_COLS[c] if c < len(_COLS) else str(c + 1)), False)
-                    c += 1
-                continue
+        spans_of_cells = row.split(_CELL)
+        del spans_of_cells[0]
         c = 0
-        for cell in row.split(_CELL)[1:]:
+        for spans in spans_of_cells:
             while c in taken:
                 c += 1
-            at = prefix + (_COLS[c] if c < len(_COLS) else str(c + 1))
-            rs_v, cs_v, raw = cell.split(_FIELD, 2)
-            rs = _span_value(rs_v) if rs_v else 1
-            cs = _span_value(cs_v) if cs_v else 1
-            text = texts[raw]
-            if rs == 1 and cs == 1:
-                taken[c] = GridCell(text, at, False)
-            else:
-                for dr in range(rs):
-                    if r + dr >= nrows:
-                        continue
-                    below = grid[r + dr]
-                    for dc in range(cs):
-                        below[c + dc] = GridCell(text, at, bool(dr or dc))
+            at = f"table {index}, row {r + 1}, col {c + 1}"
+            rs, cs = _SPANS[spans] if spans else (1, 1)
+            for dr in range(min(rs, nrows - r)):
+                below = grid[r + dr]
+                for dc in range(cs):
+                    below[c + dc] = (k, at, bool(dr or dc))
             c += cs
-    out = [row if type(row) is list else [row[c] for c in sorted(row)] for row in grid]
-    return Table(rows=out, at=f"table {index}")
+            k += 1
+    placed = []
+    bounds = []
+    for row in grid:
+        bounds.append((len(placed), len(placed) + len(row)))
+        placed += [row[c] for c in sorted(row)]
+    return tuple(p[0] for p in placed), tuple(p[1] for p in placed), tuple(p[2] for p in placed), bounds
 
 
 def _span_value(v: str) -> int:
