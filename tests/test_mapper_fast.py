@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from randomdoc import random_document
 
 import pipeline.parse as parse_mod
 from corpus import example_spec, render_text, write
@@ -386,7 +387,7 @@ def test_random_grids_map_alike():
     same (JSON, order included)."""
     import random
 
-    from pipeline.document import Document, GridCell, Para, Table
+    from pipeline.document import GridCell
 
     cb = codebook()
     words = [e.label for e in cb.t2_rows + cb.t3_rows + cb.t3_row_groups + cb.t4_groups + cb.t4_columns]
@@ -430,19 +431,7 @@ def test_random_grids_map_alike():
         return [cell(rng.choice(words + typos + values + stray)) for _ in range(rng.randint(2, 9))]
 
     for i in range(300):
-        blocks: list = []
-        for _ in range(rng.randint(1, 4)):
-            if rng.random() < 0.7:
-                blocks.append(Para(rng.choice(headings), "line 1"))
-            blocks.append(
-                Table(
-                    rows=[row() for _ in range(rng.randint(1, 60))],
-                    at="lines 1-60",
-                    delimited=rng.random() < 0.7,
-                    explicit=rng.random() < 0.6,
-                )
-            )
-        doc = Document(kind=rng.choice(["text", "html"]), blocks=blocks, notes=[], meta={})
+        doc = random_document(rng, row, headings, 60)
         assert _map(doc, True) == _map(doc, False), i
 
 

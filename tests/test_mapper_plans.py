@@ -15,6 +15,7 @@ import random
 import layouts
 import pytest
 import realistic
+from randomdoc import random_document
 
 from corpus import example_spec, render_text, write
 from pipeline.codebook import codebook
@@ -181,19 +182,7 @@ def _random_doc(rng: random.Random) -> Document:
             return vals or [cell("")]
         return [cell(rng.choice(words + values + stray)) for _ in range(rng.randint(1, 9))]
 
-    blocks: list = []
-    for _ in range(rng.randint(1, 4)):
-        if rng.random() < 0.7:
-            blocks.append(Para(rng.choice(headings), "line 1"))
-        blocks.append(
-            Table(
-                rows=[row() for _ in range(rng.randint(1, 40))],
-                at="lines 1-60",
-                delimited=rng.random() < 0.7,
-                explicit=rng.random() < 0.6,
-            )
-        )
-    return Document(kind=rng.choice(["text", "html"]), blocks=blocks, notes=[], meta={})
+    return random_document(rng, row, headings, 40)
 
 
 def test_random_grids_by_plan(monkeypatch):
