@@ -85,3 +85,28 @@ def test_a_table_of_many_cells_is_placed_without_keeping_its_plan():
     blocks = _read_both_ways(text)
     assert sum(len(row) for row in blocks[0].rows) > 3000
     assert not html._PLANS
+
+
+def test_rows_of_plain_cells_under_cells_from_above_and_beside_spanning_ones():
+    """The placing's shortcuts: a row of cells without spans under cells reaching into it (each takes
+    the next free column), a row of plain cells with nothing from above (its columns in order), and
+    plain cells beside spanning ones in a row."""
+    html._PLANS.clear()
+    text = (
+        "<html><body><table>"
+        '<tr><td rowspan="3">甲</td><td>1</td><td colspan="2">2</td><td rowspan="2">3</td></tr>'
+        "<tr><td>4</td><td>5</td><td>6</td></tr>"
+        "<tr><td>7</td><td>8</td></tr>"
+        "<tr><td>9</td><td>10</td><td>11</td><td>12</td><td>13</td></tr>"
+        '<tr><td>14</td><td rowspan="2" colspan="2">15</td><td>16</td></tr>'
+        "<tr><td>17</td><td>18</td></tr>"
+        "</table></body></html>"
+    )
+    blocks = _read_both_ways(text)
+    rows = [[(c.text, c.cont) for c in row] for row in blocks[-1].rows]
+    assert rows[1] == [("甲", True), ("4", False), ("5", False), ("6", False), ("3", True)]
+    assert rows[2] == [("甲", True), ("7", False), ("8", False)]
+    # (a continuation is told where its cell is)
+    assert [c.at for c in blocks[-1].rows[5]] == [
+        f"table 1, row {r}, col {c}" for r, c in ((6, 1), (5, 2), (5, 2), (6, 4))
+    ]

@@ -442,34 +442,58 @@ _PLANS: dict[tuple[int, str], tuple] = {}
 def _plan(shape: str, index: int) -> tuple[tuple, tuple, tuple, list[tuple[int, int]]]:
     """The grid positions of a table of this shape, row after row, each row in column order: the
     number of the cell (in stream order) at each, its `at` and whether it is a continuation, placed as
-    `_grid` places them; and where each row's positions begin and end."""
+    `_grid` places them; and where each row's positions begin and end. (A table is placed by its plan
+    even when its shape is new and never seen again: so the commonest row, no cell spanning and no
+    cell reaching into it from above, is placed at once, its cells its columns in order.)"""
     rows = shape.split(_ROW)
     del rows[0]
     nrows = len(rows)
-    grid: list[dict[int, tuple]] = [{} for _ in rows]  # per row: column -> (cell, at, cont)
+    grid: list = [{} for _ in rows]  # per row: column -> (cell, at, cont); a row placed at once: a list
     k = 0
     for r, row in enumerate(rows):
         taken = grid[r]
         spans_of_cells = row.split(_CELL)
         del spans_of_cells[0]
+        if not any(spans_of_cells):
+            prefix = f"table {index}, row {r + 1}, col "
+            if not taken:  # its cells are its columns in order
+                grid[r] = [(k + c, prefix + str(c + 1), False) for c in range(len(spans_of_cells))]
+                k += len(spans_of_cells)
+                continue
+            c = 0  # each cell takes the next column not taken from above
+            for _ in spans_of_cells:
+                while c in taken:
+                    c += 1
+                taken[c] = (k, prefix + str(c + 1), False)
+                c += 1
+                k += 1
+            continue
         c = 0
         for spans in spans_of_cells:
             while c in taken:
                 c += 1
             at = f"table {index}, row {r + 1}, col {c + 1}"
-            rs, cs = _SPANS[spans] if spans else (1, 1)
+            if not spans:  # (no span attribute: this position only)
+                taken[c] = (k, at, False)
+                c += 1
+                k += 1
+                continue
+            rs, cs = _SPANS[spans]
             for dr in range(min(rs, nrows - r)):
                 below = grid[r + dr]
                 for dc in range(cs):
                     below[c + dc] = (k, at, bool(dr or dc))
             c += cs
             k += 1
-    placed = []
+    placed: list[tuple] = []
     bounds = []
     for row in grid:
         bounds.append((len(placed), len(placed) + len(row)))
-        placed += [row[c] for c in sorted(row)]
-    return tuple(p[0] for p in placed), tuple(p[1] for p in placed), tuple(p[2] for p in placed), bounds
+        placed += row if type(row) is list else [row[c] for c in sorted(row)]
+    if not placed:
+        return (), (), (), bounds
+    cells, ats, conts = zip(*placed)
+    return cells, ats, conts, bounds
 
 
 def _span_value(v: str) -> int:
