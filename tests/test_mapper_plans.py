@@ -33,6 +33,7 @@ def _plans_unchecked(monkeypatch):
     """These tests compare the plans with the general path themselves: the suite's check
     (NIANBAO_CHECK_PLANS, which would map by rows too and return that) is off here."""
     monkeypatch.setattr(plans, "CHECK", None)
+    monkeypatch.setattr(plans, "PLAN_AT_FIRST", True)  # (the second sighting's rule: its own test)
 
 
 def _json(result) -> str:
@@ -342,3 +343,23 @@ def test_a_plan_that_differs_from_the_rows_is_reported_and_not_used(monkeypatch,
     assert _json(map_document(doc)) == rows  # checked, the rows' mapping is kept
     (line,) = log.read_text(encoding="utf-8").splitlines()
     assert "cells T2/" in line and "plan" in line and "rows" in line
+
+
+def test_a_plan_is_made_at_the_second_mapping_of_a_shape(monkeypatch):
+    monkeypatch.setattr(plans, "PLAN_AT_FIRST", False)
+    monkeypatch.setattr(plans, "PLANS", {})
+    monkeypatch.setattr(plans, "_SEEN", set())
+    rng = random.Random(21)
+    doc = _read(render_text(example_spec(4), layout="B1").encode("utf-8"), "r.txt")
+    copies = [_vary(doc, rng) for _ in range(3)]
+    key = plans.shape(doc)[0]
+    assert _json(map_document(doc)) == _general(doc)
+    assert key not in plans.PLANS and hash(key) in plans._SEEN  # the first: mapped by its rows, remembered
+    assert _json(map_document(copies[0])) == _general(copies[0])
+    assert key in plans.PLANS  # the second: mapped by its rows, its plan kept
+    for other in copies[1:]:
+        assert _json(map_document(other)) == _general(other)
+    monkeypatch.setattr(plans, "_MAX_SEEN", 2)
+    for i in range(5):  # the shapes remembered are bounded
+        map_document(_read(render_text(example_spec(10 + i), layout="A").encode("utf-8"), "r.txt"))
+        assert len(plans._SEEN) <= 2

@@ -135,7 +135,7 @@ def map_document(doc: Document) -> MapResult:
         return _map(doc, None)
     plan = plans.PLANS.get(key)
     if plan is None:
-        return _map(doc, (key, flat))
+        return _map(doc, (key, flat) if plans.worth_a_plan(key) else None)
     cells = _build_cells(list(map(flat.__getitem__, plan.form)), doc.kind)  # (flat[-1] is None: no cell)
     extra: dict[str, dict] = {}
     if plan.extra:
