@@ -12,6 +12,7 @@ import pytest
 
 # Every mapping by a plan (pipeline/mapper/plans.py) is checked against the mapping by rows, in this
 # process and in every child (the variable is inherited); a difference fails the session below.
+_OWN_PLAN_CHECK = "NIANBAO_CHECK_PLANS" not in os.environ
 PLAN_CHECK = os.environ.setdefault(
     "NIANBAO_CHECK_PLANS", os.path.join(tempfile.mkdtemp(prefix="nianbao-plans-"), "differences.txt")
 )
@@ -67,3 +68,9 @@ def pytest_sessionfinish(session, exitstatus):
         print(f"\n{len(lines)} mapping(s) by a plan differed from the mapping by rows ({p}):")
         print("\n".join(lines[:20]))
         session.exitstatus = 1
+    elif _OWN_PLAN_CHECK and os.environ.get("PYTEST_XDIST_WORKER") is None:
+        p.unlink(missing_ok=True)
+        try:
+            p.parent.rmdir()  # the folder made above, left in place while it holds a difference
+        except OSError:
+            pass
