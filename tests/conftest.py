@@ -12,10 +12,11 @@ import pytest
 
 # Every mapping by a plan (pipeline/mapper/plans.py) is checked against the mapping by rows, in this
 # process and in every child (the variable is inherited); a difference fails the session below.
+# (made once: this module may be imported again under another name, by `from conftest import …`)
 _OWN_PLAN_CHECK = "NIANBAO_CHECK_PLANS" not in os.environ
-PLAN_CHECK = os.environ.setdefault(
-    "NIANBAO_CHECK_PLANS", os.path.join(tempfile.mkdtemp(prefix="nianbao-plans-"), "differences.txt")
-)
+if _OWN_PLAN_CHECK:
+    os.environ["NIANBAO_CHECK_PLANS"] = os.path.join(tempfile.mkdtemp(prefix="nianbao-plans-"), "differences.txt")
+PLAN_CHECK = os.environ["NIANBAO_CHECK_PLANS"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
