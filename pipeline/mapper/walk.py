@@ -235,12 +235,7 @@ def _map(doc: Document, shape: tuple[tuple, list[GridCell | None]] | None) -> Ma
     extra_list: list[tuple[str, GridCell | None]] = []
     if common.FAST:
         form = _form_cells(t2, t3, t4, "T4" not in malformed)
-        cells = _build_cells(form, kind)
-        for code in t3.inferred:
-            for col in t3.rows[code].columns:
-                cell = cells.get(f"T3/{code}/{col}") if col != "org_subtotal" else None
-                if cell is not None:  # (a column outside the form's would be left out of them)
-                    cell["inferred"] = True
+        cells = _cells_of_form(form, t3, kind)
         extra_list = _extra_list(t2, t3)
         _extra_cells(extra, extra_list, t3, put)
     else:
@@ -376,7 +371,13 @@ def _cells_by_row(t2: T2Reader, t3: T3Reader, t4: T4Reader, t4_ok: bool, put, ki
     """The report's 200 cells in the form's order, as the general path in `map_document` makes
     them: `_build_cells` of `_form_cells`, the cells of rows read as inferred (Table 3's orphans)
     marked so."""
-    cells = _build_cells(_form_cells(t2, t3, t4, t4_ok), kind)
+    return _cells_of_form(_form_cells(t2, t3, t4, t4_ok), t3, kind)
+
+
+def _cells_of_form(form: list[GridCell | None], t3: T3Reader, kind: str) -> dict[str, dict]:
+    """`_build_cells` of `_form_cells`'s list, the cells of rows read as inferred (Table 3's
+    orphans) marked so."""
+    cells = _build_cells(form, kind)
     for code in t3.inferred:
         for col in t3.rows[code].columns:
             cell = cells.get(f"T3/{code}/{col}") if col != "org_subtotal" else None
