@@ -190,14 +190,13 @@ def read_html(data: bytes, name: str, base: str | None = None) -> Document:
     lean = _read_lean(text)
     if lean is not None:
         root, walker = lean
-        body = _body(root)
     else:
         root = _parse(text)
-        body = _body(root)
         walker = _Walker()
-        if not _read_stream(walker, root, body, text):
-            walker.walk(body)
+        if not _read_stream(walker, root, _body(root), text):
+            walker.walk(_body(root))
             walker.flush()
+    body = _body(root)
     title = _title(root)
     blocks = walker.blocks
     if walker.furniture:
@@ -422,21 +421,20 @@ def _stream_grid(table: str, index: int) -> Table:
     official form's tables), so the placing is worked out once per shape (`_plan`) and each table
     only puts its texts into it."""
     parts = _CELL_TEXT.split(table)  # shape, text, shape, text, ..., shape
-    key = (index, "".join(parts[0::2]))
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _plan(key[1], index)
-        if len(key[1]) <= 2048:  # kept: at most 256 plans of tables of at most 2,048 cells
-            if len(_PLANS) >= 256:
-                _PLANS.clear()
-            _PLANS[key] = plan
-    cell_numbers, ats, conts, rows = plan
+    cell_numbers, ats, conts, rows = _PLANS[f"{index}{_TBL}" + "".join(parts[0::2])]
     texts = list(map(_CELL_TEXTS.__getitem__, parts[1::2]))
     cells = list(map(GridCell, map(texts.__getitem__, cell_numbers), ats, conts))
     return Table(rows=[cells[start:end] for start, end in rows], at=f"table {index}")
 
 
-_PLANS: dict[tuple[int, str], tuple] = {}
+# the plans by table number and shape ("<index>" _TBL shape; _TBL is in no table's stream): at most
+# 256 of them, of shapes of at most ~2,048 characters (a cell is one character or a few)
+def _plan_of(key: str) -> tuple:
+    index, _, shape = key.partition(_TBL)
+    return _plan(shape, int(index))
+
+
+_PLANS = Memo(_plan_of, 256, 2048)
 
 
 def _plan(shape: str, index: int) -> tuple[tuple, tuple, tuple, list[tuple[int, int]]]:
@@ -454,25 +452,16 @@ def _plan(shape: str, index: int) -> tuple[tuple, tuple, tuple, list[tuple[int, 
         taken = grid[r]
         spans_of_cells = row.split(_CELL)
         del spans_of_cells[0]
-        if not any(spans_of_cells):
-            prefix = f"table {index}, row {r + 1}, col "
-            if not taken:  # its cells are its columns in order
-                grid[r] = [(k + c, prefix + str(c + 1), False) for c in range(len(spans_of_cells))]
-                k += len(spans_of_cells)
-                continue
-            c = 0  # each cell takes the next column not taken from above
-            for _ in spans_of_cells:
-                while c in taken:
-                    c += 1
-                taken[c] = (k, prefix + str(c + 1), False)
-                c += 1
-                k += 1
+        prefix = f"table {index}, row {r + 1}, col "
+        if not taken and not any(spans_of_cells):  # its cells are its columns in order
+            grid[r] = [(k + c, prefix + str(c + 1), False) for c in range(len(spans_of_cells))]
+            k += len(spans_of_cells)
             continue
         c = 0
         for spans in spans_of_cells:
             while c in taken:
                 c += 1
-            at = f"table {index}, row {r + 1}, col {c + 1}"
+            at = prefix + str(c + 1)
             if not spans:  # (no span attribute: this position only)
                 taken[c] = (k, at, False)
                 c += 1
@@ -538,13 +527,7 @@ def _cell_text(td) -> str:
 
 def _span(td, attr: str) -> int:
     v = td.get(attr)
-    if v is None:
-        return 1
-    try:
-        n = int(v.strip() or 1)
-    except ValueError:
-        return 1
-    return max(1, min(n, _MAX_SPAN))
+    return 1 if v is None else _span_value(v)
 
 
 def _grid(table, index: int) -> Table:
