@@ -4,6 +4,8 @@ structure (absent, truncated, malformed tables)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..codebook import cell_ids, codebook, t3_column_codes
 from ..document import Document, GridCell, Para, Table, problem
 from ..structure import SECTION_TABLE, section_of_heading, table_vocab
@@ -352,7 +354,7 @@ def _build_cells(form: list[GridCell | None], kind: str) -> dict[str, dict]:
     own reader built inline (its text's semantic and value a dict lookup), any other through `put`."""
     cells: dict[str, dict] = {}
     template = _TEMPLATES.get(kind) or _templates(kind)
-    put = _PUTTERS.get(kind) or _putters(kind)
+    put = _putter(kind)
     missing = missing_cell
     for cid, gc in zip(_FORM_CIDS or _form_cids(), form):
         if gc is None:
@@ -419,17 +421,10 @@ def _extra_cells(extra: dict, pairs: list[tuple[str, GridCell | None]], t3: T3Re
                 extra[f"T3/{code}/org_subtotal"]["inferred"] = True
 
 
-_PUTTERS: dict[str, object] = {}
-
-
-def _putters(kind: str):
-    put = _PUTTERS[kind] = _putter(kind)
-    return put
-
-
+@cache
 def _putter(kind: str):
     """`put(target, cid, gc)`: the output cell of a grid cell (None: a MISSING one) of a document of
-    this kind, at `target[cid]`."""
+    this kind, at `target[cid]` (one per kind, kept: it holds nothing of a document)."""
 
     def put(target: dict, cid: str, gc: GridCell | None) -> None:
         if gc is None:
