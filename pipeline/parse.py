@@ -153,4 +153,6 @@ def parse_file(path: str | Path) -> dict:
         return {"path": str(path), "error": "the file cannot be opened: permission denied"}
     except OSError as e:
         return {"path": str(path), "error": f"the file cannot be opened: {e.strerror or e}"}
+    except ValueError as e:  # a name the system cannot take (a NUL byte in it)
+        return {"path": str(path), "error": f"the file name cannot be used: {e}"}
     return parse_bytes(data, str(path), str(Path(path).parent))

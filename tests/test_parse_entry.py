@@ -20,6 +20,7 @@ def test_parse_file_names_what_is_not_a_readable_file(tmp_path):
     f = tmp_path / "a.txt"
     f.write_bytes(b"x")
     assert parse_file(f / "below")["error"].startswith("the file cannot be opened: ")
+    assert parse_file(str(tmp_path / "a\x00.txt"))["error"] == "the file name cannot be used: embedded null byte"
     os.mkfifo(tmp_path / "pipe.txt")
     assert parse_file(str(tmp_path / "pipe.txt"))["error"] == "this is a named pipe (FIFO), not a report file"
 
