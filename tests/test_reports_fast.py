@@ -27,6 +27,17 @@ def _parts(path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
+def _same_workbook_both_ways(db, tmp_path, monkeypatch, module, switch: str) -> None:
+    """The workbook of `db` written with `module.switch` on and off: the same parts, byte for byte."""
+    for on in (True, False):
+        monkeypatch.setattr(module, switch, on)
+        W.write_workbook(db, tmp_path / f"{on}.xlsx")
+    on, off = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
+    assert on.keys() == off.keys()
+    for name in off:
+        assert on[name] == off[name], name
+
+
 ODD_STRINGS = [
     "plain",
     " leading",
@@ -129,13 +140,7 @@ def small_warehouse(tmp_path_factory):
 
 
 def test_the_workbook_is_the_same_by_either_path(small_warehouse, tmp_path, monkeypatch):
-    for fast in (True, False):
-        monkeypatch.setattr(X, "FAST_ROWS", fast)
-        W.write_workbook(small_warehouse, tmp_path / f"{fast}.xlsx")
-    fast, general = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
-    assert fast.keys() == general.keys()
-    for name in general:
-        assert fast[name] == general[name], name
+    _same_workbook_both_ways(small_warehouse, tmp_path, monkeypatch, X, "FAST_ROWS")
 
 
 CELLS = [
@@ -335,13 +340,7 @@ def odd_warehouse(small_warehouse, tmp_path_factory):
 def test_the_cells_made_by_duckdb_are_the_cells_made_in_python(odd_warehouse, tmp_path, monkeypatch, cell_range):
     monkeypatch.setattr(W, "CELL_RANGE", cell_range)
     monkeypatch.setattr(W, "CELL_CHUNK", 5)
-    for sql in (True, False):
-        monkeypatch.setattr(W, "SQL_CELLS", sql)
-        W.write_workbook(odd_warehouse, tmp_path / f"{sql}.xlsx")
-    by_sql, general = _parts(tmp_path / "True.xlsx"), _parts(tmp_path / "False.xlsx")
-    assert by_sql.keys() == general.keys()
-    for name in general:
-        assert by_sql[name] == general[name], name
+    _same_workbook_both_ways(odd_warehouse, tmp_path, monkeypatch, W, "SQL_CELLS")
 
 
 def test_the_odd_cells_reach_the_sheet(odd_warehouse, tmp_path):
